@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// Release-mode benchmarks. Run: swift run -c release switchyard-bench <name> [options]
+// Figures and the commands that produced them are recorded in BENCHMARKS.md.
+
+import Foundation
+import MMcQueue
+import SwitchyardEngine
+
+/// Wall-clock seconds of `body`, with its result.
+func timed<T>(_ body: () throws -> T) rethrows -> (seconds: Double, value: T) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let value = try body()
+    return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, value)
+}
+
+/// `--name value` options after the benchmark name.
+struct Options {
+    var values: [String: String] = [:]
+    init(_ arguments: ArraySlice<String>) {
+        var iterator = arguments.makeIterator()
+        while let key = iterator.next() {
+            guard key.hasPrefix("--"), let value = iterator.next() else {
+                fail("expected --option value, got '\(key)'")
+            }
+            values[String(key.dropFirst(2))] = value
+        }
+    }
+    func int(_ name: String, _ fallback: Int) -> Int {
+        guard let text = values[name] else { return fallback }
+        guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else { fail("--\(name): not an integer: \(text)") }
+        return value
+    }
+    func double(_ name: String, _ fallback: Double) -> Double {
+        guard let text = values[name] else { return fallback }
+        guard let value = Double(text) else { fail("--\(name): not a number: \(text)") }
+        return value
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("switchyard-bench: \(message)\n".utf8))
+    exit(2)
+}
+
+/// M/M/c through the engine's public resource API (issue: >= 10 M events/s).
+func engineBenchmark(_ options: Options) {
+    let servers = options.int("servers", 4)
+    let rho = options.double("rho", 0.9)
+    let customers = options.int("customers", 2_000_000)
+    let repeats = options.int("repeats", 3)
+    let seed = UInt64(options.int("seed", 42))
+    let serviceRate = 1.0
+    let arrivalRate = rho * Double(servers) * serviceRate
+    var best = Double.infinity
+    var events = 0
+    var meanWait = 0.0
+    for _ in 0..<repeats {
+        let (seconds, result) = timed { () -> (Int, Double) in
+            var simulation = Simulation<MMcQueue.Event>()
+            var model = MMcQueue(
+                servers: servers, arrivalRate: arrivalRate, serviceRate: serviceRate, customers: customers,
+                seed: seed, simulation: &simulation)
+            simulation.run(&model)
+            precondition(model.departed == customers)
+            return (simulation.eventsFired, model.totalWait / Double(customers))
+        }
+        best = min(best, seconds)
+        (events, meanWait) = result
+    }
+    let exact = ErlangC.meanWait(servers: servers, arrivalRate: arrivalRate, serviceRate: serviceRate)
+    print("benchmark: engine M/M/\(servers), rho=\(rho), customers=\(customers), best of \(repeats)")
+    print(String(format: "events: %d", events))
+    print(String(format: "wall_seconds: %.4f", best))
+    print(String(format: "events_per_second: %.0f", Double(events) / best))
+    print(String(format: "customers_per_second: %.0f", Double(customers) / best))
+    print(String(format: "mean_wait: %.5f (Erlang C: %.5f)", meanWait, exact))
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+switch arguments.first {
+case "engine":
+    engineBenchmark(Options(arguments.dropFirst()))
+default:
+    print(
+        """
+        usage: switchyard-bench <benchmark> [--option value ...]
+          engine   M/M/c queue through the engine's public API
+                   [--servers 4] [--rho 0.9] [--customers 2000000] [--repeats 3] [--seed 42]
+        """)
+    exit(arguments.isEmpty ? 0 : 2)
+}

@@ -1,0 +1,94 @@
+// swift-tools-version: 6.0
+// Switchyard — capacity planning for power-constrained compute sites.
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Switchyard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "switchyard", targets: ["switchyard"]),
+        .library(name: "SwitchyardEngine", targets: ["SwitchyardEngine"]),
+        .library(name: "SwitchyardStochastic", targets: ["SwitchyardStochastic"]),
+        .library(name: "SwitchyardReport", targets: ["SwitchyardReport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - System libraries (shim headers only; not API)
+        .systemLibrary(
+            name: "CGSL",
+            path: "Sources/CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]
+        ),
+        .systemLibrary(
+            name: "CXLSXWriter",
+            path: "Sources/CXLSXWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"]), .brew(["libxlsxwriter"])]
+        ),
+
+        // MARK: - Public API
+        .target(
+            name: "SwitchyardEngine",
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "SwitchyardStochastic",
+            dependencies: ["CGSL"],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "SwitchyardReport",
+            dependencies: ["CXLSXWriter"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "switchyard",
+            dependencies: [
+                "SwitchyardEngine",
+                "SwitchyardStochastic",
+                "SwitchyardReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: - Examples
+        .target(
+            name: "MMcQueue",
+            dependencies: ["SwitchyardEngine"],
+            path: "Examples/MMcQueue",
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: - Benchmarks (run with `swift run -c release switchyard-bench`)
+        .executableTarget(
+            name: "switchyard-bench",
+            dependencies: ["SwitchyardEngine", "SwitchyardStochastic", "MMcQueue"],
+            path: "Benchmarks/switchyard-bench",
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: - Unit test bundles
+        .testTarget(
+            name: "SwitchyardEngineTests",
+            dependencies: ["SwitchyardEngine", "MMcQueue"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardStochasticTests",
+            dependencies: ["SwitchyardStochastic"],
+            swiftSettings: strictSwift
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

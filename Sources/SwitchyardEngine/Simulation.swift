@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+/// A model driven by a ``Simulation``: it reacts to each event by changing its own
+/// state and scheduling further events or requesting resources.
+///
+/// Events are value types (usually an enum) handled by a `switch`; the engine knows
+/// nothing of their meaning.
+public protocol SimulationModel {
+    associatedtype Event
+    /// Handles one event at `simulation.now`.
+    mutating func handle(_ event: Event, in simulation: inout Simulation<Event>)
+}
+
+/// Why ``Simulation/run(_:until:maxEvents:)`` returned.
+public enum StopReason: Hashable, Sendable {
+    /// No event was pending.
+    case calendarEmpty
+    /// The next event lies after the end time; the clock stands at the end time.
+    case reachedEndTime
+    /// The model called ``Simulation/stop()``.
+    case stopped
+    /// `maxEvents` events fired.
+    case eventLimit
+}
+
+/// One fired event, as recorded by the optional trace.
+public struct TraceRecord<Event> {
+    public var time: SimTime
+    /// The calendar's insertion sequence number (ties fire in this order).
+    public var sequence: UInt64
+    public var event: Event
+
+    @inlinable
+    init(time: SimTime, sequence: UInt64, event: Event) {
+        self.time = time
+        self.sequence = sequence
+        self.event = event
+    }
+}
+
+extension TraceRecord: Equatable where Event: Equatable {}
+extension TraceRecord: Sendable where Event: Sendable {}
+
+/// The discrete-event kernel: a clock, an event calendar and the resources events compete for.
+///
+/// One simulation is owned by one task; parallelism belongs across simulations
+/// (Monte Carlo paths), never inside the event loop.
+///
+/// ```swift
+/// var sim = Simulation<MyEvent>()
+/// let grid = sim.addCapacity("grid", capacity: 200)       // MW
+/// sim.schedule(.arrival, at: .zero)
+/// sim.run(&model, until: SimTime(hours: 8760))
+/// ```
+public struct Simulation<Event> {
+    @usableFromInline var _now: SimTime = .zero
+    /// The current simulated instant. Never decreases.
+    @inlinable public var now: SimTime { _now }
+    @usableFromInline var calendar = EventCalendar<Event>()
+    @usableFromInline var resources: ContiguousArray<_ResourceCore<Event>> = []
+    @usableFromInline var _eventsFired = 0
+    /// Events fired since the simulation was created.
+    @inlinable public var eventsFired: Int { _eventsFired }
+    @usableFromInline var stopRequested = false
+    @usableFromInline var _trace: [TraceRecord<Event>]?
+    /// Fired events in order, when tracing was enabled at creation; otherwise `nil`.
+    public var trace: [TraceRecord<Event>]? { _trace }
+
+    /// Creates an empty simulation at time zero.
+    /// - Parameter tracing: record every fired event in ``trace``.
+    public init(tracing: Bool = false) {
+        _trace = tracing ? [] : nil
+    }
+
+    /// Number of pending events.
+    @inlinable public var pendingEvents: Int { calendar.count }
+
+    // MARK: Scheduling
+
+    /// Schedules `event` at the instant `time`, which must not be in the past.
+    ///
+    /// - Complexity: O(log n).
+    @inlinable
+    @discardableResult
+    public mutating func schedule(_ event: Event, at time: SimTime) -> EventHandle {
+        precondition(time.hours >= now.hours, "Simulation: cannot schedule at \(time), before now (\(now))")
+        return calendar.schedule(event, at: time.hours)
+    }
+
+    /// Schedules `event` after `delay` (>= 0) from now.
+    @inlinable
+    @discardableResult
+    public mutating func schedule(_ event: Event, after delay: SimDuration) -> EventHandle {
+        precondition(delay.hours >= 0, "Simulation: negative delay \(delay)")
+        return calendar.schedule(event, at: now.hours + delay.hours)
+    }
+
+    /// Cancels a pending event; returns `false` if it already fired or was cancelled.
+    @inlinable
+    @discardableResult
+    public mutating func cancel(_ handle: EventHandle) -> Bool { calendar.cancel(handle) }
+
+    /// True while the event has neither fired nor been cancelled.
+    @inlinable
+    public func isPending(_ handle: EventHandle) -> Bool { calendar.isPending(handle) }
+
+    /// Moves a pending event to `time`. The old handle becomes invalid; the event takes
+    /// a new place in the tie order, as if scheduled now. Returns `nil` (and schedules
+    /// nothing) if the event already fired or was cancelled.
+    public mutating func reschedule(_ handle: EventHandle, to time: SimTime) -> EventHandle? {
+        precondition(time.hours >= now.hours, "Simulation: cannot reschedule to \(time), before now (\(now))")
+        guard calendar.isPending(handle) else { return nil }
+        // Find the event's payload: the live entry with this slot and generation.
+        guard let entry = calendar.heap.first(where: { $0.slot == handle.slot && $0.generation == handle.generation })
+        else { return nil }
+        calendar.cancel(handle)
+        return calendar.schedule(entry.event, at: time.hours)
+    }
+
+    // MARK: Running
+
+    /// Fires events in (time, sequence) order until the calendar is empty, the next
+    /// event lies after `end`, the model calls ``stop()``, or `maxEvents` have fired.
+    ///
+    /// When `end` is given and reached (or the calendar empties before it), the clock
+    /// is left at `end`, so time averages cover the whole horizon.
+    @inlinable
+    @discardableResult
+    public mutating func run<Model: SimulationModel>(
+        _ model: inout Model, until end: SimTime? = nil, maxEvents: Int = .max
+    ) -> StopReason where Model.Event == Event {
+        stopRequested = false
+        var fired = 0
+        let endHours = end?.hours ?? .infinity
+        while true {
+            if stopRequested { return .stopped }
+            if fired >= maxEvents { return .eventLimit }
+            guard let (time, sequence, event) = calendar.popFirst(notAfter: endHours) else {
+                if calendar.isEmpty {
+                    if let end, end > _now { _now = end }
+                    return .calendarEmpty
+                }
+                _now = SimTime(hours: endHours)
+                return .reachedEndTime
+            }
+            _now = SimTime(hours: time)
+            fired += 1
+            _eventsFired += 1
+            if _trace != nil { _trace!.append(TraceRecord(time: _now, sequence: sequence, event: event)) }
+            model.handle(event, in: &self)
+        }
+    }
+
+    /// Asks the current ``run(_:until:maxEvents:)`` to return after the event being handled.
+    @inlinable
+    public mutating func stop() { stopRequested = true }
+}
+
+@available(*, unavailable)
+extension Simulation: Sendable {}
