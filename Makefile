@@ -9,7 +9,7 @@ deps:
 
 run: deps
 	swift build -c release --product switchyard
-	.build/release/switchyard version
+	.build/release/switchyard calibrate Examples/data/btc-usd-daily-2014-2021.csv --model merton --skip-bad-rows
 
 test: deps
 	swift test
@@ -23,6 +23,7 @@ build: deps
 bench: deps
 	swift build -c release --product switchyard-bench
 	.build/release/switchyard-bench engine
+	.build/release/switchyard-bench stochastic
 
 clean:
 	rm -rf .build

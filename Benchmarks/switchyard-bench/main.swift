@@ -6,6 +6,7 @@
 import Foundation
 import MMcQueue
 import SwitchyardEngine
+import SwitchyardStochastic
 
 /// Wall-clock seconds of `body`, with its result.
 func timed<T>(_ body: () throws -> T) rethrows -> (seconds: Double, value: T) {
@@ -77,16 +78,53 @@ func engineBenchmark(_ options: Options) {
     print(String(format: "mean_wait: %.5f (Erlang C: %.5f)", meanWait, exact))
 }
 
+/// GSL-backed draws: standard normals per second and 10-year daily GBM paths per second.
+func stochasticBenchmark(_ options: Options) {
+    let draws = options.int("draws", 20_000_000)
+    let paths = options.int("paths", 20_000)
+    let stream = RandomStream(seed: 42, path: 0, process: .bitcoinPrice)
+    var best = Double.infinity
+    var sink = 0.0
+    for _ in 0..<3 {
+        let (seconds, sum) = timed { () -> Double in
+            var sum = 0.0
+            for _ in 0..<draws { sum += stream.normal() }
+            return sum
+        }
+        best = min(best, seconds)
+        sink += sum
+    }
+    print("benchmark: stochastic (GSL \(StochasticLibrary.gslVersion), mt19937), best of 3")
+    print(String(format: "normal_draws_per_second: %.0f", Double(draws) / best))
+    let gbm = GeometricBrownianMotion(drift: 0.2, volatility: 0.75)
+    best = .infinity
+    for _ in 0..<3 {
+        let (seconds, last) = timed { () -> Double in
+            var last = 0.0
+            for _ in 0..<paths { last += gbm.path(from: 90_000, steps: 3_650, years: 1.0 / 365, stream: stream).last! }
+            return last
+        }
+        best = min(best, seconds)
+        sink += last
+    }
+    print(String(format: "gbm_10y_daily_paths_per_second: %.0f (%d steps each)", Double(paths) / best, 3_650))
+    if sink.isNaN { print("unreachable") }
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "engine":
     engineBenchmark(Options(arguments.dropFirst()))
+case "stochastic":
+    stochasticBenchmark(Options(arguments.dropFirst()))
 default:
     print(
         """
         usage: switchyard-bench <benchmark> [--option value ...]
           engine   M/M/c queue through the engine's public API
                    [--servers 4] [--rho 0.9] [--customers 2000000] [--repeats 3] [--seed 42]
+          stochastic  GSL normal draws per second, 10-year daily GBM paths per second
+                   [--draws 20000000] [--paths 20000]
         """)
     exit(arguments.isEmpty ? 0 : 2)
 }

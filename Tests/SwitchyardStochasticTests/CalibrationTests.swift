@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+import SwitchyardStochastic
+import Testing
+
+struct CalibrationTests {
+    @Test("GBM estimators recover known parameters within 3 standard errors")
+    func gbmRecovery() throws {
+        let truth = GeometricBrownianMotion(drift: 0.3, volatility: 0.7)
+        let prices = truth.path(from: 100, steps: 20 * 365, years: 1.0 / 365, stream: stream(20))
+        let returns = zip(prices, prices.dropFirst()).map { log($1 / $0) }
+        let fit = try Calibration.fitGBM(logReturns: returns, periodsPerYear: 365)
+        let drift = try #require(fit["drift"])
+        let vol = try #require(fit["volatility"])
+        #expect(abs(drift.value - 0.3) < 3 * drift.standardError)
+        #expect(abs(vol.value - 0.7) < 3 * vol.standardError)
+    }
+
+    @Test("OU estimators recover known parameters within 3 standard errors")
+    func ouRecovery() throws {
+        let truth = OrnsteinUhlenbeck(meanReversion: 5, longRunMean: 3.8, volatility: 1.2)
+        let x = truth.path(from: 3.8, steps: 20 * 365, years: 1.0 / 365, stream: stream(21))
+        let fit = try Calibration.fitOU(x, periodsPerYear: 365)
+        for (name, value) in [("meanReversion", 5.0), ("longRunMean", 3.8), ("volatility", 1.2)] {
+            let p = try #require(fit[name])
+            #expect(abs(p.value - value) < 3 * p.standardError, "\(name) = \(p.value) +/- \(p.standardError)")
+        }
+    }
+
+    @Test("Merton maximum likelihood recovers known parameters within 3 standard errors")
+    func mertonRecovery() throws {
+        let truth = MertonJumpDiffusion(
+            drift: 0.2, volatility: 0.4, jumpIntensity: 25, jumpLogMean: -0.04, jumpLogSD: 0.08)
+        let prices = truth.path(from: 1, steps: 4_000, years: 1.0 / 365, stream: stream(22))
+        let returns = zip(prices, prices.dropFirst()).map { log($1 / $0) }
+        let fit = try Calibration.fitMerton(logReturns: returns, periodsPerYear: 365)
+        let values = [("drift", 0.2), ("volatility", 0.4), ("jumpIntensity", 25.0), ("jumpLogMean", -0.04),
+            ("jumpLogSD", 0.08)]
+        for (name, value) in values {
+            let p = try #require(fit[name])
+            #expect(p.standardError.isFinite)
+            #expect(abs(p.value - value) < 3 * p.standardError, "\(name) = \(p.value) +/- \(p.standardError)")
+        }
+    }
+
+    @Test("The BTC file's null rows are reported by line; skipped only on request")
+    func btcBadRows() throws {
+        let path = sharedData("btc-usd-daily-2014-2021.csv")
+        #expect(FileManager.default.fileExists(atPath: path), "shared data missing at \(path)")
+        let error = #expect(throws: CalibrationError.self) { try PriceHistory(contentsOf: path) }
+        guard case .badRows(_, _, let rows) = error else { Issue.record("wrong error \(String(describing: error))"); return }
+        #expect(rows.map(\.line) == [2041, 2216, 2219, 2220])
+        #expect(error!.description.contains("--skip-bad-rows"))
+        let history = try PriceHistory(contentsOf: path, skipBadRows: true)
+        #expect(history.skippedRows.count == 4)
+        #expect(history.values.count == 2_530)
+    }
+
+    @Test("Annualised BTC volatility matches an independent computation")
+    func btcVolatility() throws {
+        let path = sharedData("btc-usd-daily-2014-2021.csv")
+        // Independent: parse the Close column by hand, drop nulls, sd of log returns x sqrt(365).
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
+        let closes = lines.compactMap { Double($0.split(separator: ",")[4]) }
+        let r = zip(closes, closes.dropFirst()).map { log($1 / $0) }
+        let mean = r.reduce(0, +) / Double(r.count)
+        let sd = (r.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(r.count - 1)).squareRoot()
+        let independent = sd * 365.0.squareRoot()
+        let history = try PriceHistory(contentsOf: path, skipBadRows: true)
+        let fit = try Calibration.fitGBM(logReturns: history.logReturns, periodsPerYear: 365)
+        #expect(r.count == 2_529)
+        #expect(abs(fit["volatility"]!.value - independent) < 1e-12)
+        #expect(abs(independent - 0.755) < 0.001, "the data README's figure")
+    }
+
+    @Test("Malformed files give messages naming file, line and rule")
+    func malformedFiles() {
+        #expect(throws: CalibrationError.missingColumn(file: "f.csv", column: "Close", available: ["Date", "Price"])) {
+            try PriceHistory(csv: "Date,Price\n2024-01-01,1\n", file: "f.csv")
+        }
+        #expect(throws: CalibrationError.datesNotIncreasing(file: "f.csv", line: 3, date: "2024-01-01", previous: "2024-01-02")) {
+            try PriceHistory(csv: "Date,Close\n2024-01-02,1\n2024-01-01,2\n", file: "f.csv")
+        }
+        let error = #expect(throws: CalibrationError.self) {
+            try PriceHistory(csv: "Date,Close\n2024-01-01,-5\n2024-01-02,abc\n2024-01-03,7,8\n", file: "f.csv")
+        }
+        #expect(error?.description.contains("line 2") == true)
+        #expect(error?.description.contains("must be finite and > 0") == true)
+        #expect(error?.description.contains("line 4: has 3 fields") == true)
+    }
+
+    @Test("Percentiles follow Excel's PERCENTILE.INC")
+    func percentilesMatchExcel() {
+        // PERCENTILE.INC({1,2,3,4}, 0.25) = 1.75; ({10,20,30,40,50}, 0.9) = 46.
+        #expect(Quantiles.percentiles([4, 1, 3, 2], at: [0.25, 0.5, 1]) == [1.75, 2.5, 4])
+        #expect(Quantiles.percentiles([50, 10, 40, 20, 30], at: [0.9]) == [46])
+    }
+
+    @Test("Running statistics agree with direct computation")
+    func runningStatistics() {
+        let stats = RunningStatistics()
+        let values = (1...1_000).map { Double($0) }
+        for value in values { stats.add(value) }
+        #expect(stats.count == 1_000)
+        #expect(abs(stats.mean - 500.5) < 1e-9)
+        #expect(abs(stats.variance - 83_416.666_666_666_7) < 1e-6)
+        #expect(stats.minimum == 1 && stats.maximum == 1_000)
+    }
+}
