@@ -89,6 +89,11 @@ let package = Package(
             dependencies: ["SwitchyardStochastic"],
             swiftSettings: strictSwift
         ),
+        .testTarget(
+            name: "SwitchyardReportTests",
+            dependencies: ["SwitchyardReport"],
+            swiftSettings: strictSwift
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -46,8 +46,8 @@ struct CalibrationTests {
 
     @Test("The BTC file's null rows are reported by line; skipped only on request")
     func btcBadRows() throws {
-        let path = sharedData("btc-usd-daily-2014-2021.csv")
-        #expect(FileManager.default.fileExists(atPath: path), "shared data missing at \(path)")
+        let path = exampleData("btc-usd-daily-2014-2021.csv")
+        #expect(FileManager.default.fileExists(atPath: path), "example data missing at \(path)")
         let error = #expect(throws: CalibrationError.self) { try PriceHistory(contentsOf: path) }
         guard case .badRows(_, _, let rows) = error else { Issue.record("wrong error \(String(describing: error))"); return }
         #expect(rows.map(\.line) == [2041, 2216, 2219, 2220])
@@ -59,7 +59,7 @@ struct CalibrationTests {
 
     @Test("Annualised BTC volatility matches an independent computation")
     func btcVolatility() throws {
-        let path = sharedData("btc-usd-daily-2014-2021.csv")
+        let path = exampleData("btc-usd-daily-2014-2021.csv")
         // Independent: parse the Close column by hand, drop nulls, sd of log returns x sqrt(365).
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
         let closes = lines.compactMap { Double($0.split(separator: ",")[4]) }

@@ -26,9 +26,10 @@ func stream(_ path: UInt64 = 0, seed: UInt64 = 2026, _ process: ProcessID = .aux
     RandomStream(seed: seed, path: path, process: process)
 }
 
-/// The shared data folder (../shared/data relative to the package root). Fails loudly if absent.
-func sharedData(_ name: String) -> String {
+/// A data file shipped in the package's `Examples/data/` (copied from the shared data
+/// sets with their attribution). Tests that need one fail loudly if it is absent.
+func exampleData(_ name: String) -> String {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    return root.deletingLastPathComponent().appendingPathComponent("shared/data/\(name)").path
+    return root.appendingPathComponent("Examples/data/\(name)").path
 }
