@@ -16,54 +16,71 @@ public struct EventHandle: Hashable, Sendable {
     }
 }
 
-/// One entry of the calendar's heap. Dead entries (cancelled events) stay in the heap
-/// until they reach the top or the heap is compacted; `generation` tells them apart.
+/// One entry of the calendar's heap: the ordering key and the slot that holds the
+/// event. Plain data, so that sifting moves 24 bytes and no reference counts.
 @usableFromInline
-struct _CalendarEntry<Event> {
+struct _CalendarEntry: Sendable {
     @usableFromInline var time: Double
     @usableFromInline var sequence: UInt64
     @usableFromInline var slot: UInt32
-    @usableFromInline var generation: UInt32
-    @usableFromInline var event: Event
 
     @inlinable
-    init(time: Double, sequence: UInt64, slot: UInt32, generation: UInt32, event: Event) {
+    init(time: Double, sequence: UInt64, slot: UInt32) {
         self.time = time
         self.sequence = sequence
         self.slot = slot
-        self.generation = generation
-        self.event = event
     }
 
     /// Strict (time, sequence) order: earlier first, and among equal times the one
     /// scheduled first. Sequences are unique, so the order is total.
     @inlinable
-    func precedes(_ other: _CalendarEntry<Event>) -> Bool {
+    func precedes(_ other: _CalendarEntry) -> Bool {
         time < other.time || (time == other.time && sequence < other.sequence)
+    }
+}
+
+/// One slot of the calendar's slot table: the pending event's payload (`nil` once it
+/// fired or was cancelled, so the payload's presence is the "pending" flag), the
+/// generation that stale handles are checked against, and the free-list link.
+@usableFromInline
+struct _CalendarSlot<Event> {
+    @usableFromInline var payload: Event?
+    @usableFromInline var generation: UInt32
+    @usableFromInline var nextFree: UInt32
+
+    @inlinable
+    init(payload: Event?, generation: UInt32, nextFree: UInt32) {
+        self.payload = payload
+        self.generation = generation
+        self.nextFree = nextFree
     }
 }
 
 /// A future-event list ordered by (time, insertion sequence).
 ///
 /// Events scheduled for the same instant fire in the order they were scheduled, so a
-/// run is a deterministic function of its inputs. Cancellation is lazy: the entry is
-/// marked dead in O(1) and skipped when it surfaces; the heap is compacted when dead
-/// entries outnumber live ones, so memory stays proportional to the live events.
+/// run is a deterministic function of its inputs.
+///
+/// Layout: an indirect binary heap. The heap holds only ordering keys; each event's
+/// payload sits in a slot table, written once when scheduled and read once when it
+/// fires. Cancellation is lazy and O(1): the slot is marked dead and its payload
+/// dropped; the heap entry is discarded when it surfaces (or when dead entries
+/// outnumber live ones and the heap is compacted), and only then is the slot reused.
 public struct EventCalendar<Event> {
-    @usableFromInline var heap: ContiguousArray<_CalendarEntry<Event>> = []
-    /// Current generation of each slot. A heap entry is live iff its generation equals
-    /// the slot's; firing or cancelling bumps the slot's generation.
-    @usableFromInline var generations: ContiguousArray<UInt32> = []
-    @usableFromInline var freeSlots: ContiguousArray<UInt32> = []
+    @usableFromInline var heap: ContiguousArray<_CalendarEntry> = []
+    @usableFromInline var slots: ContiguousArray<_CalendarSlot<Event>> = []
+    /// Head of the free-slot list threaded through `nextFree`; `noSlot` when empty.
+    @usableFromInline var firstFree: UInt32 = _noSlot
     @usableFromInline var nextSequence: UInt64 = 0
     @usableFromInline var liveCount: Int = 0
-    /// Number of live (pending) events.
-    @inlinable public var count: Int { liveCount }
 
     public init() {}
 
+    /// Number of live (pending) events.
+    @inlinable public var count: Int { liveCount }
+
     /// True when no event is pending.
-    @inlinable public var isEmpty: Bool { count == 0 }
+    @inlinable public var isEmpty: Bool { liveCount == 0 }
 
     /// Schedules `event` at `time` (hours).
     ///
@@ -73,26 +90,34 @@ public struct EventCalendar<Event> {
     public mutating func schedule(_ event: Event, at time: Double) -> EventHandle {
         precondition(!time.isNaN, "EventCalendar: cannot schedule an event at NaN")
         let slot: UInt32
-        if let reused = freeSlots.popLast() {
-            slot = reused
+        if firstFree != _noSlot {
+            slot = firstFree
+            firstFree = slots[Int(slot)].nextFree
+            slots[Int(slot)].payload = event
         } else {
-            precondition(generations.count < Int(UInt32.max), "EventCalendar: too many pending events")
-            slot = UInt32(truncatingIfNeeded: generations.count)
-            generations.append(0)
+            precondition(slots.count < Int(_noSlot), "EventCalendar: too many pending events")
+            slot = UInt32(truncatingIfNeeded: slots.count)
+            slots.append(_CalendarSlot(payload: event, generation: 0, nextFree: _noSlot))
         }
-        let generation = generations[Int(slot)]
-        let entry = _CalendarEntry(time: time, sequence: nextSequence, slot: slot, generation: generation, event: event)
+        let entry = _CalendarEntry(time: time, sequence: nextSequence, slot: slot)
         heap.append(entry)
         nextSequence &+= 1
         liveCount += 1
         siftUp(heap.count - 1, entry)
-        return EventHandle(slot: slot, generation: generation)
+        return EventHandle(slot: slot, generation: slots[Int(slot)].generation)
     }
 
     /// True while the event behind `handle` has neither fired nor been cancelled.
     @inlinable
     public func isPending(_ handle: EventHandle) -> Bool {
-        Int(handle.slot) < generations.count && generations[Int(handle.slot)] == handle.generation
+        let slot = Int(handle.slot)
+        return slot < slots.count && slots[slot].generation == handle.generation && slots[slot].payload != nil
+    }
+
+    /// The payload of a pending event.
+    @inlinable
+    public func event(for handle: EventHandle) -> Event? {
+        isPending(handle) ? slots[Int(handle.slot)].payload : nil
     }
 
     /// Cancels a pending event. Returns `false` (and does nothing) if it already fired
@@ -103,8 +128,9 @@ public struct EventCalendar<Event> {
     @discardableResult
     public mutating func cancel(_ handle: EventHandle) -> Bool {
         guard isPending(handle) else { return false }
-        retire(slot: handle.slot)
-        if heap.count > 64 && heap.count > 2 * count { compact() }
+        slots[Int(handle.slot)].payload = nil
+        liveCount -= 1
+        if heap.count > 64 && heap.count > 2 * liveCount { compact() }
         return true
     }
 
@@ -120,11 +146,7 @@ public struct EventCalendar<Event> {
     /// - Complexity: O(log n) amortised.
     @inlinable
     public mutating func popFirst() -> (time: Double, sequence: UInt64, event: Event)? {
-        dropDeadTop()
-        guard !heap.isEmpty else { return nil }
-        let first = removeTop()
-        retire(slot: first.slot)
-        return (first.time, first.sequence, first.event)
+        popFirst(notAfter: .infinity)
     }
 
     /// Removes and returns the earliest pending event if its time is at most `limit`.
@@ -133,46 +155,41 @@ public struct EventCalendar<Event> {
     public mutating func popFirst(notAfter limit: Double) -> (time: Double, sequence: UInt64, event: Event)? {
         dropDeadTop()
         guard let top = heap.first, top.time <= limit else { return nil }
-        let first = removeTop()
-        retire(slot: first.slot)
-        return (first.time, first.sequence, first.event)
+        removeTop()
+        let event = slots[Int(top.slot)].payload.take().unsafelyUnwrapped
+        liveCount -= 1
+        freeSlot(top.slot)
+        return (top.time, top.sequence, event)
     }
 
     // MARK: - Internals
 
+    /// Returns a slot whose heap entry has left the heap to the free list.
     @inlinable
-    mutating func retire(slot: UInt32) {
-        generations[Int(slot)] &+= 1
-        freeSlots.append(slot)
-        liveCount -= 1
-    }
-
-    @inlinable
-    func isLive(_ entry: _CalendarEntry<Event>) -> Bool {
-        generations[Int(entry.slot)] == entry.generation
+    mutating func freeSlot(_ slot: UInt32) {
+        slots[Int(slot)].generation &+= 1
+        slots[Int(slot)].nextFree = firstFree
+        firstFree = slot
     }
 
     @inlinable
     mutating func dropDeadTop() {
-        while let top = heap.first, !isLive(top) {
-            _ = removeTop()
+        while let top = heap.first, slots[Int(top.slot)].payload == nil {
+            removeTop()
+            freeSlot(top.slot)
         }
     }
 
+    /// Removes the root, moving the last entry down into its place.
     @inlinable
-    mutating func removeTop() -> _CalendarEntry<Event> {
+    mutating func removeTop() {
         let last = heap.removeLast()
-        guard !heap.isEmpty else { return last }
-        let top = heap[0]
-        siftDown(0, last)
-        return top
+        if !heap.isEmpty { siftDown(0, last) }
     }
 
-    /// Moves `item`, which belongs at `start`, up to its place. The item is passed by
-    /// value rather than re-read from the buffer: reading back an entry just written
-    /// stalls on store forwarding, which cost ~40% of this routine.
+    /// Moves `item`, which belongs at `start`, up to its place.
     @inlinable
-    mutating func siftUp(_ start: Int, _ item: _CalendarEntry<Event>) {
+    mutating func siftUp(_ start: Int, _ item: _CalendarEntry) {
         heap.withUnsafeMutableBufferPointer { buffer in
             var index = start
             while index > 0 {
@@ -187,7 +204,7 @@ public struct EventCalendar<Event> {
 
     /// Moves `item`, which belongs at `start`, down to its place.
     @inlinable
-    mutating func siftDown(_ start: Int, _ item: _CalendarEntry<Event>) {
+    mutating func siftDown(_ start: Int, _ item: _CalendarEntry) {
         heap.withUnsafeMutableBufferPointer { buffer in
             let count = buffer.count
             var index = start
@@ -203,11 +220,15 @@ public struct EventCalendar<Event> {
         }
     }
 
-    /// Drops dead entries and rebuilds the heap (Floyd's O(n) heapify).
+    /// Drops dead entries, frees their slots and rebuilds the heap (Floyd's O(n) heapify).
     @usableFromInline
     mutating func compact() {
-        let generations = self.generations
-        heap.removeAll(where: { generations[Int($0.slot)] != $0.generation })
+        var kept = ContiguousArray<_CalendarEntry>()
+        kept.reserveCapacity(liveCount)
+        for entry in heap {
+            if slots[Int(entry.slot)].payload != nil { kept.append(entry) } else { freeSlot(entry.slot) }
+        }
+        heap = kept
         var index = heap.count / 2 - 1
         while index >= 0 {
             siftDown(index, heap[index])
@@ -216,5 +237,8 @@ public struct EventCalendar<Event> {
     }
 }
 
-extension _CalendarEntry: Sendable where Event: Sendable {}
+/// Marks the end of the free-slot list.
+@usableFromInline let _noSlot = UInt32.max
+
+extension _CalendarSlot: Sendable where Event: Sendable {}
 extension EventCalendar: Sendable where Event: Sendable {}

@@ -109,12 +109,9 @@ public struct Simulation<Event> {
     /// nothing) if the event already fired or was cancelled.
     public mutating func reschedule(_ handle: EventHandle, to time: SimTime) -> EventHandle? {
         precondition(time.hours >= now.hours, "Simulation: cannot reschedule to \(time), before now (\(now))")
-        guard calendar.isPending(handle) else { return nil }
-        // Find the event's payload: the live entry with this slot and generation.
-        guard let entry = calendar.heap.first(where: { $0.slot == handle.slot && $0.generation == handle.generation })
-        else { return nil }
+        guard let event = calendar.event(for: handle) else { return nil }
         calendar.cancel(handle)
-        return calendar.schedule(entry.event, at: time.hours)
+        return calendar.schedule(event, at: time.hours)
     }
 
     // MARK: Running
