@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 import Foundation
+import Synchronization
 import SwitchyardStochastic
 import Testing
 
@@ -29,13 +30,18 @@ struct StreamTests {
 
     @Test("Draws do not depend on the thread that makes them")
     func threadIndependence() {
-        let sequential = (0..<8).map { path in (0..<500).map { _ in 0.0 } + [stream(UInt64(path)).normal()] }
-            .map { $0.last! }
-        let results = Mutex8()
-        DispatchQueue.concurrentPerform(iterations: 8) { path in
-            results.set(path, stream(UInt64(path)).normal())
+        @Sendable func draws(_ path: Int) -> [Double] {
+            let s = stream(UInt64(path))
+            return (0..<100).map { _ in s.normal() }
         }
-        #expect(results.values == sequential)
+        let sequential = (0..<8).map(draws)
+        let results = Mutex([[Double]](repeating: [], count: 8))
+        DispatchQueue.concurrentPerform(iterations: 8) { path in
+            let values = draws(path)
+            results.withLock { $0[path] = values }
+        }
+        #expect(Set(sequential.map { $0[1] }).count == 8, "different paths, different streams")
+        #expect(results.withLock { $0 } == sequential)
     }
 
     @Test("mt19937 streams are seeded over 64 bits, not 32")
@@ -52,12 +58,4 @@ struct StreamTests {
         let (p, q) = try! #require(pair)
         #expect(stream(p, seed: 3).nextRaw() != stream(q, seed: 3).nextRaw())
     }
-}
-
-/// A tiny lock-protected array for the thread test.
-final class Mutex8: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage = [Double](repeating: .nan, count: 8)
-    func set(_ index: Int, _ value: Double) { lock.withLock { storage[index] = value } }
-    var values: [Double] { lock.withLock { storage } }
 }
