@@ -16,10 +16,12 @@ let package = Package(
         .executable(name: "switchyard", targets: ["switchyard"]),
         .library(name: "SwitchyardEngine", targets: ["SwitchyardEngine"]),
         .library(name: "SwitchyardStochastic", targets: ["SwitchyardStochastic"]),
+        .library(name: "SwitchyardModel", targets: ["SwitchyardModel"]),
         .library(name: "SwitchyardReport", targets: ["SwitchyardReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // MARK: - System libraries (shim headers only; not API)
@@ -47,8 +49,13 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "SwitchyardModel",
+            dependencies: ["SwitchyardEngine", "SwitchyardStochastic", "Yams"],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "SwitchyardReport",
-            dependencies: ["CXLSXWriter"],
+            dependencies: ["CXLSXWriter", "SwitchyardModel"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -56,6 +63,7 @@ let package = Package(
             dependencies: [
                 "SwitchyardEngine",
                 "SwitchyardStochastic",
+                "SwitchyardModel",
                 "SwitchyardReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -87,6 +95,11 @@ let package = Package(
         .testTarget(
             name: "SwitchyardStochasticTests",
             dependencies: ["SwitchyardStochastic"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardModelTests",
+            dependencies: ["SwitchyardModel", "SwitchyardEngine", "SwitchyardStochastic"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+/// One month of a simulated path. Money in USD, energy in MWh, power in MW.
+public struct MonthRow: Hashable, Sendable {
+    /// 1-based month index and its calendar label (YYYY-MM).
+    public var month: Int
+    public var label: String
+    // Revenue by stream
+    public var miningRevenueUSD = 0.0
+    public var gpuCloudRevenueUSD = 0.0
+    public var colocationRevenueUSD = 0.0
+    /// PPA energy resold at market while curtailed, plus demand-response credits.
+    public var curtailmentCreditsUSD = 0.0
+    /// Retired ASICs sold.
+    public var assetSalesUSD = 0.0
+    // Energy
+    public var miningEnergyMWh = 0.0
+    public var gpuEnergyMWh = 0.0
+    /// Tenants' energy: a pass-through, not in the site's energy cost.
+    public var colocationEnergyMWh = 0.0
+    public var curtailedEnergyMWh = 0.0
+    public var energyCostUSD = 0.0
+    // Costs
+    public var opexUSD = 0.0
+    public var capexUSD = 0.0
+    // Operations
+    public var btcMined = 0.0
+    public var averageBTCPriceUSD = 0.0
+    public var averageSiteHashrateTHs = 0.0
+    public var averageNetworkHashrateEHs = 0.0
+    public var averageHashpriceUSDPerPHDay = 0.0
+    public var averageMarketPowerPriceUSDPerMWh = 0.0
+    public var gpuHoursBilled = 0.0
+    public var gpuUtilisation = 0.0
+    public var jobsCompleted = 0
+    public var jobsWaitingAtEnd = 0
+    public var peakGridMW = 0.0
+
+    public var revenueUSD: Double {
+        miningRevenueUSD + gpuCloudRevenueUSD + colocationRevenueUSD + curtailmentCreditsUSD + assetSalesUSD
+    }
+    public var freeCashFlowUSD: Double { revenueUSD - energyCostUSD - opexUSD - capexUSD }
+    /// Share of the network hashrate.
+    public var hashrateShare: Double {
+        averageNetworkHashrateEHs > 0 ? averageSiteHashrateTHs / (averageNetworkHashrateEHs * 1e6) : 0
+    }
+}
+
+/// The outcome of one path.
+public struct PathResult: Hashable, Sendable {
+    public var months: [MonthRow]
+    public var npvUSD: Double
+    /// Annualised IRR of the monthly free cash flows, when defined.
+    public var irr: Double?
+    /// First month from which cumulative free cash flow stays >= 0.
+    public var paybackMonth: Int?
+    public var eventsFired: Int
+
+    public var totalFreeCashFlowUSD: Double { months.reduce(0) { $0 + $1.freeCashFlowUSD } }
+    public var totalBTCMined: Double { months.reduce(0) { $0 + $1.btcMined } }
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+/// A validated scenario: one site, its markets and its plans. Built by
+/// ``ScenarioLoader`` from a YAML file; every field has its unit in its name.
+public struct Scenario: Hashable, Sendable {
+    public var name: String
+    /// First month of the run, e.g. "2025-01".
+    public var startMonth: String
+    public var horizonMonths: Int
+    /// Time step of the exogenous processes and of curtailment decisions, hours.
+    public var stepHours: Double
+    public var discountRatePerYear: Double
+    public var site: Site
+    public var electricity: Electricity
+    public var bitcoin: BitcoinMarket
+    public var mining: [MiningFleet]
+    public var gpuCloud: GPUCloud?
+    public var colocation: [ColocationLease]
+    public var conversions: [ConversionProject]
+    public var opex: Opex
+
+    public var horizonHours: Double { Double(horizonMonths) * Scenario.hoursPerMonth }
+    /// Months are 1/12 of a 365-day year (730 h), so a year is exactly 12 months.
+    public static let hoursPerMonth = 730.0
+}
+
+public struct Site: Hashable, Sendable {
+    public var interconnectMW: Double
+    public var halls: [Hall]
+
+    public func hallIndex(named name: String) -> Int? { halls.firstIndex { $0.name == name } }
+}
+
+public enum Cooling: String, Hashable, Sendable, CaseIterable {
+    case air, hydro, immersion, liquid
+}
+
+public struct Hall: Hashable, Sendable {
+    public var name: String
+    public var cooling: Cooling
+    public var pue: Double
+    /// Facility power the hall can draw (IT x PUE), MW.
+    public var powerMW: Double
+    public var racks: Int
+    public var kWPerRack: Double
+}
+
+/// Power purchase: a fixed-price PPA share plus the stochastic market price, and the
+/// credits earned when curtailing.
+public struct Electricity: Hashable, Sendable {
+    /// Share of consumption bought at the PPA price (the rest at market). When mining
+    /// curtails, PPA energy it does not use is resold at market (Texas-style resale).
+    public var ppaShare: Double
+    public var ppaPriceUSDPerMWh: Double
+    public var market: MarketPrice
+    /// Demand-response credit per curtailed MWh while the market price exceeds the
+    /// threshold (0 = no programme).
+    public var demandResponseCreditUSDPerMWh: Double
+    public var demandResponseThresholdUSDPerMWh: Double
+
+    public struct MarketPrice: Hashable, Sendable {
+        public var basePriceUSDPerMWh: Double
+        public var seasonalAmplitude: Double
+        public var seasonalPeak: Double
+        public var meanReversionPerYear: Double
+        public var volatility: Double
+        public var spikesPerYear: Double
+        public var spikeLogMean: Double
+        public var spikeLogSD: Double
+    }
+}
+
+public struct BitcoinMarket: Hashable, Sendable {
+    public enum PriceModel: String, Hashable, Sendable, CaseIterable { case gbm, merton }
+    public var priceModel: PriceModel
+    public var initialPriceUSD: Double
+    public var drift: Double
+    public var volatility: Double
+    public var jumpsPerYear: Double
+    public var jumpLogMean: Double
+    public var jumpLogSD: Double
+    /// Mean transaction fees per block, BTC, and the volatility of their log (OU).
+    public var feesBTCPerBlock: Double
+    public var feeLogVolatility: Double
+    public var feeMeanReversionPerYear: Double
+    public var initialBlockHeight: Int
+    public var initialHashrateEHs: Double
+    public var hashrateGrowthPerYear: Double
+    public var hashratePriceElasticity: Double
+    public var hashratePriceLagYears: Double
+    public var hashrateAdjustmentPerYear: Double
+    public var hashrateVolatility: Double
+    /// Correlation of BTC price and network hashrate shocks.
+    public var priceHashrateCorrelation: Double
+}
+
+public struct MiningFleet: Hashable, Sendable {
+    public var hall: String
+    public var asic: ASICModel
+    public var units: Int
+    /// Share of time a unit hashes when powered (maintenance, failures).
+    public var uptime: Double
+    /// Site operating cost of mining per MWh drawn (maintenance, staff), USD.
+    public var opexUSDPerMWh: Double
+}
+
+public struct GPUCloud: Hashable, Sendable {
+    public enum Scheduler: String, Hashable, Sendable, CaseIterable {
+        /// Strict first come, first served.
+        case fifo
+        /// Any waiting job that fits starts (aggressive backfilling, no reservation).
+        case backfill
+        /// Larger jobs (more GPUs) first.
+        case priority
+    }
+
+    public var hall: String
+    public var gpu: GPUModel
+    /// GPUs installed at the start (more arrive with conversions).
+    public var gpus: Int
+    public var scheduler: Scheduler
+    public var initialPriceUSDPerGPUHour: Double
+    public var floorPriceUSDPerGPUHour: Double
+    public var priceDecayPerYear: Double
+    public var priceMeanReversionPerYear: Double
+    public var priceVolatility: Double
+    public var demand: Demand
+    /// Operating cost per GPU-hour billed (staff, network, software), USD.
+    public var opexUSDPerGPUHour: Double
+
+    public enum Demand: Hashable, Sendable {
+        /// Poisson arrivals; GPUs per job drawn from `gpusPerJob` (uniform choice);
+        /// duration lognormal with the given mean and sd.
+        case poisson(jobsPerDay: Double, gpusPerJob: [Int], meanHours: Double, sdHours: Double)
+        /// Replay of a trace file (submit time, GPUs, duration, in seconds).
+        case trace(path: String, jobs: [TraceJob])
+    }
+}
+
+/// One job of a replayed trace.
+public struct TraceJob: Hashable, Sendable {
+    public var id: String
+    public var submitSeconds: Double
+    public var gpus: Int
+    public var durationSeconds: Double
+}
+
+public struct ColocationLease: Hashable, Sendable {
+    public var hall: String
+    public var criticalITMW: Double
+    public var priceUSDPerKWMonth: Double
+    public var termMonths: Int
+    public var escalatorPerYear: Double
+    /// First month of the lease (1-based).
+    public var startMonth: Int
+    /// Months over which the tenant's IT load ramps linearly to `criticalITMW`.
+    public var rampMonths: Int
+}
+
+public struct ConversionProject: Hashable, Sendable {
+    public enum Target: Hashable, Sendable {
+        case colocation(ColocationLease)
+        case gpuCloud(gpus: Int)
+    }
+
+    public var hall: String
+    /// Facility MW taken from mining in that hall.
+    public var megawatts: Double
+    public var startMonth: Int
+    public var leadTimeMonths: Int
+    /// Capex per MW of critical IT after conversion, USD.
+    public var capexUSDPerMW: Double
+    /// PUE of the converted space (liquid-cooled retrofit ~1.2).
+    public var newPUE: Double
+    /// Share of the capex saved by reusing mining infrastructure.
+    public var reusableFraction: Double
+    /// Resale value of a retired ASIC as a share of its catalogue price.
+    public var asicSalvageFraction: Double
+    public var target: Target
+
+    /// Critical IT MW delivered: facility MW / new PUE.
+    public var criticalITMW: Double { megawatts / newPUE }
+    public var capexUSD: Double { capexUSDPerMW * criticalITMW * (1 - reusableFraction) }
+}
+
+public struct Opex: Hashable, Sendable {
+    public var fixedUSDPerMonth: Double
+}

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+internal import Yams
+
+/// Reads and validates scenario and catalogue files (YAML). Every problem is reported
+/// with file, line, field path, value and rule; all problems at once.
+public enum ScenarioLoader {
+    /// Loads a scenario file. Its `catalog:` key (a folder relative to the file, holding
+    /// `asics.yaml` and `gpus.yaml`) defaults to the built-in catalogue.
+    public static func load(path: String) throws(ScenarioError) -> Scenario {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read as UTF-8 text" : "no such file"
+            throw ScenarioError(issues: [ScenarioIssue(file: path, line: nil, path: "(file)", value: "", rule: reason)])
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try load(yaml: text, file: path, baseDirectory: base)
+    }
+
+    /// The built-in reference scenario `name` (see ``builtinScenarioNames``).
+    public static func builtin(_ name: String = "texas-200mw") throws(ScenarioError) -> Scenario {
+        guard let text = BuiltinFiles.files["\(name).yaml"] else {
+            throw ScenarioError(issues: [
+                ScenarioIssue(
+                    file: "\(name).yaml", line: nil, path: "(built-in)", value: name,
+                    rule: "no such built-in scenario; known: \(builtinScenarioNames.joined(separator: ", "))")
+            ])
+        }
+        return try load(yaml: text, file: "Models/\(name).yaml", baseDirectory: nil)
+    }
+
+    public static var builtinScenarioNames: [String] {
+        BuiltinFiles.files.keys.filter { !$0.hasPrefix("catalog/") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// The catalogue shipped in Models/catalog (embedded in the binary).
+    public static func builtinCatalog() throws(ScenarioError) -> Catalog {
+        try loadCatalog(
+            asics: BuiltinFiles.files["catalog/asics.yaml"]!, asicsFile: "Models/catalog/asics.yaml",
+            gpus: BuiltinFiles.files["catalog/gpus.yaml"]!, gpusFile: "Models/catalog/gpus.yaml")
+    }
+
+    /// Parses scenario text. `baseDirectory` resolves relative paths (catalogue, traces).
+    public static func load(yaml text: String, file: String, baseDirectory: String?) throws(ScenarioError) -> Scenario {
+        let reader = YAMLReader(file: file)
+        guard let root = reader.root(text) else { throw ScenarioError(issues: reader.issues) }
+        var catalog: Catalog?
+        if let folder = root.string("catalog", default: "") , !folder.isEmpty {
+            let directory = resolve(folder, base: baseDirectory)
+            do {
+                catalog = try loadCatalog(directory: directory)
+            } catch {
+                throw ScenarioError(issues: reader.issues + error.issues)
+            }
+        } else {
+            catalog = try builtinCatalog()
+        }
+        let parser = ScenarioParser(reader: reader, catalog: catalog!, baseDirectory: baseDirectory)
+        let scenario = parser.scenario(root)
+        guard reader.issues.isEmpty, let scenario else { throw ScenarioError(issues: reader.issues) }
+        let problems = ScenarioValidator.validate(scenario, file: file)
+        guard problems.isEmpty else { throw ScenarioError(issues: problems) }
+        return scenario
+    }
+
+    public static func loadCatalog(directory: String) throws(ScenarioError) -> Catalog {
+        let asicsFile = (directory as NSString).appendingPathComponent("asics.yaml")
+        let gpusFile = (directory as NSString).appendingPathComponent("gpus.yaml")
+        var issues: [ScenarioIssue] = []
+        func read(_ path: String) -> String {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
+            issues.append(ScenarioIssue(file: path, line: nil, path: "(file)", value: "", rule: "catalogue file not found"))
+            return ""
+        }
+        let (asics, gpus) = (read(asicsFile), read(gpusFile))
+        guard issues.isEmpty else { throw ScenarioError(issues: issues) }
+        return try loadCatalog(asics: asics, asicsFile: asicsFile, gpus: gpus, gpusFile: gpusFile)
+    }
+
+    static func loadCatalog(asics: String, asicsFile: String, gpus: String, gpusFile: String) throws(ScenarioError)
+        -> Catalog
+    {
+        let asicReader = YAMLReader(file: asicsFile)
+        var asicModels: [ASICModel] = []
+        if let root = asicReader.root(asics) {
+            for (node, path) in root.sequence("asics", required: true) {
+                guard let f = asicReader.fields(node, path: path) else { continue }
+                let name = f.string("name")
+                let th = f.double("hashrateTHs", .positive)
+                let w = f.double("powerW", .positive)
+                let price = f.double("priceUSD", .nonNegative)
+                f.finish(known: [])
+                if let name, let th, let w, let price {
+                    asicModels.append(ASICModel(name: name, hashrateTHs: th, powerW: w, priceUSD: price))
+                }
+            }
+            root.finish(known: [])
+        }
+        let gpuReader = YAMLReader(file: gpusFile)
+        var gpuModels: [GPUModel] = []
+        if let root = gpuReader.root(gpus) {
+            for (node, path) in root.sequence("gpus", required: true) {
+                guard let f = gpuReader.fields(node, path: path) else { continue }
+                let name = f.string("name")
+                let w = f.double("serverPowerWPerGPU", .positive)
+                let perServer = f.int("gpusPerServer", .positive)
+                let price = f.double("priceUSD", .nonNegative)
+                let life = f.double("lifetimeYears", .positive)
+                f.finish(known: [])
+                if let name, let w, let perServer, let price, let life {
+                    gpuModels.append(
+                        GPUModel(name: name, serverPowerWPerGPU: w, gpusPerServer: perServer, priceUSD: price, lifetimeYears: life))
+                }
+            }
+            root.finish(known: [])
+        }
+        let issues = asicReader.issues + gpuReader.issues
+        guard issues.isEmpty else { throw ScenarioError(issues: issues) }
+        return Catalog(asics: asicModels, gpus: gpuModels)
+    }
+
+    static func resolve(_ path: String, base: String?) -> String {
+        if path.hasPrefix("/") || base == nil { return path }
+        return (base! as NSString).appendingPathComponent(path)
+    }
+}
+
+/// Field-by-field parsing of a scenario document (structure, types, ranges).
+struct ScenarioParser {
+    let reader: YAMLReader
+    let catalog: Catalog
+    let baseDirectory: String?
+
+    func scenario(_ root: Fields) -> Scenario? {
+        let name = root.string("name")
+        let startMonth = root.string("startMonth", default: "2025-01")
+        if let startMonth, startMonth.range(of: #"^\d{4}-(0[1-9]|1[0-2])$"#, options: .regularExpression) == nil {
+            reader.report(path: "startMonth", line: root.node("startMonth", required: false)?.mark?.line, value: startMonth, rule: "must be a month as YYYY-MM")
+        }
+        let horizon = root.int("horizonMonths", .range(1, 600))
+        let step = root.double("stepHours", default: 24, .range(1, 730))
+        let discount = root.double("discountRatePerYear", .range(-0.5, 1))
+        let site = root.fields("site").flatMap(site)
+        let electricity = root.fields("electricity").flatMap(electricity)
+        let bitcoin = root.fields("bitcoin").flatMap(bitcoin)
+        let mining = root.sequence("mining").compactMap { item in reader.fields(item.node, path: item.path).flatMap(fleet) }
+        let gpuCloud = root.fields("gpuCloud", required: false).flatMap(gpuCloud)
+        let colocation = root.sequence("colocation").compactMap { item in
+            reader.fields(item.node, path: item.path).flatMap { lease($0, hall: nil) }
+        }
+        let conversions = root.sequence("conversions").compactMap { item in
+            reader.fields(item.node, path: item.path).flatMap(conversion)
+        }
+        let opex = root.fields("opex", required: false).map { f -> Opex in
+            let fixed = f.double("fixedUSDPerMonth", default: 0, .nonNegative) ?? 0
+            f.finish(known: [])
+            return Opex(fixedUSDPerMonth: fixed)
+        } ?? Opex(fixedUSDPerMonth: 0)
+        _ = root.node("catalog", required: false)
+        root.finish(known: [])
+        guard let name, let startMonth, let horizon, let step, let discount, let site, let electricity, let bitcoin
+        else { return nil }
+        return Scenario(
+            name: name, startMonth: startMonth, horizonMonths: horizon, stepHours: step, discountRatePerYear: discount,
+            site: site, electricity: electricity, bitcoin: bitcoin, mining: mining, gpuCloud: gpuCloud,
+            colocation: colocation, conversions: conversions, opex: opex)
+    }
+
+    func site(_ f: Fields) -> Site? {
+        let interconnect = f.double("interconnectMW", .positive)
+        let halls = f.sequence("halls", required: true).compactMap { item -> Hall? in
+            guard let h = reader.fields(item.node, path: item.path) else { return nil }
+            let name = h.string("name")
+            let cooling: Cooling? = h.choice("cooling")
+            let pue = h.double("pue", .range(1, 3))
+            let power = h.double("powerMW", .positive)
+            let racks = h.int("racks", .positive)
+            let kW = h.double("kWPerRack", .positive)
+            h.finish(known: [])
+            guard let name, let cooling, let pue, let power, let racks, let kW else { return nil }
+            return Hall(name: name, cooling: cooling, pue: pue, powerMW: power, racks: racks, kWPerRack: kW)
+        }
+        f.finish(known: [])
+        guard let interconnect else { return nil }
+        return Site(interconnectMW: interconnect, halls: halls)
+    }
+
+    func electricity(_ f: Fields) -> Electricity? {
+        let share = f.double("ppaShare", .fraction)
+        let ppa = f.double("ppaPriceUSDPerMWh", .nonNegative)
+        let market = f.fields("market").flatMap { m -> Electricity.MarketPrice? in
+            let base = m.double("basePriceUSDPerMWh", .positive)
+            let amplitude = m.double("seasonalAmplitude", default: 0, .range(0, 2))
+            let peak = m.double("seasonalPeak", default: 0.55, .fraction)
+            let kappa = m.double("meanReversionPerYear", .positive)
+            let vol = m.double("volatility", .nonNegative)
+            let spikes = m.double("spikesPerYear", default: 0, .nonNegative)
+            let spikeMean = m.double("spikeLogMean", default: 0)
+            let spikeSD = m.double("spikeLogSD", default: 0, .nonNegative)
+            m.finish(known: [])
+            guard let base, let amplitude, let peak, let kappa, let vol, let spikes, let spikeMean, let spikeSD
+            else { return nil }
+            return Electricity.MarketPrice(
+                basePriceUSDPerMWh: base, seasonalAmplitude: amplitude, seasonalPeak: peak,
+                meanReversionPerYear: kappa, volatility: vol, spikesPerYear: spikes, spikeLogMean: spikeMean,
+                spikeLogSD: spikeSD)
+        }
+        var credit = 0.0
+        var threshold = 0.0
+        if let dr = f.fields("demandResponse", required: false) {
+            credit = dr.double("creditUSDPerMWh", .nonNegative) ?? 0
+            threshold = dr.double("thresholdUSDPerMWh", .nonNegative) ?? 0
+            dr.finish(known: [])
+        }
+        f.finish(known: [])
+        guard let share, let ppa, let market else { return nil }
+        return Electricity(
+            ppaShare: share, ppaPriceUSDPerMWh: ppa, market: market, demandResponseCreditUSDPerMWh: credit,
+            demandResponseThresholdUSDPerMWh: threshold)
+    }
+
+    func bitcoin(_ f: Fields) -> BitcoinMarket? {
+        let price = f.fields("price")
+        let model: BitcoinMarket.PriceModel? = price?.choice("model", default: .gbm)
+        let initial = price?.double("initialUSD", .positive)
+        let drift = price?.double("drift", .range(-2, 2))
+        let vol = price?.double("volatility", .range(0, 5))
+        let jumps = price?.double("jumpsPerYear", default: 0, .nonNegative)
+        let jumpMean = price?.double("jumpLogMean", default: 0)
+        let jumpSD = price?.double("jumpLogSD", default: 0, .nonNegative)
+        price?.finish(known: [])
+        let fees = f.fields("fees")
+        let feeMean = fees?.double("btcPerBlock", .nonNegative)
+        let feeVol = fees?.double("logVolatility", default: 0, .nonNegative)
+        let feeKappa = fees?.double("meanReversionPerYear", default: 12, .positive)
+        fees?.finish(known: [])
+        let network = f.fields("network")
+        let height = network?.int("initialBlockHeight", .nonNegative)
+        let hashrate = network?.double("initialHashrateEHs", .positive)
+        let growth = network?.double("growthPerYear", default: 0, .range(-1, 3))
+        let elasticity = network?.double("priceElasticity", default: 0, .range(0, 5))
+        let lag = network?.double("priceLagYears", default: 0, .range(0, 5))
+        let adjust = network?.double("adjustmentPerYear", default: 4, .positive)
+        let hvol = network?.double("volatility", default: 0, .nonNegative)
+        let rho = network?.double("priceCorrelation", default: 0, .correlation)
+        network?.finish(known: [])
+        f.finish(known: [])
+        guard let model, let initial, let drift, let vol, let jumps, let jumpMean, let jumpSD, let feeMean, let feeVol,
+            let feeKappa, let height, let hashrate, let growth, let elasticity, let lag, let adjust, let hvol, let rho
+        else { return nil }
+        return BitcoinMarket(
+            priceModel: model, initialPriceUSD: initial, drift: drift, volatility: vol, jumpsPerYear: jumps,
+            jumpLogMean: jumpMean, jumpLogSD: jumpSD, feesBTCPerBlock: feeMean, feeLogVolatility: feeVol,
+            feeMeanReversionPerYear: feeKappa, initialBlockHeight: height, initialHashrateEHs: hashrate,
+            hashrateGrowthPerYear: growth, hashratePriceElasticity: elasticity, hashratePriceLagYears: lag,
+            hashrateAdjustmentPerYear: adjust, hashrateVolatility: hvol, priceHashrateCorrelation: rho)
+    }
+
+    func asic(_ f: Fields, key: String) -> ASICModel? {
+        guard let name = f.string(key) else { return nil }
+        if let model = catalog.asics[name] { return model }
+        reader.report(path: f.child(key), line: f.node(key, required: false)?.mark?.line, value: name, rule: "not in the ASIC catalogue" + suggest(name, catalog.asics.keys))
+        return nil
+    }
+
+    func suggest(_ name: String, _ known: Dictionary<String, some Any>.Keys) -> String {
+        guard let best = known.min(by: { editDistance($0, name) < editDistance($1, name) }) else { return "" }
+        return editDistance(best, name) <= max(3, name.count / 3) ? " (did you mean '\(best)'?)" : "; known: \(known.sorted().joined(separator: ", "))"
+    }
+
+    func fleet(_ f: Fields) -> MiningFleet? {
+        let hall = f.string("hall")
+        let asic = asic(f, key: "asic")
+        let units = f.int("units", .nonNegative)
+        let uptime = f.double("uptime", default: 0.97, .fraction)
+        let opex = f.double("opexUSDPerMWh", default: 0, .nonNegative)
+        f.finish(known: [])
+        guard let hall, let asic, let units, let uptime, let opex else { return nil }
+        return MiningFleet(hall: hall, asic: asic, units: units, uptime: uptime, opexUSDPerMWh: opex)
+    }
+
+    func gpuCloud(_ f: Fields) -> GPUCloud? {
+        let hall = f.string("hall")
+        let gpuName = f.string("gpu")
+        var gpu: GPUModel?
+        if let gpuName {
+            gpu = catalog.gpus[gpuName]
+            if gpu == nil {
+                reader.report(path: f.child("gpu"), line: f.node("gpu", required: false)?.mark?.line, value: gpuName, rule: "not in the GPU catalogue" + suggest(gpuName, catalog.gpus.keys))
+            }
+        }
+        let gpus = f.int("gpus", default: 0, .nonNegative)
+        let scheduler: GPUCloud.Scheduler? = f.choice("scheduler", default: .fifo)
+        let price = f.fields("price")
+        let initial = price?.double("initialUSDPerGPUHour", .positive)
+        let floor = price?.double("floorUSDPerGPUHour", .nonNegative)
+        let decay = price?.double("decayPerYear", default: 0, .nonNegative)
+        let kappa = price?.double("meanReversionPerYear", default: 6, .positive)
+        let vol = price?.double("volatility", default: 0, .nonNegative)
+        price?.finish(known: [])
+        if let initial, let floor, floor > initial {
+            reader.report(path: f.child("price.floorUSDPerGPUHour"), line: nil, value: "\(floor)", rule: "must not exceed initialUSDPerGPUHour (\(initial))")
+        }
+        let demand = f.fields("demand").flatMap(demand)
+        let opex = f.double("opexUSDPerGPUHour", default: 0, .nonNegative)
+        f.finish(known: [])
+        guard let hall, let gpu, let gpus, let scheduler, let initial, let floor, let decay, let kappa, let vol,
+            let demand, let opex
+        else { return nil }
+        return GPUCloud(
+            hall: hall, gpu: gpu, gpus: gpus, scheduler: scheduler, initialPriceUSDPerGPUHour: initial,
+            floorPriceUSDPerGPUHour: floor, priceDecayPerYear: decay, priceMeanReversionPerYear: kappa,
+            priceVolatility: vol, demand: demand, opexUSDPerGPUHour: opex)
+    }
+
+    func demand(_ f: Fields) -> GPUCloud.Demand? {
+        if f.has("trace") {
+            let path = f.string("trace")
+            f.finish(known: [])
+            guard let path else { return nil }
+            let resolved = ScenarioLoader.resolve(path, base: baseDirectory)
+            do {
+                return .trace(path: resolved, jobs: try JobTrace.load(path: resolved))
+            } catch {
+                reader.report(path: f.child("trace"), line: f.node("trace", required: false)?.mark?.line, value: path, rule: error.description)
+                return nil
+            }
+        }
+        let rate = f.double("jobsPerDay", .positive)
+        var sizes: [Int] = []
+        for (node, path) in f.sequence("gpusPerJob", required: true) {
+            if let value = f.number(node, path: path, .positive), value == value.rounded() { sizes.append(Int(value)) } else if case .scalar = node {
+                reader.report(node, path: path, rule: "must be a whole number of GPUs")
+            }
+        }
+        let mean = f.double("meanHours", .positive)
+        let sd = f.double("sdHours", .nonNegative)
+        f.finish(known: ["trace"])
+        guard let rate, let mean, let sd, !sizes.isEmpty else { return nil }
+        return .poisson(jobsPerDay: rate, gpusPerJob: sizes, meanHours: mean, sdHours: sd)
+    }
+
+    func lease(_ f: Fields, hall: String?) -> ColocationLease? {
+        let hallName = hall ?? f.string("hall")
+        let it = hall == nil ? f.double("criticalITMW", .positive) : 1
+        let price = f.double("priceUSDPerKWMonth", .positive)
+        let term = f.int("termMonths", .positive)
+        let escalator = f.double("escalatorPerYear", default: 0, .range(-0.5, 0.5))
+        let start = hall == nil ? f.int("startMonth", .atLeast(1)) : 1
+        let ramp = f.int("rampMonths", default: 0, .nonNegative)
+        f.finish(known: [])
+        guard let hallName, let it, let price, let term, let escalator, let start, let ramp else { return nil }
+        return ColocationLease(
+            hall: hallName, criticalITMW: it, priceUSDPerKWMonth: price, termMonths: term, escalatorPerYear: escalator,
+            startMonth: start, rampMonths: ramp)
+    }
+
+    func conversion(_ f: Fields) -> ConversionProject? {
+        let hall = f.string("hall")
+        let mw = f.double("megawatts", .positive)
+        let start = f.int("startMonth", .atLeast(1))
+        let lead = f.int("leadTimeMonths", .nonNegative)
+        let capex = f.double("capexUSDPerMW", .nonNegative)
+        let pue = f.double("newPUE", .range(1, 3))
+        let reuse = f.double("reusableFraction", default: 0, .fraction)
+        let salvage = f.double("asicSalvageFraction", default: 0, .fraction)
+        var target: ConversionProject.Target?
+        if let t = f.fields("target") {
+            if let c = t.fields("colocation", required: false) {
+                target = lease(c, hall: hall ?? "").map { .colocation($0) }
+            } else if let g = t.fields("gpuCloud", required: false) {
+                target = g.int("gpus", .positive).map { .gpuCloud(gpus: $0) }
+                g.finish(known: [])
+            } else {
+                reader.report(path: t.path, line: t.line, value: "", rule: "must name one target: colocation or gpuCloud")
+            }
+            t.finish(known: ["colocation", "gpuCloud"])
+        }
+        f.finish(known: [])
+        guard let hall, let mw, let start, let lead, let capex, let pue, let reuse, let salvage, let target else {
+            return nil
+        }
+        return ConversionProject(
+            hall: hall, megawatts: mw, startMonth: start, leadTimeMonths: lead, capexUSDPerMW: capex, newPUE: pue,
+            reusableFraction: reuse, asicSalvageFraction: salvage, target: target)
+    }
+}

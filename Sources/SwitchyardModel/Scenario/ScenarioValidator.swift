@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+/// Rules that span several fields (power budgets, references between sections).
+enum ScenarioValidator {
+    static func validate(_ s: Scenario, file: String) -> [ScenarioIssue] {
+        var issues: [ScenarioIssue] = []
+        func report(_ path: String, _ value: String, _ rule: String) {
+            issues.append(ScenarioIssue(file: file, line: nil, path: path, value: value, rule: rule))
+        }
+        func mw(_ x: Double) -> String { String(format: "%.3f MW", x) }
+
+        let halls = s.site.halls
+        if halls.isEmpty { report("site.halls", "[]", "needs at least one hall") }
+        var seen = Set<String>()
+        for (i, hall) in halls.enumerated() where !seen.insert(hall.name).inserted {
+            report("site.halls[\(i)].name", hall.name, "duplicate hall name")
+        }
+        let total = halls.reduce(0) { $0 + $1.powerMW }
+        if total > s.site.interconnectMW * (1 + 1e-12) {
+            report("site.halls", "total \(mw(total))", "the halls' power exceeds site.interconnectMW (\(mw(s.site.interconnectMW)))")
+        }
+        for (i, hall) in halls.enumerated() {
+            let rackMW = Double(hall.racks) * hall.kWPerRack / 1_000
+            if rackMW * (1 + 1e-12) < hall.powerMW / hall.pue {
+                report(
+                    "site.halls[\(i)].racks", "\(hall.racks)",
+                    "\(hall.racks) racks x \(hall.kWPerRack) kW = \(mw(rackMW)) cannot hold the hall's IT load (\(mw(hall.powerMW / hall.pue)))")
+            }
+        }
+
+        // Power used in each hall at the start of the run.
+        var used = [String: Double]()
+        for (i, fleet) in s.mining.enumerated() {
+            guard let h = s.site.hallIndex(named: fleet.hall) else {
+                report("mining[\(i)].hall", fleet.hall, "no hall of that name in site.halls")
+                continue
+            }
+            used[fleet.hall, default: 0] += Double(fleet.units) * fleet.asic.powerW * halls[h].pue / 1e6
+        }
+        if let cloud = s.gpuCloud {
+            if let h = s.site.hallIndex(named: cloud.hall) {
+                used[cloud.hall, default: 0] += Double(cloud.gpus) * cloud.gpu.serverPowerWPerGPU * halls[h].pue / 1e6
+            } else {
+                report("gpuCloud.hall", cloud.hall, "no hall of that name in site.halls")
+            }
+            let largest: Int
+            switch cloud.demand {
+            case .poisson(_, let sizes, _, _): largest = sizes.max() ?? 0
+            case .trace(_, let jobs): largest = jobs.map(\.gpus).max() ?? 0
+            }
+            let ever = cloud.gpus + s.conversions.reduce(0) {
+                if case .gpuCloud(let g) = $1.target { return $0 + g }
+                return $0
+            }
+            if largest > ever {
+                report("gpuCloud.demand", "\(largest) GPUs", "a job needs more GPUs than the cloud will ever have (\(ever)); it would wait forever")
+            }
+        }
+        for (i, lease) in s.colocation.enumerated() {
+            guard let h = s.site.hallIndex(named: lease.hall) else {
+                report("colocation[\(i)].hall", lease.hall, "no hall of that name in site.halls")
+                continue
+            }
+            used[lease.hall, default: 0] += lease.criticalITMW * halls[h].pue
+            if lease.startMonth > s.horizonMonths {
+                report("colocation[\(i)].startMonth", "\(lease.startMonth)", "after the horizon (\(s.horizonMonths) months)")
+            }
+        }
+        for hall in halls where (used[hall.name] ?? 0) > hall.powerMW * (1 + 1e-9) {
+            let index = s.site.hallIndex(named: hall.name)!
+            report(
+                "site.halls[\(index)].powerMW", "\(hall.powerMW)",
+                "less than what is placed in hall \(hall.name) (mining, GPUs, colocation: \(mw(used[hall.name]!)))")
+        }
+
+        // Conversions take mining megawatts in their hall.
+        var miningLeft = [String: Double]()
+        for fleet in s.mining {
+            if let h = s.site.hallIndex(named: fleet.hall) {
+                miningLeft[fleet.hall, default: 0] += Double(fleet.units) * fleet.asic.powerW * halls[h].pue / 1e6
+            }
+        }
+        for (i, c) in s.conversions.enumerated() {
+            guard s.site.hallIndex(named: c.hall) != nil else {
+                report("conversions[\(i)].hall", c.hall, "no hall of that name in site.halls")
+                continue
+            }
+            let left = miningLeft[c.hall] ?? 0
+            if c.megawatts > left * (1 + 1e-9) {
+                report("conversions[\(i)].megawatts", "\(c.megawatts)", "more than the mining power left in hall \(c.hall) (\(mw(left)))")
+            }
+            miningLeft[c.hall] = max(0, left - c.megawatts)
+            if c.startMonth > s.horizonMonths {
+                report("conversions[\(i)].startMonth", "\(c.startMonth)", "after the horizon (\(s.horizonMonths) months)")
+            }
+            switch c.target {
+            case .gpuCloud(let gpus):
+                guard let cloud = s.gpuCloud else {
+                    report("conversions[\(i)].target.gpuCloud", "", "needs a gpuCloud section to add GPUs to")
+                    break
+                }
+                let power = Double(gpus) * cloud.gpu.serverPowerWPerGPU * c.newPUE / 1e6
+                if power > c.megawatts * (1 + 1e-9) {
+                    report("conversions[\(i)].target.gpuCloud.gpus", "\(gpus)", "draw \(mw(power)), more than the \(mw(c.megawatts)) converted")
+                }
+                if cloud.hall != c.hall {
+                    report("conversions[\(i)].hall", c.hall, "GPUs join the cloud in hall \(cloud.hall); convert that hall")
+                }
+            case .colocation:
+                break
+            }
+        }
+        return issues
+    }
+}

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+internal import Yams
+
+/// Reads a YAML document field by field, collecting every problem with its file, line,
+/// field path, value and rule instead of stopping at the first.
+final class YAMLReader {
+    let file: String
+    private(set) var issues: [ScenarioIssue] = []
+
+    init(file: String) { self.file = file }
+
+    /// Parses `text`; a syntax error becomes an issue and `nil`.
+    func root(_ text: String) -> Fields? {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                report(path: "(document)", line: nil, value: "", rule: "the file is empty")
+                return nil
+            }
+            return fields(node, path: "")
+        } catch let error as YamlError {
+            report(path: "(document)", line: nil, value: "", rule: "not valid YAML: \(error)")
+        } catch {
+            report(path: "(document)", line: nil, value: "", rule: "not valid YAML: \(error)")
+        }
+        return nil
+    }
+
+    func report(path: String, line: Int?, value: String, rule: String) {
+        issues.append(ScenarioIssue(file: file, line: line, path: path.isEmpty ? "(top level)" : path, value: value, rule: rule))
+    }
+
+    func report(_ node: Node, path: String, rule: String) {
+        report(path: path, line: node.mark?.line, value: Self.show(node), rule: rule)
+    }
+
+    /// A mapping node as ``Fields``, or an issue.
+    func fields(_ node: Node, path: String) -> Fields? {
+        guard case .mapping(let mapping) = node else {
+            report(node, path: path, rule: "must be a mapping (key: value pairs)")
+            return nil
+        }
+        return Fields(reader: self, mapping: mapping, path: path, line: node.mark?.line)
+    }
+
+    static func show(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return scalar.string.isEmpty ? "''" : scalar.string
+        case .mapping: return "{...}"
+        case .sequence: return "[...]"
+        case .alias: return "*alias"
+        }
+    }
+}
+
+/// The keys of one mapping, read one by one; ``finish()`` reports the unknown ones.
+final class Fields {
+    let reader: YAMLReader
+    let path: String
+    let line: Int?
+    private var entries: [(key: String, node: Node)] = []
+    private var used: Set<String> = []
+
+    init(reader: YAMLReader, mapping: Node.Mapping, path: String, line: Int?) {
+        self.reader = reader
+        self.path = path
+        self.line = line
+        for (key, value) in mapping {
+            let name = key.scalar?.string ?? YAMLReader.show(key)
+            if entries.contains(where: { $0.key == name }) {
+                reader.report(key, path: child(name), rule: "duplicate key")
+            }
+            entries.append((name, value))
+        }
+    }
+
+    func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func has(_ key: String) -> Bool { entries.contains { $0.key == key } }
+
+    /// The node under `key`, marked as used; reports a missing required key.
+    func node(_ key: String, required: Bool) -> Node? {
+        used.insert(key)
+        guard let node = entries.first(where: { $0.key == key })?.node else {
+            if required { reader.report(path: child(key), line: line, value: "", rule: "is required") }
+            return nil
+        }
+        if case .scalar(let scalar) = node, scalar.tag.description.hasSuffix(":null") || scalar.string == "~"
+            || (scalar.string.isEmpty && scalar.style == .plain)
+        {
+            if required { reader.report(node, path: child(key), rule: "is required (the value is empty)") }
+            return nil
+        }
+        return node
+    }
+
+    // MARK: Scalars
+
+    func string(_ key: String, default fallback: String? = nil) -> String? {
+        guard let node = node(key, required: fallback == nil) else { return fallback }
+        guard case .scalar(let scalar) = node else {
+            reader.report(node, path: child(key), rule: "must be a text value")
+            return nil
+        }
+        return scalar.string
+    }
+
+    /// A finite number checked against `rule`; `nil` (after an issue) when absent or wrong.
+    func double(_ key: String, default fallback: Double? = nil, _ rule: NumberRule = .any) -> Double? {
+        guard let node = node(key, required: fallback == nil) else { return fallback }
+        return number(node, path: child(key), rule)
+    }
+
+    func number(_ node: Node, path: String, _ rule: NumberRule) -> Double? {
+        guard case .scalar(let scalar) = node else {
+            reader.report(node, path: path, rule: "must be a number")
+            return nil
+        }
+        let text = scalar.string.replacingOccurrences(of: "_", with: "")
+        let lowered = text.lowercased()
+        if [".nan", "nan", ".inf", "+.inf", "-.inf", "inf", "-inf", "infinity"].contains(lowered) {
+            reader.report(node, path: path, rule: "must be a finite number")
+            return nil
+        }
+        guard let value = Double(text), value.isFinite else {
+            reader.report(node, path: path, rule: "must be a number")
+            return nil
+        }
+        if let broken = rule.check(value) {
+            reader.report(node, path: path, rule: broken)
+            return nil
+        }
+        return value
+    }
+
+    func int(_ key: String, default fallback: Int? = nil, _ rule: NumberRule = .any) -> Int? {
+        guard let node = node(key, required: fallback == nil) else { return fallback }
+        guard case .scalar(let scalar) = node, let value = Int(scalar.string.replacingOccurrences(of: "_", with: ""))
+        else {
+            reader.report(node, path: child(key), rule: "must be a whole number")
+            return nil
+        }
+        if let broken = rule.check(Double(value)) {
+            reader.report(node, path: child(key), rule: broken)
+            return nil
+        }
+        return value
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T? = nil) -> T?
+    where T.RawValue == String {
+        guard let text = string(key, default: fallback?.rawValue) else { return nil }
+        guard let value = T(rawValue: text) else {
+            let options = T.allCases.map(\.rawValue).joined(separator: ", ")
+            reader.report(path: child(key), line: node(key, required: false)?.mark?.line, value: text, rule: "must be one of: \(options)")
+            return nil
+        }
+        return value
+    }
+
+    // MARK: Structure
+
+    func fields(_ key: String, required: Bool = true) -> Fields? {
+        guard let node = node(key, required: required) else { return nil }
+        return reader.fields(node, path: child(key))
+    }
+
+    /// The items of a sequence under `key` (an absent optional key is an empty list).
+    func sequence(_ key: String, required: Bool = false) -> [(node: Node, path: String)] {
+        guard let node = node(key, required: required) else { return [] }
+        guard case .sequence(let items) = node else {
+            reader.report(node, path: child(key), rule: "must be a list")
+            return []
+        }
+        return items.enumerated().map { ($1, "\(child(key))[\($0)]") }
+    }
+
+    /// Reports every key that was never read, suggesting the closest known key.
+    func finish(known: [String]) {
+        for entry in entries where !used.contains(entry.key) {
+            var rule = "unknown key"
+            let candidates = Array(Set(known).union(used))
+            if let suggestion = candidates.min(by: { editDistance($0, entry.key) < editDistance($1, entry.key) }),
+                editDistance(suggestion, entry.key) <= max(2, entry.key.count / 3)
+            {
+                rule += " (did you mean '\(suggestion)'?)"
+            } else if !candidates.isEmpty {
+                rule += "; allowed here: \(candidates.sorted().joined(separator: ", "))"
+            }
+            reader.report(path: child(entry.key), line: entry.node.mark?.line, value: "", rule: rule)
+        }
+    }
+}
+
+/// A range rule for numbers, with the message a user sees when it is broken.
+enum NumberRule {
+    case any, positive, nonNegative, fraction, correlation
+    case range(Double, Double)
+    case atLeast(Double)
+
+    func check(_ value: Double) -> String? {
+        switch self {
+        case .any: return nil
+        case .positive: return value > 0 ? nil : "must be greater than 0"
+        case .nonNegative: return value >= 0 ? nil : "must be 0 or more"
+        case .fraction: return (0...1).contains(value) ? nil : "must be between 0 and 1"
+        case .correlation: return (-1...1).contains(value) ? nil : "must be between -1 and 1"
+        case .range(let low, let high): return (low...high).contains(value) ? nil : "must be between \(low) and \(high)"
+        case .atLeast(let low): return value >= low ? nil : "must be at least \(low)"
+        }
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.lowercased())
+    let b = Array(b.lowercased())
+    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

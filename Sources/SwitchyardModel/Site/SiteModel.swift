@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+public import SwitchyardEngine
+import SwitchyardStochastic
+
+/// A site played through the discrete-event engine against one path of the environment.
+///
+/// Power: one grid capacity (the interconnect). Colocation tenants (priority 20) and
+/// GPU jobs (priority 10) hold megawatts that are never taken back; mining holds the
+/// rest as a partially preemptible load (priority 0): AI takes what it needs from it
+/// at once, and it is curtailed on price. Between events everything is constant, and
+/// energy, blocks, BTC and money are integrated exactly over each constant piece.
+public struct SiteModel: SimulationModel {
+    public enum Event: Hashable, Sendable, CustomStringConvertible {
+        case tick
+        case monthEnd(Int)
+        case jobArrival
+        case traceArrival(Int)
+        case gpusGranted(job: Int, ResourceTicket)
+        case powerGranted(job: Int, ResourceTicket)
+        case jobFinished(job: Int)
+        case miningPreempted(ResourceTicket)
+        case conversionStart(Int)
+        case conversionComplete(Int)
+        case colocationGranted(Int, ResourceTicket)
+
+        public var description: String {
+            switch self {
+            case .tick: "tick"
+            case .monthEnd(let m): "monthEnd(\(m))"
+            case .jobArrival: "jobArrival"
+            case .traceArrival(let i): "traceArrival(\(i))"
+            case .gpusGranted(let job, _): "gpusGranted(job \(job))"
+            case .powerGranted(let job, _): "powerGranted(job \(job))"
+            case .jobFinished(let job): "jobFinished(job \(job))"
+            case .miningPreempted: "miningPreempted"
+            case .conversionStart(let k): "conversionStart(\(k))"
+            case .conversionComplete(let k): "conversionComplete(\(k))"
+            case .colocationGranted(let k, _): "colocationGranted(\(k))"
+            }
+        }
+    }
+
+    struct Job {
+        var gpus: Int
+        var durationHours: Double
+        var submitHours: Double
+        var startHours: Double?
+        var endHours: Double?
+        var gpuTicket: ResourceTicket?
+        var powerTicket: ResourceTicket?
+        var powerMW: Double
+    }
+
+    struct Lease {
+        var terms: ColocationLease
+        var pue: Double
+        var ticket: ResourceTicket?
+        var heldMW = 0.0
+        /// Contracted IT kW billed this month.
+        var billedKW = 0.0
+    }
+
+    let scenario: Scenario
+    let environment: Environment
+    let demandStream: RandomStream
+    let grid: CapacityID
+    let gpuPool: PoolID?
+    let stepHours: Double
+    /// Units of each mining fleet still installed.
+    var fleetUnits: [Int]
+    /// Share of each fleet running (price curtailment), before preemption by AI.
+    var fleetRunning: [Double]
+    var miningTicket: ResourceTicket?
+    /// Mining MW wanted (running fleets) and held (after preemption).
+    var miningWantedMW = 0.0
+    var miningHeldMW = 0.0
+    var gpuPowerMW = 0.0
+    var gpusBusy = 0
+    var gpusInstalled: Int
+    var jobs: [Job] = []
+    var leases: [Lease] = []
+    var chain: ChainState
+    var lastAccrual = 0.0
+    var month = 1
+    var row: MonthRow
+    var rows: [MonthRow] = []
+    var monthHoursAccrued = 0.0
+    var trace: [TraceJob]
+    /// Per-hall check hook for tests: called after every event with (hall, MW drawn).
+    public var onInvariantCheck: (@Sendable (_ time: Double, _ gridInUse: Double, _ halls: [String: Double]) -> Void)?
+
+    /// Sets up the model and its resources in `simulation` and schedules the first events.
+    public init(scenario s: Scenario, seed: UInt64, path: UInt64, simulation: inout Simulation<Event>) {
+        scenario = s
+        environment = Environment(scenario: s, seed: seed, path: path)
+        demandStream = RandomStream(seed: seed, path: path, process: .aiDemand)
+        stepHours = s.stepHours
+        grid = simulation.addCapacity("grid", capacity: s.site.interconnectMW)
+        fleetUnits = s.mining.map(\.units)
+        fleetRunning = s.mining.map { _ in 1 }
+        gpusInstalled = s.gpuCloud?.gpus ?? 0
+        if let cloud = s.gpuCloud {
+            let discipline: QueueDiscipline =
+                switch cloud.scheduler {
+                case .fifo: .fifo
+                case .backfill: .firstFit
+                case .priority: .priority
+                }
+            gpuPool = simulation.addPool("gpus", units: cloud.gpus, discipline: discipline)
+        } else {
+            gpuPool = nil
+        }
+        chain = ChainState(
+            height: s.bitcoin.initialBlockHeight,
+            difficulty: BitcoinProtocol.difficulty(forHashrate: s.bitcoin.initialHashrateEHs * 1e18))
+        row = MonthRow(month: 1, label: Self.label(s.startMonth, month: 1))
+        trace = []
+        if case .trace(_, let jobs) = s.gpuCloud?.demand { trace = jobs }
+        leases = s.colocation.map { lease in
+            Lease(terms: lease, pue: s.site.halls[s.site.hallIndex(named: lease.hall)!].pue)
+        }
+        // First events.
+        simulation.schedule(.tick, at: .zero)
+        for m in 1...s.horizonMonths {
+            simulation.schedule(.monthEnd(m), at: SimTime(hours: Double(m) * Scenario.hoursPerMonth))
+        }
+        for (k, c) in s.conversions.enumerated() {
+            simulation.schedule(.conversionStart(k), at: SimTime(hours: Double(c.startMonth - 1) * Scenario.hoursPerMonth))
+        }
+        if case .poisson = s.gpuCloud?.demand { scheduleNextArrival(after: 0, in: &simulation) }
+        if let first = trace.first {
+            simulation.schedule(.traceArrival(0), at: SimTime(hours: first.submitSeconds / 3_600))
+        }
+    }
+
+    /// Runs a path to the horizon and returns its ledger and results.
+    public static func run(scenario: Scenario, seed: UInt64, path: UInt64) -> PathResult {
+        var simulation = Simulation<Event>()
+        var model = SiteModel(scenario: scenario, seed: seed, path: path, simulation: &simulation)
+        simulation.run(&model, until: SimTime(hours: scenario.horizonHours))
+        return model.result(eventsFired: simulation.eventsFired)
+    }
+
+    public func result(eventsFired: Int) -> PathResult {
+        let flows = rows.map(\.freeCashFlowUSD)
+        return PathResult(
+            months: rows, npvUSD: CashFlows.npv(flows, annualRate: scenario.discountRatePerYear),
+            irr: CashFlows.irr(flows), paybackMonth: CashFlows.paybackMonth(flows), eventsFired: eventsFired)
+    }
+
+    static func label(_ start: String, month: Int) -> String {
+        let parts = start.split(separator: "-").compactMap { Int($0) }
+        let index = parts[0] * 12 + (parts[1] - 1) + (month - 1)
+        return String(format: "%04d-%02d", index / 12, index % 12 + 1)
+    }
+
+    // MARK: Events
+
+    public mutating func handle(_ event: Event, in sim: inout Simulation<Event>) {
+        accrue(to: sim.now.hours)
+        switch event {
+        case .tick:
+            let t = sim.now.hours
+            if t > 0 { environment.advance(fromYear: (t - stepHours) / 8_760, years: stepHours / 8_760) }
+            decideMining(in: &sim)
+            if t + stepHours < scenario.horizonHours { sim.schedule(.tick, after: .hours(stepHours)) }
+        case .monthEnd(let m):
+            closeMonth(m, in: &sim)
+        case .jobArrival:
+            let (gpus, hours) = drawJob()
+            startJob(gpus: gpus, hours: hours, in: &sim)
+            scheduleNextArrival(after: sim.now.hours, in: &sim)
+        case .traceArrival(let i):
+            startJob(gpus: trace[i].gpus, hours: trace[i].durationSeconds / 3_600, in: &sim)
+            if i + 1 < trace.count {
+                sim.schedule(.traceArrival(i + 1), at: SimTime(hours: max(sim.now.hours, trace[i + 1].submitSeconds / 3_600)))
+            }
+        case .gpusGranted(let job, let ticket):
+            jobs[job].gpuTicket = ticket
+            requestJobPower(job, in: &sim)
+        case .powerGranted(let job, let ticket):
+            jobs[job].powerTicket = ticket
+            beginRunning(job, in: &sim)
+        case .jobFinished(let job):
+            finishJob(job, in: &sim)
+        case .miningPreempted:
+            miningHeldMW = miningTicket.flatMap { sim.holding($0)?.amount } ?? 0
+            if miningHeldMW == 0 { miningTicket = nil }
+        case .conversionStart(let k):
+            startConversion(k, in: &sim)
+        case .conversionComplete(let k):
+            completeConversion(k, in: &sim)
+        case .colocationGranted(let k, let ticket):
+            leases[k].ticket = ticket
+            leases[k].heldMW = sim.holding(ticket)?.amount ?? 0
+        }
+        row.peakGridMW = max(row.peakGridMW, sim.inUse(of: grid))
+        if let check = onInvariantCheck { check(sim.now.hours, sim.inUse(of: grid), hallPower()) }
+    }
+
+    // MARK: Accrual
+
+    /// Integrates everything from the last accrual to `now` with the current state.
+    mutating func accrue(to now: Double) {
+        let hours = now - lastAccrual
+        guard hours > 0 else { return }
+        lastAccrual = now
+        monthHoursAccrued += hours
+        let env = environment
+        let e = scenario.electricity
+        // Bitcoin: network blocks over the span, the site's share of them.
+        let networkHs = env.networkHashrateEHs * 1e18
+        let production = chain.advance(seconds: hours * 3_600, hashesPerSecond: networkHs)
+        let siteTHs = siteHashrateTHs()
+        let share = siteTHs * 1e12 / networkHs
+        let btc = share * (production.subsidyBTC + production.blocks * env.feesBTCPerBlock)
+        row.btcMined += btc
+        row.miningRevenueUSD += btc * env.btcPriceUSD
+        // Energy and its cost (colocation energy is the tenants').
+        let market = env.marketPriceUSDPerMWh
+        let unitCost = e.ppaShare * e.ppaPriceUSDPerMWh + (1 - e.ppaShare) * market
+        let miningMWh = miningHeldMW * hours
+        let gpuMWh = gpuPowerMW * hours
+        row.miningEnergyMWh += miningMWh
+        row.gpuEnergyMWh += gpuMWh
+        row.colocationEnergyMWh += leases.reduce(0) { $0 + $1.heldMW } * hours
+        row.energyCostUSD += (miningMWh + gpuMWh) * unitCost
+        // Curtailment on price: PPA energy resold at market, demand-response credits.
+        let curtailedMW = max(0, miningCapacityMW() - miningWantedMW)
+        let curtailedMWh = curtailedMW * hours
+        row.curtailedEnergyMWh += curtailedMWh
+        row.curtailmentCreditsUSD += curtailedMWh * e.ppaShare * max(0, market - e.ppaPriceUSDPerMWh)
+        if e.demandResponseCreditUSDPerMWh > 0 && market > e.demandResponseThresholdUSDPerMWh {
+            row.curtailmentCreditsUSD += curtailedMWh * e.demandResponseCreditUSDPerMWh
+        }
+        // Mining opex per MWh drawn.
+        if miningHeldMW > 0 {
+            let wanted = max(miningWantedMW, 1e-12)
+            for (f, fleet) in scenario.mining.enumerated() {
+                row.opexUSD += fleetPowerMW(f) * fleetRunning[f] * (miningHeldMW / wanted) * hours * fleet.opexUSDPerMWh
+            }
+        }
+        // GPU cloud.
+        if let cloud = scenario.gpuCloud {
+            let gpuHours = Double(gpusBusy) * hours
+            row.gpuHoursBilled += gpuHours
+            row.gpuCloudRevenueUSD += gpuHours * env.gpuPriceUSDPerGPUHour
+            row.opexUSD += gpuHours * cloud.opexUSDPerGPUHour
+            row.gpuUtilisation += Double(gpusInstalled) * hours  // installed GPU-hours, divided at month end
+        }
+        // Colocation rent: contracted kW x price, per hour of the month.
+        for lease in leases where lease.billedKW > 0 {
+            row.colocationRevenueUSD += lease.billedKW * lease.terms.priceUSDPerKWMonth
+                * escalation(lease.terms) * hours / Scenario.hoursPerMonth
+        }
+        row.opexUSD += scenario.opex.fixedUSDPerMonth * hours / Scenario.hoursPerMonth
+        // Averages (time-weighted; divided at month end).
+        row.averageBTCPriceUSD += env.btcPriceUSD * hours
+        row.averageSiteHashrateTHs += siteTHs * hours
+        row.averageNetworkHashrateEHs += env.networkHashrateEHs * hours
+        row.averageMarketPowerPriceUSDPerMWh += market * hours
+        let blocksPerDay = BitcoinProtocol.blockRate(hashesPerSecond: networkHs, difficulty: chain.difficulty) * 86_400
+        row.averageHashpriceUSDPerPHDay += BitcoinProtocol.hashpriceUSDPerPHDay(
+            blocksPerDay: blocksPerDay, subsidyBTC: BitcoinProtocol.subsidyBTC(atHeight: Int(chain.height)),
+            feesBTCPerBlock: env.feesBTCPerBlock, priceUSD: env.btcPriceUSD,
+            networkHashratePHs: env.networkHashrateEHs * 1_000) * hours
+    }
+
+    func escalation(_ lease: ColocationLease) -> Double {
+        let years = Double((month - lease.startMonth) / 12)
+        return pow(1 + lease.escalatorPerYear, max(0, years))
+    }
+
+    mutating func closeMonth(_ m: Int, in sim: inout Simulation<Event>) {
+        let hours = max(monthHoursAccrued, 1e-12)
+        row.averageBTCPriceUSD /= hours
+        row.averageSiteHashrateTHs /= hours
+        row.averageNetworkHashrateEHs /= hours
+        row.averageMarketPowerPriceUSDPerMWh /= hours
+        row.averageHashpriceUSDPerPHDay /= hours
+        row.gpuUtilisation = row.gpuUtilisation > 0 ? row.gpuHoursBilled / row.gpuUtilisation : 0
+        row.jobsWaitingAtEnd = gpuPool.map { sim.queueLength(of: $0) } ?? 0
+        rows.append(row)
+        month = m + 1
+        monthHoursAccrued = 0
+        row = MonthRow(month: month, label: Self.label(scenario.startMonth, month: month))
+        if m < scenario.horizonMonths { startMonth(in: &sim) }
+    }
+
+    /// Month start: capex of conversions under way, colocation ramps and terms.
+    mutating func startMonth(in sim: inout Simulation<Event>) {
+        for c in scenario.conversions where c.leadTimeMonths > 0 {
+            if month >= c.startMonth && month < c.startMonth + c.leadTimeMonths {
+                row.capexUSD += c.capexUSD / Double(c.leadTimeMonths)
+            }
+        }
+        updateLeases(in: &sim)
+    }
+
+    mutating func updateLeases(in sim: inout Simulation<Event>) {
+        for k in leases.indices {
+            let terms = leases[k].terms
+            let elapsed = month - terms.startMonth
+            var itMW = 0.0
+            if elapsed >= 0 && elapsed < terms.termMonths {
+                let ramp = terms.rampMonths == 0 ? 1 : min(1, Double(elapsed + 1) / Double(terms.rampMonths))
+                itMW = terms.criticalITMW * ramp
+            }
+            leases[k].billedKW = itMW * 1_000
+            let wantMW = itMW * leases[k].pue
+            if abs(wantMW - leases[k].heldMW) < 1e-12 { continue }
+            if let ticket = leases[k].ticket { sim.release(ticket) }
+            leases[k].ticket = nil
+            leases[k].heldMW = 0
+            guard wantMW > 0 else { continue }
+            let outcome = sim.request(wantMW, from: grid, priority: 20) { .colocationGranted(k, $0) }
+            if case .granted(let ticket) = outcome {
+                leases[k].ticket = ticket
+                leases[k].heldMW = wantMW
+            }
+            refreshMiningHolding(in: &sim)
+        }
+    }
+
+    // MARK: Mining
+
+    func fleetPowerMW(_ f: Int) -> Double {
+        let fleet = scenario.mining[f]
+        let pue = scenario.site.halls[scenario.site.hallIndex(named: fleet.hall)!].pue
+        return Double(fleetUnits[f]) * fleet.asic.powerW * pue / 1e6
+    }
+
+    func miningCapacityMW() -> Double { scenario.mining.indices.reduce(0) { $0 + fleetPowerMW($1) } }
+
+    /// Hashrate of the miners actually running (curtailment and preemption applied).
+    func siteHashrateTHs() -> Double {
+        guard miningWantedMW > 0, miningHeldMW > 0 else { return 0 }
+        let scale = min(1, miningHeldMW / miningWantedMW)
+        var total = 0.0
+        for (f, fleet) in scenario.mining.enumerated() {
+            total += Double(fleetUnits[f]) * fleetRunning[f] * fleet.asic.hashrateTHs * fleet.uptime * scale
+        }
+        return total
+    }
+
+    /// Revenue per MWh a fleet earns at the current prices.
+    func miningRevenuePerMWh(_ f: Int) -> Double {
+        let env = environment
+        let fleet = scenario.mining[f]
+        let pue = scenario.site.halls[scenario.site.hallIndex(named: fleet.hall)!].pue
+        let networkHs = env.networkHashrateEHs * 1e18
+        let blocksPerHour = BitcoinProtocol.blockRate(hashesPerSecond: networkHs, difficulty: chain.difficulty) * 3_600
+        let reward = BitcoinProtocol.subsidyBTC(atHeight: Int(chain.height)) + env.feesBTCPerBlock
+        let btcPerUnitHour = fleet.asic.hashrateTHs * 1e12 * fleet.uptime / networkHs * blocksPerHour * reward
+        let mwhPerUnitHour = fleet.asic.powerW * pue / 1e6
+        return btcPerUnitHour * env.btcPriceUSD / mwhPerUnitHour - fleet.opexUSDPerMWh
+    }
+
+    /// Runs each fleet whose revenue per MWh covers the market price (the marginal cost:
+    /// PPA energy not used is resold at market), and resizes mining's grid holding.
+    mutating func decideMining(in sim: inout Simulation<Event>) {
+        let market = environment.marketPriceUSDPerMWh
+        for f in scenario.mining.indices {
+            fleetRunning[f] = miningRevenuePerMWh(f) >= market ? 1 : 0
+        }
+        refreshMiningHolding(in: &sim)
+    }
+
+    mutating func refreshMiningHolding(in sim: inout Simulation<Event>) {
+        miningWantedMW = scenario.mining.indices.reduce(0) { $0 + fleetPowerMW($1) * fleetRunning[$1] }
+        if let ticket = miningTicket { sim.release(ticket) }
+        miningTicket = nil
+        miningHeldMW = 0
+        let amount = min(miningWantedMW, sim.available(of: grid))
+        guard amount > 1e-9, sim.queueLength(of: grid) == 0 else { return }
+        let outcome = sim.request(amount, from: grid, priority: 0, preemption: .partial, onPreempt: { .miningPreempted($0) }) {
+            _ in .tick  // never used: the request fits, so it is granted at once
+        }
+        if case .granted(let ticket) = outcome {
+            miningTicket = ticket
+            miningHeldMW = amount
+        }
+    }
+
+    // MARK: GPU jobs
+
+    mutating func scheduleNextArrival(after time: Double, in sim: inout Simulation<Event>) {
+        guard case .poisson(let perDay, _, _, _) = scenario.gpuCloud?.demand else { return }
+        let next = time + demandStream.exponential(mean: 24 / perDay)
+        if next < scenario.horizonHours { sim.schedule(.jobArrival, at: SimTime(hours: next)) }
+    }
+
+    func drawJob() -> (gpus: Int, hours: Double) {
+        guard case .poisson(_, let sizes, let mean, let sd) = scenario.gpuCloud?.demand else { return (1, 1) }
+        let gpus = sizes[demandStream.index(below: sizes.count)]
+        let hours = sd > 0 ? Distribution.lognormal(mean: mean, sd: sd).sample(demandStream) : mean
+        return (gpus, hours)
+    }
+
+    mutating func startJob(gpus: Int, hours: Double, in sim: inout Simulation<Event>) {
+        guard let pool = gpuPool, let cloud = scenario.gpuCloud else { return }
+        let id = jobs.count
+        let pue = scenario.site.halls[scenario.site.hallIndex(named: cloud.hall)!].pue
+        jobs.append(
+            Job(
+                gpus: gpus, durationHours: hours, submitHours: sim.now.hours,
+                powerMW: Double(gpus) * cloud.gpu.serverPowerWPerGPU * pue / 1e6))
+        let priority = cloud.scheduler == .priority ? gpus : 0
+        let outcome = sim.request(gpus, from: pool, priority: priority) { .gpusGranted(job: id, $0) }
+        if case .granted(let ticket) = outcome {
+            jobs[id].gpuTicket = ticket
+            requestJobPower(id, in: &sim)
+        }
+    }
+
+    mutating func requestJobPower(_ job: Int, in sim: inout Simulation<Event>) {
+        let outcome = sim.request(jobs[job].powerMW, from: grid, priority: 10) { .powerGranted(job: job, $0) }
+        if case .granted(let ticket) = outcome {
+            jobs[job].powerTicket = ticket
+            beginRunning(job, in: &sim)
+        }
+        miningHeldMW = miningTicket.flatMap { sim.holding($0)?.amount } ?? 0
+        if miningHeldMW == 0 { miningTicket = nil }
+    }
+
+    mutating func beginRunning(_ job: Int, in sim: inout Simulation<Event>) {
+        gpusBusy += jobs[job].gpus
+        gpuPowerMW += jobs[job].powerMW
+        jobs[job].startHours = sim.now.hours
+        sim.schedule(.jobFinished(job: job), after: .hours(jobs[job].durationHours))
+    }
+
+    mutating func finishJob(_ job: Int, in sim: inout Simulation<Event>) {
+        gpusBusy -= jobs[job].gpus
+        gpuPowerMW -= jobs[job].powerMW
+        jobs[job].endHours = sim.now.hours
+        if gpuPowerMW < 1e-12 { gpuPowerMW = 0 }
+        row.jobsCompleted += 1
+        if let ticket = jobs[job].powerTicket { sim.release(ticket) }
+        if let ticket = jobs[job].gpuTicket { sim.release(ticket) }
+        jobs[job].powerTicket = nil
+        jobs[job].gpuTicket = nil
+        // Mining takes back what the job gave up (until the next tick re-decides).
+        refreshMiningHolding(in: &sim)
+    }
+
+    /// One GPU job as it went: submit, start and end times in hours (`nil`: not yet).
+    public struct JobRecord: Hashable, Sendable {
+        public var gpus: Int
+        public var submitHours: Double
+        public var startHours: Double?
+        public var endHours: Double?
+    }
+
+    /// Every job submitted so far, in submission order.
+    public var jobRecords: [JobRecord] {
+        jobs.map { JobRecord(gpus: $0.gpus, submitHours: $0.submitHours, startHours: $0.startHours, endHours: $0.endHours) }
+    }
+
+    /// GPUs held by running jobs, and whether each running job holds exactly its GPUs
+    /// and its power (for the invariant tests).
+    public func runningJobsHoldTheirResources(in sim: Simulation<Event>) -> Bool {
+        for job in jobs where job.startHours != nil && job.endHours == nil {
+            guard let gpu = job.gpuTicket, let power = job.powerTicket,
+                sim.holding(gpu)?.amount == Double(job.gpus), sim.holding(power) != nil
+            else { return false }
+        }
+        return gpusBusy <= gpusInstalled
+    }
+
+    // MARK: Conversions
+
+    mutating func startConversion(_ k: Int, in sim: inout Simulation<Event>) {
+        let c = scenario.conversions[k]
+        // Retire miners in the hall, fleet by fleet, until the MW are freed.
+        var toFree = c.megawatts
+        for f in scenario.mining.indices where scenario.mining[f].hall == c.hall && toFree > 1e-9 {
+            let perUnit = fleetPowerMW(f) / Double(max(fleetUnits[f], 1))
+            let units = min(fleetUnits[f], Int((toFree / perUnit).rounded(.up)))
+            fleetUnits[f] -= units
+            toFree -= Double(units) * perUnit
+            row.assetSalesUSD += Double(units) * scenario.mining[f].asic.priceUSD * c.asicSalvageFraction
+        }
+        if c.leadTimeMonths == 0 { row.capexUSD += c.capexUSD }
+        refreshMiningHolding(in: &sim)
+        let done = SimTime(hours: Double(c.startMonth - 1 + c.leadTimeMonths) * Scenario.hoursPerMonth)
+        if done.hours <= scenario.horizonHours {
+            if done == sim.now { completeConversion(k, in: &sim) } else { sim.schedule(.conversionComplete(k), at: done) }
+        }
+    }
+
+    mutating func completeConversion(_ k: Int, in sim: inout Simulation<Event>) {
+        let c = scenario.conversions[k]
+        switch c.target {
+        case .colocation(var terms):
+            terms.criticalITMW = c.criticalITMW
+            terms.startMonth = month
+            leases.append(Lease(terms: terms, pue: c.newPUE))
+            updateLeases(in: &sim)
+        case .gpuCloud(let gpus):
+            guard let pool = gpuPool, let cloud = scenario.gpuCloud else { return }
+            gpusInstalled += gpus
+            row.capexUSD += Double(gpus) * cloud.gpu.priceUSD
+            sim.setUnits(gpusInstalled, of: pool)
+        }
+    }
+
+    // MARK: Invariants
+
+    /// MW drawn in each hall now: mining (by fleet), GPU jobs, colocation.
+    public func hallPower() -> [String: Double] {
+        var power: [String: Double] = [:]
+        let scale = miningWantedMW > 0 ? min(1, miningHeldMW / miningWantedMW) : 0
+        for (f, fleet) in scenario.mining.enumerated() {
+            power[fleet.hall, default: 0] += fleetPowerMW(f) * fleetRunning[f] * scale
+        }
+        if let cloud = scenario.gpuCloud { power[cloud.hall, default: 0] += gpuPowerMW }
+        for lease in leases { power[lease.terms.hall, default: 0] += lease.heldMW }
+        return power
+    }
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import ArgumentParser
+import Foundation
+import SwitchyardEngine
+import SwitchyardModel
+import SwitchyardReport
+
+/// `switchyard simulate [SCENARIO] --seed N --ledger ledger.csv [--trace events.csv]`.
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Simulate one path of a site and print its monthly ledger.",
+        discussion: """
+            With no SCENARIO, runs the built-in reference site (Models/texas-200mw.yaml).
+            A scenario is validated completely before anything runs or is written: every
+            problem is listed with its file, line, field, value and rule.
+            """
+    )
+
+    @Argument(help: "Scenario file (YAML). Omit for the built-in reference site.")
+    var scenario: String?
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Monte Carlo path index (the same seed and path give the same path).")
+    var path: UInt64 = 0
+
+    @Option(help: "Write the monthly ledger as CSV.")
+    var ledger: String?
+
+    @Option(help: "Write every fired event (time, sequence, event) as CSV.")
+    var trace: String?
+
+    @Flag(help: "Replace existing output files.")
+    var force = false
+
+    func run() throws {
+        let loaded = try scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin()
+        for output in [ledger, trace].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: output) {
+            throw OutputError.exists(path: output)
+        }
+        var simulation = Simulation<SiteModel.Event>(tracing: trace != nil)
+        var model = SiteModel(scenario: loaded, seed: seed, path: path, simulation: &simulation)
+        simulation.run(&model, until: SimTime(hours: loaded.horizonHours))
+        let result = model.result(eventsFired: simulation.eventsFired)
+        print(Summary.pathReport(result, scenario: loaded, seed: seed, path: path))
+        if let ledger {
+            try AtomicFile.write(LedgerCSV.table(result).text, to: ledger, replace: force)
+            print("wrote \(ledger)")
+        }
+        if let trace, let records = simulation.trace {
+            var table = CSVTable(header: ["time_hours", "sequence", "event"])
+            for record in records {
+                table.append([CSVTable.number(record.time.hours), String(record.sequence), record.event.description])
+            }
+            try AtomicFile.write(table.text, to: trace, replace: force)
+            print("wrote \(trace)")
+        }
+    }
+}
+
+/// Plain-text reports for the terminal.
+enum Summary {
+    static func money(_ usd: Double) -> String {
+        let m = usd / 1e6
+        return String(format: abs(m) >= 100 ? "%.0fM" : "%.1fM", m)
+    }
+
+    static func pathReport(_ result: PathResult, scenario: Scenario, seed: UInt64, path: UInt64) -> String {
+        var lines: [String] = []
+        lines.append("\(scenario.name) — seed \(seed), path \(path), \(scenario.horizonMonths) months")
+        lines.append("")
+        let widths = [7, 9, 9, 8, 8, 8, 8, 8, 8, 8, 9]
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).enumerated().map { index, pair in
+                let (cell, width) = pair
+                let pad = String(repeating: " ", count: max(0, width - cell.count))
+                return index == 0 ? cell + pad : pad + cell
+            }.joined(separator: " ")
+        }
+        lines.append(line(["month", "BTC USD", "HP/PH/d", "BTC", "mining", "GPU", "colo", "credits", "energy", "capex", "FCF"]))
+        for row in result.months {
+            let show = row.month <= 12 || row.month % 12 == 0 || row.month == result.months.count
+            guard show else { continue }
+            lines.append(
+                line([
+                    row.label, String(format: "%.0f", row.averageBTCPriceUSD),
+                    String(format: "%.2f", row.averageHashpriceUSDPerPHDay), String(format: "%.2f", row.btcMined),
+                    money(row.miningRevenueUSD), money(row.gpuCloudRevenueUSD), money(row.colocationRevenueUSD),
+                    money(row.curtailmentCreditsUSD), money(row.energyCostUSD), money(row.capexUSD),
+                    money(row.freeCashFlowUSD),
+                ]))
+        }
+        lines.append("(months 1-12, then every 12th; all months in --ledger)")
+        lines.append("")
+        lines.append("NPV at \(String(format: "%.1f", scenario.discountRatePerYear * 100))%: \(money(result.npvUSD)) USD")
+        lines.append("IRR: " + (result.irr.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a (cash flows do not change sign)"))
+        lines.append("Payback month: " + (result.paybackMonth.map(String.init) ?? "not within the horizon"))
+        lines.append(String(format: "BTC mined: %.2f; events: %d", result.totalBTCMined, result.eventsFired))
+        return lines.joined(separator: "\n")
+    }
+}
