@@ -8,8 +8,9 @@ deps:
 	@scripts/install-deps.sh
 
 run: deps
+	mkdir -p out
 	swift build -c release --product switchyard
-	.build/release/switchyard calibrate Examples/data/btc-usd-daily-2014-2021.csv --model merton --skip-bad-rows
+	.build/release/switchyard simulate --ledger out/ledger.csv --force
 
 test: deps
 	swift test
@@ -24,6 +25,7 @@ bench: deps
 	swift build -c release --product switchyard-bench
 	.build/release/switchyard-bench engine
 	.build/release/switchyard-bench stochastic
+	.build/release/switchyard-bench site
 
 clean:
 	rm -rf .build

@@ -81,7 +81,7 @@ let package = Package(
         // MARK: - Benchmarks (run with `swift run -c release switchyard-bench`)
         .executableTarget(
             name: "switchyard-bench",
-            dependencies: ["SwitchyardEngine", "SwitchyardStochastic", "MMcQueue"],
+            dependencies: ["SwitchyardEngine", "SwitchyardStochastic", "SwitchyardModel", "MMcQueue"],
             path: "Benchmarks/switchyard-bench",
             swiftSettings: strictSwift
         ),
@@ -100,6 +100,11 @@ let package = Package(
         .testTarget(
             name: "SwitchyardModelTests",
             dependencies: ["SwitchyardModel", "SwitchyardEngine", "SwitchyardStochastic"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardCLITests",
+            dependencies: ["switchyard"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -6,6 +6,7 @@
 import Foundation
 import MMcQueue
 import SwitchyardEngine
+import SwitchyardModel
 import SwitchyardStochastic
 
 /// Wall-clock seconds of `body`, with its result.
@@ -111,12 +112,36 @@ func stochasticBenchmark(_ options: Options) {
     if sink.isNaN { print("unreachable") }
 }
 
+/// One 10-year path of the 200 MW reference site: wall time and events.
+func siteBenchmark(_ options: Options) {
+    let name = options.values["scenario"] ?? "texas-200mw"
+    let repeats = options.int("repeats", 5)
+    let scenario: Scenario
+    do { scenario = try ScenarioLoader.builtin(name) } catch { fail("\(error)") }
+    var best = Double.infinity
+    var events = 0
+    var npv = 0.0
+    for repeat_ in 0..<repeats {
+        let (seconds, result) = timed { SiteModel.run(scenario: scenario, seed: 1, path: UInt64(repeat_)) }
+        best = min(best, seconds)
+        events = result.eventsFired
+        npv = result.npvUSD
+    }
+    print("benchmark: site \(name), \(scenario.horizonMonths) months, step \(scenario.stepHours) h, best of \(repeats)")
+    print(String(format: "wall_seconds_per_path: %.5f", best))
+    print(String(format: "events_per_path: %d", events))
+    print(String(format: "events_per_second: %.0f", Double(events) / best))
+    print(String(format: "npv_usd_last_path: %.0f", npv))
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "engine":
     engineBenchmark(Options(arguments.dropFirst()))
 case "stochastic":
     stochasticBenchmark(Options(arguments.dropFirst()))
+case "site":
+    siteBenchmark(Options(arguments.dropFirst()))
 default:
     print(
         """
@@ -125,6 +150,8 @@ default:
                    [--servers 4] [--rho 0.9] [--customers 2000000] [--repeats 3] [--seed 42]
           stochastic  GSL normal draws per second, 10-year daily GBM paths per second
                    [--draws 20000000] [--paths 20000]
+          site     one path of a built-in site: wall time and events
+                   [--scenario texas-200mw] [--repeats 5]
         """)
     exit(arguments.isEmpty ? 0 : 2)
 }

@@ -19,6 +19,10 @@ final class YAMLReader {
                 return nil
             }
             return fields(node, path: "")
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            for key in duplicates.sorted() {
+                report(path: key, line: context.mark.line, value: "", rule: "duplicate key")
+            }
         } catch let error as YamlError {
             report(path: "(document)", line: nil, value: "", rule: "not valid YAML: \(error)")
         } catch {

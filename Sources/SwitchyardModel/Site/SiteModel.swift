@@ -65,7 +65,8 @@ public struct SiteModel: SimulationModel {
     let scenario: Scenario
     let environment: Environment
     let demandStream: RandomStream
-    let grid: CapacityID
+    /// The interconnect, as an engine resource.
+    public let grid: CapacityID
     let gpuPool: PoolID?
     let stepHours: Double
     /// Units of each mining fleet still installed.
@@ -80,6 +81,8 @@ public struct SiteModel: SimulationModel {
     var gpusBusy = 0
     var gpusInstalled: Int
     var jobs: [Job] = []
+    /// Jobs holding GPUs and power now.
+    var runningJobs: Set<Int> = []
     var leases: [Lease] = []
     var chain: ChainState
     var lastAccrual = 0.0
@@ -88,8 +91,6 @@ public struct SiteModel: SimulationModel {
     var rows: [MonthRow] = []
     var monthHoursAccrued = 0.0
     var trace: [TraceJob]
-    /// Per-hall check hook for tests: called after every event with (hall, MW drawn).
-    public var onInvariantCheck: (@Sendable (_ time: Double, _ gridInUse: Double, _ halls: [String: Double]) -> Void)?
 
     /// Sets up the model and its resources in `simulation` and schedules the first events.
     public init(scenario s: Scenario, seed: UInt64, path: UInt64, simulation: inout Simulation<Event>) {
@@ -112,9 +113,12 @@ public struct SiteModel: SimulationModel {
         } else {
             gpuPool = nil
         }
+        // The current retarget window is assumed to have run at the target pace so far.
+        let intoWindow = s.bitcoin.initialBlockHeight % BitcoinProtocol.retargetInterval
         chain = ChainState(
             height: s.bitcoin.initialBlockHeight,
-            difficulty: BitcoinProtocol.difficulty(forHashrate: s.bitcoin.initialHashrateEHs * 1e18))
+            difficulty: BitcoinProtocol.difficulty(forHashrate: s.bitcoin.initialHashrateEHs * 1e18),
+            windowElapsedSeconds: Double(intoWindow) * BitcoinProtocol.targetBlockSeconds)
         row = MonthRow(month: 1, label: Self.label(s.startMonth, month: 1))
         trace = []
         if case .trace(_, let jobs) = s.gpuCloud?.demand { trace = jobs }
@@ -197,7 +201,6 @@ public struct SiteModel: SimulationModel {
             leases[k].heldMW = sim.holding(ticket)?.amount ?? 0
         }
         row.peakGridMW = max(row.peakGridMW, sim.inUse(of: grid))
-        if let check = onInvariantCheck { check(sim.now.hours, sim.inUse(of: grid), hallPower()) }
     }
 
     // MARK: Accrual
@@ -261,11 +264,10 @@ public struct SiteModel: SimulationModel {
         row.averageSiteHashrateTHs += siteTHs * hours
         row.averageNetworkHashrateEHs += env.networkHashrateEHs * hours
         row.averageMarketPowerPriceUSDPerMWh += market * hours
-        let blocksPerDay = BitcoinProtocol.blockRate(hashesPerSecond: networkHs, difficulty: chain.difficulty) * 86_400
-        row.averageHashpriceUSDPerPHDay += BitcoinProtocol.hashpriceUSDPerPHDay(
-            blocksPerDay: blocksPerDay, subsidyBTC: BitcoinProtocol.subsidyBTC(atHeight: Int(chain.height)),
-            feesBTCPerBlock: env.feesBTCPerBlock, priceUSD: env.btcPriceUSD,
-            networkHashratePHs: env.networkHashrateEHs * 1_000) * hours
+        // Hashprice of this span from the blocks actually found in it (exact across a
+        // retarget or a halving inside the span): USD per PH/s per day.
+        let rewardBTC = production.subsidyBTC + production.blocks * env.feesBTCPerBlock
+        row.averageHashpriceUSDPerPHDay += rewardBTC * env.btcPriceUSD / (env.networkHashrateEHs * 1_000) / hours * 24 * hours
     }
 
     func escalation(_ lease: ColocationLease) -> Double {
@@ -429,6 +431,7 @@ public struct SiteModel: SimulationModel {
         gpusBusy += jobs[job].gpus
         gpuPowerMW += jobs[job].powerMW
         jobs[job].startHours = sim.now.hours
+        runningJobs.insert(job)
         sim.schedule(.jobFinished(job: job), after: .hours(jobs[job].durationHours))
     }
 
@@ -436,6 +439,7 @@ public struct SiteModel: SimulationModel {
         gpusBusy -= jobs[job].gpus
         gpuPowerMW -= jobs[job].powerMW
         jobs[job].endHours = sim.now.hours
+        runningJobs.remove(job)
         if gpuPowerMW < 1e-12 { gpuPowerMW = 0 }
         row.jobsCompleted += 1
         if let ticket = jobs[job].powerTicket { sim.release(ticket) }
@@ -462,7 +466,8 @@ public struct SiteModel: SimulationModel {
     /// GPUs held by running jobs, and whether each running job holds exactly its GPUs
     /// and its power (for the invariant tests).
     public func runningJobsHoldTheirResources(in sim: Simulation<Event>) -> Bool {
-        for job in jobs where job.startHours != nil && job.endHours == nil {
+        for index in runningJobs {
+            let job = jobs[index]
             guard let gpu = job.gpuTicket, let power = job.powerTicket,
                 sim.holding(gpu)?.amount == Double(job.gpus), sim.holding(power) != nil
             else { return false }

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+import Testing
+
+/// Runs the built `switchyard` executable (the products folder of this test bundle).
+func switchyard(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let products = Bundle.main.bundleURL.hasDirectoryPath
+        ? Bundle.main.bundleURL : Bundle.main.bundleURL.deletingLastPathComponent()
+    let binary = products.appendingPathComponent("switchyard")
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: binary.path])
+    }
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, stdout, stderr)
+}
+
+func scratchDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+struct CLITests {
+    @Test("An invalid scenario exits non-zero, lists its problems and writes nothing")
+    func invalidScenarioWritesNothing() throws {
+        let dir = try scratchDirectory()
+        let scenario = dir.appendingPathComponent("bad.yaml")
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/texas-200mw.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "interconnectMW: 200", with: "interconnectMW: -200")
+        try text.write(to: scenario, atomically: true, encoding: .utf8)
+        let ledger = dir.appendingPathComponent("ledger.csv")
+        let run = try switchyard(["simulate", scenario.path, "--ledger", ledger.path])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("site.interconnectMW = -200: must be greater than 0"))
+        #expect(run.stderr.contains("bad.yaml"))
+        #expect(!FileManager.default.fileExists(atPath: ledger.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["bad.yaml"], "no temporary files left")
+    }
+
+    @Test("simulate writes a ledger whose numbers parse back; an existing file needs --force")
+    func ledgerRoundTrip() throws {
+        let dir = try scratchDirectory()
+        let ledger = dir.appendingPathComponent("ledger.csv")
+        let scenario = repositoryRoot.appendingPathComponent("Models/small-miner-20mw.yaml").path
+        let run = try switchyard(["simulate", scenario, "--seed", "7", "--ledger", ledger.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("NPV at 15.0%"))
+        let lines = try String(contentsOf: ledger, encoding: .utf8).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(lines.count == 61, "header + 60 months")
+        let header = lines[0].split(separator: ",").map(String.init)
+        #expect(header.prefix(3) == ["month", "date", "mining_revenue_usd"])
+        let fcf = header.firstIndex(of: "free_cash_flow_usd")!
+        let revenue = header.firstIndex(of: "revenue_usd")!
+        let cost = ["energy_cost_usd", "opex_usd", "capex_usd"].map { header.firstIndex(of: $0)! }
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let values = fields.map { Double($0) }
+            let recomputed = values[revenue]! - cost.reduce(0) { $0 + values[$1]! }
+            #expect(abs(values[fcf]! - recomputed) <= 1e-6 * max(1, abs(recomputed)), "\(fields[1])")
+        }
+        let again = try switchyard(["simulate", scenario, "--ledger", ledger.path])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("already exists; pass --force"))
+        let forced = try switchyard(["simulate", scenario, "--ledger", ledger.path, "--force"])
+        #expect(forced.status == 0)
+    }
+
+    @Test("With no scenario, simulate runs the built-in reference site")
+    func builtinReferenceSite() throws {
+        let run = try switchyard(["simulate", "--seed", "3"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("Texas 200 MW reference site"))
+    }
+
+    @Test("calibrate refuses the BTC file's null rows, then fits with --skip-bad-rows")
+    func calibrate() throws {
+        let file = repositoryRoot.appendingPathComponent("Examples/data/btc-usd-daily-2014-2021.csv").path
+        let refused = try switchyard(["calibrate", file])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("line 2041"))
+        let fitted = try switchyard(["calibrate", file, "--skip-bad-rows", "--model", "gbm"])
+        #expect(fitted.status == 0)
+        #expect(fitted.stdout.contains("volatility     0.755014"))
+    }
+}

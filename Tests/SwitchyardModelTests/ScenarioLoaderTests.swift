@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+import SwitchyardModel
+import Testing
+
+/// A small valid scenario; each invalid case below changes one thing in it.
+let validYAML = """
+    name: Test site
+    startMonth: 2025-01
+    horizonMonths: 24
+    discountRatePerYear: 0.1
+    site:
+      interconnectMW: 30
+      halls:
+        - name: A
+          cooling: air
+          pue: 1.1
+          powerMW: 20
+          racks: 500
+          kWPerRack: 40
+        - name: B
+          cooling: liquid
+          pue: 1.2
+          powerMW: 10
+          racks: 100
+          kWPerRack: 100
+    electricity:
+      ppaShare: 0.5
+      ppaPriceUSDPerMWh: 30
+      market:
+        basePriceUSDPerMWh: 40
+        meanReversionPerYear: 100
+        volatility: 1.0
+    bitcoin:
+      price:
+        model: gbm
+        initialUSD: 90000
+        drift: 0.1
+        volatility: 0.5
+      fees:
+        btcPerBlock: 0.1
+      network:
+        initialBlockHeight: 875000
+        initialHashrateEHs: 800
+    mining:
+      - hall: A
+        asic: Antminer S21
+        units: 5000
+    gpuCloud:
+      hall: B
+      gpu: H100 SXM
+      gpus: 512
+      scheduler: fifo
+      price:
+        initialUSDPerGPUHour: 2.5
+        floorUSDPerGPUHour: 1.5
+      demand:
+        jobsPerDay: 4
+        gpusPerJob: [8, 64]
+        meanHours: 24
+        sdHours: 12
+    conversions:
+      - hall: A
+        megawatts: 5
+        startMonth: 3
+        leadTimeMonths: 6
+        capexUSDPerMW: 8000000
+        newPUE: 1.25
+        target:
+          colocation:
+            priceUSDPerKWMonth: 120
+            termMonths: 120
+    """
+
+struct InvalidCase: Sendable, CustomTestStringConvertible {
+    var name: String
+    var replace: String
+    var with: String
+    /// Substrings the message must contain (path, value, rule).
+    var expected: [String]
+    var testDescription: String { name }
+}
+
+struct ScenarioLoaderTests {
+    func load(_ text: String) throws(ScenarioError) -> Scenario {
+        try ScenarioLoader.load(yaml: text, file: "test.yaml", baseDirectory: nil)
+    }
+
+    @Test("The valid base scenario and the built-in reference sites load")
+    func validScenariosLoad() throws {
+        let s = try load(validYAML)
+        #expect(s.site.halls.count == 2 && s.mining[0].asic.hashrateTHs == 200)
+        for name in ScenarioLoader.builtinScenarioNames {
+            let builtin = try ScenarioLoader.builtin(name)
+            #expect(!builtin.site.halls.isEmpty)
+        }
+        #expect(ScenarioLoader.builtinScenarioNames == ["small-miner-20mw", "texas-200mw"])
+    }
+
+    @Test("The embedded copies of Models/ are up to date (run scripts/embed-models.sh)")
+    func embeddedFilesMatchModels() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        for name in ScenarioLoader.builtinScenarioNames {
+            let fromDisk = try ScenarioLoader.load(path: root.appendingPathComponent("Models/\(name).yaml").path)
+            var builtin = try ScenarioLoader.builtin(name)
+            builtin.name = fromDisk.name
+            #expect(builtin == fromDisk, "\(name): Models/\(name).yaml differs from the embedded copy")
+        }
+        let catalog = try ScenarioLoader.loadCatalog(directory: root.appendingPathComponent("Models/catalog").path)
+        #expect(catalog == (try ScenarioLoader.builtinCatalog()))
+    }
+
+    static let invalid: [InvalidCase] = [
+        InvalidCase(name: "malformed YAML", replace: "  interconnectMW: 30", with: "  interconnectMW: [30", expected: ["test.yaml", "not valid YAML"]),
+        InvalidCase(name: "unknown key with a suggestion", replace: "horizonMonths: 24", with: "horizonMonth: 24", expected: ["horizonMonth", "unknown key (did you mean 'horizonMonths'?)"]),
+        InvalidCase(name: "wrong type", replace: "interconnectMW: 30", with: "interconnectMW: lots", expected: ["site.interconnectMW = lots", "must be a number"]),
+        InvalidCase(name: "negative megawatts", replace: "powerMW: 20", with: "powerMW: -5", expected: ["test.yaml:11", "site.halls[0].powerMW = -5", "must be greater than 0"]),
+        InvalidCase(name: "NaN", replace: "volatility: 0.5", with: "volatility: .nan", expected: ["bitcoin.price.volatility = .nan", "must be a finite number"]),
+        InvalidCase(name: "missing required field", replace: "    initialUSD: 90000\n", with: "", expected: ["bitcoin.price.initialUSD", "is required"]),
+        InvalidCase(name: "halls exceed the interconnect", replace: "interconnectMW: 30", with: "interconnectMW: 25", expected: ["site.halls", "exceeds site.interconnectMW (25.000 MW)"]),
+        InvalidCase(name: "fleet larger than its hall", replace: "units: 5000", with: "units: 6000", expected: ["site.halls[0].powerMW = 20.0", "less than what is placed in hall A"]),
+        InvalidCase(name: "unknown ASIC", replace: "asic: Antminer S21", with: "asic: Antminer S21X", expected: ["mining[0].asic = Antminer S21X", "not in the ASIC catalogue (did you mean"]),
+        InvalidCase(name: "unknown hall reference", replace: "  - hall: A\n    asic", with: "  - hall: C\n    asic", expected: ["mining[0].hall = C", "no hall of that name"]),
+        InvalidCase(name: "share out of range", replace: "ppaShare: 0.5", with: "ppaShare: 1.5", expected: ["electricity.ppaShare = 1.5", "must be between 0 and 1"]),
+        InvalidCase(name: "unknown choice", replace: "scheduler: fifo", with: "scheduler: lifo", expected: ["gpuCloud.scheduler = lifo", "must be one of: fifo, backfill, priority"]),
+        InvalidCase(name: "conversion larger than the mining left", replace: "megawatts: 5", with: "megawatts: 50", expected: ["conversions[0].megawatts = 50.0", "more than the mining power left in hall A"]),
+        InvalidCase(name: "conversion after the horizon", replace: "startMonth: 3", with: "startMonth: 30", expected: ["conversions[0].startMonth = 30", "after the horizon"]),
+        InvalidCase(name: "horizon out of range", replace: "horizonMonths: 24", with: "horizonMonths: 0", expected: ["horizonMonths = 0", "must be between 1"]),
+        InvalidCase(name: "bad start month", replace: "startMonth: 2025-01", with: "startMonth: 2025-13", expected: ["startMonth = 2025-13", "YYYY-MM"]),
+        InvalidCase(name: "duplicate hall names", replace: "    - name: B", with: "    - name: A", expected: ["site.halls[1].name = A", "duplicate hall name"]),
+        InvalidCase(name: "a job larger than the cloud", replace: "gpusPerJob: [8, 64]", with: "gpusPerJob: [8, 1024]", expected: ["gpuCloud.demand = 1024 GPUs", "wait forever"]),
+        InvalidCase(name: "too few racks", replace: "racks: 500", with: "racks: 50", expected: ["site.halls[0].racks = 50", "cannot hold the hall's IT load"]),
+        InvalidCase(name: "floor above the initial GPU price", replace: "floorUSDPerGPUHour: 1.5", with: "floorUSDPerGPUHour: 3", expected: ["gpuCloud.price.floorUSDPerGPUHour", "must not exceed"]),
+        InvalidCase(name: "duplicate key", replace: "horizonMonths: 24", with: "horizonMonths: 24\nhorizonMonths: 36", expected: ["horizonMonths", "duplicate key"]),
+        InvalidCase(name: "a list where a mapping belongs", replace: "  fees:\n    btcPerBlock: 0.1", with: "  fees: [0.1]", expected: ["bitcoin.fees = [...]", "must be a mapping"]),
+    ]
+
+    @Test("Each kind of mistake gives its message with file, field, value and rule", arguments: invalid)
+    func invalidScenario(_ c: InvalidCase) {
+        #expect(validYAML.contains(c.replace), "the case no longer applies to the base scenario")
+        let text = validYAML.replacingOccurrences(of: c.replace, with: c.with)
+        let error = #expect(throws: ScenarioError.self) { try load(text) }
+        let message = error?.description ?? ""
+        for fragment in c.expected {
+            #expect(message.contains(fragment), "missing '\(fragment)' in:\n\(message)")
+        }
+    }
+
+    @Test("Several mistakes are reported at once")
+    func severalAtOnce() {
+        let text = validYAML.replacingOccurrences(of: "powerMW: 20", with: "powerMW: -5")
+            .replacingOccurrences(of: "ppaShare: 0.5", with: "ppaShare: 2")
+            .replacingOccurrences(of: "scheduler: fifo", with: "scheduler: lifo")
+        let error = #expect(throws: ScenarioError.self) { try load(text) }
+        #expect(error?.issues.count == 3)
+    }
+
+    @Test("A missing file and an empty file are reported, not crashed on")
+    func missingAndEmpty() {
+        let missing = #expect(throws: ScenarioError.self) { try ScenarioLoader.load(path: "/nonexistent/site.yaml") }
+        #expect(missing?.description.contains("/nonexistent/site.yaml") == true)
+        let empty = #expect(throws: ScenarioError.self) { try load("") }
+        #expect(empty?.description.contains("the file is empty") == true)
+    }
+}
