@@ -79,6 +79,8 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
     var with: String
     /// Substrings the message must contain (path, value, rule).
     var expected: [String]
+    /// Further replacements, for mistakes that need two edits.
+    var more: [String: String] = [:]
     var testDescription: String { name }
 }
 
@@ -132,6 +134,11 @@ struct ScenarioLoaderTests {
         InvalidCase(name: "duplicate hall names", replace: "    - name: B", with: "    - name: A", expected: ["site.halls[1].name = A", "duplicate hall name"]),
         InvalidCase(name: "a job larger than the cloud", replace: "gpusPerJob: [8, 64]", with: "gpusPerJob: [8, 1024]", expected: ["gpuCloud.demand = 1024 GPUs", "wait forever"]),
         InvalidCase(name: "too few racks", replace: "racks: 500", with: "racks: 50", expected: ["site.halls[0].racks = 50", "cannot hold the hall's IT load"]),
+        InvalidCase(
+            name: "GPU servers do not fit the racks", replace: "racks: 100\n      kWPerRack: 100",
+            with: "racks: 420\n      kWPerRack: 20", expected: ["site.halls[1].racks = 420", "needs 438 racks for its GPUs (1 servers a rack)"],
+            more: ["gpus: 512": "gpus: 3500"]),
+        InvalidCase(name: "a GPU server larger than a rack", replace: "kWPerRack: 100", with: "kWPerRack: 9", expected: ["site.halls[1].kWPerRack = 9.0", "does not fit a rack of hall B"]),
         InvalidCase(name: "floor above the initial GPU price", replace: "floorUSDPerGPUHour: 1.5", with: "floorUSDPerGPUHour: 3", expected: ["gpuCloud.price.floorUSDPerGPUHour", "must not exceed"]),
         InvalidCase(name: "duplicate key", replace: "horizonMonths: 24", with: "horizonMonths: 24\nhorizonMonths: 36", expected: ["horizonMonths", "duplicate key"]),
         InvalidCase(name: "a list where a mapping belongs", replace: "  fees:\n    btcPerBlock: 0.1", with: "  fees: [0.1]", expected: ["bitcoin.fees = [...]", "must be a mapping"]),
@@ -140,7 +147,11 @@ struct ScenarioLoaderTests {
     @Test("Each kind of mistake gives its message with file, field, value and rule", arguments: invalid)
     func invalidScenario(_ c: InvalidCase) {
         #expect(validYAML.contains(c.replace), "the case no longer applies to the base scenario")
-        let text = validYAML.replacingOccurrences(of: c.replace, with: c.with)
+        var text = validYAML.replacingOccurrences(of: c.replace, with: c.with)
+        for (old, new) in c.more {
+            #expect(text.contains(old))
+            text = text.replacingOccurrences(of: old, with: new)
+        }
         let error = #expect(throws: ScenarioError.self) { try load(text) }
         let message = error?.description ?? ""
         for fragment in c.expected {
@@ -155,6 +166,24 @@ struct ScenarioLoaderTests {
             .replacingOccurrences(of: "scheduler: fifo", with: "scheduler: lifo")
         let error = #expect(throws: ScenarioError.self) { try load(text) }
         #expect(error?.issues.count == 3)
+    }
+
+    @Test("GPU demand can replay a trace file named relative to the scenario")
+    func traceDemandFromYAML() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let text = validYAML.replacingOccurrences(
+            of: "    jobsPerDay: 4\n    gpusPerJob: [8, 64]\n    meanHours: 24\n    sdHours: 12",
+            with: "    trace: data/tiresias-60-jobs.csv")
+        #expect(text != validYAML)
+        let s = try ScenarioLoader.load(yaml: text, file: "t.yaml", baseDirectory: root.appendingPathComponent("Examples").path)
+        guard case .trace(_, let jobs) = s.gpuCloud?.demand else { Issue.record("no trace"); return }
+        #expect(jobs.count == 60 && jobs[1].gpus == 8 && jobs[1].submitSeconds == 30)
+        let missing = text.replacingOccurrences(of: "tiresias-60-jobs.csv", with: "nope.csv")
+        let error = #expect(throws: ScenarioError.self) {
+            try ScenarioLoader.load(yaml: missing, file: "t.yaml", baseDirectory: root.appendingPathComponent("Examples").path)
+        }
+        #expect(error?.description.contains("gpuCloud.demand.trace = data/nope.csv") == true)
     }
 
     @Test("A missing file and an empty file are reported, not crashed on")

@@ -73,6 +73,37 @@ enum ScenarioValidator {
                 "less than what is placed in hall \(hall.name) (mining, GPUs, colocation: \(mw(used[hall.name]!)))")
         }
 
+        // Racks: GPU servers fill racks by kW; miners fill racks by IT kW.
+        if let cloud = s.gpuCloud, let h = s.site.hallIndex(named: cloud.hall) {
+            let hall = halls[h]
+            let serverKW = cloud.gpu.serverPowerWPerGPU * Double(cloud.gpu.gpusPerServer) / 1_000
+            let serversPerRack = Int((hall.kWPerRack / serverKW).rounded(.down))
+            if serversPerRack < 1 {
+                report("site.halls[\(h)].kWPerRack", "\(hall.kWPerRack)", "a \(cloud.gpu.name) server (\(serverKW) kW) does not fit a rack of hall \(hall.name)")
+            } else {
+                func gpuRacks(_ gpus: Int) -> Int {
+                    let servers = (gpus + cloud.gpu.gpusPerServer - 1) / cloud.gpu.gpusPerServer
+                    return (servers + serversPerRack - 1) / serversPerRack
+                }
+                func miningRacks(_ mw: Double) -> Int { Int((mw / hall.pue * 1_000 / hall.kWPerRack).rounded(.up)) }
+                let miningMW = s.mining.enumerated().filter { $0.element.hall == hall.name }
+                    .reduce(0.0) { $0 + Double($1.element.units) * $1.element.asic.powerW * hall.pue / 1e6 }
+                let converted = s.conversions.filter { $0.hall == hall.name }.reduce(0.0) { $0 + $1.megawatts }
+                let added = s.conversions.reduce(0) { total, c in
+                    if case .gpuCloud(let g) = c.target, c.hall == hall.name { return total + g }
+                    return total
+                }
+                let atStart = gpuRacks(cloud.gpus) + miningRacks(miningMW)
+                let atEnd = gpuRacks(cloud.gpus + added) + miningRacks(max(0, miningMW - converted))
+                let needed = max(atStart, atEnd)
+                if needed > hall.racks {
+                    report(
+                        "site.halls[\(h)].racks", "\(hall.racks)",
+                        "hall \(hall.name) needs \(needed) racks for its GPUs (\(serversPerRack) servers a rack) and miners")
+                }
+            }
+        }
+
         // Conversions take mining megawatts in their hall.
         var miningLeft = [String: Double]()
         for fleet in s.mining {
