@@ -120,19 +120,20 @@ extension Simulation {
     }
 
     /// True while the request behind the ticket waits.
+    @inlinable
     public func isWaiting(_ ticket: ResourceTicket) -> Bool {
-        let core = resources[Int(ticket.resource)]
-        return core.isCurrent(ticket) && core.requests[Int(ticket.slot)].state == .waiting
+        resources[Int(ticket.resource)].isCurrent(ticket)
+            && resources[Int(ticket.resource)].requests[Int(ticket.slot)].state == .waiting
     }
 
-    public func capacity(of resource: CapacityID) -> Double { resources[resource.index].capacity }
-    public func inUse(of resource: CapacityID) -> Double { resources[resource.index].inUse }
-    public func available(of resource: CapacityID) -> Double { resources[resource.index].available }
-    public func units(of resource: PoolID) -> Int { Int(resources[resource.index].capacity) }
-    public func inUse(of resource: PoolID) -> Int { Int(resources[resource.index].inUse) }
-    public func available(of resource: PoolID) -> Int { Int(resources[resource.index].available) }
-    public func queueLength(of resource: CapacityID) -> Int { resources[resource.index].waiting.count }
-    public func queueLength(of resource: PoolID) -> Int { resources[resource.index].waiting.count }
+    @inlinable public func capacity(of resource: CapacityID) -> Double { resources[resource.index].capacity }
+    @inlinable public func inUse(of resource: CapacityID) -> Double { resources[resource.index].inUse }
+    @inlinable public func available(of resource: CapacityID) -> Double { resources[resource.index].available }
+    @inlinable public func units(of resource: PoolID) -> Int { Int(resources[resource.index].capacity) }
+    @inlinable public func inUse(of resource: PoolID) -> Int { Int(resources[resource.index].inUse) }
+    @inlinable public func available(of resource: PoolID) -> Int { Int(resources[resource.index].available) }
+    @inlinable public func queueLength(of resource: CapacityID) -> Int { resources[resource.index].waiting.count }
+    @inlinable public func queueLength(of resource: PoolID) -> Int { resources[resource.index].waiting.count }
 
     /// Usage statistics of a capacity up to now.
     public func statistics(of resource: CapacityID) -> ResourceStatistics {

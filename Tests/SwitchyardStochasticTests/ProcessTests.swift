@@ -76,6 +76,16 @@ struct ProcessTests {
         #expect(abs(m2.variance - 4 * .pi) < 3 * m2.varianceSE)
     }
 
+    @Test("Table-inversion Poisson counts: mean and variance within 3 standard errors", arguments: [0.004, 0.3, 2.5, 45])
+    func poissonSampler(mean: Double) {
+        let sampler = PoissonSampler(mean: mean)
+        let s = stream(12)
+        let counts = (0..<100_000).map { _ in Double(sampler.sample(s)) }
+        let m = SampleMoments(counts)
+        #expect(abs(m.mean - mean) < 3 * m.meanSE)
+        #expect(abs(m.variance - mean) < 3 * m.varianceSE)
+    }
+
     @Test("Correlated shocks have the requested correlations")
     func correlation() throws {
         let c = [[1, 0.6, -0.3], [0.6, 1, 0.2], [-0.3, 0.2, 1]]

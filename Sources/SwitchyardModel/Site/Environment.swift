@@ -6,7 +6,7 @@ import SwitchyardStochastic
 /// The exogenous state of one path, advanced step by step. Each process draws from
 /// its own stream keyed by (seed, path, process), so changing one process or the site's
 /// decisions leaves the others' draws unchanged (common random numbers).
-final class Environment {
+struct Environment {
     let scenario: Scenario
     let priceStream: RandomStream
     let feeStream: RandomStream
@@ -20,6 +20,22 @@ final class Environment {
     let network: NetworkHashrateProcess
     let power: ElectricityPriceProcess
     let gpuPrice: GPURentalPriceProcess?
+    /// Exact-step coefficients for the fixed step (computed once).
+    let dt: Double
+    let gbmStep: GeometricBrownianMotion.ExactStep
+    let feeStep: OrnsteinUhlenbeck.ExactStep
+    let feeMeanCorrection: Double
+    let hashrateStep: OrnsteinUhlenbeck.ExactStep
+    let logInitialHashrate: Double
+    let logInitialPrice: Double
+    let powerStep: OrnsteinUhlenbeck.ExactStep
+    let gpuStep: OrnsteinUhlenbeck.ExactStep?
+    let jumpSampler: PoissonSampler
+    let spikeSampler: PoissonSampler
+    /// cos(2 pi (t - peak)) at each step of a year, when a year is a whole number of steps.
+    let seasonalTable: [Double]
+    /// ln of the BTC price (the state; the price is its exponential).
+    private var logBTCPrice: Double
 
     /// Current values (constant over the current step).
     private(set) var btcPriceUSD: Double
@@ -32,8 +48,9 @@ final class Environment {
     private var powerDeviation = 0.0
     private var gpuDeviation = 0.0
     private var logHashrate: Double
-    /// ln(P / P0) at each past step, for the hashrate's price lag.
-    private var logPriceHistory: [Double] = [0]
+    /// ln(P / P0) over the last `lagSteps + 1` steps (a ring), for the hashrate's lag.
+    private var logPriceRing: [Double]
+    private var stepsDone = 0
     private let lagSteps: Int
 
     init(scenario s: Scenario, seed: UInt64, path: UInt64) {
@@ -64,43 +81,73 @@ final class Environment {
                 decayPerYear: $0.priceDecayPerYear, meanReversion: $0.priceMeanReversionPerYear,
                 volatility: $0.priceVolatility)
         }
+        dt = s.stepHours / 8_760
+        gbmStep = gbm.step(years: dt)
+        feeStep = feeNoise.step(years: dt)
+        feeMeanCorrection = exp(-feeNoise.stationaryVariance / 2)
+        hashrateStep = network.noiseStep(years: dt)
+        logInitialHashrate = log(b.initialHashrateEHs)
+        logInitialPrice = log(b.initialPriceUSD)
+        powerStep = power.deviation.step(years: dt)
+        gpuStep = gpuPrice?.noise.step(years: dt)
+        jumpSampler = PoissonSampler(mean: b.jumpsPerYear * dt)
+        spikeSampler = PoissonSampler(mean: m.spikesPerYear * dt)
+        let stepsPerYear = 8_760 / s.stepHours
+        if stepsPerYear == stepsPerYear.rounded() && m.seasonalAmplitude != 0 {
+            seasonalTable = (0..<Int(stepsPerYear)).map { cos(2 * Double.pi * (Double($0) / stepsPerYear - m.seasonalPeak)) }
+        } else {
+            seasonalTable = []
+        }
+        logBTCPrice = log(b.initialPriceUSD)
         btcPriceUSD = b.initialPriceUSD
         feesBTCPerBlock = b.feesBTCPerBlock
         networkHashrateEHs = b.initialHashrateEHs
         logHashrate = log(b.initialHashrateEHs)
         lagSteps = Int((b.hashratePriceLagYears / (s.stepHours / 8_760)).rounded())
+        logPriceRing = [Double](repeating: 0, count: lagSteps + 1)
         marketPriceUSDPerMWh = power.price(atYear: 0, deviation: 0)
         gpuPriceUSDPerGPUHour = gpuPrice?.initialUSDPerGPUHour ?? 0
     }
 
-    /// Advances every process from year `t` by `dt` years.
-    func advance(fromYear t: Double, years dt: Double) {
+    /// Advances every process from year `t` by one step.
+    mutating func advance(fromYear t: Double) {
         let b = scenario.bitcoin
         let zPrice = priceStream.normal()
-        btcPriceUSD =
+        logBTCPrice =
             b.priceModel == .gbm
-            ? gbm.advance(btcPriceUSD, years: dt, z: zPrice)
-            : merton.advance(btcPriceUSD, years: dt, z: zPrice, stream: priceStream)
+            ? logBTCPrice + gbmStep.logDrift + gbmStep.logSD * zPrice
+            : merton.advanceLog(logBTCPrice, years: dt, z: zPrice, jumps: jumpSampler, stream: priceStream)
+        btcPriceUSD = exp(logBTCPrice)
         // Hashrate shocks correlated with price shocks (2x2 Cholesky).
         let rho = b.priceHashrateCorrelation
         let zHash = rho * zPrice + (1 - rho * rho).squareRoot() * hashrateStream.normal()
-        let lagNow = lagged(logPriceHistory.count - 1)
-        logPriceHistory.append(log(btcPriceUSD / b.initialPriceUSD))
-        let lagNext = lagged(logPriceHistory.count - 1)
+        // Step k's lagged ratio is ln(P/P0) at step k - lag (0 before the lag has passed).
+        let lagNow = lagged(stepsDone)
+        stepsDone += 1
+        logPriceRing[stepsDone % logPriceRing.count] = logBTCPrice - logInitialPrice
+        let lagNext = lagged(stepsDone)
         logHashrate = network.advance(
             logHashrate: logHashrate, atYear: t, years: dt, laggedLogPriceRatioNow: lagNow,
-            laggedLogPriceRatioNext: lagNext, z: zHash)
+            laggedLogPriceRatioNext: lagNext, z: zHash, noiseStep: hashrateStep, logInitial: logInitialHashrate)
         networkHashrateEHs = exp(logHashrate)
         // Fees: mean-reverting log noise around the mean, mean-corrected (E[fee] = mean).
-        feeDeviation = feeNoise.advance(feeDeviation, years: dt, z: feeStream.normal())
-        feesBTCPerBlock = b.feesBTCPerBlock * exp(feeDeviation - feeNoise.stationaryVariance / 2)
-        powerDeviation = power.advance(powerDeviation, years: dt, z: powerStream.normal(), stream: powerStream)
-        marketPriceUSDPerMWh = power.price(atYear: t + dt, deviation: powerDeviation)
-        if let gpuPrice {
-            gpuDeviation = gpuPrice.noise.advance(gpuDeviation, years: dt, z: gpuStream.normal())
+        feeDeviation = feeStep.advance(feeDeviation, z: feeStream.normal())
+        feesBTCPerBlock = b.feesBTCPerBlock * exp(feeDeviation) * feeMeanCorrection
+        powerDeviation = power.advance(
+            powerDeviation, z: powerStream.normal(), step: powerStep, spikes: spikeSampler, stream: powerStream)
+        if seasonalTable.isEmpty {
+            marketPriceUSDPerMWh = power.price(atYear: t + dt, deviation: powerDeviation)
+        } else {
+            let season = seasonalTable[stepsDone % seasonalTable.count]
+            marketPriceUSDPerMWh = power.basePriceUSDPerMWh * exp(power.seasonalAmplitude * season + powerDeviation)
+        }
+        if let gpuPrice, let gpuStep {
+            gpuDeviation = gpuStep.advance(gpuDeviation, z: gpuStream.normal())
             gpuPriceUSDPerGPUHour = gpuPrice.price(atYear: t + dt, noise: gpuDeviation)
         }
     }
 
-    private func lagged(_ index: Int) -> Double { index - lagSteps >= 0 ? logPriceHistory[index - lagSteps] : 0 }
+    private func lagged(_ step: Int) -> Double {
+        step - lagSteps >= 0 ? logPriceRing[(step - lagSteps) % logPriceRing.count] : 0
+    }
 }

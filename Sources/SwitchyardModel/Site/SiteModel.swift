@@ -58,12 +58,13 @@ public struct SiteModel: SimulationModel {
         var pue: Double
         var ticket: ResourceTicket?
         var heldMW = 0.0
-        /// Contracted IT kW billed this month.
+        /// Contracted IT kW billed this month, and the month's rent (escalated).
         var billedKW = 0.0
+        var billedRentUSDPerMonth = 0.0
     }
 
     let scenario: Scenario
-    let environment: Environment
+    var environment: Environment
     let demandStream: RandomStream
     /// The interconnect, as an engine resource.
     public let grid: CapacityID
@@ -71,6 +72,13 @@ public struct SiteModel: SimulationModel {
     let stepHours: Double
     /// Units of each mining fleet still installed.
     var fleetUnits: [Int]
+    /// Per fleet, fixed for the run: facility MW per unit (W x hall PUE), effective
+    /// TH/s per unit (x uptime), opex per MWh.
+    let fleetMWPerUnit: [Double]
+    let fleetTHsPerUnit: [Double]
+    let fleetOpexPerMWh: [Double]
+    /// Installed mining power (changes only when a conversion retires miners).
+    var miningCapacity = 0.0
     /// Share of each fleet running (price curtailment), before preemption by AI.
     var fleetRunning: [Double]
     var miningTicket: ResourceTicket?
@@ -100,6 +108,9 @@ public struct SiteModel: SimulationModel {
         stepHours = s.stepHours
         grid = simulation.addCapacity("grid", capacity: s.site.interconnectMW)
         fleetUnits = s.mining.map(\.units)
+        fleetMWPerUnit = s.mining.map { $0.asic.powerW * s.site.halls[s.site.hallIndex(named: $0.hall)!].pue / 1e6 }
+        fleetTHsPerUnit = s.mining.map { $0.asic.hashrateTHs * $0.uptime }
+        fleetOpexPerMWh = s.mining.map(\.opexUSDPerMWh)
         fleetRunning = s.mining.map { _ in 1 }
         gpusInstalled = s.gpuCloud?.gpus ?? 0
         if let cloud = s.gpuCloud {
@@ -125,6 +136,7 @@ public struct SiteModel: SimulationModel {
         leases = s.colocation.map { lease in
             Lease(terms: lease, pue: s.site.halls[s.site.hallIndex(named: lease.hall)!].pue)
         }
+        miningCapacity = (0..<fleetUnits.count).reduce(0) { $0 + Double(fleetUnits[$1]) * fleetMWPerUnit[$1] }
         // First events.
         simulation.schedule(.tick, at: .zero)
         for m in 1...s.horizonMonths {
@@ -157,7 +169,8 @@ public struct SiteModel: SimulationModel {
     static func label(_ start: String, month: Int) -> String {
         let parts = start.split(separator: "-").compactMap { Int($0) }
         let index = parts[0] * 12 + (parts[1] - 1) + (month - 1)
-        return String(format: "%04d-%02d", index / 12, index % 12 + 1)
+        let (year, monthOfYear) = (index / 12, index % 12 + 1)
+        return "\(year)-" + (monthOfYear < 10 ? "0" : "") + "\(monthOfYear)"
     }
 
     // MARK: Events
@@ -167,7 +180,7 @@ public struct SiteModel: SimulationModel {
         switch event {
         case .tick:
             let t = sim.now.hours
-            if t > 0 { environment.advance(fromYear: (t - stepHours) / 8_760, years: stepHours / 8_760) }
+            if t > 0 { environment.advance(fromYear: (t - stepHours) / 8_760) }
             decideMining(in: &sim)
             if t + stepHours < scenario.horizonHours { sim.schedule(.tick, after: .hours(stepHours)) }
         case .monthEnd(let m):
@@ -240,9 +253,9 @@ public struct SiteModel: SimulationModel {
         }
         // Mining opex per MWh drawn.
         if miningHeldMW > 0 {
-            let wanted = max(miningWantedMW, 1e-12)
-            for (f, fleet) in scenario.mining.enumerated() {
-                row.opexUSD += fleetPowerMW(f) * fleetRunning[f] * (miningHeldMW / wanted) * hours * fleet.opexUSDPerMWh
+            let scale = miningHeldMW / max(miningWantedMW, 1e-12) * hours
+            for f in fleetUnits.indices {
+                row.opexUSD += fleetPowerMW(f) * fleetRunning[f] * scale * fleetOpexPerMWh[f]
             }
         }
         // GPU cloud.
@@ -255,8 +268,7 @@ public struct SiteModel: SimulationModel {
         }
         // Colocation rent: contracted kW x price, per hour of the month.
         for lease in leases where lease.billedKW > 0 {
-            row.colocationRevenueUSD += lease.billedKW * lease.terms.priceUSDPerKWMonth
-                * escalation(lease.terms) * hours / Scenario.hoursPerMonth
+            row.colocationRevenueUSD += lease.billedRentUSDPerMonth * hours / Scenario.hoursPerMonth
         }
         row.opexUSD += scenario.opex.fixedUSDPerMonth * hours / Scenario.hoursPerMonth
         // Averages (time-weighted; divided at month end).
@@ -311,6 +323,7 @@ public struct SiteModel: SimulationModel {
                 itMW = terms.criticalITMW * ramp
             }
             leases[k].billedKW = itMW * 1_000
+            leases[k].billedRentUSDPerMonth = itMW * 1_000 * terms.priceUSDPerKWMonth * escalation(terms)
             let wantMW = itMW * leases[k].pue
             if abs(wantMW - leases[k].heldMW) < 1e-12 { continue }
             if let ticket = leases[k].ticket { sim.release(ticket) }
@@ -328,50 +341,46 @@ public struct SiteModel: SimulationModel {
 
     // MARK: Mining
 
-    func fleetPowerMW(_ f: Int) -> Double {
-        let fleet = scenario.mining[f]
-        let pue = scenario.site.halls[scenario.site.hallIndex(named: fleet.hall)!].pue
-        return Double(fleetUnits[f]) * fleet.asic.powerW * pue / 1e6
-    }
+    @inline(__always)
+    func fleetPowerMW(_ f: Int) -> Double { Double(fleetUnits[f]) * fleetMWPerUnit[f] }
 
-    func miningCapacityMW() -> Double { scenario.mining.indices.reduce(0) { $0 + fleetPowerMW($1) } }
+    func miningCapacityMW() -> Double { miningCapacity }
 
     /// Hashrate of the miners actually running (curtailment and preemption applied).
     func siteHashrateTHs() -> Double {
         guard miningWantedMW > 0, miningHeldMW > 0 else { return 0 }
         let scale = min(1, miningHeldMW / miningWantedMW)
         var total = 0.0
-        for (f, fleet) in scenario.mining.enumerated() {
-            total += Double(fleetUnits[f]) * fleetRunning[f] * fleet.asic.hashrateTHs * fleet.uptime * scale
+        for f in fleetUnits.indices {
+            total += Double(fleetUnits[f]) * fleetRunning[f] * fleetTHsPerUnit[f]
         }
-        return total
+        return total * scale
     }
 
     /// Revenue per MWh a fleet earns at the current prices.
     func miningRevenuePerMWh(_ f: Int) -> Double {
         let env = environment
-        let fleet = scenario.mining[f]
-        let pue = scenario.site.halls[scenario.site.hallIndex(named: fleet.hall)!].pue
         let networkHs = env.networkHashrateEHs * 1e18
         let blocksPerHour = BitcoinProtocol.blockRate(hashesPerSecond: networkHs, difficulty: chain.difficulty) * 3_600
         let reward = BitcoinProtocol.subsidyBTC(atHeight: Int(chain.height)) + env.feesBTCPerBlock
-        let btcPerUnitHour = fleet.asic.hashrateTHs * 1e12 * fleet.uptime / networkHs * blocksPerHour * reward
-        let mwhPerUnitHour = fleet.asic.powerW * pue / 1e6
-        return btcPerUnitHour * env.btcPriceUSD / mwhPerUnitHour - fleet.opexUSDPerMWh
+        let btcPerUnitHour = fleetTHsPerUnit[f] * 1e12 / networkHs * blocksPerHour * reward
+        return btcPerUnitHour * env.btcPriceUSD / fleetMWPerUnit[f] - fleetOpexPerMWh[f]
     }
 
     /// Runs each fleet whose revenue per MWh covers the market price (the marginal cost:
     /// PPA energy not used is resold at market), and resizes mining's grid holding.
     mutating func decideMining(in sim: inout Simulation<Event>) {
         let market = environment.marketPriceUSDPerMWh
-        for f in scenario.mining.indices {
+        for f in fleetUnits.indices {
             fleetRunning[f] = miningRevenuePerMWh(f) >= market ? 1 : 0
         }
         refreshMiningHolding(in: &sim)
     }
 
     mutating func refreshMiningHolding(in sim: inout Simulation<Event>) {
-        miningWantedMW = scenario.mining.indices.reduce(0) { $0 + fleetPowerMW($1) * fleetRunning[$1] }
+        var wanted = 0.0
+        for f in fleetUnits.indices { wanted += fleetPowerMW(f) * fleetRunning[f] }
+        miningWantedMW = wanted
         if let ticket = miningTicket { sim.release(ticket) }
         miningTicket = nil
         miningHeldMW = 0
@@ -485,6 +494,7 @@ public struct SiteModel: SimulationModel {
             let perUnit = fleetPowerMW(f) / Double(max(fleetUnits[f], 1))
             let units = min(fleetUnits[f], Int((toFree / perUnit).rounded(.up)))
             fleetUnits[f] -= units
+            miningCapacity -= Double(units) * fleetMWPerUnit[f]
             toFree -= Double(units) * perUnit
             row.assetSalesUSD += Double(units) * scenario.mining[f].asic.priceUSD * c.asicSalvageFraction
         }

@@ -55,6 +55,22 @@ public struct ElectricityPriceProcess: Hashable, Sendable {
         return next
     }
 
+    /// Advances the deviation with precomputed OU coefficients (`deviation.step(years: dt)`)
+    /// and a spike-count sampler for the step (`PoissonSampler(mean: spikeIntensity * dt)`).
+    public func advance(
+        _ x: Double, z: Double, step: OrnsteinUhlenbeck.ExactStep, spikes sampler: PoissonSampler,
+        stream: RandomStream
+    ) -> Double {
+        var next = step.advance(x, z: z)
+        if spikeIntensity > 0 {
+            let spikes = sampler.sample(stream)
+            if spikes > 0 {
+                next += Double(spikes) * spikeLogMean + spikeLogSD * Double(spikes).squareRoot() * stream.normal()
+            }
+        }
+        return next
+    }
+
     /// The price at year `t` for deviation `x`.
     public func price(atYear t: Double, deviation x: Double) -> Double { exp(seasonalLogLevel(atYear: t) + x) }
 

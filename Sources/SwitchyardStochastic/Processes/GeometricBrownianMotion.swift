@@ -22,6 +22,20 @@ public struct GeometricBrownianMotion: Hashable, Sendable {
         value * exp((drift - volatility * volatility / 2) * dt + volatility * dt.squareRoot() * z)
     }
 
+    /// The exact transition over a fixed `dt` with its coefficients computed once.
+    public func step(years dt: Double) -> ExactStep {
+        ExactStep(logDrift: (drift - volatility * volatility / 2) * dt, logSD: volatility * dt.squareRoot())
+    }
+
+    /// S(t + dt) = S(t) exp(logDrift + logSD Z).
+    public struct ExactStep: Hashable, Sendable {
+        public let logDrift: Double
+        public let logSD: Double
+
+        @inline(__always)
+        public func advance(_ value: Double, z: Double) -> Double { value * exp(logDrift + logSD * z) }
+    }
+
     /// A path of `steps + 1` values (the start included) on a grid of `dt` years.
     public func path(from start: Double, steps: Int, years dt: Double, stream: RandomStream) -> [Double] {
         var values = [Double](repeating: start, count: steps + 1)

@@ -42,6 +42,19 @@ public struct MertonJumpDiffusion: Hashable, Sendable {
         return value * exp(logDrift * dt + volatility * dt.squareRoot() * z + logJump)
     }
 
+    /// Advances the *log* price over a fixed step, with the jump count drawn by a
+    /// precomputed sampler (`PoissonSampler(mean: jumpIntensity * dt)`).
+    public func advanceLog(
+        _ logValue: Double, years dt: Double, z: Double, jumps sampler: PoissonSampler, stream: RandomStream
+    ) -> Double {
+        let jumps = sampler.sample(stream)
+        var logJump = 0.0
+        if jumps > 0 {
+            logJump = Double(jumps) * jumpLogMean + jumpLogSD * Double(jumps).squareRoot() * stream.normal()
+        }
+        return logValue + logDrift * dt + volatility * dt.squareRoot() * z + logJump
+    }
+
     public func path(from start: Double, steps: Int, years dt: Double, stream: RandomStream) -> [Double] {
         var values = [Double](repeating: start, count: steps + 1)
         for i in 0..<steps { values[i + 1] = advance(values[i], years: dt, z: stream.normal(), stream: stream) }

@@ -51,6 +51,22 @@ public struct NetworkHashrateProcess: Hashable, Sendable {
             + noise.advance(gap, years: dt, z: z)
     }
 
+    /// Advances ln H over a fixed step whose OU coefficients were computed once with
+    /// `noiseStep` (see ``noiseStep(years:)``); same result as ``advance(logHashrate:atYear:years:laggedLogPriceRatioNow:laggedLogPriceRatioNext:z:)``.
+    public func advance(
+        logHashrate: Double, atYear t: Double, years dt: Double, laggedLogPriceRatioNow: Double,
+        laggedLogPriceRatioNext: Double, z: Double, noiseStep: OrnsteinUhlenbeck.ExactStep, logInitial: Double
+    ) -> Double {
+        let targetNow = logInitial + growthPerYear * t + priceElasticity * laggedLogPriceRatioNow
+        let targetNext = logInitial + growthPerYear * (t + dt) + priceElasticity * laggedLogPriceRatioNext
+        return targetNext + noiseStep.advance(logHashrate - targetNow, z: z)
+    }
+
+    /// The exact OU step of the noise around the target for a fixed `dt`.
+    public func noiseStep(years dt: Double) -> OrnsteinUhlenbeck.ExactStep {
+        OrnsteinUhlenbeck(meanReversion: adjustmentSpeed, longRunMean: 0, volatility: volatility).step(years: dt)
+    }
+
     /// Hashrate path (EH/s) on the grid of `prices` (spacing `dt` years), the lag rounded
     /// to whole steps; before the lag has elapsed the price is taken as P0.
     public func path(following prices: [Double], years dt: Double, stream: RandomStream) -> [Double] {

@@ -33,4 +33,22 @@ public struct OrnsteinUhlenbeck: Hashable, Sendable {
     }
 
     public var stationaryVariance: Double { volatility * volatility / (2 * meanReversion) }
+
+    /// The exact transition over a fixed `dt`, with its coefficients computed once
+    /// (for simulations on a fixed grid: no `exp` per step).
+    public func step(years dt: Double) -> ExactStep {
+        ExactStep(
+            longRunMean: longRunMean, decay: exp(-meanReversion * dt),
+            sd: volatility * (-expm1(-2 * meanReversion * dt) / (2 * meanReversion)).squareRoot())
+    }
+
+    /// X(t + dt) = theta + (X(t) - theta) decay + sd Z.
+    public struct ExactStep: Hashable, Sendable {
+        public let longRunMean: Double
+        public let decay: Double
+        public let sd: Double
+
+        @inline(__always)
+        public func advance(_ x: Double, z: Double) -> Double { longRunMean + (x - longRunMean) * decay + sd * z }
+    }
 }
