@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SwitchyardEngine", targets: ["SwitchyardEngine"]),
         .library(name: "SwitchyardStochastic", targets: ["SwitchyardStochastic"]),
         .library(name: "SwitchyardModel", targets: ["SwitchyardModel"]),
+        .library(name: "SwitchyardRisk", targets: ["SwitchyardRisk"]),
         .library(name: "SwitchyardReport", targets: ["SwitchyardReport"]),
     ],
     dependencies: [
@@ -54,8 +55,13 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "SwitchyardRisk",
+            dependencies: ["SwitchyardModel", "SwitchyardStochastic"],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "SwitchyardReport",
-            dependencies: ["CXLSXWriter", "SwitchyardModel"],
+            dependencies: ["CXLSXWriter", "SwitchyardModel", "SwitchyardRisk"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -64,6 +70,7 @@ let package = Package(
                 "SwitchyardEngine",
                 "SwitchyardStochastic",
                 "SwitchyardModel",
+                "SwitchyardRisk",
                 "SwitchyardReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -81,7 +88,7 @@ let package = Package(
         // MARK: - Benchmarks (run with `swift run -c release switchyard-bench`)
         .executableTarget(
             name: "switchyard-bench",
-            dependencies: ["SwitchyardEngine", "SwitchyardStochastic", "SwitchyardModel", "MMcQueue"],
+            dependencies: ["SwitchyardEngine", "SwitchyardStochastic", "SwitchyardModel", "SwitchyardRisk", "MMcQueue"],
             path: "Benchmarks/switchyard-bench",
             swiftSettings: strictSwift
         ),
@@ -100,6 +107,11 @@ let package = Package(
         .testTarget(
             name: "SwitchyardModelTests",
             dependencies: ["SwitchyardModel", "SwitchyardEngine", "SwitchyardStochastic"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardRiskTests",
+            dependencies: ["SwitchyardRisk", "SwitchyardModel", "SwitchyardStochastic", "SwitchyardReport"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -7,6 +7,7 @@ import Foundation
 import MMcQueue
 import SwitchyardEngine
 import SwitchyardModel
+import SwitchyardRisk
 import SwitchyardStochastic
 
 /// Wall-clock seconds of `body`, with its result.
@@ -134,6 +135,31 @@ func siteBenchmark(_ options: Options) {
     print(String(format: "npv_usd_last_path: %.0f", npv))
 }
 
+/// Monte Carlo risk run of the 200 MW reference site: wall time per thread count and
+/// peak resident memory of the process.
+func riskBenchmark(_ options: Options) {
+    let paths = options.int("paths", 10_000)
+    let threadCounts = (options.values["threads"] ?? "1,2").split(separator: ",").compactMap { Int($0) }
+    let scenario: Scenario
+    do { scenario = try ScenarioLoader.builtin(options.values["scenario"] ?? "texas-200mw") } catch { fail("\(error)") }
+    print("benchmark: risk \(scenario.name), \(paths) paths x \(scenario.horizonMonths) months")
+    var first: Double?
+    var mean: Double?
+    for threads in threadCounts {
+        let (seconds, result) = timed {
+            RiskRunner.run(scenario: scenario, settings: RiskSettings(paths: paths, seed: 1, threads: threads))
+        }
+        first = first ?? seconds
+        if let mean, mean != result.npv.mean { fail("results differ between thread counts") }
+        mean = result.npv.mean
+        print(String(format: "threads %d: wall_seconds %.2f, paths_per_second %.0f, speedup %.2fx", threads, seconds, Double(paths) / seconds, first! / seconds))
+    }
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    print(String(format: "peak_rss_mb: %.1f", Double(usage.ru_maxrss) / 1024))
+    print(String(format: "mean_npv_usd: %.0f", mean ?? .nan))
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "engine":
@@ -142,6 +168,8 @@ case "stochastic":
     stochasticBenchmark(Options(arguments.dropFirst()))
 case "site":
     siteBenchmark(Options(arguments.dropFirst()))
+case "risk":
+    riskBenchmark(Options(arguments.dropFirst()))
 default:
     print(
         """
@@ -152,6 +180,8 @@ default:
                    [--draws 20000000] [--paths 20000]
           site     one path of a built-in site: wall time and events
                    [--scenario texas-200mw] [--repeats 5]
+          risk     Monte Carlo run: wall time per thread count, speed-up, peak memory
+                   [--paths 10000] [--threads 1,2] [--scenario texas-200mw]
         """)
     exit(arguments.isEmpty ? 0 : 2)
 }

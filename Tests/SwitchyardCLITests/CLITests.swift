@@ -86,6 +86,35 @@ struct CLITests {
         #expect(run.stdout.contains("Texas 200 MW reference site"))
     }
 
+    @Test("risk --csv writes the same bytes for any --threads; bad options are refused")
+    func riskCSV() throws {
+        let dir = try scratchDirectory()
+        let scenario = dir.appendingPathComponent("short.yaml")
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/small-miner-20mw.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "horizonMonths: 60", with: "horizonMonths: 6")
+            .replacingOccurrences(of: "startMonth: 7", with: "startMonth: 2")
+        try text.write(to: scenario, atomically: true, encoding: .utf8)
+        var files: [[String: Data]] = []
+        for threads in ["1", "2"] {
+            let out = dir.appendingPathComponent("t\(threads)")
+            let run = try switchyard([
+                "risk", scenario.path, "--paths", "12", "--seed", "4", "--threads", threads, "--tornado", "--csv", out.path,
+                "--quiet",
+            ])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout.contains("NPV mean"))
+            var contents: [String: Data] = [:]
+            for name in ["paths.csv", "monthly.csv", "summary.csv", "sensitivity.csv"] {
+                contents[name] = try Data(contentsOf: out.appendingPathComponent(name))
+            }
+            files.append(contents)
+        }
+        #expect(files[0] == files[1])
+        let bad = try switchyard(["risk", scenario.path, "--precision", "150%"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--precision must be a share between 0 and 1"))
+    }
+
     @Test("calibrate refuses the BTC file's null rows, then fits with --skip-bad-rows")
     func calibrate() throws {
         let file = repositoryRoot.appendingPathComponent("Examples/data/btc-usd-daily-2014-2021.csv").path

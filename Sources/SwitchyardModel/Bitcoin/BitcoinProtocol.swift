@@ -93,6 +93,12 @@ public struct ChainState: Hashable, Sendable {
     public private(set) var retargets: [(height: Int, difficulty: Double)] = []
     /// Whether to keep the retarget history (tests); off in Monte Carlo runs.
     public var recordsRetargets = false
+    /// Cached until the next boundary is crossed: the next retarget and halving heights
+    /// and the current subsidy.
+    private var nextRetarget: Double
+    private var nextHalving: Double
+    /// Block subsidy at the current height, BTC.
+    public private(set) var subsidyBTC: Double
 
     public static func == (lhs: ChainState, rhs: ChainState) -> Bool {
         lhs.height == rhs.height && lhs.difficulty == rhs.difficulty
@@ -108,6 +114,9 @@ public struct ChainState: Hashable, Sendable {
         self.height = Double(height)
         self.difficulty = difficulty
         self.windowElapsedSeconds = windowElapsedSeconds
+        nextRetarget = Double(BitcoinProtocol.nextRetargetHeight(after: height))
+        nextHalving = Double(BitcoinProtocol.nextHalvingHeight(after: height))
+        subsidyBTC = BitcoinProtocol.subsidyBTC(atHeight: height)
     }
 
     /// Result of advancing the chain.
@@ -125,22 +134,25 @@ public struct ChainState: Hashable, Sendable {
         var remaining = seconds
         while remaining > 0 {
             let rate = BitcoinProtocol.blockRate(hashesPerSecond: hashesPerSecond, difficulty: difficulty)
-            let whole = Int(height.rounded(.down))
-            let nextRetarget = Double(BitcoinProtocol.nextRetargetHeight(after: whole))
-            let nextHalving = Double(BitcoinProtocol.nextHalvingHeight(after: whole))
             let boundary = min(nextRetarget, nextHalving)
             let blocksToBoundary = boundary - height
             let secondsToBoundary = blocksToBoundary / rate
             let span = min(remaining, secondsToBoundary)
             let blocks = span == secondsToBoundary ? blocksToBoundary : span * rate
             production.blocks += blocks
-            production.subsidyBTC += blocks * BitcoinProtocol.subsidyBTC(atHeight: whole)
+            production.subsidyBTC += blocks * subsidyBTC
             height += blocks
             windowElapsedSeconds += span
             remaining -= span
             if span == secondsToBoundary {
                 height = boundary  // land exactly on the boundary
+                let whole = Int(boundary)
+                if boundary == nextHalving {
+                    subsidyBTC = BitcoinProtocol.subsidyBTC(atHeight: whole)
+                    nextHalving = Double(BitcoinProtocol.nextHalvingHeight(after: whole))
+                }
                 if boundary == nextRetarget {
+                    nextRetarget = Double(BitcoinProtocol.nextRetargetHeight(after: whole))
                     // The window's 2016 blocks took windowElapsedSeconds; Core measures 2015 of them.
                     let mean = windowElapsedSeconds / Double(BitcoinProtocol.retargetInterval)
                     difficulty = BitcoinProtocol.retarget(

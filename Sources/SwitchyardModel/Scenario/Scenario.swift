@@ -22,6 +22,14 @@ public struct Scenario: Hashable, Sendable {
     public var horizonHours: Double { Double(horizonMonths) * Scenario.hoursPerMonth }
     /// Months are 1/12 of a 365-day year (730 h), so a year is exactly 12 months.
     public static let hoursPerMonth = 730.0
+
+    /// The calendar label (YYYY-MM) of 1-based `month` of a run starting at `start` (YYYY-MM).
+    public static func monthLabel(_ start: String, month: Int) -> String {
+        let parts = start.split(separator: "-").compactMap { Int($0) }
+        let index = parts[0] * 12 + (parts[1] - 1) + (month - 1)
+        let (year, monthOfYear) = (index / 12, index % 12 + 1)
+        return "\(year)-" + (monthOfYear < 10 ? "0" : "") + "\(monthOfYear)"
+    }
 }
 
 public struct Site: Hashable, Sendable {

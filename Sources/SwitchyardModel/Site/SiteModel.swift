@@ -79,6 +79,14 @@ public struct SiteModel: SimulationModel {
     let fleetOpexPerMWh: [Double]
     /// Installed mining power (changes only when a conversion retires miners).
     var miningCapacity = 0.0
+    /// Tariff constants, read on every accrual.
+    let ppaShare: Double
+    let ppaPrice: Double
+    let demandResponseCredit: Double
+    let demandResponseThreshold: Double
+    /// GPU cloud operating cost per GPU-hour (nil without a cloud) and fixed opex per month.
+    let gpuOpexPerGPUHour: Double?
+    let fixedOpexPerMonth: Double
     /// Share of each fleet running (price curtailment), before preemption by AI.
     var fleetRunning: [Double]
     var miningTicket: ResourceTicket?
@@ -111,6 +119,12 @@ public struct SiteModel: SimulationModel {
         fleetMWPerUnit = s.mining.map { $0.asic.powerW * s.site.halls[s.site.hallIndex(named: $0.hall)!].pue / 1e6 }
         fleetTHsPerUnit = s.mining.map { $0.asic.hashrateTHs * $0.uptime }
         fleetOpexPerMWh = s.mining.map(\.opexUSDPerMWh)
+        ppaShare = s.electricity.ppaShare
+        ppaPrice = s.electricity.ppaPriceUSDPerMWh
+        demandResponseCredit = s.electricity.demandResponseCreditUSDPerMWh
+        demandResponseThreshold = s.electricity.demandResponseThresholdUSDPerMWh
+        gpuOpexPerGPUHour = s.gpuCloud?.opexUSDPerGPUHour
+        fixedOpexPerMonth = s.opex.fixedUSDPerMonth
         fleetRunning = s.mining.map { _ in 1 }
         gpusInstalled = s.gpuCloud?.gpus ?? 0
         if let cloud = s.gpuCloud {
@@ -166,12 +180,7 @@ public struct SiteModel: SimulationModel {
             irr: CashFlows.irr(flows), paybackMonth: CashFlows.paybackMonth(flows), eventsFired: eventsFired)
     }
 
-    static func label(_ start: String, month: Int) -> String {
-        let parts = start.split(separator: "-").compactMap { Int($0) }
-        let index = parts[0] * 12 + (parts[1] - 1) + (month - 1)
-        let (year, monthOfYear) = (index / 12, index % 12 + 1)
-        return "\(year)-" + (monthOfYear < 10 ? "0" : "") + "\(monthOfYear)"
-    }
+    static func label(_ start: String, month: Int) -> String { Scenario.monthLabel(start, month: month) }
 
     // MARK: Events
 
@@ -224,19 +233,17 @@ public struct SiteModel: SimulationModel {
         guard hours > 0 else { return }
         lastAccrual = now
         monthHoursAccrued += hours
-        let env = environment
-        let e = scenario.electricity
         // Bitcoin: network blocks over the span, the site's share of them.
-        let networkHs = env.networkHashrateEHs * 1e18
+        let networkHs = environment.networkHashrateEHs * 1e18
         let production = chain.advance(seconds: hours * 3_600, hashesPerSecond: networkHs)
         let siteTHs = siteHashrateTHs()
         let share = siteTHs * 1e12 / networkHs
-        let btc = share * (production.subsidyBTC + production.blocks * env.feesBTCPerBlock)
+        let btc = share * (production.subsidyBTC + production.blocks * environment.feesBTCPerBlock)
         row.btcMined += btc
-        row.miningRevenueUSD += btc * env.btcPriceUSD
+        row.miningRevenueUSD += btc * environment.btcPriceUSD
         // Energy and its cost (colocation energy is the tenants').
-        let market = env.marketPriceUSDPerMWh
-        let unitCost = e.ppaShare * e.ppaPriceUSDPerMWh + (1 - e.ppaShare) * market
+        let market = environment.marketPriceUSDPerMWh
+        let unitCost = ppaShare * ppaPrice + (1 - ppaShare) * market
         let miningMWh = miningHeldMW * hours
         let gpuMWh = gpuPowerMW * hours
         row.miningEnergyMWh += miningMWh
@@ -247,9 +254,9 @@ public struct SiteModel: SimulationModel {
         let curtailedMW = max(0, miningCapacityMW() - miningWantedMW)
         let curtailedMWh = curtailedMW * hours
         row.curtailedEnergyMWh += curtailedMWh
-        row.curtailmentCreditsUSD += curtailedMWh * e.ppaShare * max(0, market - e.ppaPriceUSDPerMWh)
-        if e.demandResponseCreditUSDPerMWh > 0 && market > e.demandResponseThresholdUSDPerMWh {
-            row.curtailmentCreditsUSD += curtailedMWh * e.demandResponseCreditUSDPerMWh
+        row.curtailmentCreditsUSD += curtailedMWh * ppaShare * max(0, market - ppaPrice)
+        if demandResponseCredit > 0 && market > demandResponseThreshold {
+            row.curtailmentCreditsUSD += curtailedMWh * demandResponseCredit
         }
         // Mining opex per MWh drawn.
         if miningHeldMW > 0 {
@@ -259,27 +266,27 @@ public struct SiteModel: SimulationModel {
             }
         }
         // GPU cloud.
-        if let cloud = scenario.gpuCloud {
+        if let gpuOpexPerGPUHour {
             let gpuHours = Double(gpusBusy) * hours
             row.gpuHoursBilled += gpuHours
-            row.gpuCloudRevenueUSD += gpuHours * env.gpuPriceUSDPerGPUHour
-            row.opexUSD += gpuHours * cloud.opexUSDPerGPUHour
+            row.gpuCloudRevenueUSD += gpuHours * environment.gpuPriceUSDPerGPUHour
+            row.opexUSD += gpuHours * gpuOpexPerGPUHour
             row.gpuUtilisation += Double(gpusInstalled) * hours  // installed GPU-hours, divided at month end
         }
         // Colocation rent: contracted kW x price, per hour of the month.
         for lease in leases where lease.billedKW > 0 {
             row.colocationRevenueUSD += lease.billedRentUSDPerMonth * hours / Scenario.hoursPerMonth
         }
-        row.opexUSD += scenario.opex.fixedUSDPerMonth * hours / Scenario.hoursPerMonth
+        row.opexUSD += fixedOpexPerMonth * hours / Scenario.hoursPerMonth
         // Averages (time-weighted; divided at month end).
-        row.averageBTCPriceUSD += env.btcPriceUSD * hours
+        row.averageBTCPriceUSD += environment.btcPriceUSD * hours
         row.averageSiteHashrateTHs += siteTHs * hours
-        row.averageNetworkHashrateEHs += env.networkHashrateEHs * hours
+        row.averageNetworkHashrateEHs += environment.networkHashrateEHs * hours
         row.averageMarketPowerPriceUSDPerMWh += market * hours
         // Hashprice of this span from the blocks actually found in it (exact across a
         // retarget or a halving inside the span): USD per PH/s per day.
-        let rewardBTC = production.subsidyBTC + production.blocks * env.feesBTCPerBlock
-        row.averageHashpriceUSDPerPHDay += rewardBTC * env.btcPriceUSD / (env.networkHashrateEHs * 1_000) / hours * 24 * hours
+        let rewardBTC = production.subsidyBTC + production.blocks * environment.feesBTCPerBlock
+        row.averageHashpriceUSDPerPHDay += rewardBTC * environment.btcPriceUSD / (environment.networkHashrateEHs * 1_000) * 24
     }
 
     func escalation(_ lease: ColocationLease) -> Double {
@@ -359,12 +366,11 @@ public struct SiteModel: SimulationModel {
 
     /// Revenue per MWh a fleet earns at the current prices.
     func miningRevenuePerMWh(_ f: Int) -> Double {
-        let env = environment
-        let networkHs = env.networkHashrateEHs * 1e18
+        let networkHs = environment.networkHashrateEHs * 1e18
         let blocksPerHour = BitcoinProtocol.blockRate(hashesPerSecond: networkHs, difficulty: chain.difficulty) * 3_600
-        let reward = BitcoinProtocol.subsidyBTC(atHeight: Int(chain.height)) + env.feesBTCPerBlock
+        let reward = chain.subsidyBTC + environment.feesBTCPerBlock
         let btcPerUnitHour = fleetTHsPerUnit[f] * 1e12 / networkHs * blocksPerHour * reward
-        return btcPerUnitHour * env.btcPriceUSD / fleetMWPerUnit[f] - fleetOpexPerMWh[f]
+        return btcPerUnitHour * environment.btcPriceUSD / fleetMWPerUnit[f] - fleetOpexPerMWh[f]
     }
 
     /// Runs each fleet whose revenue per MWh covers the market price (the marginal cost:
@@ -380,6 +386,8 @@ public struct SiteModel: SimulationModel {
     mutating func refreshMiningHolding(in sim: inout Simulation<Event>) {
         var wanted = 0.0
         for f in fleetUnits.indices { wanted += fleetPowerMW(f) * fleetRunning[f] }
+        // Nothing to do when mining already holds all it wants (the common tick).
+        if wanted == miningWantedMW, miningTicket != nil, miningHeldMW == wanted { return }
         miningWantedMW = wanted
         if let ticket = miningTicket { sim.release(ticket) }
         miningTicket = nil

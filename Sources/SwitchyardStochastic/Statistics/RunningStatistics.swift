@@ -54,3 +54,36 @@ public enum Quantiles {
         }
     }
 }
+
+/// A streaming estimate of one quantile in O(1) memory: the P-square algorithm of
+/// Jain and Chlamtac (1985) as implemented by `gsl_rstat_quantile`. Deterministic for a
+/// given order of observations. Exact for the first five observations, then an
+/// estimate (typically within a fraction of a percent of the sample quantile for
+/// smooth distributions and thousands of observations).
+public final class StreamingQuantile {
+    let workspace: UnsafeMutablePointer<gsl_rstat_quantile_workspace>
+    public let probability: Double
+
+    public init(probability: Double) {
+        precondition(probability > 0 && probability < 1, "StreamingQuantile: probability must be in (0, 1)")
+        GSLRuntime.prepare()
+        guard let workspace = gsl_rstat_quantile_alloc(probability) else {
+            preconditionFailure("gsl_rstat_quantile_alloc failed")
+        }
+        self.workspace = workspace
+        self.probability = probability
+    }
+
+    deinit { gsl_rstat_quantile_free(workspace) }
+
+    public func add(_ value: Double) {
+        precondition(!value.isNaN, "StreamingQuantile: NaN observation")
+        _ = gsl_rstat_quantile_add(value, workspace)
+    }
+
+    /// The current estimate (NaN before any observation).
+    public var value: Double { workspace.pointee.n == 0 ? .nan : gsl_rstat_quantile_get(workspace) }
+}
+
+@available(*, unavailable)
+extension StreamingQuantile: Sendable {}

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Dispatch
+import Foundation
+public import SwitchyardModel
+import SwitchyardStochastic
+import Synchronization
+
+/// Settings of a Monte Carlo run.
+public struct RiskSettings: Hashable, Sendable {
+    /// Paths to run (the maximum, when `precision` may stop earlier).
+    public var paths: Int
+    public var seed: UInt64
+    /// Worker threads; results do not depend on it.
+    public var threads: Int
+    /// Stop when the 95% CI half-width of mean NPV is at most this share of |mean NPV|
+    /// (checked after each batch, so still deterministic for a seed).
+    public var precision: Double?
+    /// Paths per batch: the unit of parallel work and of the sequential fold.
+    public var batchSize: Int
+
+    public init(paths: Int, seed: UInt64, threads: Int = 1, precision: Double? = nil, batchSize: Int = 250) {
+        precondition(paths > 0 && threads > 0 && batchSize > 0)
+        self.paths = paths
+        self.seed = seed
+        self.threads = threads
+        self.precision = precision
+        self.batchSize = batchSize
+    }
+}
+
+/// The path-level results of one path (kept exactly, one per path).
+public struct PathOutcome: Hashable, Sendable {
+    public var path: UInt64
+    public var npvUSD: Double
+    public var irr: Double?
+    public var paybackMonth: Int?
+    public var totalFreeCashFlowUSD: Double
+    public var btcMined: Double
+    /// Mean monthly GPU utilisation (NaN without a GPU cloud).
+    public var gpuUtilisation: Double
+    public var curtailedEnergyMWh: Double
+    public var revenueUSD: Double
+
+    init(path: UInt64, result: PathResult, hasGPUs: Bool) {
+        self.path = path
+        npvUSD = result.npvUSD
+        irr = result.irr
+        paybackMonth = result.paybackMonth
+        totalFreeCashFlowUSD = result.totalFreeCashFlowUSD
+        btcMined = result.totalBTCMined
+        gpuUtilisation =
+            hasGPUs ? result.months.reduce(0) { $0 + $1.gpuUtilisation } / Double(max(result.months.count, 1)) : .nan
+        curtailedEnergyMWh = result.months.reduce(0) { $0 + $1.curtailedEnergyMWh }
+        revenueUSD = result.months.reduce(0) { $0 + $1.revenueUSD }
+    }
+}
+
+/// Fan-chart statistics of one month across paths.
+public struct MonthStatistics: Hashable, Sendable {
+    public static let levels = [0.05, 0.25, 0.50, 0.75, 0.95]
+    public var month: Int
+    public var label: String
+    public var cashFlowMeanUSD: Double
+    /// Streaming (P-square) estimates at ``levels``.
+    public var cashFlowPercentilesUSD: [Double]
+    public var cumulativeCashMeanUSD: Double
+    public var cumulativeCashPercentilesUSD: [Double]
+}
+
+/// The result of a Monte Carlo run.
+public struct RiskResult: Sendable {
+    public var scenarioName: String
+    public var settings: RiskSettings
+    /// One per path, in path order.
+    public var paths: [PathOutcome]
+    public var npv: DistributionSummary
+    /// Over the paths whose IRR is defined (`nil` if none).
+    public var irr: DistributionSummary?
+    public var irrDefinedShare: Double
+    /// Over the paths that pay back within the horizon.
+    public var paybackMonth: DistributionSummary?
+    public var paybackShare: Double
+    public var btcMined: DistributionSummary
+    public var gpuUtilisation: DistributionSummary?
+    public var curtailedEnergyMWh: DistributionSummary
+    public var months: [MonthStatistics]
+    /// Whether `precision` was reached (nil when no precision was asked for).
+    public var reachedPrecision: Bool?
+}
+
+/// Monte Carlo over paths of a scenario: parallel, deterministic, streaming.
+public enum RiskRunner {
+    /// Runs up to `settings.paths` paths and summarises them. `progress(done, total)` is
+    /// called after each batch on the calling thread.
+    public static func run(
+        scenario: Scenario, settings: RiskSettings, progress: ((Int, Int) -> Void)? = nil
+    ) -> RiskResult {
+        let hasGPUs = scenario.gpuCloud != nil
+        var outcomes: [PathOutcome] = []
+        outcomes.reserveCapacity(settings.paths)
+        let fan = FanAccumulator(months: scenario.horizonMonths)
+        var reached: Bool? = settings.precision == nil ? nil : false
+        var first = 0
+        while first < settings.paths {
+            let count = min(settings.batchSize, settings.paths - first)
+            let batch = runBatch(scenario: scenario, seed: settings.seed, first: first, count: count, threads: settings.threads) {
+                (PathOutcome(path: $0, result: $1, hasGPUs: hasGPUs), $1.months.map(\.freeCashFlowUSD))
+            }
+            outcomes += batch.map(\.0)
+            // Fold in path order (month by month, months in parallel): the same result for
+            // any thread count.
+            fan.add(batch.map(\.1), threads: settings.threads)
+            first += count
+            progress?(first, settings.paths)
+            if let precision = settings.precision, outcomes.count >= 2 * settings.batchSize || first >= settings.paths {
+                let summary = DistributionSummary(outcomes.map(\.npvUSD))
+                if 1.96 * summary.standardError <= precision * abs(summary.mean) {
+                    reached = true
+                    break
+                }
+            }
+        }
+        let labels = (1...scenario.horizonMonths).map { Scenario.monthLabel(scenario.startMonth, month: $0) }
+        let irrs = outcomes.compactMap(\.irr)
+        let paybacks = outcomes.compactMap { $0.paybackMonth.map(Double.init) }
+        let n = Double(outcomes.count)
+        return RiskResult(
+            scenarioName: scenario.name, settings: settings, paths: outcomes,
+            npv: DistributionSummary(outcomes.map(\.npvUSD)),
+            irr: irrs.isEmpty ? nil : DistributionSummary(irrs), irrDefinedShare: Double(irrs.count) / n,
+            paybackMonth: paybacks.isEmpty ? nil : DistributionSummary(paybacks),
+            paybackShare: Double(paybacks.count) / n,
+            btcMined: DistributionSummary(outcomes.map(\.btcMined)),
+            gpuUtilisation: hasGPUs ? DistributionSummary(outcomes.map(\.gpuUtilisation)) : nil,
+            curtailedEnergyMWh: DistributionSummary(outcomes.map(\.curtailedEnergyMWh)),
+            months: fan.statistics(labels: labels), reachedPrecision: reached)
+    }
+
+    /// Runs paths `first ..< first + count` on `threads` workers and returns
+    /// `extract(path, result)` for each, in path order. Worker k takes the paths
+    /// k, k + threads, ...; each path's streams depend only on (seed, path).
+    public static func runBatch<T: Sendable>(
+        scenario: Scenario, seed: UInt64, first: Int, count: Int, threads: Int,
+        extract: @escaping @Sendable (UInt64, PathResult) -> T
+    ) -> [T] {
+        let slots = Mutex([T?](repeating: nil, count: count))
+        let workers = max(1, min(threads, count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var local: [(Int, T)] = []
+            var i = worker
+            while i < count {
+                let path = UInt64(first + i)
+                local.append((i, extract(path, SiteModel.run(scenario: scenario, seed: seed, path: path))))
+                i += workers
+            }
+            slots.withLock { slots in
+                for (index, value) in local { slots[index] = value }
+            }
+        }
+        return slots.withLock { $0.map { $0! } }
+    }
+}
+
+/// The streaming estimators of one month: mean sums and P-square percentiles of the
+/// cash flow and of cumulative cash.
+struct MonthEstimators {
+    var cashFlowSum = 0.0
+    var cumulativeSum = 0.0
+    let cashFlow = MonthStatistics.levels.map { StreamingQuantile(probability: $0) }
+    let cumulative = MonthStatistics.levels.map { StreamingQuantile(probability: $0) }
+}
+
+/// Streaming monthly statistics, fed one batch at a time in path order; memory does not
+/// grow with paths. Months are independent, so a batch is folded month-chunk by
+/// month-chunk in parallel; each chunk's estimators sit in their own `Mutex`, which is
+/// how the (non-Sendable) GSL workspaces may move between threads.
+final class FanAccumulator {
+    /// One chunk of consecutive months and their estimators.
+    final class Chunk: Sendable {
+        let months: Mutex<[MonthEstimators]>
+        init(_ months: sending [MonthEstimators]) { self.months = Mutex(months) }
+    }
+
+    let chunks: [Chunk]
+    let chunkSize: Int
+    var paths = 0
+
+    init(months: Int, chunks chunkCount: Int = 8) {
+        let size = max(1, (months + chunkCount - 1) / chunkCount)
+        chunkSize = size
+        chunks = stride(from: 0, to: months, by: size).map { start in
+            Chunk((start..<min(months, start + size)).map { _ in MonthEstimators() })
+        }
+    }
+
+    /// Adds the monthly cash flows of consecutive paths, in path order.
+    func add(_ batch: [[Double]], threads: Int) {
+        paths += batch.count
+        // Cumulative cash per path once, shared read-only by the chunks.
+        let cumulative = batch.map { flows in
+            var running = 0.0
+            return flows.map { running += $0; return running }
+        }
+        let chunkSize = self.chunkSize
+        let chunks = self.chunks
+        DispatchQueue.concurrentPerform(iterations: min(threads, chunks.count)) { worker in
+            var c = worker
+            while c < chunks.count {
+                chunks[c].months.withLock { months in
+                    for (m, estimators) in months.enumerated() {
+                        let month = c * chunkSize + m
+                        for (flows, running) in zip(batch, cumulative) {
+                            months[m].cashFlowSum += flows[month]
+                            months[m].cumulativeSum += running[month]
+                            for estimator in estimators.cashFlow { estimator.add(flows[month]) }
+                            for estimator in estimators.cumulative { estimator.add(running[month]) }
+                        }
+                    }
+                }
+                c += min(threads, chunks.count)
+            }
+        }
+    }
+
+    func statistics(labels: [String]) -> [MonthStatistics] {
+        let n = Double(max(paths, 1))
+        var result: [MonthStatistics] = []
+        for (c, chunk) in chunks.enumerated() {
+            chunk.months.withLock { months in
+                for (m, e) in months.enumerated() {
+                    let month = c * chunkSize + m
+                    result.append(
+                        MonthStatistics(
+                            month: month + 1, label: labels[month], cashFlowMeanUSD: e.cashFlowSum / n,
+                            cashFlowPercentilesUSD: e.cashFlow.map(\.value), cumulativeCashMeanUSD: e.cumulativeSum / n,
+                            cumulativeCashPercentilesUSD: e.cumulative.map(\.value)))
+                }
+            }
+        }
+        return result
+    }
+}
+
+@available(*, unavailable)
+extension FanAccumulator: Sendable {}

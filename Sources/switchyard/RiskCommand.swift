@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import ArgumentParser
+import Foundation
+import SwitchyardModel
+import SwitchyardReport
+import SwitchyardRisk
+
+/// `switchyard risk [SCENARIO] --paths N --seed S [--threads T]`.
+struct RiskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "risk",
+        abstract: "Monte Carlo risk run: NPV distribution, VaR/CVaR, fan chart, tornado, comparison.",
+        discussion: """
+            Paths run in parallel; the same seed gives byte-identical output for any
+            --threads. With no SCENARIO, runs the built-in reference site.
+            """
+    )
+
+    @Argument(help: "Scenario file (YAML). Omit for the built-in reference site.")
+    var scenario: String?
+
+    @Option(help: "Number of paths (the maximum with --precision).")
+    var paths: Int = 1_000
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Stop when the 95% CI half-width of mean NPV is below this share of it, e.g. 1%.")
+    var precision: String?
+
+    @Flag(help: "Also compute a tornado: each key input moved by --swing, on the same paths.")
+    var tornado = false
+
+    @Option(help: "Relative move of each input in the tornado, e.g. 20%.")
+    var swing: String = "20%"
+
+    @Option(help: "Compare with another scenario on the same paths.")
+    var compare: String?
+
+    @Option(help: "Write paths.csv, monthly.csv, summary.csv (and sensitivity.csv) to this folder.")
+    var csv: String?
+
+    @Flag(help: "Replace existing output files.")
+    var force = false
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard paths > 0 else { throw ValidationError("--paths must be at least 1, got \(paths)") }
+        guard threads > 0 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let precision { _ = try Self.share(precision, option: "--precision") }
+        _ = try Self.share(swing, option: "--swing")
+    }
+
+    /// "1%" or "0.01" as a share in (0, 1).
+    static func share(_ text: String, option: String) throws -> Double {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let value = trimmed.hasSuffix("%") ? Double(trimmed.dropLast()).map { $0 / 100 } : Double(trimmed)
+        guard let value, value.isFinite, value > 0, value < 1 else {
+            throw ValidationError("\(option) must be a share between 0 and 1 such as 1% or 0.01, got '\(text)'")
+        }
+        return value
+    }
+
+    func run() throws {
+        let base = try scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin()
+        let other = try compare.map { try ScenarioLoader.load(path: $0) }
+        if let csv {
+            for name in ["paths.csv", "monthly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : []) {
+                let path = (csv as NSString).appendingPathComponent(name)
+                if !force && FileManager.default.fileExists(atPath: path) { throw OutputError.exists(path: path) }
+            }
+        }
+        let settings = RiskSettings(
+            paths: paths, seed: seed, threads: threads, precision: try precision.map { try Self.share($0, option: "--precision") })
+        let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0, unit: "paths")
+        let result = RiskRunner.run(scenario: base, settings: settings) { bar.update($0, of: $1) }
+        bar.finish()
+        print(RiskReport.text(result, scenario: base))
+        var bars: [TornadoBar] = []
+        if tornado {
+            let tornadoBar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0, unit: "inputs")
+            var runSettings = settings
+            runSettings.paths = result.paths.count
+            bars = RiskRunner.tornado(
+                scenario: base, settings: runSettings, swing: try Self.share(swing, option: "--swing")
+            ) { tornadoBar.update($0, of: $1) }
+            tornadoBar.finish()
+            print(RiskReport.tornado(bars, swing: swing))
+        }
+        if let other {
+            var runSettings = settings
+            runSettings.paths = result.paths.count
+            print(RiskReport.comparison(RiskRunner.compare(base, with: other, settings: runSettings)))
+        }
+        if let csv {
+            try FileManager.default.createDirectory(atPath: csv, withIntermediateDirectories: true)
+            func write(_ name: String, _ table: CSVTable) throws {
+                try AtomicFile.write(table.text, to: (csv as NSString).appendingPathComponent(name), replace: force)
+            }
+            try write("paths.csv", RiskCSV.paths(result))
+            try write("monthly.csv", RiskCSV.monthly(result))
+            try write("summary.csv", RiskCSV.summary(result))
+            if tornado { try write("sensitivity.csv", RiskCSV.sensitivity(bars)) }
+            print("wrote \(csv)/{paths,monthly,summary\(tornado ? ",sensitivity" : "")}.csv")
+        }
+    }
+}
+
+/// Progress on stderr when it is a terminal: a bar, items per second and ETA.
+final class ProgressBar {
+    let enabled: Bool
+    let unit: String
+    let start = Date()
+
+    init(enabled: Bool, unit: String) {
+        self.enabled = enabled
+        self.unit = unit
+    }
+
+    func update(_ done: Int, of total: Int) {
+        guard enabled else { return }
+        let elapsed = Date().timeIntervalSince(start)
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let width = 30
+        let filled = total > 0 ? width * done / total : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let line = String(format: "\r[%@] %d/%d %@  %.0f %@/s  ETA %.0fs ", bar, done, total, unit, rate, unit, eta)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
+
+/// Terminal reports of risk runs.
+enum RiskReport {
+    static func text(_ r: RiskResult, scenario: Scenario) -> String {
+        let npv = r.npv
+        var lines: [String] = []
+        lines.append("\(r.scenarioName) — \(r.paths.count) paths, seed \(r.settings.seed)")
+        if let reached = r.reachedPrecision {
+            lines.append(reached ? "stopped: the 95% CI of mean NPV reached the requested precision" : "precision not reached within --paths")
+        }
+        lines.append("")
+        lines.append(
+            "NPV mean \(Summary.money(npv.mean)) USD  (SE \(Summary.money(npv.standardError)); 95% CI \(Summary.money(npv.confidenceInterval95.lowerBound)) to \(Summary.money(npv.confidenceInterval95.upperBound)))")
+        let names = DistributionSummary.levels.map { "P\(Int(($0 * 100).rounded()))" }
+        lines.append("NPV percentiles: " + zip(names, npv.percentiles).map { "\($0) \(Summary.money($1))" }.joined(separator: "  "))
+        lines.append(
+            "VaR95 \(Summary.money(npv.valueAtRisk95))  CVaR95 \(Summary.money(npv.conditionalValueAtRisk95))  VaR99 \(Summary.money(npv.valueAtRisk99))  CVaR99 \(Summary.money(npv.conditionalValueAtRisk99))  P(loss) \(String(format: "%.1f%%", npv.probabilityOfLoss * 100))")
+        if let irr = r.irr {
+            lines.append(String(format: "IRR (defined on %.0f%% of paths): P10 %.1f%%  P50 %.1f%%  P90 %.1f%%", r.irrDefinedShare * 100, irr.percentiles[2] * 100, irr.percentiles[4] * 100, irr.percentiles[6] * 100))
+        } else {
+            lines.append("IRR: undefined on every path (cash flows never change sign)")
+        }
+        if let payback = r.paybackMonth {
+            lines.append(String(format: "Payback within the horizon on %.0f%% of paths: P10 month %.0f  P50 %.0f  P90 %.0f", r.paybackShare * 100, payback.percentiles[2], payback.percentiles[4], payback.percentiles[6]))
+        }
+        lines.append(String(format: "BTC mined: P10 %.0f  P50 %.0f  P90 %.0f", r.btcMined.percentiles[2], r.btcMined.percentiles[4], r.btcMined.percentiles[6]))
+        lines.append(String(format: "Curtailed energy (MWh): P10 %.0f  P50 %.0f  P90 %.0f", r.curtailedEnergyMWh.percentiles[2], r.curtailedEnergyMWh.percentiles[4], r.curtailedEnergyMWh.percentiles[6]))
+        if let u = r.gpuUtilisation {
+            lines.append(String(format: "GPU utilisation: P10 %.1f%%  P50 %.1f%%  P90 %.1f%%", u.percentiles[2] * 100, u.percentiles[4] * 100, u.percentiles[6] * 100))
+        }
+        lines.append("")
+        lines.append("Cumulative cash (fan chart), USD:")
+        lines.append("  month       P5       P25       P50       P75       P95")
+        for m in r.months where m.month % 12 == 0 || m.month == r.months.count {
+            let cells = m.cumulativeCashPercentilesUSD.map { Summary.money($0).padding(toLength: 9, withPad: " ", startingAt: 0) }
+            lines.append("  \(m.label)  " + cells.joined(separator: " "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func tornado(_ bars: [TornadoBar], swing: String) -> String {
+        var lines = ["", "Tornado (each input -/+ \(swing), same paths), mean NPV:"]
+        for bar in bars {
+            let name = bar.input.padding(toLength: 28, withPad: " ", startingAt: 0)
+            lines.append("  \(name) low \(Summary.money(bar.meanNPVLowUSD))  high \(Summary.money(bar.meanNPVHighUSD))  swing \(Summary.money(bar.swingUSD))\(bar.baseValue == nil ? "  (not in this scenario)" : "")")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func comparison(_ c: Comparison) -> String {
+        let d = c.difference
+        return """
+
+            Comparison on the same paths: \(c.otherName) minus \(c.baseName)
+              mean NPV: \(Summary.money(c.base.mean)) vs \(Summary.money(c.other.mean)); difference \(Summary.money(d.mean)) (SE \(Summary.money(d.standardError)), 95% CI \(Summary.money(d.confidenceInterval95.lowerBound)) to \(Summary.money(d.confidenceInterval95.upperBound)))
+              \(c.otherName) is better on \(String(format: "%.1f%%", (1 - d.probabilityOfLoss) * 100)) of paths
+            """
+    }
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+import SwitchyardModel
+import SwitchyardReport
+import SwitchyardRisk
+import Testing
+
+struct RiskRunnerTests {
+    /// The small miner over two years: quick, and it has every revenue stream but colocation.
+    static func scenario() throws -> Scenario {
+        var s = try ScenarioLoader.builtin("small-miner-20mw")
+        s.horizonMonths = 24
+        return s
+    }
+
+    static func csvTexts(_ r: RiskResult) -> [String] {
+        [RiskCSV.paths(r).text, RiskCSV.monthly(r).text, RiskCSV.summary(r).text]
+    }
+
+    @Test("Byte-identical output for 1, 2 and 4 threads and across runs")
+    func determinismAcrossThreads() throws {
+        let s = try Self.scenario()
+        let outputs = [1, 2, 4, 2].map { threads in
+            Self.csvTexts(RiskRunner.run(scenario: s, settings: RiskSettings(paths: 30, seed: 9, threads: threads, batchSize: 12)))
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[0] == outputs[2])
+        #expect(outputs[1] == outputs[3])
+        let otherSeed = Self.csvTexts(RiskRunner.run(scenario: s, settings: RiskSettings(paths: 30, seed: 10, threads: 2)))
+        #expect(otherSeed[0] != outputs[0][0])
+    }
+
+    @Test("Path rows equal single-path simulations; the batch size does not matter")
+    func pathsMatchSimulate() throws {
+        let s = try Self.scenario()
+        let a = RiskRunner.run(scenario: s, settings: RiskSettings(paths: 12, seed: 4, threads: 2, batchSize: 5))
+        let b = RiskRunner.run(scenario: s, settings: RiskSettings(paths: 12, seed: 4, threads: 1, batchSize: 12))
+        #expect(Self.csvTexts(a) == Self.csvTexts(b))
+        for outcome in a.paths {
+            #expect(outcome.npvUSD == SiteModel.run(scenario: s, seed: 4, path: outcome.path).npvUSD)
+        }
+    }
+
+    @Test("Common random numbers: an input that does not affect the model swings exactly zero")
+    func tornadoZeroSwing() throws {
+        let s = try Self.scenario()
+        let settings = RiskSettings(paths: 16, seed: 3, threads: 2)
+        // GPU lifetime is in the scenario but not in the cash-flow model (no depreciation).
+        let unused = SensitivityInput(name: "GPU lifetime", value: { $0.gpuCloud?.gpu.lifetimeYears }) {
+            $0.gpuCloud!.gpu.lifetimeYears = $1
+        }
+        let bars = RiskRunner.tornado(
+            scenario: s, settings: settings, inputs: [unused, SensitivityInput.standard[0]])
+        let zero = try #require(bars.first { $0.input == "GPU lifetime" })
+        #expect(zero.lowValue != zero.highValue)
+        #expect(zero.swingUSD == 0)
+        let btc = try #require(bars.first { $0.input == "BTC price (initial)" })
+        #expect(btc.swingUSD > 0)
+        #expect(bars[0].input == "BTC price (initial)", "ranked by swing")
+        // Without common random numbers the same "no-effect" change would show noise:
+        let seedA = RiskRunner.meanNPV(scenario: s, settings: settings)
+        var other = settings
+        other.seed = 4
+        #expect(RiskRunner.meanNPV(scenario: s, settings: other) != seedA)
+    }
+
+    @Test("--precision stops at the first batch whose CI is narrow enough, deterministically")
+    func precisionStopping() throws {
+        let s = try Self.scenario()
+        let settings = RiskSettings(paths: 2_000, seed: 5, threads: 2, precision: 0.05, batchSize: 20)
+        let r = RiskRunner.run(scenario: s, settings: settings)
+        #expect(r.reachedPrecision == true)
+        #expect(r.paths.count < 2_000 && r.paths.count % 20 == 0)
+        #expect(1.96 * r.npv.standardError <= 0.05 * abs(r.npv.mean))
+        // One batch fewer would not have been enough (unless that is below the 2-batch minimum).
+        if r.paths.count > 40 {
+            let shorter = DistributionSummary(r.paths.dropLast(20).map(\.npvUSD))
+            #expect(1.96 * shorter.standardError > 0.05 * abs(shorter.mean))
+        }
+        var single = settings
+        single.threads = 1
+        #expect(RiskRunner.run(scenario: s, settings: single).paths == r.paths)
+    }
+
+    @Test("Comparing a scenario with itself gives a zero difference on every path")
+    func comparisonWithItself() throws {
+        let s = try Self.scenario()
+        let c = RiskRunner.compare(s, with: s, settings: RiskSettings(paths: 10, seed: 1, threads: 2))
+        #expect(c.difference.maximum == 0 && c.difference.minimum == 0)
+    }
+}
