@@ -35,7 +35,7 @@ struct RiskCommand: ParsableCommand {
     @Flag(help: "Also compute a tornado: each key input moved by --swing, on the same paths.")
     var tornado = false
 
-    @Option(help: "Relative move of each input in the tornado, e.g. 20%.")
+    @Option(help: "Relative move of each tornado input, e.g. 20% (a scenario's sensitivity section takes precedence).")
     var swing: String = "20%"
 
     @Option(help: "Compare with another scenario on the same paths.")

@@ -186,6 +186,18 @@ struct ScenarioLoaderTests {
         #expect(error?.description.contains("gpuCloud.demand.trace = data/nope.csv") == true)
     }
 
+    @Test("Sensitivity ranges are read and checked against the known inputs")
+    func sensitivityRanges() throws {
+        let s = try ScenarioLoader.builtin("texas-200mw")
+        #expect(s.sensitivity.swing == 0.2)
+        #expect(s.sensitivity.ranges["conversion capex"] == 8_000_000...10_000_000)
+        let bad = validYAML + "\nsensitivity:\n  ranges:\n    - input: BTC prise\n      low: 1\n      high: 2\n    - input: BTC drift\n      low: 3\n      high: 2\n"
+        let error = #expect(throws: ScenarioError.self) { try load(bad) }
+        #expect(error?.issues.count == 2)
+        #expect(error?.description.contains("sensitivity.ranges[0].input = BTC prise: not a sensitivity input") == true)
+        #expect(error?.description.contains("sensitivity.ranges[1].low = 3.0: must be less than high (2.0)") == true)
+    }
+
     @Test("A missing file and an empty file are reported, not crashed on")
     func missingAndEmpty() {
         let missing = #expect(throws: ScenarioError.self) { try ScenarioLoader.load(path: "/nonexistent/site.yaml") }

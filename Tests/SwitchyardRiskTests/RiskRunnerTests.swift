@@ -65,6 +65,19 @@ struct RiskRunnerTests {
         #expect(RiskRunner.meanNPV(scenario: s, settings: other) != seedA)
     }
 
+    @Test("Scenario ranges override the relative swing for the inputs they name")
+    func tornadoRanges() throws {
+        var s = try Self.scenario()
+        s.sensitivity = Sensitivity(swing: 0.1, ranges: ["BTC price (initial)": 50_000...150_000])
+        let bars = RiskRunner.tornado(
+            scenario: s, settings: RiskSettings(paths: 4, seed: 3, threads: 2), swing: 0.3,
+            inputs: [SensitivityInput.standard[0], SensitivityInput.standard[2]])
+        let price = try #require(bars.first { $0.input == "BTC price (initial)" })
+        #expect(price.lowValue == 50_000 && price.highValue == 150_000)
+        let vol = try #require(bars.first { $0.input == "BTC volatility" })
+        #expect(abs(vol.lowValue! - 0.45 * 0.9) < 1e-12 && abs(vol.highValue! - 0.45 * 1.1) < 1e-12, "scenario swing 10% wins over 30%")
+    }
+
     @Test("--precision stops at the first batch whose CI is narrow enough, deterministically")
     func precisionStopping() throws {
         let s = try Self.scenario()

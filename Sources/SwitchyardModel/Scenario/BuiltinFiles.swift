@@ -245,6 +245,18 @@ enum BuiltinFiles {
         
         opex:
           fixedUSDPerMonth: 600000     # GUESS: site staff, insurance, property tax
+        
+        # Tornado (switchyard risk --tornado): inputs listed here move over these ranges,
+        # the others by +/- swing.
+        sensitivity:
+          swing: 0.2
+          ranges:
+            - input: conversion capex
+              low: 8000000             # DOMAIN.md: 8-10 M USD per MW of critical IT
+              high: 10000000
+            - input: BTC price (initial)
+              low: 60000               # GUESS: a 2025-style drawdown
+              high: 130000             # GUESS
         """#,
     ]
 }

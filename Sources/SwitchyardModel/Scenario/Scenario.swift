@@ -18,6 +18,9 @@ public struct Scenario: Hashable, Sendable {
     public var colocation: [ColocationLease]
     public var conversions: [ConversionProject]
     public var opex: Opex
+    /// Tornado settings: explicit low/high values for named inputs (others move by a
+    /// relative swing).
+    public var sensitivity = Sensitivity()
 
     public var horizonHours: Double { Double(horizonMonths) * Scenario.hoursPerMonth }
     /// Months are 1/12 of a 365-day year (730 h), so a year is exactly 12 months.
@@ -189,6 +192,18 @@ public struct ConversionProject: Hashable, Sendable {
     /// Critical IT MW delivered: facility MW / new PUE.
     public var criticalITMW: Double { megawatts / newPUE }
     public var capexUSD: Double { capexUSDPerMW * criticalITMW * (1 - reusableFraction) }
+}
+
+public struct Sensitivity: Hashable, Sendable {
+    /// Relative move of inputs without an explicit range (nil: the command's --swing).
+    public var swing: Double?
+    /// Explicit (low, high) values by input name (see `SensitivityInput.standard`).
+    public var ranges: [String: ClosedRange<Double>] = [:]
+
+    public init(swing: Double? = nil, ranges: [String: ClosedRange<Double>] = [:]) {
+        self.swing = swing
+        self.ranges = ranges
+    }
 }
 
 public struct Opex: Hashable, Sendable {

@@ -156,6 +156,7 @@ struct ScenarioParser {
             f.finish(known: [])
             return Opex(fixedUSDPerMonth: fixed)
         } ?? Opex(fixedUSDPerMonth: 0)
+        let sensitivity = root.fields("sensitivity", required: false).map(sensitivity) ?? Sensitivity()
         _ = root.node("catalog", required: false)
         root.finish(known: [])
         guard let name, let startMonth, let horizon, let step, let discount, let site, let electricity, let bitcoin
@@ -163,7 +164,31 @@ struct ScenarioParser {
         return Scenario(
             name: name, startMonth: startMonth, horizonMonths: horizon, stepHours: step, discountRatePerYear: discount,
             site: site, electricity: electricity, bitcoin: bitcoin, mining: mining, gpuCloud: gpuCloud,
-            colocation: colocation, conversions: conversions, opex: opex)
+            colocation: colocation, conversions: conversions, opex: opex, sensitivity: sensitivity)
+    }
+
+    func sensitivity(_ f: Fields) -> Sensitivity {
+        var result = Sensitivity(swing: f.has("swing") ? f.double("swing", .range(0.001, 0.99)) : nil)
+        let known = SensitivityInput.standard.map(\.name)
+        for (node, path) in f.sequence("ranges") {
+            guard let r = reader.fields(node, path: path) else { continue }
+            let name = r.string("input")
+            let low = r.double("low")
+            let high = r.double("high")
+            r.finish(known: [])
+            guard let name, let low, let high else { continue }
+            if !known.contains(name) {
+                reader.report(path: r.child("input"), line: r.line, value: name, rule: "not a sensitivity input; known: \(known.joined(separator: ", "))")
+            } else if !(low < high) {
+                reader.report(path: r.child("low"), line: r.line, value: "\(low)", rule: "must be less than high (\(high))")
+            } else if result.ranges[name] != nil {
+                reader.report(path: r.child("input"), line: r.line, value: name, rule: "given twice")
+            } else {
+                result.ranges[name] = low...high
+            }
+        }
+        f.finish(known: [])
+        return result
     }
 
     func site(_ f: Fields) -> Site? {
