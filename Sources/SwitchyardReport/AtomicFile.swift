@@ -40,6 +40,25 @@ public enum AtomicFile {
         }
     }
 
+    /// Lets `body` write a temporary file next to `path` (it receives the temporary
+    /// path), then renames it into place. On any error the temporary file is removed and
+    /// `path` is untouched. An existing `path` is an error unless `replace`.
+    public static func produce(at path: String, replace: Bool, _ body: (String) throws -> Void) throws {
+        if !replace && FileManager.default.fileExists(atPath: path) { throw OutputError.exists(path: path) }
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
+        do {
+            try body(temporary)
+            guard rename(temporary, url.path) == 0 else {
+                throw OutputError.writeFailed(path: path, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
     public static func write(_ text: String, to path: String, replace: Bool) throws(OutputError) {
         try write(Data(text.utf8), to: path, replace: replace)
     }

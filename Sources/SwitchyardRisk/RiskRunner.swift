@@ -66,6 +66,9 @@ public struct MonthStatistics: Hashable, Sendable {
     public var cashFlowPercentilesUSD: [Double]
     public var cumulativeCashMeanUSD: Double
     public var cumulativeCashPercentilesUSD: [Double]
+    /// Mean revenue by stream: mining, GPU cloud, colocation, curtailment credits.
+    public var revenueMeansUSD: [Double]
+    public static let revenueStreams = ["Mining", "GPU cloud", "Colocation", "Curtailment credits"]
 }
 
 /// The result of a Monte Carlo run.
@@ -105,7 +108,7 @@ public enum RiskRunner {
         while first < settings.paths {
             let count = min(settings.batchSize, settings.paths - first)
             let batch = runBatch(scenario: scenario, seed: settings.seed, first: first, count: count, threads: settings.threads) {
-                (PathOutcome(path: $0, result: $1, hasGPUs: hasGPUs), $1.months.map(\.freeCashFlowUSD))
+                (PathOutcome(path: $0, result: $1, hasGPUs: hasGPUs), FanAccumulator.monthlyFigures($1))
             }
             outcomes += batch.map(\.0)
             // Fold in path order (month by month, months in parallel): the same result for
@@ -167,6 +170,7 @@ public enum RiskRunner {
 struct MonthEstimators {
     var cashFlowSum = 0.0
     var cumulativeSum = 0.0
+    var revenueSums = [Double](repeating: 0, count: MonthStatistics.revenueStreams.count)
     let cashFlow = MonthStatistics.levels.map { StreamingQuantile(probability: $0) }
     let cumulative = MonthStatistics.levels.map { StreamingQuantile(probability: $0) }
 }
@@ -194,9 +198,17 @@ final class FanAccumulator {
         }
     }
 
-    /// Adds the monthly cash flows of consecutive paths, in path order.
-    func add(_ batch: [[Double]], threads: Int) {
-        paths += batch.count
+    /// Per month of a path: free cash flow, then the revenue streams (5 numbers a month).
+    static func monthlyFigures(_ result: PathResult) -> [Double] {
+        result.months.flatMap {
+            [$0.freeCashFlowUSD, $0.miningRevenueUSD, $0.gpuCloudRevenueUSD, $0.colocationRevenueUSD, $0.curtailmentCreditsUSD]
+        }
+    }
+
+    /// Adds the monthly figures (``monthlyFigures(_:)``) of consecutive paths, in path order.
+    func add(_ figures: [[Double]], threads: Int) {
+        paths += figures.count
+        let batch = figures.map { f in stride(from: 0, to: f.count, by: 5).map { f[$0] } }
         // Cumulative cash per path once, shared read-only by the chunks.
         let cumulative = batch.map { flows in
             var running = 0.0
@@ -210,9 +222,10 @@ final class FanAccumulator {
                 chunks[c].months.withLock { months in
                     for (m, estimators) in months.enumerated() {
                         let month = c * chunkSize + m
-                        for (flows, running) in zip(batch, cumulative) {
+                        for (k, (flows, running)) in zip(batch, cumulative).enumerated() {
                             months[m].cashFlowSum += flows[month]
                             months[m].cumulativeSum += running[month]
+                            for s in 0..<4 { months[m].revenueSums[s] += figures[k][5 * month + 1 + s] }
                             for estimator in estimators.cashFlow { estimator.add(flows[month]) }
                             for estimator in estimators.cumulative { estimator.add(running[month]) }
                         }
@@ -234,7 +247,8 @@ final class FanAccumulator {
                         MonthStatistics(
                             month: month + 1, label: labels[month], cashFlowMeanUSD: e.cashFlowSum / n,
                             cashFlowPercentilesUSD: e.cashFlow.map(\.value), cumulativeCashMeanUSD: e.cumulativeSum / n,
-                            cumulativeCashPercentilesUSD: e.cumulative.map(\.value)))
+                            cumulativeCashPercentilesUSD: e.cumulative.map(\.value),
+                            revenueMeansUSD: e.revenueSums.map { $0 / n }))
                 }
             }
         }

@@ -44,6 +44,12 @@ struct RiskCommand: ParsableCommand {
     @Option(help: "Write paths.csv, monthly.csv, summary.csv (and sensitivity.csv) to this folder.")
     var csv: String?
 
+    @Option(help: "Write an XLSX workbook (Summary, Inputs, Monthly, Paths, Sensitivity; native charts).")
+    var xlsx: String?
+
+    @Option(help: "Write a JSON summary for programs.")
+    var json: String?
+
     @Flag(help: "Replace existing output files.")
     var force = false
 
@@ -70,12 +76,13 @@ struct RiskCommand: ParsableCommand {
     func run() throws {
         let base = try scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin()
         let other = try compare.map { try ScenarioLoader.load(path: $0) }
+        var outputs = [xlsx, json].compactMap { $0 }
         if let csv {
-            for name in ["paths.csv", "monthly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : []) {
-                let path = (csv as NSString).appendingPathComponent(name)
-                if !force && FileManager.default.fileExists(atPath: path) { throw OutputError.exists(path: path) }
+            outputs += (["paths.csv", "monthly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : [])).map {
+                (csv as NSString).appendingPathComponent($0)
             }
         }
+        for path in outputs where !force && FileManager.default.fileExists(atPath: path) { throw OutputError.exists(path: path) }
         let settings = RiskSettings(
             paths: paths, seed: seed, threads: threads, precision: try precision.map { try Self.share($0, option: "--precision") })
         let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0, unit: "paths")
@@ -93,10 +100,25 @@ struct RiskCommand: ParsableCommand {
             tornadoBar.finish()
             print(RiskReport.tornado(bars, swing: swing))
         }
+        var comparison: Comparison?
         if let other {
             var runSettings = settings
             runSettings.paths = result.paths.count
-            print(RiskReport.comparison(RiskRunner.compare(base, with: other, settings: runSettings)))
+            comparison = RiskRunner.compare(base, with: other, settings: runSettings)
+            print(RiskReport.comparison(comparison!))
+        }
+        if let xlsx {
+            try XLSXReport.writeRisk(
+                result, scenario: base, tornado: bars, comparison: comparison,
+                info: .init(version: Switchyard.version, command: CommandLine.arguments.dropFirst().joined(separator: " ")),
+                to: xlsx, replace: force)
+            print("wrote \(xlsx)")
+        }
+        if let json {
+            try AtomicFile.write(
+                JSONSummary.risk(result, tornado: bars, comparison: comparison, version: Switchyard.version), to: json,
+                replace: force)
+            print("wrote \(json)")
         }
         if let csv {
             try FileManager.default.createDirectory(atPath: csv, withIntermediateDirectories: true)

@@ -33,12 +33,18 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Write every fired event (time, sequence, event) as CSV.")
     var trace: String?
 
+    @Option(help: "Write an XLSX workbook (Summary, Inputs, Monthly ledger; native charts).")
+    var xlsx: String?
+
+    @Option(help: "Write a JSON summary for programs.")
+    var json: String?
+
     @Flag(help: "Replace existing output files.")
     var force = false
 
     func run() throws {
         let loaded = try scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin()
-        for output in [ledger, trace].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: output) {
+        for output in [ledger, trace, xlsx, json].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: output) {
             throw OutputError.exists(path: output)
         }
         var simulation = Simulation<SiteModel.Event>(tracing: trace != nil)
@@ -49,6 +55,19 @@ struct SimulateCommand: ParsableCommand {
         if let ledger {
             try AtomicFile.write(LedgerCSV.table(result).text, to: ledger, replace: force)
             print("wrote \(ledger)")
+        }
+        if let xlsx {
+            try XLSXReport.writeSimulation(
+                result, scenario: loaded, seed: seed, path: path,
+                info: .init(version: Switchyard.version, command: CommandLine.arguments.dropFirst().joined(separator: " ")),
+                to: xlsx, replace: force)
+            print("wrote \(xlsx)")
+        }
+        if let json {
+            try AtomicFile.write(
+                JSONSummary.path(result, scenario: loaded, seed: seed, path: path, version: Switchyard.version), to: json,
+                replace: force)
+            print("wrote \(json)")
         }
         if let trace, let records = simulation.trace {
             var table = CSVTable(header: ["time_hours", "sequence", "event"])

@@ -115,6 +115,41 @@ struct CLITests {
         #expect(bad.stderr.contains("--precision must be a share between 0 and 1"))
     }
 
+    @Test("simulate and risk write --xlsx and --json; existing files need --force")
+    func workbookAndJSON() throws {
+        let dir = try scratchDirectory()
+        let book = dir.appendingPathComponent("site.xlsx").path
+        let json = dir.appendingPathComponent("site.json").path
+        let run = try switchyard(["simulate", "--seed", "2", "--xlsx", book, "--json", json])
+        #expect(run.status == 0, "\(run.stderr)")
+        let header = try Data(contentsOf: URL(fileURLWithPath: book)).prefix(2)
+        #expect(header == Data("PK".utf8), "an XLSX file is a zip")
+        struct PathJSON: Decodable { var command: String; var seed: UInt64; var npvUSD: Double }
+        let decoded = try JSONDecoder().decode(PathJSON.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
+        #expect(decoded.command == "simulate" && decoded.seed == 2)
+        #expect(decoded.npvUSD.isFinite)
+        let again = try switchyard(["simulate", "--xlsx", book])
+        #expect(again.status != 0 && again.stderr.contains("already exists; pass --force"))
+    }
+
+    @Test("A run killed before it finishes leaves no output file")
+    func killedRunLeavesNothing() throws {
+        let dir = try scratchDirectory()
+        let book = dir.appendingPathComponent("risk.xlsx").path
+        let process = Process()
+        let products = Bundle.main.bundleURL.hasDirectoryPath
+            ? Bundle.main.bundleURL : Bundle.main.bundleURL.deletingLastPathComponent()
+        process.executableURL = products.appendingPathComponent("switchyard")
+        process.arguments = ["risk", "--paths", "100000", "--xlsx", book, "--json", book + ".json", "--quiet"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "no partial or temporary file")
+    }
+
     @Test("calibrate refuses the BTC file's null rows, then fits with --skip-bad-rows")
     func calibrate() throws {
         let file = repositoryRoot.appendingPathComponent("Examples/data/btc-usd-daily-2014-2021.csv").path

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+public import SwitchyardModel
+
+/// The scenario as (field, value, unit) rows for the Inputs sheet.
+public enum ScenarioEcho {
+    public enum Value: Hashable, Sendable {
+        case number(Double)
+        case text(String)
+    }
+
+    public static func rows(_ s: Scenario) -> [(field: String, value: Value, unit: String)] {
+        var rows: [(String, Value, String)] = []
+        func n(_ field: String, _ value: Double, _ unit: String = "") { rows.append((field, .number(value), unit)) }
+        func t(_ field: String, _ value: String) { rows.append((field, .text(value), "")) }
+        t("name", s.name)
+        t("startMonth", s.startMonth)
+        n("horizonMonths", Double(s.horizonMonths), "months")
+        n("stepHours", s.stepHours, "h")
+        n("discountRatePerYear", s.discountRatePerYear, "per year")
+        n("site.interconnectMW", s.site.interconnectMW, "MW")
+        for (i, h) in s.site.halls.enumerated() {
+            t("site.halls[\(i)].name", h.name)
+            t("site.halls[\(i)].cooling", h.cooling.rawValue)
+            n("site.halls[\(i)].pue", h.pue)
+            n("site.halls[\(i)].powerMW", h.powerMW, "MW")
+            n("site.halls[\(i)].racks", Double(h.racks))
+            n("site.halls[\(i)].kWPerRack", h.kWPerRack, "kW")
+        }
+        let e = s.electricity
+        n("electricity.ppaShare", e.ppaShare)
+        n("electricity.ppaPriceUSDPerMWh", e.ppaPriceUSDPerMWh, "USD/MWh")
+        n("electricity.market.basePriceUSDPerMWh", e.market.basePriceUSDPerMWh, "USD/MWh")
+        n("electricity.market.seasonalAmplitude", e.market.seasonalAmplitude)
+        n("electricity.market.meanReversionPerYear", e.market.meanReversionPerYear, "per year")
+        n("electricity.market.volatility", e.market.volatility)
+        n("electricity.market.spikesPerYear", e.market.spikesPerYear, "per year")
+        n("electricity.demandResponse.creditUSDPerMWh", e.demandResponseCreditUSDPerMWh, "USD/MWh")
+        n("electricity.demandResponse.thresholdUSDPerMWh", e.demandResponseThresholdUSDPerMWh, "USD/MWh")
+        let b = s.bitcoin
+        t("bitcoin.price.model", b.priceModel.rawValue)
+        n("bitcoin.price.initialUSD", b.initialPriceUSD, "USD")
+        n("bitcoin.price.drift", b.drift, "per year")
+        n("bitcoin.price.volatility", b.volatility)
+        n("bitcoin.fees.btcPerBlock", b.feesBTCPerBlock, "BTC")
+        n("bitcoin.network.initialBlockHeight", Double(b.initialBlockHeight))
+        n("bitcoin.network.initialHashrateEHs", b.initialHashrateEHs, "EH/s")
+        n("bitcoin.network.growthPerYear", b.hashrateGrowthPerYear, "per year")
+        n("bitcoin.network.priceElasticity", b.hashratePriceElasticity)
+        for (i, f) in s.mining.enumerated() {
+            t("mining[\(i)].hall", f.hall)
+            t("mining[\(i)].asic", f.asic.name)
+            n("mining[\(i)].units", Double(f.units))
+            n("mining[\(i)].uptime", f.uptime)
+        }
+        if let c = s.gpuCloud {
+            t("gpuCloud.hall", c.hall)
+            t("gpuCloud.gpu", c.gpu.name)
+            n("gpuCloud.gpus", Double(c.gpus))
+            t("gpuCloud.scheduler", c.scheduler.rawValue)
+            n("gpuCloud.price.initialUSDPerGPUHour", c.initialPriceUSDPerGPUHour, "USD/GPU-h")
+            n("gpuCloud.price.floorUSDPerGPUHour", c.floorPriceUSDPerGPUHour, "USD/GPU-h")
+        }
+        for (i, l) in s.colocation.enumerated() {
+            t("colocation[\(i)].hall", l.hall)
+            n("colocation[\(i)].criticalITMW", l.criticalITMW, "MW")
+            n("colocation[\(i)].priceUSDPerKWMonth", l.priceUSDPerKWMonth, "USD/kW-month")
+        }
+        for (i, c) in s.conversions.enumerated() {
+            t("conversions[\(i)].hall", c.hall)
+            n("conversions[\(i)].megawatts", c.megawatts, "MW")
+            n("conversions[\(i)].startMonth", Double(c.startMonth), "month")
+            n("conversions[\(i)].leadTimeMonths", Double(c.leadTimeMonths), "months")
+            n("conversions[\(i)].capexUSDPerMW", c.capexUSDPerMW, "USD/MW")
+            switch c.target {
+            case .colocation(let l): n("conversions[\(i)].target.colocation.priceUSDPerKWMonth", l.priceUSDPerKWMonth, "USD/kW-month")
+            case .gpuCloud(let g): n("conversions[\(i)].target.gpuCloud.gpus", Double(g))
+            }
+        }
+        n("opex.fixedUSDPerMonth", s.opex.fixedUSDPerMonth, "USD/month")
+        return rows
+    }
+}

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+internal import CXLSXWriter
+import Foundation
+
+/// A thin owner of a libxlsxwriter workbook. Not Sendable: one report is built by one
+/// task. C strings handed to the library stay alive until the workbook is closed.
+final class XLSXWorkbook {
+    let handle: UnsafeMutablePointer<lxw_workbook>
+    let path: String
+    private var cStrings: [UnsafeMutablePointer<CChar>] = []
+    private var closed = false
+
+    init(path: String) throws {
+        var options = lxw_workbook_options()
+        options.use_zip64 = 1
+        guard let handle = workbook_new_opt(path, &options) else {
+            throw OutputError.writeFailed(path: path, reason: "libxlsxwriter could not create the workbook")
+        }
+        self.handle = handle
+        self.path = path
+    }
+
+    deinit {
+        if !closed { _ = workbook_close(handle) }
+        for pointer in cStrings { free(pointer) }
+    }
+
+    /// A C string owned by the workbook until it is closed.
+    func keep(_ text: String) -> UnsafeMutablePointer<CChar> {
+        let pointer = strdup(text)!
+        cStrings.append(pointer)
+        return pointer
+    }
+
+    /// A worksheet set to print landscape, one page wide.
+    func sheet(_ name: String) -> XLSXSheet {
+        let sheet = workbook_add_worksheet(handle, name)!
+        worksheet_set_landscape(sheet)
+        worksheet_fit_to_pages(sheet, 1, 0)
+        return XLSXSheet(workbook: self, handle: sheet)
+    }
+
+    func format(_ numberFormat: String? = nil, bold: Bool = false) -> UnsafeMutablePointer<lxw_format> {
+        let format = workbook_add_format(handle)!
+        if let numberFormat { format_set_num_format(format, numberFormat) }
+        if bold { format_set_bold(format) }
+        return format
+    }
+
+    /// A workbook-level defined name, e.g. `NPV_Mean` -> `=Summary!$B$5`.
+    func define(_ name: String, _ formula: String) {
+        _ = workbook_define_name(handle, name, formula)
+    }
+
+    func chart(_ type: lxw_chart_type) -> XLSXChart {
+        XLSXChart(workbook: self, handle: workbook_add_chart(handle, UInt8(type.rawValue))!)
+    }
+
+    /// Writes the file. Throws with libxlsxwriter's reason on failure.
+    func close() throws {
+        closed = true
+        let status = workbook_close(handle)
+        guard status == LXW_NO_ERROR else {
+            throw OutputError.writeFailed(path: path, reason: String(cString: lxw_strerror(status)))
+        }
+    }
+}
+
+@available(*, unavailable)
+extension XLSXWorkbook: Sendable {}
+
+/// One worksheet.
+struct XLSXSheet {
+    let workbook: XLSXWorkbook
+    let handle: UnsafeMutablePointer<lxw_worksheet>
+
+    func write(_ row: Int, _ column: Int, _ value: Double?, _ format: UnsafeMutablePointer<lxw_format>? = nil) {
+        guard let value, value.isFinite else { return }  // NaN / undefined: a blank cell
+        worksheet_write_number(handle, lxw_row_t(row), lxw_col_t(column), value, format)
+    }
+
+    func write(_ row: Int, _ column: Int, _ text: String, _ format: UnsafeMutablePointer<lxw_format>? = nil) {
+        worksheet_write_string(handle, lxw_row_t(row), lxw_col_t(column), text, format)
+    }
+
+    /// A date (first of the month for "YYYY-MM" labels) as a real Excel date.
+    func writeMonth(_ row: Int, _ column: Int, _ label: String, _ format: UnsafeMutablePointer<lxw_format>) {
+        let parts = label.split(separator: "-").compactMap { Int($0) }
+        var date = lxw_datetime(year: Int32(parts[0]), month: Int32(parts[1]), day: 1, hour: 0, min: 0, sec: 0)
+        worksheet_write_datetime(handle, lxw_row_t(row), lxw_col_t(column), &date, format)
+    }
+
+    func width(_ first: Int, _ last: Int, _ width: Double, _ format: UnsafeMutablePointer<lxw_format>? = nil) {
+        worksheet_set_column(handle, lxw_col_t(first), lxw_col_t(last), width, format)
+    }
+
+    func freezeHeader() { worksheet_freeze_panes(handle, 1, 0) }
+
+    /// An Excel table over rows `0...lastRow` (row 0 the header) and `headers.count` columns.
+    func table(_ name: String, lastRow: Int, headers: [String]) {
+        guard lastRow >= 1 else { return }  // a table needs at least one data row
+        var columns = headers.map { header -> UnsafeMutablePointer<lxw_table_column>? in
+            let column = UnsafeMutablePointer<lxw_table_column>.allocate(capacity: 1)
+            column.initialize(to: lxw_table_column())
+            column.pointee.header = workbook.keep(header)
+            return column
+        }
+        columns.append(nil)
+        defer { for column in columns { column?.deallocate() } }
+        columns.withUnsafeMutableBufferPointer { buffer in
+            var options = lxw_table_options()
+            options.name = workbook.keep(name)
+            options.style_type = UInt8(LXW_TABLE_STYLE_TYPE_MEDIUM.rawValue)
+            options.style_type_number = 2
+            options.columns = buffer.baseAddress
+            _ = worksheet_add_table(handle, 0, 0, lxw_row_t(lastRow), lxw_col_t(headers.count - 1), &options)
+        }
+    }
+
+    func insert(_ chart: XLSXChart, row: Int, column: Int, widthScale: Double = 1.6, heightScale: Double = 1.4) {
+        var options = lxw_chart_options()
+        options.x_scale = widthScale
+        options.y_scale = heightScale
+        worksheet_insert_chart_opt(handle, lxw_row_t(row), lxw_col_t(column), chart.handle, &options)
+    }
+}
+
+/// One native chart.
+struct XLSXChart {
+    let workbook: XLSXWorkbook
+    let handle: UnsafeMutablePointer<lxw_chart>
+
+    /// Adds a series from ranges such as `=Monthly!$A$2:$A$121`.
+    @discardableResult
+    func series(_ name: String, categories: String?, values: String) -> UnsafeMutablePointer<lxw_chart_series> {
+        let series = chart_add_series(handle, categories, values)!
+        chart_series_set_name(series, name)
+        return series
+    }
+
+    func title(_ text: String) { chart_title_set_name(handle, text) }
+    func xAxis(_ name: String, numberFormat: String? = nil) {
+        chart_axis_set_name(handle.pointee.x_axis, name)
+        if let numberFormat { chart_axis_set_num_format(handle.pointee.x_axis, numberFormat) }
+    }
+    func yAxis(_ name: String, numberFormat: String? = nil) {
+        chart_axis_set_name(handle.pointee.y_axis, name)
+        if let numberFormat { chart_axis_set_num_format(handle.pointee.y_axis, numberFormat) }
+    }
+    /// Category labels at the low end of the axis (left of a bar chart), clear of the bars.
+    func categoryLabelsLow() {
+        chart_axis_set_label_position(handle.pointee.x_axis, UInt8(LXW_CHART_AXIS_LABEL_POSITION_LOW.rawValue))
+    }
+    func legendBottom() { chart_legend_set_position(handle, UInt8(LXW_CHART_LEGEND_BOTTOM.rawValue)) }
+    func overlap(_ value: Int8) { chart_set_series_overlap(handle, value) }
+    func gap(_ value: UInt16) { chart_set_series_gap(handle, value) }
+}
+
+/// A1-style references.
+enum Cell {
+    /// Column letters for a 0-based index (0 -> A, 26 -> AA).
+    static func column(_ index: Int) -> String {
+        var n = index + 1
+        var letters = ""
+        while n > 0 {
+            let r = (n - 1) % 26
+            letters = String(UnicodeScalar(UInt8(65 + r))) + letters
+            n = (n - 1) / 26
+        }
+        return letters
+    }
+
+    /// `=Sheet!$C$2:$C$121` for 0-based rows and column.
+    static func range(_ sheet: String, column: Int, rows: ClosedRange<Int>) -> String {
+        "='\(sheet)'!$\(Self.column(column))$\(rows.lowerBound + 1):$\(Self.column(column))$\(rows.upperBound + 1)"
+    }
+
+    /// `=Sheet!$B$5` for a 0-based cell.
+    static func absolute(_ sheet: String, row: Int, column: Int) -> String {
+        "='\(sheet)'!$\(Self.column(column))$\(row + 1)"
+    }
+}

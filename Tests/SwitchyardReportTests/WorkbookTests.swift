@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+import SwitchyardModel
+import SwitchyardReport
+import SwitchyardRisk
+import Testing
+
+/// Reads one part of a zip file (an XLSX workbook) with `unzip -p`, or Python's
+/// zipfile where unzip is not installed.
+func zipPart(_ file: String, _ part: String) throws -> String {
+    let process = Process()
+    if FileManager.default.isExecutableFile(atPath: "/usr/bin/unzip") {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
+        process.arguments = ["-p", file, part]
+    } else {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import sys,zipfile;sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())", file, part]
+    }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+func zipList(_ file: String) throws -> [String] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", "import sys,zipfile;print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))", file]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+}
+
+/// libxlsxwriter writes numbers with 16 significant digits (Excel keeps 15), so a
+/// cell equals the run's double to about 1e-16 relative, not bit for bit.
+func sameInExcel(_ cell: Double?, _ value: Double?) -> Bool {
+    guard let cell, let value else { return cell == nil && value == nil }
+    return abs(cell - value) <= 1e-15 * max(abs(value), 1e-300)
+}
+
+/// The numeric value of cell `reference` (e.g. "B9") in a worksheet part.
+func cellNumber(_ sheetXML: String, _ reference: String) -> Double? {
+    guard let range = sheetXML.range(of: "<c r=\"\(reference)\"[^>]*><v>([^<]*)</v>", options: .regularExpression) else { return nil }
+    let match = String(sheetXML[range])
+    guard let v = match.range(of: "<v>") else { return nil }
+    return Double(match[v.upperBound...].dropLast(4))
+}
+
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-report-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+struct WorkbookTests {
+    static func riskRun(threads: Int = 2) throws -> (Scenario, RiskResult, [TornadoBar]) {
+        var s = try ScenarioLoader.builtin("small-miner-20mw")
+        s.horizonMonths = 12
+        s.conversions[0].startMonth = 2
+        let settings = RiskSettings(paths: 24, seed: 7, threads: threads)
+        let result = RiskRunner.run(scenario: s, settings: settings)
+        let bars = RiskRunner.tornado(scenario: s, settings: settings, inputs: Array(SensitivityInput.standard.prefix(3)))
+        return (s, result, bars)
+    }
+
+    @Test("The risk workbook has its sheets, values, charts, tables and defined names")
+    func riskWorkbook() throws {
+        let (s, r, bars) = try Self.riskRun()
+        let file = try temporaryDirectory().appendingPathComponent("risk.xlsx").path
+        try XLSXReport.writeRisk(r, scenario: s, tornado: bars, comparison: nil, info: .init(version: "test", command: "risk"), to: file, replace: false)
+        let workbook = try zipPart(file, "xl/workbook.xml")
+        for sheet in ["Summary", "Inputs", "Monthly", "Paths", "Sensitivity"] {
+            #expect(workbook.contains("<sheet name=\"\(sheet)\""), "sheet \(sheet)")
+        }
+        for name in ["NPV_Mean", "NPV_P5", "NPV_P95", "VaR95", "CVaR95", "ProbabilityOfLoss", "Paths", "Seed"] {
+            #expect(workbook.contains("<definedName name=\"\(name)\">"), "defined name \(name)")
+        }
+        // Summary: B9 is the mean NPV, B14 the P5 (see the defined names).
+        let summary = try zipPart(file, "xl/worksheets/sheet1.xml")
+        #expect(workbook.contains("<definedName name=\"NPV_Mean\">'Summary'!$B$9</definedName>"))
+        #expect(sameInExcel(cellNumber(summary, "B9"), r.npv.mean))
+        #expect(sameInExcel(cellNumber(summary, "B14"), r.npv.percentile(0.05)))
+        #expect(cellNumber(summary, "B5") == Double(r.paths.count))
+        // Paths: one row per path, NPVs exact.
+        let paths = try zipPart(file, "xl/worksheets/sheet4.xml")
+        for (i, p) in r.paths.enumerated() { #expect(sameInExcel(cellNumber(paths, "B\(i + 2)"), p.npvUSD)) }
+        // Monthly: month 1's cumulative P50 (column L).
+        let monthly = try zipPart(file, "xl/worksheets/sheet3.xml")
+        #expect(sameInExcel(cellNumber(monthly, "L2"), r.months[0].cumulativeCashPercentilesUSD[2]))
+        let parts = try zipList(file)
+        let charts = parts.filter { $0.hasPrefix("xl/charts/chart") }
+        #expect(charts.count == 4, "histogram, fan chart, revenue by stream, tornado")
+        let chartXML = try charts.map { try zipPart(file, $0) }.joined()
+        for title in ["NPV distribution", "Cumulative cash: fan chart", "Mean monthly revenue by stream", "Tornado"] {
+            #expect(chartXML.contains(title))
+        }
+        #expect(chartXML.contains("<c:barDir val=\"bar\"/>"), "the tornado is a horizontal bar chart")
+        let tables = try parts.filter { $0.hasPrefix("xl/tables/") }.map { try zipPart(file, $0) }.joined()
+        for table in ["InputsTable", "MonthlyTable", "PathsTable", "SensitivityTable"] {
+            #expect(tables.contains("name=\"\(table)\""), "table \(table)")
+        }
+        let styles = try zipPart(file, "xl/styles.xml")
+        #expect(styles.contains("formatCode=\"yyyy-mm\"") && styles.contains("formatCode=\"0.0%\""))
+        #expect(monthly.contains("<pane ySplit=\"1\""), "frozen header row")
+    }
+
+    @Test("The same run gives a byte-identical workbook for any thread count")
+    func deterministicWorkbook() throws {
+        let dir = try temporaryDirectory()
+        var files: [Data] = []
+        for threads in [1, 2] {
+            let (s, r, bars) = try Self.riskRun(threads: threads)
+            let file = dir.appendingPathComponent("r\(threads).xlsx").path
+            try XLSXReport.writeRisk(r, scenario: s, tornado: bars, comparison: nil, info: .init(version: "test", command: "risk"), to: file, replace: false)
+            files.append(try Data(contentsOf: URL(fileURLWithPath: file)))
+        }
+        #expect(files[0] == files[1])
+    }
+
+    @Test("The path workbook holds the ledger; an existing file needs replace; a failed write leaves nothing")
+    func simulationWorkbook() throws {
+        let s = try ScenarioLoader.builtin("small-miner-20mw")
+        let result = SiteModel.run(scenario: s, seed: 3, path: 0)
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent("path.xlsx").path
+        try XLSXReport.writeSimulation(result, scenario: s, seed: 3, path: 0, info: .init(version: "t", command: "simulate"), to: file, replace: false)
+        let monthly = try zipPart(file, "xl/worksheets/sheet3.xml")
+        #expect(sameInExcel(cellNumber(monthly, "C2"), result.months[0].miningRevenueUSD))
+        #expect(sameInExcel(cellNumber(monthly, "L\(result.months.count + 1)"), result.months.last!.freeCashFlowUSD))
+        let workbook = try zipPart(file, "xl/workbook.xml")
+        #expect(workbook.contains("<definedName name=\"NPV\">"))
+        #expect(throws: OutputError.exists(path: file)) {
+            try XLSXReport.writeSimulation(result, scenario: s, seed: 3, path: 0, info: .init(version: "t", command: "s"), to: file, replace: false)
+        }
+        let missing = dir.appendingPathComponent("no/such/dir/path.xlsx").path
+        #expect(throws: (any Error).self) {
+            try XLSXReport.writeSimulation(result, scenario: s, seed: 3, path: 0, info: .init(version: "t", command: "s"), to: missing, replace: true)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["path.xlsx"], "no temporary file left")
+    }
+
+    @Test("CSV round trip: the ledger parses back to the same numbers")
+    func csvRoundTrip() throws {
+        let s = try ScenarioLoader.builtin("texas-200mw")
+        let result = SiteModel.run(scenario: s, seed: 11, path: 4)
+        let text = LedgerCSV.table(result).text
+        let lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let header = lines[0].split(separator: ",").map(String.init)
+        #expect(header.count == 2 + LedgerCSV.columns.count)
+        for (row, line) in zip(result.months, lines.dropFirst()) {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            #expect(fields[1] == row.label + "-01")
+            for (k, column) in LedgerCSV.columns.enumerated() {
+                #expect(Double(fields[2 + k]) == column.value(row), "\(column.name) in \(row.label)")
+            }
+        }
+    }
+
+    @Test("RFC 4180 quoting")
+    func csvQuoting() {
+        var table = CSVTable(header: ["a", "b"])
+        table.append(["x,y", "say \"hi\""])
+        #expect(table.text == "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n")
+    }
+
+    @Test("The JSON summary parses and matches the run")
+    func jsonSummary() throws {
+        let (_, r, bars) = try Self.riskRun()
+        let text = try JSONSummary.risk(r, tornado: bars, comparison: nil, version: "t")
+        // JSONDecoder parses numbers exactly (Linux Foundation's JSONSerialization does not).
+        struct Summary: Decodable {
+            struct NPV: Decodable { var mean: Double; var percentiles: [String: Double] }
+            struct Bar: Decodable { var input: String }
+            var paths: Int
+            var npvUSD: NPV
+            var tornado: [Bar]
+        }
+        let decoded = try JSONDecoder().decode(Summary.self, from: Data(text.utf8))
+        #expect(decoded.paths == r.paths.count)
+        #expect(decoded.npvUSD.mean == r.npv.mean, "exact round trip")
+        #expect(decoded.npvUSD.percentiles["p95"] == r.npv.percentile(0.95))
+        #expect(decoded.tornado.count == 3)
+    }
+}
