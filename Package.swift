@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SwitchyardStochastic", targets: ["SwitchyardStochastic"]),
         .library(name: "SwitchyardModel", targets: ["SwitchyardModel"]),
         .library(name: "SwitchyardRisk", targets: ["SwitchyardRisk"]),
+        .library(name: "SwitchyardPlanner", targets: ["SwitchyardPlanner"]),
         .library(name: "SwitchyardReport", targets: ["SwitchyardReport"]),
     ],
     dependencies: [
@@ -57,6 +58,11 @@ let package = Package(
         .target(
             name: "SwitchyardRisk",
             dependencies: ["SwitchyardModel", "SwitchyardStochastic"],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "SwitchyardPlanner",
+            dependencies: ["SwitchyardModel", "SwitchyardRisk", "SwitchyardStochastic"],
             swiftSettings: strictSwift
         ),
         .target(
@@ -112,6 +118,11 @@ let package = Package(
         .testTarget(
             name: "SwitchyardRiskTests",
             dependencies: ["SwitchyardRisk", "SwitchyardModel", "SwitchyardStochastic", "SwitchyardReport"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwitchyardPlannerTests",
+            dependencies: ["SwitchyardPlanner", "SwitchyardStochastic"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+import SwitchyardStochastic
+
+/// An optimal-stopping problem on simulated paths: at each decision date 1...dates a
+/// path may stop and receive `payoff(path, date)`; continuing is worth the discounted
+/// future. The state seen by the decision is `basis(path, date)`, a short vector of
+/// regressors (e.g. polynomials of the price).
+public struct StoppingProblem {
+    public var paths: Int
+    public var dates: Int
+    /// Discount factor from one date to the previous one.
+    public var discountPerDate: Double
+    /// Immediate payoff of stopping on `path` at `date` (1-based).
+    public var payoff: (_ path: Int, _ date: Int) -> Double
+    /// Regressors of the state of `path` at `date`, including the constant.
+    public var basis: (_ path: Int, _ date: Int) -> [Double]
+    /// Which (path, date) states may stop; the continuation regression uses exactly
+    /// these states. Default: where stopping pays (Longstaff and Schwartz's choice for
+    /// options). States outside the region never stop at that date.
+    public var decisionRegion: (_ path: Int, _ date: Int) -> Bool
+
+    public init(
+        paths: Int, dates: Int, discountPerDate: Double,
+        payoff: @escaping (Int, Int) -> Double, basis: @escaping (Int, Int) -> [Double],
+        decisionRegion: ((Int, Int) -> Bool)? = nil
+    ) {
+        precondition(paths > 0 && dates > 0 && discountPerDate > 0)
+        self.paths = paths
+        self.dates = dates
+        self.discountPerDate = discountPerDate
+        self.payoff = payoff
+        self.basis = basis
+        self.decisionRegion = decisionRegion ?? { payoff($0, $1) > 0 }
+    }
+}
+
+/// The fitted stopping rule and its value on the paths it was fitted to.
+public struct StoppingSolution: Sendable {
+    /// Continuation-value regression coefficients by date (index 0 = date 1); nil where
+    /// there were too few paths to regress (no stopping there).
+    public var coefficients: [[Double]?]
+    /// Mean over paths of the discounted payoff at the chosen stopping date, at date 0.
+    public var value: Double
+    /// Standard error of `value` (paths independent).
+    public var standardError: Double
+    /// The date each path stops (nil: never).
+    public var stoppingDates: [Int?]
+    /// Each path's payoff at its stopping date, discounted to date 0 (0 if it never stops).
+    public var discountedPayoffs: [Double]
+
+    /// The state at `date` where stopping starts to pay, for a one-dimensional state:
+    /// the smallest `x` in `range` with payoff(x) >= continuation(x), found by scanning
+    /// a grid and refining by bisection (nil if there is none).
+    public func boundary(
+        date: Int, in range: ClosedRange<Double>, payoff: (Double) -> Double, basis: (Double) -> [Double]
+    ) -> Double? {
+        guard coefficients[date - 1] != nil else { return nil }
+        func stops(_ x: Double) -> Bool { payoff(x) > 0 && payoff(x) >= continuation(date: date, basis(x))! }
+        let steps = 2_000
+        var previous = range.lowerBound
+        for k in 1...steps {
+            let x = range.lowerBound + (range.upperBound - range.lowerBound) * Double(k) / Double(steps)
+            if stops(x) {
+                var (low, high) = (previous, x)
+                for _ in 0..<60 {
+                    let mid = (low + high) / 2
+                    if stops(mid) { high = mid } else { low = mid }
+                }
+                return high
+            }
+            previous = x
+        }
+        return nil
+    }
+
+    /// The fitted continuation value at `date` for regressors `x`.
+    public func continuation(date: Int, _ x: [Double]) -> Double? {
+        guard let c = coefficients[date - 1] else { return nil }
+        return zip(c, x).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+}
+
+/// Least-squares Monte Carlo (Longstaff and Schwartz, "Valuing American options by
+/// simulation: a simple least-squares approach", RFS 2001).
+///
+/// Backward from the last date: on the paths where stopping pays, regress the
+/// discounted cash flow of the current policy on the basis (`gsl_multifit_linear`);
+/// stop where the payoff exceeds the fitted continuation value. The value is the mean
+/// discounted cash flow of the resulting policy.
+public enum OptimalStopping {
+    public static func longstaffSchwartz(_ problem: StoppingProblem) throws -> StoppingSolution {
+        let n = problem.paths
+        let dates = problem.dates
+        // Cash flow of each path under the policy so far, and the date it is received.
+        var cash = [Double](repeating: 0, count: n)
+        var when = [Int?](repeating: nil, count: n)
+        for p in 0..<n {
+            let value = problem.payoff(p, dates)
+            if value > 0 {
+                cash[p] = value
+                when[p] = dates
+            }
+        }
+        var coefficients = [[Double]?](repeating: nil, count: dates)
+        for date in stride(from: dates - 1, through: 1, by: -1) {
+            var rows: [Int] = []
+            rows.reserveCapacity(n)
+            var payoffs = [Double](repeating: 0, count: n)
+            for p in 0..<n {
+                payoffs[p] = problem.payoff(p, date)
+                if problem.decisionRegion(p, date) { rows.append(p) }
+            }
+            guard let width = rows.first.map({ problem.basis($0, date).count }), rows.count > 4 * width else { continue }
+            var design: [Double] = []
+            design.reserveCapacity(rows.count * width)
+            var y: [Double] = []
+            y.reserveCapacity(rows.count)
+            var regressors: [[Double]] = []
+            regressors.reserveCapacity(rows.count)
+            for p in rows {
+                let x = problem.basis(p, date)
+                regressors.append(x)
+                design += x
+                y.append(when[p].map { cash[p] * pow(problem.discountPerDate, Double($0 - date)) } ?? 0)
+            }
+            let c = try LeastSquares.fit(design: design, rows: rows.count, columns: width, y: y)
+            coefficients[date - 1] = c
+            for (k, p) in rows.enumerated() {
+                let continuation = zip(c, regressors[k]).reduce(0) { $0 + $1.0 * $1.1 }
+                if payoffs[p] > 0 && payoffs[p] > continuation {
+                    cash[p] = payoffs[p]
+                    when[p] = date
+                }
+            }
+        }
+        let discounted = (0..<n).map { p in when[p].map { cash[p] * pow(problem.discountPerDate, Double($0)) } ?? 0 }
+        let mean = discounted.reduce(0, +) / Double(n)
+        let variance = discounted.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(n - 1, 1))
+        return StoppingSolution(
+            coefficients: coefficients, value: mean, standardError: (variance / Double(n)).squareRoot(),
+            stoppingDates: when, discountedPayoffs: discounted)
+    }
+}

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+import SwitchyardPlanner
+import SwitchyardStochastic
+import Testing
+
+struct OptimalStoppingTests {
+    struct PutCase: Sendable, CustomTestStringConvertible {
+        var spot: Double
+        var sigma: Double
+        var years: Double
+        /// Longstaff and Schwartz (2001), Table 1, finite-difference American value.
+        var finiteDifference: Double
+        var testDescription: String { "S=\(spot) sigma=\(sigma) T=\(years)" }
+    }
+
+    static let table1 = [
+        PutCase(spot: 36, sigma: 0.2, years: 1, finiteDifference: 4.478),
+        PutCase(spot: 38, sigma: 0.2, years: 1, finiteDifference: 3.250),
+        PutCase(spot: 40, sigma: 0.2, years: 1, finiteDifference: 2.314),
+        PutCase(spot: 42, sigma: 0.2, years: 1, finiteDifference: 1.617),
+        PutCase(spot: 44, sigma: 0.2, years: 1, finiteDifference: 1.110),
+        PutCase(spot: 36, sigma: 0.4, years: 1, finiteDifference: 7.101),
+        PutCase(spot: 40, sigma: 0.4, years: 1, finiteDifference: 5.312),
+        PutCase(spot: 44, sigma: 0.4, years: 1, finiteDifference: 3.948),
+    ]
+
+    @Test("LSM prices American puts within 2 standard errors of Table 1 of Longstaff-Schwartz", arguments: table1)
+    func americanPut(_ c: PutCase) throws {
+        let (strike, rate) = (40.0, 0.06)
+        let dates = Int(50 * c.years)  // 50 exercise dates a year, as in the paper
+        let pairs = 20_000
+        let n = 2 * pairs
+        let dt = c.years / Double(dates)
+        let drift = (rate - c.sigma * c.sigma / 2) * dt
+        let vol = c.sigma * dt.squareRoot()
+        // Antithetic paths: path 2k uses Z, path 2k+1 uses -Z.
+        var spots = [Double](repeating: 0, count: n * dates)
+        let stream = RandomStream(seed: 2001, path: UInt64(c.spot * 100 + c.sigma * 10), process: .auxiliary)
+        for k in 0..<pairs {
+            var (a, b) = (c.spot, c.spot)
+            for d in 0..<dates {
+                let z = stream.normal()
+                a *= exp(drift + vol * z)
+                b *= exp(drift - vol * z)
+                spots[(2 * k) * dates + d] = a
+                spots[(2 * k + 1) * dates + d] = b
+            }
+        }
+        let problem = StoppingProblem(
+            paths: n, dates: dates, discountPerDate: exp(-rate * dt),
+            payoff: { p, d in max(strike - spots[p * dates + d - 1], 0) },
+            basis: { p, d in
+                // Weighted Laguerre polynomials of S/K, as in the paper.
+                let x: Double = spots[p * dates + d - 1] / strike
+                let w: Double = exp(-x / 2)
+                let l2: Double = 1 - 2 * x + x * x / 2
+                return [1, w, w * (1 - x), w * l2]
+            })
+        let solution = try OptimalStopping.longstaffSchwartz(problem)
+        // Standard error over antithetic pair means (the pairs are independent).
+        let payoffs = solution.discountedPayoffs
+        var pairMeans: [Double] = []
+        for k in 0..<pairs { pairMeans.append((payoffs[2 * k] + payoffs[2 * k + 1]) / 2) }
+        let mean: Double = pairMeans.reduce(0, +) / Double(pairs)
+        var squares = 0.0
+        for value in pairMeans { squares += (value - mean) * (value - mean) }
+        let se: Double = (squares / Double(pairs - 1) / Double(pairs)).squareRoot()
+        #expect(abs(mean - solution.value) < 1e-9)
+        #expect(abs(solution.value - c.finiteDifference) < 2 * se, "LSM \(solution.value) +/- \(se), FD \(c.finiteDifference)")
+        #expect(se < 0.02, "the test has power")
+    }
+
+    @Test("The fitted boundary reproduces the McDonald-Siegel trigger V* = beta/(beta-1) I within 2% (continuity-corrected)")
+    func mcDonaldSiegel() throws {
+        // Option to invest I in a project worth V (GBM, risk-neutral drift r - delta).
+        let (rate, delta, sigma, cost) = (0.04, 0.04, 0.2, 1.0)
+        let a = (rate - delta) / (sigma * sigma)
+        let beta = 0.5 - a + ((a - 0.5) * (a - 0.5) + 2 * rate / (sigma * sigma)).squareRoot()
+        let trigger = beta / (beta - 1) * cost  // = 2 here
+        // A long horizon approximates the perpetual option; paths start spread over the
+        // state space so the early regression sees both sides of the boundary.
+        let (years, perYear, n) = (60.0, 4, 30_000)
+        let dates = Int(years) * perYear
+        let dt = 1 / Double(perYear)
+        let stream = RandomStream(seed: 1977, path: 0, process: .auxiliary)
+        var values = [Double](repeating: 0, count: n * dates)
+        for p in 0..<n {
+            var v = exp(log(0.5) + (log(4.0) - log(0.5)) * stream.uniform())
+            for d in 0..<dates {
+                v *= exp((rate - delta - sigma * sigma / 2) * dt + sigma * dt.squareRoot() * stream.normal())
+                values[p * dates + d] = v
+            }
+        }
+        let basis: (Double) -> [Double] = { v in [1, v, v * v, v * v * v] }
+        let problem = StoppingProblem(
+            paths: n, dates: dates, discountPerDate: exp(-rate * dt),
+            payoff: { p, d in values[p * dates + d - 1] - cost },
+            basis: { p, d in basis(values[p * dates + d - 1]) })
+        let solution = try OptimalStopping.longstaffSchwartz(problem)
+        let bermudan = try #require(solution.boundary(date: 1, in: 1...5, payoff: { $0 - cost }, basis: basis))
+        // Exercise is possible only quarterly: the Bermudan trigger sits below the
+        // continuous one by the Broadie-Glasserman-Kou continuity correction,
+        // V_discrete = V* exp(-0.5826 sigma sqrt(dt)) (Math. Finance 7, 1997).
+        let estimate = bermudan * exp(0.5826 * sigma * dt.squareRoot())
+        #expect(abs(estimate / trigger - 1) < 0.02, "boundary \(estimate) (Bermudan \(bermudan)), McDonald-Siegel \(trigger)")
+        #expect(bermudan < trigger, "a Bermudan holder exercises earlier than a continuous one")
+    }
+}
