@@ -39,7 +39,7 @@ public enum XLSXReport {
         var properties = lxw_doc_properties()
         properties.title = w.keep("Switchyard report")
         properties.created = 1_767_225_600  // 2026-01-01T00:00:00Z
-        _ = workbook_set_properties(w.handle, &properties)
+        _ = workbook_set_properties(w.handle, w.keep(properties))
         return w
     }
 

@@ -4,17 +4,22 @@ internal import CXLSXWriter
 import Foundation
 
 /// A thin owner of a libxlsxwriter workbook. Not Sendable: one report is built by one
-/// task. C strings handed to the library stay alive until the workbook is closed.
+/// task. Every C string and option struct handed to the library stays alive until the
+/// workbook is closed: libxlsxwriter keeps some of these pointers (table columns, for
+/// one) and reads them only when `workbook_close` writes the file.
 final class XLSXWorkbook {
     let handle: UnsafeMutablePointer<lxw_workbook>
     let path: String
     private var cStrings: [UnsafeMutablePointer<CChar>] = []
+    private var structs: [UnsafeMutableRawPointer] = []
     private var closed = false
 
     init(path: String) throws {
-        var options = lxw_workbook_options()
-        options.use_zip64 = 1
-        guard let handle = workbook_new_opt(path, &options) else {
+        let options = UnsafeMutablePointer<lxw_workbook_options>.allocate(capacity: 1)
+        options.initialize(to: lxw_workbook_options())
+        options.pointee.use_zip64 = 1
+        defer { options.deallocate() }  // read by workbook_new_opt only
+        guard let handle = workbook_new_opt(path, options) else {
             throw OutputError.writeFailed(path: path, reason: "libxlsxwriter could not create the workbook")
         }
         self.handle = handle
@@ -24,6 +29,24 @@ final class XLSXWorkbook {
     deinit {
         if !closed { _ = workbook_close(handle) }
         for pointer in cStrings { free(pointer) }
+        for pointer in structs { pointer.deallocate() }
+    }
+
+    /// A copy of `value` owned by the workbook until it is closed.
+    func keep<T>(_ value: T) -> UnsafeMutablePointer<T> {
+        let pointer = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        pointer.initialize(to: value)
+        structs.append(UnsafeMutableRawPointer(pointer))
+        return pointer
+    }
+
+    /// A null-terminated array of pointers owned by the workbook until it is closed.
+    func keep<T>(array values: [UnsafeMutablePointer<T>]) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?> {
+        let pointer = UnsafeMutablePointer<UnsafeMutablePointer<T>?>.allocate(capacity: values.count + 1)
+        for (i, value) in values.enumerated() { (pointer + i).initialize(to: value) }
+        (pointer + values.count).initialize(to: nil)
+        structs.append(UnsafeMutableRawPointer(pointer))
+        return pointer
     }
 
     /// A C string owned by the workbook until it is closed.
@@ -87,8 +110,8 @@ struct XLSXSheet {
     /// A date (first of the month for "YYYY-MM" labels) as a real Excel date.
     func writeMonth(_ row: Int, _ column: Int, _ label: String, _ format: UnsafeMutablePointer<lxw_format>) {
         let parts = label.split(separator: "-").compactMap { Int($0) }
-        var date = lxw_datetime(year: Int32(parts[0]), month: Int32(parts[1]), day: 1, hour: 0, min: 0, sec: 0)
-        worksheet_write_datetime(handle, lxw_row_t(row), lxw_col_t(column), &date, format)
+        let date = lxw_datetime(year: Int32(parts[0]), month: Int32(parts[1]), day: 1, hour: 0, min: 0, sec: 0)
+        worksheet_write_datetime(handle, lxw_row_t(row), lxw_col_t(column), workbook.keep(date), format)
     }
 
     func width(_ first: Int, _ last: Int, _ width: Double, _ format: UnsafeMutablePointer<lxw_format>? = nil) {
@@ -100,29 +123,24 @@ struct XLSXSheet {
     /// An Excel table over rows `0...lastRow` (row 0 the header) and `headers.count` columns.
     func table(_ name: String, lastRow: Int, headers: [String]) {
         guard lastRow >= 1 else { return }  // a table needs at least one data row
-        var columns = headers.map { header -> UnsafeMutablePointer<lxw_table_column>? in
-            let column = UnsafeMutablePointer<lxw_table_column>.allocate(capacity: 1)
-            column.initialize(to: lxw_table_column())
-            column.pointee.header = workbook.keep(header)
-            return column
+        let columns = headers.map { header -> UnsafeMutablePointer<lxw_table_column> in
+            var column = lxw_table_column()
+            column.header = workbook.keep(header)
+            return workbook.keep(column)
         }
-        columns.append(nil)
-        defer { for column in columns { column?.deallocate() } }
-        columns.withUnsafeMutableBufferPointer { buffer in
-            var options = lxw_table_options()
-            options.name = workbook.keep(name)
-            options.style_type = UInt8(LXW_TABLE_STYLE_TYPE_MEDIUM.rawValue)
-            options.style_type_number = 2
-            options.columns = buffer.baseAddress
-            _ = worksheet_add_table(handle, 0, 0, lxw_row_t(lastRow), lxw_col_t(headers.count - 1), &options)
-        }
+        var options = lxw_table_options()
+        options.name = workbook.keep(name)
+        options.style_type = UInt8(LXW_TABLE_STYLE_TYPE_MEDIUM.rawValue)
+        options.style_type_number = 2
+        options.columns = workbook.keep(array: columns)
+        _ = worksheet_add_table(handle, 0, 0, lxw_row_t(lastRow), lxw_col_t(headers.count - 1), workbook.keep(options))
     }
 
     func insert(_ chart: XLSXChart, row: Int, column: Int, widthScale: Double = 1.6, heightScale: Double = 1.4) {
         var options = lxw_chart_options()
         options.x_scale = widthScale
         options.y_scale = heightScale
-        worksheet_insert_chart_opt(handle, lxw_row_t(row), lxw_col_t(column), chart.handle, &options)
+        worksheet_insert_chart_opt(handle, lxw_row_t(row), lxw_col_t(column), chart.handle, workbook.keep(options))
     }
 }
 

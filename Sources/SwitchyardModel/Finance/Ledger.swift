@@ -55,6 +55,8 @@ public struct PathResult: Hashable, Sendable {
     /// First month from which cumulative free cash flow stays >= 0.
     public var paybackMonth: Int?
     public var eventsFired: Int
+    /// The month each conversion project started (nil: it never did).
+    public var conversionStartMonths: [Int?] = []
 
     public var totalFreeCashFlowUSD: Double { months.reduce(0) { $0 + $1.freeCashFlowUSD } }
     public var totalBTCMined: Double { months.reduce(0) { $0 + $1.btcMined } }

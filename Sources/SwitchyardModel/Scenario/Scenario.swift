@@ -188,6 +188,8 @@ public struct ConversionProject: Hashable, Sendable {
     /// Resale value of a retired ASIC as a share of its catalogue price.
     public var asicSalvageFraction: Double
     public var target: Target
+    /// When set, the project starts when the trigger fires instead of at `startMonth`.
+    public var trigger: ConversionTrigger?
 
     /// Critical IT MW delivered: facility MW / new PUE.
     public var criticalITMW: Double { megawatts / newPUE }
@@ -203,6 +205,23 @@ public struct Sensitivity: Hashable, Sendable {
     public init(swing: Double? = nil, ranges: [String: ClosedRange<Double>] = [:]) {
         self.swing = swing
         self.ranges = ranges
+    }
+}
+
+/// Start a conversion when the hashprice has stayed below a level for a while, within a
+/// window of months. Triggered projects start one after another: each needs the
+/// condition to hold again, for `forDays`, after the previous one started.
+public struct ConversionTrigger: Hashable, Sendable {
+    public var hashpriceBelowUSDPerPHDay: Double
+    public var forDays: Double
+    public var earliestMonth: Int
+    public var latestMonth: Int
+
+    public init(hashpriceBelowUSDPerPHDay: Double, forDays: Double, earliestMonth: Int, latestMonth: Int) {
+        self.hashpriceBelowUSDPerPHDay = hashpriceBelowUSDPerPHDay
+        self.forDays = forDays
+        self.earliestMonth = earliestMonth
+        self.latestMonth = latestMonth
     }
 }
 

@@ -407,6 +407,6 @@ struct ScenarioParser {
         }
         return ConversionProject(
             hall: hall, megawatts: mw, startMonth: start, leadTimeMonths: lead, capexUSDPerMW: capex, newPUE: pue,
-            reusableFraction: reuse, asicSalvageFraction: salvage, target: target)
+            reusableFraction: reuse, asicSalvageFraction: salvage, target: target, trigger: nil)
     }
 }

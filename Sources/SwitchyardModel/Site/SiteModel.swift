@@ -101,6 +101,11 @@ public struct SiteModel: SimulationModel {
     var runningJobs: Set<Int> = []
     var leases: [Lease] = []
     var chain: ChainState
+    /// Per conversion: the month it started (nil: not yet) and capex installments paid.
+    var conversionStartMonth: [Int?]
+    var capexInstallmentsPaid: [Int]
+    /// Hours the hashprice has stayed below the next triggered project's level.
+    var hoursBelowTrigger = 0.0
     var lastAccrual = 0.0
     var month = 1
     var row: MonthRow
@@ -146,6 +151,8 @@ public struct SiteModel: SimulationModel {
             windowElapsedSeconds: Double(intoWindow) * BitcoinProtocol.targetBlockSeconds)
         row = MonthRow(month: 1, label: Self.label(s.startMonth, month: 1))
         trace = []
+        conversionStartMonth = s.conversions.map { _ in nil }
+        capexInstallmentsPaid = s.conversions.map { _ in 0 }
         if case .trace(_, let jobs) = s.gpuCloud?.demand { trace = jobs }
         leases = s.colocation.map { lease in
             Lease(terms: lease, pue: s.site.halls[s.site.hallIndex(named: lease.hall)!].pue)
@@ -156,7 +163,7 @@ public struct SiteModel: SimulationModel {
         for m in 1...s.horizonMonths {
             simulation.schedule(.monthEnd(m), at: SimTime(hours: Double(m) * Scenario.hoursPerMonth))
         }
-        for (k, c) in s.conversions.enumerated() {
+        for (k, c) in s.conversions.enumerated() where c.trigger == nil {
             simulation.schedule(.conversionStart(k), at: SimTime(hours: Double(c.startMonth - 1) * Scenario.hoursPerMonth))
         }
         if case .poisson = s.gpuCloud?.demand { scheduleNextArrival(after: 0, in: &simulation) }
@@ -177,7 +184,8 @@ public struct SiteModel: SimulationModel {
         let flows = rows.map(\.freeCashFlowUSD)
         return PathResult(
             months: rows, npvUSD: CashFlows.npv(flows, annualRate: scenario.discountRatePerYear),
-            irr: CashFlows.irr(flows), paybackMonth: CashFlows.paybackMonth(flows), eventsFired: eventsFired)
+            irr: CashFlows.irr(flows), paybackMonth: CashFlows.paybackMonth(flows), eventsFired: eventsFired,
+            conversionStartMonths: conversionStartMonth)
     }
 
     static func label(_ start: String, month: Int) -> String { Scenario.monthLabel(start, month: month) }
@@ -191,6 +199,7 @@ public struct SiteModel: SimulationModel {
             let t = sim.now.hours
             if t > 0 { environment.advance(fromYear: (t - stepHours) / 8_760) }
             decideMining(in: &sim)
+            checkTriggers(in: &sim)
             if t + stepHours < scenario.horizonHours { sim.schedule(.tick, after: .hours(stepHours)) }
         case .monthEnd(let m):
             closeMonth(m, in: &sim)
@@ -310,14 +319,43 @@ public struct SiteModel: SimulationModel {
         if m < scenario.horizonMonths { startMonth(in: &sim) }
     }
 
-    /// Month start: capex of conversions under way, colocation ramps and terms.
+    /// Month start: capex of conversions under way (one installment a month over the
+    /// lead time, the first paid at the start), colocation ramps and terms.
     mutating func startMonth(in sim: inout Simulation<Event>) {
-        for c in scenario.conversions where c.leadTimeMonths > 0 {
-            if month >= c.startMonth && month < c.startMonth + c.leadTimeMonths {
-                row.capexUSD += c.capexUSD / Double(c.leadTimeMonths)
-            }
+        for (k, c) in scenario.conversions.enumerated()
+        where conversionStartMonth[k] != nil && capexInstallmentsPaid[k] < c.leadTimeMonths {
+            row.capexUSD += c.capexUSD / Double(c.leadTimeMonths)
+            capexInstallmentsPaid[k] += 1
         }
         updateLeases(in: &sim)
+    }
+
+    /// The hashprice now, USD per PH/s per day, from the current block rate.
+    func currentHashpriceUSDPerPHDay() -> Double {
+        let networkHs = environment.networkHashrateEHs * 1e18
+        let blocksPerDay = BitcoinProtocol.blockRate(hashesPerSecond: networkHs, difficulty: chain.difficulty) * 86_400
+        return BitcoinProtocol.hashpriceUSDPerPHDay(
+            blocksPerDay: blocksPerDay, subsidyBTC: chain.subsidyBTC, feesBTCPerBlock: environment.feesBTCPerBlock,
+            priceUSD: environment.btcPriceUSD, networkHashratePHs: environment.networkHashrateEHs * 1_000)
+    }
+
+    /// Starts the next triggered project once the hashprice has stayed below its level
+    /// for its number of days, inside its window of months.
+    mutating func checkTriggers(in sim: inout Simulation<Event>) {
+        guard let k = scenario.conversions.indices.first(where: {
+            scenario.conversions[$0].trigger != nil && conversionStartMonth[$0] == nil
+        }) else { return }
+        let trigger = scenario.conversions[k].trigger!
+        if currentHashpriceUSDPerPHDay() < trigger.hashpriceBelowUSDPerPHDay {
+            hoursBelowTrigger += stepHours
+        } else {
+            hoursBelowTrigger = 0
+        }
+        guard month >= trigger.earliestMonth && month <= trigger.latestMonth else { return }
+        if hoursBelowTrigger >= trigger.forDays * 24 {
+            hoursBelowTrigger = 0
+            startConversion(k, in: &sim)
+        }
     }
 
     mutating func updateLeases(in sim: inout Simulation<Event>) {
@@ -506,9 +544,15 @@ public struct SiteModel: SimulationModel {
             toFree -= Double(units) * perUnit
             row.assetSalesUSD += Double(units) * scenario.mining[f].asic.priceUSD * c.asicSalvageFraction
         }
-        if c.leadTimeMonths == 0 { row.capexUSD += c.capexUSD }
+        conversionStartMonth[k] = month
+        if c.leadTimeMonths == 0 {
+            row.capexUSD += c.capexUSD
+        } else {
+            row.capexUSD += c.capexUSD / Double(c.leadTimeMonths)
+            capexInstallmentsPaid[k] = 1
+        }
         refreshMiningHolding(in: &sim)
-        let done = SimTime(hours: Double(c.startMonth - 1 + c.leadTimeMonths) * Scenario.hoursPerMonth)
+        let done = sim.now + .hours(Double(c.leadTimeMonths) * Scenario.hoursPerMonth)
         if done.hours <= scenario.horizonHours {
             if done == sim.now { completeConversion(k, in: &sim) } else { sim.schedule(.conversionComplete(k), at: done) }
         }
