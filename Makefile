@@ -10,7 +10,7 @@ deps:
 run: deps
 	mkdir -p out
 	swift build -c release --product switchyard
-	.build/release/switchyard simulate --ledger out/ledger.csv --xlsx out/site.xlsx --json out/site.json --force
+	.build/release/switchyard plan --xlsx out/plan.xlsx --json out/plan.json --force
 
 test: deps
 	swift test

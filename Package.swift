@@ -77,6 +77,7 @@ let package = Package(
                 "SwitchyardStochastic",
                 "SwitchyardModel",
                 "SwitchyardRisk",
+                "SwitchyardPlanner",
                 "SwitchyardReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

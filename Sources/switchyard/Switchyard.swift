@@ -14,6 +14,6 @@ struct Switchyard: ParsableCommand {
             See README.md for a tour of the commands and the scenario file reference.
             """,
         version: version,
-        subcommands: [SimulateCommand.self, RiskCommand.self, CalibrateCommand.self, VersionCommand.self]
+        subcommands: [PlanCommand.self, SimulateCommand.self, RiskCommand.self, CalibrateCommand.self, VersionCommand.self]
     )
 }

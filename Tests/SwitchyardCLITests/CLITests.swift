@@ -25,6 +25,19 @@ func switchyard(_ arguments: [String]) throws -> (status: Int32, stdout: String,
     return (process.terminationStatus, stdout, stderr)
 }
 
+/// One part of a zip file (an XLSX workbook), via unzip.
+func zipPart(_ file: String, _ part: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", "import sys,zipfile;sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())", file, part]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
 func scratchDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -130,6 +143,27 @@ struct CLITests {
         #expect(decoded.npvUSD.isFinite)
         let again = try switchyard(["simulate", "--xlsx", book])
         #expect(again.status != 0 && again.stderr.contains("already exists; pass --force"))
+    }
+
+    @Test("plan prints a recommendation and writes a workbook with a Plan sheet")
+    func plan() throws {
+        let dir = try scratchDirectory()
+        let scenario = dir.appendingPathComponent("short.yaml")
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/small-miner-20mw.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "horizonMonths: 60", with: "horizonMonths: 12")
+            .replacingOccurrences(of: "startMonth: 7", with: "startMonth: 2")
+        try text.write(to: scenario, atomically: true, encoding: .utf8)
+        let book = dir.appendingPathComponent("plan.xlsx").path
+        let run = try switchyard([
+            "plan", scenario.path, "--paths", "4", "--training-paths", "2", "--step", "6", "--xlsx", book, "--quiet",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Recommendation: "))
+        #expect(run.stdout.contains("Value of flexibility"))
+        let workbook = try zipPart(book, "xl/workbook.xml")
+        #expect(workbook.contains("<sheet name=\"Plan\""))
+        let bad = try switchyard(["plan", scenario.path, "--objective", "cvar"])
+        #expect(bad.status != 0 && bad.stderr.contains("--objective cvar needs --max-cvar"))
     }
 
     @Test("A run killed before it finishes leaves no output file")

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+public import SwitchyardModel
+public import SwitchyardRisk
+import SwitchyardStochastic
+
+/// What the planner maximises over the NPV distribution of a policy.
+public enum PlanObjective: Hashable, Sendable, CustomStringConvertible {
+    case meanNPV
+    /// Mean NPV among policies whose CVaR95 (a loss, USD) is at most the limit.
+    case meanNPVWithCVaRLimit(maxCVaR95USD: Double)
+    /// Mean NPV among policies whose probability of loss is at most the limit.
+    case meanNPVWithLossLimit(maxProbability: Double)
+    /// Mean NPV - lambda x CVaR95.
+    case riskAverse(lambda: Double)
+
+    /// The objective value and whether the constraint holds.
+    public func score(_ npv: DistributionSummary) -> (value: Double, feasible: Bool) {
+        switch self {
+        case .meanNPV: (npv.mean, true)
+        case .meanNPVWithCVaRLimit(let limit): (npv.mean, npv.conditionalValueAtRisk95 <= limit)
+        case .meanNPVWithLossLimit(let limit): (npv.mean, npv.probabilityOfLoss <= limit)
+        case .riskAverse(let lambda): (npv.mean - lambda * npv.conditionalValueAtRisk95, true)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .meanNPV: "maximise mean NPV"
+        case .meanNPVWithCVaRLimit(let limit): "maximise mean NPV with CVaR95 <= \(limit) USD"
+        case .meanNPVWithLossLimit(let limit): "maximise mean NPV with P(loss) <= \(limit)"
+        case .riskAverse(let lambda): "maximise mean NPV - \(lambda) x CVaR95"
+        }
+    }
+}
+
+/// A conversion policy for the scenario's conversion projects ("blocks").
+public enum ConversionPolicy: Hashable, Sendable {
+    /// Keep mining; convert nothing.
+    case never
+    /// Start block k at month m_k (nil: never).
+    case schedule([Int?])
+    /// Start blocks one after another when the trigger fires.
+    case trigger(ConversionTrigger)
+
+    /// The scenario with this policy's conversions.
+    public func apply(to scenario: Scenario) -> Scenario {
+        var s = scenario
+        switch self {
+        case .never:
+            s.conversions = []
+        case .schedule(let months):
+            s.conversions = zip(scenario.conversions, months).compactMap { block, month in
+                guard let month else { return nil }
+                var b = block
+                b.startMonth = month
+                b.trigger = nil
+                return b
+            }
+        case .trigger(let trigger):
+            s.conversions = scenario.conversions.map {
+                var b = $0
+                b.trigger = trigger
+                return b
+            }
+        }
+        return s
+    }
+
+    /// The policy in plain words.
+    public func describe(for scenario: Scenario) -> String {
+        func block(_ c: ConversionProject) -> String {
+            let target: String =
+                switch c.target {
+                case .colocation: "a colocation lease"
+                case .gpuCloud(let gpus): "\(gpus) GPUs"
+                }
+            return String(format: "%.0f MW of hall %@ to %@", c.megawatts, c.hall, target)
+        }
+        switch self {
+        case .never:
+            return "Keep mining: do not convert."
+        case .schedule(let months):
+            let parts = zip(scenario.conversions, months).map { c, m in
+                m.map { "convert \(block(c)) in month \($0) (\(Scenario.monthLabel(scenario.startMonth, month: $0)))" }
+                    ?? "do not convert \(block(c))"
+            }
+            return parts.joined(separator: "; ").prefix(1).uppercased() + parts.joined(separator: "; ").dropFirst() + "."
+        case .trigger(let t):
+            let blocks = scenario.conversions.map(block).joined(separator: ", then ")
+            let days = t.forDays > 0 ? String(format: " for %.0f days", t.forDays) : ""
+            return String(
+                format: "Convert %@ when the hashprice has stayed below %.1f USD/PH/day%@, not before month %d (%@) and not after month %d.",
+                blocks, t.hashpriceBelowUSDPerPHDay, days, t.earliestMonth,
+                Scenario.monthLabel(scenario.startMonth, month: t.earliestMonth), t.latestMonth)
+        }
+    }
+}
+
+/// Settings of a planning run.
+public struct PlanSettings: Hashable, Sendable {
+    /// Paths every candidate is scored on (common random numbers).
+    public var trainingPaths: Int
+    /// Fresh, independent paths the chosen policies are re-scored on.
+    public var evaluationPaths: Int
+    public var seed: UInt64
+    public var threads: Int
+    public var objective: PlanObjective
+    /// Grid step of schedule months before local refinement.
+    public var scheduleStepMonths: Int
+
+    public init(
+        trainingPaths: Int = 300, evaluationPaths: Int = 2_000, seed: UInt64 = 1, threads: Int = 1,
+        objective: PlanObjective = .meanNPV, scheduleStepMonths: Int = 3
+    ) {
+        precondition(trainingPaths > 1 && evaluationPaths > 1 && threads > 0 && scheduleStepMonths > 0)
+        self.trainingPaths = trainingPaths
+        self.evaluationPaths = evaluationPaths
+        self.seed = seed
+        self.threads = threads
+        self.objective = objective
+        self.scheduleStepMonths = scheduleStepMonths
+    }
+
+    /// The seed of the evaluation paths: independent of the training paths.
+    public var evaluationSeed: UInt64 { seed &+ 0x9E37_79B9_7F4A_7C15 }
+}
+
+/// A policy scored on a set of paths.
+public struct PolicyScore: Hashable, Sendable {
+    public var policy: ConversionPolicy
+    public var npv: DistributionSummary
+    public var objective: Double
+    public var feasible: Bool
+    /// Share of paths on which block 1 started, and its start-month percentiles (P10, P50, P90).
+    public var convertedShare: Double
+    public var startMonthPercentiles: [Double]?
+}
+
+/// The outcome of planning.
+public struct PlanResult: Sendable {
+    public var scenarioName: String
+    public var settings: PlanSettings
+    /// Every candidate scored on the training paths, best first.
+    public var candidates: [PolicyScore]
+    /// On the evaluation paths.
+    public var never: PolicyScore
+    public var convertNow: PolicyScore
+    public var bestSchedule: PolicyScore
+    public var bestTrigger: PolicyScore
+    /// The recommended policy (best objective in training), re-scored out of sample.
+    public var recommended: PolicyScore
+    /// The recommended policy's objective on the training paths (optimistic).
+    public var recommendedInSample: PolicyScore
+    /// Recommended minus convert-now, paired on the evaluation paths.
+    public var valueOfFlexibility: DistributionSummary
+    public var recommendation: String
+}
+
+public enum PlannerError: Error, CustomStringConvertible {
+    case noConversionProjects(scenario: String)
+    case noFeasiblePolicy(objective: String)
+
+    public var description: String {
+        switch self {
+        case .noConversionProjects(let name):
+            "\(name): the scenario has no conversion projects to plan (add a `conversions:` section)"
+        case .noFeasiblePolicy(let objective):
+            "no candidate policy satisfies the objective's limit (\(objective)); relax the limit"
+        }
+    }
+}
+
+/// Searches conversion policies on common random numbers and re-scores the winners on
+/// fresh paths.
+public enum Planner {
+    /// NPVs and block-1 start months of a policy on paths `0..<count` of `seed`.
+    static func run(_ policy: ConversionPolicy, scenario: Scenario, seed: UInt64, count: Int, threads: Int)
+        -> [(npv: Double, start: Int?)]
+    {
+        let s = policy.apply(to: scenario)
+        var results: [(Double, Int?)] = []
+        var first = 0
+        while first < count {
+            let n = min(250, count - first)
+            results += RiskRunner.runBatch(scenario: s, seed: seed, first: first, count: n, threads: threads) {
+                ($1.npvUSD, $1.conversionStartMonths.first ?? nil)
+            }
+            first += n
+        }
+        return results
+    }
+
+    static func score(_ policy: ConversionPolicy, _ runs: [(npv: Double, start: Int?)], objective: PlanObjective)
+        -> PolicyScore
+    {
+        let npv = DistributionSummary(runs.map(\.npv))
+        let (value, feasible) = objective.score(npv)
+        let starts = runs.compactMap(\.start).map(Double.init)
+        return PolicyScore(
+            policy: policy, npv: npv, objective: value, feasible: feasible,
+            convertedShare: Double(starts.count) / Double(runs.count),
+            startMonthPercentiles: starts.isEmpty ? nil : Quantiles.percentiles(starts, at: [0.1, 0.5, 0.9]))
+    }
+
+    public static func plan(
+        scenario: Scenario, settings: PlanSettings, progress: ((String) -> Void)? = nil
+    ) throws -> PlanResult {
+        guard !scenario.conversions.isEmpty else { throw PlannerError.noConversionProjects(scenario: scenario.name) }
+        var cache: [ConversionPolicy: PolicyScore] = [:]
+        func train(_ policy: ConversionPolicy) -> PolicyScore {
+            if let known = cache[policy] { return known }
+            let result = score(
+                policy, run(policy, scenario: scenario, seed: settings.seed, count: settings.trainingPaths, threads: settings.threads),
+                objective: settings.objective)
+            cache[policy] = result
+            return result
+        }
+        func better(_ a: PolicyScore, _ b: PolicyScore) -> Bool {
+            if a.feasible != b.feasible { return a.feasible }
+            return a.objective > b.objective
+        }
+        let blocks = scenario.conversions.count
+        let lastStart = scenario.horizonMonths
+        // Schedules: coordinate-wise grid, then refine month by month around the best.
+        progress?("schedules")
+        var months: [Int?] = scenario.conversions.map { $0.startMonth }
+        var bestSchedule = train(.schedule(months))
+        for _ in 0..<(blocks > 1 ? 2 : 1) {
+            for k in 0..<blocks {
+                let grid: [Int?] = Array(stride(from: 1, through: lastStart, by: settings.scheduleStepMonths)) + [nil]
+                for m in grid {
+                    var candidate = months
+                    candidate[k] = m
+                    let s = train(.schedule(candidate))
+                    if better(s, bestSchedule) { bestSchedule = s; months = candidate }
+                }
+                if let center = months[k], settings.scheduleStepMonths > 1 {
+                    for m in max(1, center - settings.scheduleStepMonths + 1)...min(lastStart, center + settings.scheduleStepMonths - 1) {
+                        var candidate = months
+                        candidate[k] = m
+                        let s = train(.schedule(candidate))
+                        if better(s, bestSchedule) { bestSchedule = s; months = candidate }
+                    }
+                }
+            }
+        }
+        // Triggers: a grid over hashprice levels and waiting days, then Nelder-Mead over both.
+        progress?("trigger rules")
+        _ = train(.never)
+        let levels = hashpriceLevels(scenario: scenario, settings: settings)
+        var bestTrigger: PolicyScore?
+        func triggerPolicy(_ level: Double, _ days: Double) -> ConversionPolicy {
+            .trigger(
+                ConversionTrigger(
+                    hashpriceBelowUSDPerPHDay: (level * 10).rounded() / 10, forDays: max(0, days.rounded()),
+                    earliestMonth: 1, latestMonth: lastStart))
+        }
+        for level in levels {
+            for days in [0.0, 30, 90] {
+                let s = train(triggerPolicy(level, days))
+                if bestTrigger == nil || better(s, bestTrigger!) { bestTrigger = s }
+            }
+        }
+        if case .trigger(let t) = bestTrigger!.policy {
+            let refined = try? Numerics.nelderMead(
+                start: [t.hashpriceBelowUSDPerPHDay, t.forDays], steps: [max(2, 0.1 * t.hashpriceBelowUSDPerPHDay), 15],
+                tolerance: 0.5, maxIterations: 40
+            ) { x in
+                let s = train(triggerPolicy(max(0.1, x[0]), min(365, max(0, x[1]))))
+                return s.feasible ? -s.objective : -s.objective + 1e15
+            }
+            if let refined {
+                let s = train(triggerPolicy(max(0.1, refined.x[0]), min(365, max(0, refined.x[1]))))
+                if better(s, bestTrigger!) { bestTrigger = s }
+            }
+        }
+        _ = train(.schedule(scenario.conversions.map { _ in 1 }))
+        let candidates = cache.values.sorted { better($0, $1) || (!better($1, $0) && "\($0.policy)" < "\($1.policy)") }
+        guard let winner = candidates.first, winner.feasible else {
+            throw PlannerError.noFeasiblePolicy(objective: settings.objective.description)
+        }
+        // Out of sample.
+        progress?("re-scoring on fresh paths")
+        func evaluate(_ policy: ConversionPolicy) -> (score: PolicyScore, npvs: [Double]) {
+            let runs = run(policy, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads)
+            return (score(policy, runs, objective: settings.objective), runs.map(\.npv))
+        }
+        let never = evaluate(.never)
+        let now = evaluate(.schedule(scenario.conversions.map { _ in 1 }))
+        let schedule = evaluate(bestSchedule.policy)
+        let trigger = evaluate(bestTrigger!.policy)
+        let recommended =
+            winner.policy == bestSchedule.policy ? schedule
+            : winner.policy == bestTrigger!.policy ? trigger : evaluate(winner.policy)
+        let flexibility = DistributionSummary(zip(recommended.npvs, now.npvs).map { $0 - $1 })
+        var text = winner.policy.describe(for: scenario)
+        if case .trigger = winner.policy, let p = recommended.score.startMonthPercentiles {
+            text += String(
+                format: " On fresh paths it converts on %.0f%% of them, in month %.0f at the median (P10 %.0f, P90 %.0f).",
+                recommended.score.convertedShare * 100, p[1], p[0], p[2])
+        }
+        return PlanResult(
+            scenarioName: scenario.name, settings: settings, candidates: candidates, never: never.score,
+            convertNow: now.score, bestSchedule: schedule.score, bestTrigger: trigger.score,
+            recommended: recommended.score, recommendedInSample: winner, valueOfFlexibility: flexibility,
+            recommendation: text)
+    }
+
+    /// Hashprice levels to try: the 10th to 90th percentiles of the monthly average
+    /// hashprice seen on a few training paths without conversion.
+    static func hashpriceLevels(scenario: Scenario, settings: PlanSettings) -> [Double] {
+        let base = ConversionPolicy.never.apply(to: scenario)
+        let count = min(settings.trainingPaths, 50)
+        let prices = RiskRunner.runBatch(scenario: base, seed: settings.seed, first: 0, count: count, threads: settings.threads) {
+            $1.months.map(\.averageHashpriceUSDPerPHDay)
+        }.flatMap { $0 }.filter { $0.isFinite && $0 > 0 }
+        guard !prices.isEmpty else { return [50] }
+        return Quantiles.percentiles(prices, at: [0.1, 0.25, 0.4, 0.55, 0.7, 0.9])
+    }
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import ArgumentParser
+import Foundation
+import SwitchyardModel
+import SwitchyardPlanner
+import SwitchyardReport
+import SwitchyardRisk
+
+/// `switchyard plan [SCENARIO] --paths N --objective ...`.
+struct PlanCommand: ParsableCommand {
+    enum ObjectiveChoice: String, ExpressibleByArgument, CaseIterable {
+        case mean, cvar, loss, blend
+    }
+
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Find when and how much to convert: schedules and trigger rules on common paths, re-scored out of sample.",
+        discussion: """
+            The scenario's conversion projects are the blocks to time. Every candidate
+            policy is scored on the same training paths; the best schedule, the best
+            trigger rule, "never" and "convert everything now" are then re-scored on
+            fresh, independent paths, and those are the values reported.
+
+            Objectives: mean (maximise mean NPV); cvar (mean NPV with CVaR95 at most
+            --max-cvar USD); loss (mean NPV with P(loss) at most --max-loss); blend
+            (mean NPV - --lambda x CVaR95).
+            """
+    )
+
+    @Argument(help: "Scenario file (YAML). Omit for the built-in reference site.")
+    var scenario: String?
+
+    @Option(help: "Fresh paths on which the chosen policies are re-scored.")
+    var paths: Int = 2_000
+
+    @Option(help: "Training paths on which every candidate is scored.")
+    var trainingPaths: Int = 300
+
+    @Option(help: "The objective.")
+    var objective: ObjectiveChoice = .mean
+
+    @Option(help: "With --objective cvar: the largest acceptable CVaR95, USD.")
+    var maxCvar: Double?
+
+    @Option(help: "With --objective loss: the largest acceptable probability of loss, e.g. 0.05.")
+    var maxLoss: Double?
+
+    @Option(help: "With --objective blend: the weight of CVaR95.")
+    var lambda: Double = 0.5
+
+    @Option(help: "Grid step of schedule months before refinement.")
+    var step: Int = 3
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Write an XLSX workbook with a Plan sheet.")
+    var xlsx: String?
+
+    @Option(help: "Write a JSON summary for programs.")
+    var json: String?
+
+    @Flag(help: "Replace existing output files.")
+    var force = false
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard paths > 1, trainingPaths > 1 else { throw ValidationError("--paths and --training-paths must be at least 2") }
+        guard threads > 0 else { throw ValidationError("--threads must be at least 1") }
+        guard step > 0 else { throw ValidationError("--step must be at least 1 month") }
+        if objective == .cvar && maxCvar == nil { throw ValidationError("--objective cvar needs --max-cvar USD") }
+        if objective == .loss {
+            guard let maxLoss, maxLoss >= 0, maxLoss <= 1 else {
+                throw ValidationError("--objective loss needs --max-loss between 0 and 1")
+            }
+        }
+        guard lambda.isFinite, lambda >= 0 else { throw ValidationError("--lambda must be >= 0") }
+    }
+
+    func run() throws {
+        let base = try scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin()
+        for output in [xlsx, json].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: output) {
+            throw OutputError.exists(path: output)
+        }
+        let goal: PlanObjective =
+            switch objective {
+            case .mean: .meanNPV
+            case .cvar: .meanNPVWithCVaRLimit(maxCVaR95USD: maxCvar!)
+            case .loss: .meanNPVWithLossLimit(maxProbability: maxLoss!)
+            case .blend: .riskAverse(lambda: lambda)
+            }
+        let settings = PlanSettings(
+            trainingPaths: trainingPaths, evaluationPaths: paths, seed: seed, threads: threads, objective: goal,
+            scheduleStepMonths: step)
+        let showProgress = !quiet && isatty(STDERR_FILENO) != 0
+        let result = try Planner.plan(scenario: base, settings: settings) { stage in
+            if showProgress { FileHandle.standardError.write(Data("planning: \(stage)...\n".utf8)) }
+        }
+        print(PlanReport.text(result, scenario: base))
+        if let xlsx {
+            try XLSXReport.writePlan(
+                PlanReport.sheet(result, scenario: base), scenario: base,
+                info: .init(version: Switchyard.version, command: CommandLine.arguments.dropFirst().joined(separator: " ")),
+                to: xlsx, replace: force)
+            print("wrote \(xlsx)")
+        }
+        if let json {
+            try AtomicFile.write(JSONSummary.plan(PlanReport.sheet(result, scenario: base), version: Switchyard.version), to: json, replace: force)
+            print("wrote \(json)")
+        }
+    }
+}
+
+enum PlanReport {
+    static func row(_ label: String, _ s: PolicyScore, scenario: Scenario) -> PlanSheet.Row {
+        PlanSheet.Row(
+            label: label, policy: s.policy.describe(for: scenario), meanNPVUSD: s.npv.mean, standardErrorUSD: s.npv.standardError,
+            ci95LowUSD: s.npv.confidenceInterval95.lowerBound, ci95HighUSD: s.npv.confidenceInterval95.upperBound,
+            cvar95USD: s.npv.conditionalValueAtRisk95, probabilityOfLoss: s.npv.probabilityOfLoss,
+            convertedShare: s.convertedShare, startMonthP50: s.startMonthPercentiles?[1])
+    }
+
+    static func sheet(_ r: PlanResult, scenario: Scenario) -> PlanSheet {
+        PlanSheet(
+            scenario: r.scenarioName, seed: r.settings.seed, trainingPaths: r.settings.trainingPaths,
+            evaluationPaths: r.settings.evaluationPaths, objective: r.settings.objective.description,
+            recommendation: r.recommendation,
+            policies: [
+                row("Recommended", r.recommended, scenario: scenario),
+                row("Never convert", r.never, scenario: scenario),
+                row("Convert everything now", r.convertNow, scenario: scenario),
+                row("Best fixed schedule", r.bestSchedule, scenario: scenario),
+                row("Best trigger rule", r.bestTrigger, scenario: scenario),
+            ],
+            recommendedInSampleMeanNPVUSD: r.recommendedInSample.npv.mean,
+            valueOfFlexibilityUSD: r.valueOfFlexibility.mean, valueOfFlexibilitySEUSD: r.valueOfFlexibility.standardError,
+            candidates: r.candidates.map {
+                PlanSheet.Candidate(policy: $0.policy.describe(for: scenario), meanNPVUSD: $0.npv.mean, objective: $0.objective, feasible: $0.feasible)
+            })
+    }
+
+    static func text(_ r: PlanResult, scenario: Scenario) -> String {
+        let s = sheet(r, scenario: scenario)
+        var lines = [
+            "\(r.scenarioName) — plan (\(r.settings.objective)), \(r.settings.trainingPaths) training paths, \(r.settings.evaluationPaths) fresh paths, seed \(r.settings.seed)",
+            "",
+            "Recommendation: \(r.recommendation)",
+            "",
+            "On the fresh paths (mean NPV, 95% CI):",
+        ]
+        for p in s.policies {
+            lines.append(
+                "  \(p.label.padding(toLength: 24, withPad: " ", startingAt: 0)) \(Summary.money(p.meanNPVUSD)) (\(Summary.money(p.ci95LowUSD)) to \(Summary.money(p.ci95HighUSD)))  CVaR95 \(Summary.money(p.cvar95USD))")
+        }
+        lines.append(
+            "Value of flexibility (recommended - convert now): \(Summary.money(s.valueOfFlexibilityUSD)) (SE \(Summary.money(s.valueOfFlexibilitySEUSD)))")
+        lines.append(
+            "In-sample value of the recommended policy: \(Summary.money(s.recommendedInSampleMeanNPVUSD)) (training paths; optimistic by selection)")
+        lines.append("")
+        lines.append("Top candidates on the training paths:")
+        for c in s.candidates.prefix(8) {
+            lines.append("  \(Summary.money(c.meanNPVUSD).padding(toLength: 8, withPad: " ", startingAt: 0)) \(c.feasible ? "" : "[infeasible] ")\(c.policy)")
+        }
+        lines.append("(\(s.candidates.count) candidates scored)")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+import SwitchyardModel
+import SwitchyardPlanner
+import SwitchyardRisk
+import Testing
+
+struct PlannerTests {
+    /// A deterministic site whose answer is known. The subsidy halves at the start of
+    /// month 18 (initial height chosen so), which cuts the mining margin of hall B from
+    /// about 61k to 17.5k USD per MW-month, while the converted hall would earn 30.8k
+    /// (40 USD/kW-month on IT = MW / 1.3). The hall earns nothing during the 12-month
+    /// conversion, so the value of starting in month m grows by (mining margin in month
+    /// m - rent) per month of delay: converting pays from the month the margin falls
+    /// below the rent, i.e. month 18.
+    static func knownAnswerScenario() throws -> Scenario {
+        var s = try ScenarioLoader.builtin("texas-200mw")
+        s.horizonMonths = 48
+        s.stepHours = 24
+        s.bitcoin.drift = 0
+        s.bitcoin.volatility = 0
+        s.bitcoin.feeLogVolatility = 0
+        s.bitcoin.hashrateGrowthPerYear = 0
+        s.bitcoin.hashrateVolatility = 0
+        s.bitcoin.hashratePriceElasticity = 0
+        s.bitcoin.initialBlockHeight = 1_050_000 - 74_400
+        s.electricity.ppaShare = 0
+        s.electricity.demandResponseCreditUSDPerMWh = 0
+        s.electricity.market.basePriceUSDPerMWh = 40
+        s.electricity.market.seasonalAmplitude = 0
+        s.electricity.market.volatility = 0
+        s.electricity.market.spikesPerYear = 0
+        s.mining = [s.mining[0]]  // the S21 fleet, moved to hall B
+        s.mining[0].hall = "B"
+        s.mining[0].opexUSDPerMWh = 0
+        s.opex.fixedUSDPerMonth = 0
+        var block = s.conversions[0]
+        block.hall = "B"
+        block.megawatts = 60
+        block.leadTimeMonths = 12
+        block.capexUSDPerMW = 10_000
+        block.newPUE = 1.3
+        block.reusableFraction = 0
+        block.asicSalvageFraction = 0
+        guard case .colocation(var lease) = block.target else { throw PlannerError.noConversionProjects(scenario: "test") }
+        lease.priceUSDPerKWMonth = 40
+        lease.escalatorPerYear = 0
+        lease.rampMonths = 0
+        lease.termMonths = 120
+        block.target = .colocation(lease)
+        s.conversions = [block]
+        return s
+    }
+
+    @Test("On a site whose answer is known, the planner converts at the right month")
+    func knownAnswer() throws {
+        let s = try Self.knownAnswerScenario()
+        // Brute force: the NPV of starting in each month (the path is deterministic).
+        let npvs = (1...36).map { m in
+            SiteModel.run(scenario: ConversionPolicy.schedule([m]).apply(to: s), seed: 1, path: 0).npvUSD
+        }
+        let bruteForce = npvs.indices.max { npvs[$0] < npvs[$1] }! + 1
+        #expect(bruteForce == 18, "the economics put the optimum at month 18, brute force says \(bruteForce)")
+        let result = try Planner.plan(
+            scenario: s, settings: PlanSettings(trainingPaths: 2, evaluationPaths: 2, seed: 1, threads: 2, scheduleStepMonths: 3))
+        #expect(result.bestSchedule.policy == .schedule([18]))
+        #expect(result.recommendation.contains("month 18"), "\(result.recommendation)")
+        // The trigger rule finds the halving: it converts in month 17 or 18 (the halving
+        // falls 4 hours before month 18 starts) and is worth as much as the schedule.
+        #expect(abs(result.bestTrigger.npv.mean - result.bestSchedule.npv.mean) < 0.01 * abs(result.bestSchedule.npv.mean))
+        #expect(result.valueOfFlexibility.mean > 0, "waiting beats converting now")
+        #expect(result.never.npv.mean < result.bestSchedule.npv.mean)
+    }
+
+    @Test("With a small policy space, in-sample and out-of-sample values differ by no more than sampling error")
+    func inSampleVersusOutOfSample() throws {
+        var s = try ScenarioLoader.builtin("texas-200mw")
+        s.horizonMonths = 24
+        s.stepHours = 24
+        s.conversions[0].startMonth = 3
+        let settings = PlanSettings(trainingPaths: 120, evaluationPaths: 240, seed: 5, threads: 2, scheduleStepMonths: 12)
+        let result = try Planner.plan(scenario: s, settings: settings)
+        let inSample = result.recommendedInSample.npv
+        let outOfSample = result.recommended.npv
+        let se = (inSample.standardError * inSample.standardError + outOfSample.standardError * outOfSample.standardError)
+            .squareRoot()
+        #expect(abs(inSample.mean - outOfSample.mean) < 3 * se, "in \(inSample.mean), out \(outOfSample.mean), SE \(se)")
+        #expect(result.candidates.count < 40, "a small policy space")
+        #expect(outOfSample.count == 240)
+    }
+
+    @Test("Objectives: a CVaR limit that nothing meets is reported, not ignored")
+    func infeasibleLimit() throws {
+        var s = try Self.knownAnswerScenario()
+        s.horizonMonths = 30
+        let settings = PlanSettings(
+            trainingPaths: 2, evaluationPaths: 2, seed: 1, threads: 1,
+            objective: .meanNPVWithCVaRLimit(maxCVaR95USD: -1e12), scheduleStepMonths: 6)
+        #expect(throws: PlannerError.self) { try Planner.plan(scenario: s, settings: settings) }
+    }
+}
