@@ -20,6 +20,10 @@ public struct StoppingProblem {
     /// these states. Default: where stopping pays (Longstaff and Schwartz's choice for
     /// options). States outside the region never stop at that date.
     public var decisionRegion: (_ path: Int, _ date: Int) -> Bool
+    /// Decide on a *fitted* stopping value too: when the payoff of stopping is itself
+    /// an uncertain future (a conversion's value), comparing its realised value would
+    /// use the path's future. The cash flows recorded stay realised.
+    public var regressPayoff = false
 
     public init(
         paths: Int, dates: Int, discountPerDate: Double,
@@ -41,6 +45,8 @@ public struct StoppingSolution: Sendable {
     /// Continuation-value regression coefficients by date (index 0 = date 1); nil where
     /// there were too few paths to regress (no stopping there).
     public var coefficients: [[Double]?]
+    /// Stopping-value regression coefficients by date, with `regressPayoff`.
+    public var payoffCoefficients: [[Double]?] = []
     /// Mean over paths of the discounted payoff at the chosen stopping date, at date 0.
     public var value: Double
     /// Standard error of `value` (paths independent).
@@ -96,14 +102,27 @@ public enum OptimalStopping {
         // Cash flow of each path under the policy so far, and the date it is received.
         var cash = [Double](repeating: 0, count: n)
         var when = [Int?](repeating: nil, count: n)
-        for p in 0..<n {
+        var coefficients = [[Double]?](repeating: nil, count: dates)
+        var payoffCoefficients = [[Double]?](repeating: nil, count: dates)
+        // Last date: stop where the (fitted, with regressPayoff) payoff is positive.
+        let lastRows = (0..<n).filter { problem.decisionRegion($0, dates) }
+        var lastFitted: [Int: Double] = [:]
+        if problem.regressPayoff, let width = lastRows.first.map({ problem.basis($0, dates).count }),
+            lastRows.count > 4 * width
+        {
+            let xs = lastRows.map { problem.basis($0, dates) }
+            let b = try LeastSquares.fit(
+                design: xs.flatMap { $0 }, rows: lastRows.count, columns: width, y: lastRows.map { problem.payoff($0, dates) })
+            payoffCoefficients[dates - 1] = b
+            for (k, p) in lastRows.enumerated() { lastFitted[p] = zip(b, xs[k]).reduce(0) { $0 + $1.0 * $1.1 } }
+        }
+        for p in lastRows {
             let value = problem.payoff(p, dates)
-            if value > 0 {
+            if (problem.regressPayoff ? (lastFitted[p] ?? -1) : value) > 0 {
                 cash[p] = value
                 when[p] = dates
             }
         }
-        var coefficients = [[Double]?](repeating: nil, count: dates)
         for date in stride(from: dates - 1, through: 1, by: -1) {
             var rows: [Int] = []
             rows.reserveCapacity(n)
@@ -127,9 +146,16 @@ public enum OptimalStopping {
             }
             let c = try LeastSquares.fit(design: design, rows: rows.count, columns: width, y: y)
             coefficients[date - 1] = c
+            var fittedPayoff: [Double]?
+            if problem.regressPayoff {
+                let b = try LeastSquares.fit(design: design, rows: rows.count, columns: width, y: rows.map { payoffs[$0] })
+                payoffCoefficients[date - 1] = b
+                fittedPayoff = regressors.map { x in zip(b, x).reduce(0) { $0 + $1.0 * $1.1 } }
+            }
             for (k, p) in rows.enumerated() {
                 let continuation = zip(c, regressors[k]).reduce(0) { $0 + $1.0 * $1.1 }
-                if payoffs[p] > 0 && payoffs[p] > continuation {
+                let value = fittedPayoff?[k] ?? payoffs[p]
+                if value > 0 && value > continuation {
                     cash[p] = payoffs[p]
                     when[p] = date
                 }
@@ -139,7 +165,7 @@ public enum OptimalStopping {
         let mean = discounted.reduce(0, +) / Double(n)
         let variance = discounted.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(n - 1, 1))
         return StoppingSolution(
-            coefficients: coefficients, value: mean, standardError: (variance / Double(n)).squareRoot(),
-            stoppingDates: when, discountedPayoffs: discounted)
+            coefficients: coefficients, payoffCoefficients: payoffCoefficients, value: mean,
+            standardError: (variance / Double(n)).squareRoot(), stoppingDates: when, discountedPayoffs: discounted)
     }
 }

@@ -43,6 +43,9 @@ public enum ConversionPolicy: Hashable, Sendable {
     case schedule([Int?])
     /// Start blocks one after another when the trigger fires.
     case trigger(ConversionTrigger)
+    /// Least-squares Monte Carlo: convert at the first decision month where the fitted
+    /// value of converting now is positive and exceeds the fitted value of waiting.
+    case leastSquares(LeastSquaresRule)
 
     /// The scenario with this policy's conversions.
     public func apply(to scenario: Scenario) -> Scenario {
@@ -64,6 +67,8 @@ public enum ConversionPolicy: Hashable, Sendable {
                 b.trigger = trigger
                 return b
             }
+        case .leastSquares:
+            preconditionFailure("a least-squares policy decides path by path; see Planner.runLeastSquares")
         }
         return s
     }
@@ -87,6 +92,8 @@ public enum ConversionPolicy: Hashable, Sendable {
                     ?? "do not convert \(block(c))"
             }
             return parts.joined(separator: "; ").prefix(1).uppercased() + parts.joined(separator: "; ").dropFirst() + "."
+        case .leastSquares(let rule):
+            return "Convert \(scenario.conversions.map(block).joined(separator: ", then ")) at the first decision month (every \(rule.stepMonths) months) where the regression on hashprice, BTC and power prices and months left says converting now is worth more than waiting."
         case .trigger(let t):
             let blocks = scenario.conversions.map(block).joined(separator: ", then ")
             let days = t.forDays > 0 ? String(format: " for %.0f days", t.forDays) : ""
@@ -95,6 +102,28 @@ public enum ConversionPolicy: Hashable, Sendable {
                 blocks, t.hashpriceBelowUSDPerPHDay, days, t.earliestMonth,
                 Scenario.monthLabel(scenario.startMonth, month: t.earliestMonth), t.latestMonth)
         }
+    }
+}
+
+/// A fitted least-squares Monte Carlo conversion rule (one block).
+public struct LeastSquaresRule: Hashable, Sendable {
+    /// Decision months, ascending.
+    public var months: [Int]
+    public var stepMonths: Int
+    /// Regression coefficients of the value of converting now, and of waiting, by
+    /// decision month (nil where no regression was possible).
+    public var exercise: [[Double]?]
+    public var continuation: [[Double]?]
+
+    /// The month to convert on a path whose states at the decision months are given.
+    func decide(_ states: [[Double]]) -> Int? {
+        for (k, month) in months.enumerated() {
+            guard let b = exercise[k] else { continue }
+            let value = zip(b, states[k]).reduce(0) { $0 + $1.0 * $1.1 }
+            let wait = continuation[k].map { c in zip(c, states[k]).reduce(0) { $0 + $1.0 * $1.1 } } ?? 0
+            if value > 0 && value > wait { return month }
+        }
+        return nil
     }
 }
 
@@ -149,6 +178,8 @@ public struct PlanResult: Sendable {
     public var convertNow: PolicyScore
     public var bestSchedule: PolicyScore
     public var bestTrigger: PolicyScore
+    /// The least-squares Monte Carlo policy (scenarios with one block), out of sample.
+    public var leastSquares: PolicyScore?
     /// The recommended policy (best objective in training), re-scored out of sample.
     public var recommended: PolicyScore
     /// The recommended policy's objective on the training paths (optimistic).
@@ -217,9 +248,19 @@ public enum Planner {
             cache[policy] = result
             return result
         }
+        /// Simpler policies win ties: never, then schedules, trigger rules, least squares.
+        func rank(_ p: ConversionPolicy) -> Int {
+            switch p {
+            case .never: 0
+            case .schedule(let months): months.allSatisfy { $0 == nil } ? 0 : 1
+            case .trigger: 2
+            case .leastSquares: 3
+            }
+        }
         func better(_ a: PolicyScore, _ b: PolicyScore) -> Bool {
             if a.feasible != b.feasible { return a.feasible }
-            return a.objective > b.objective
+            if a.objective != b.objective { return a.objective > b.objective }
+            return rank(a.policy) < rank(b.policy)
         }
         let blocks = scenario.conversions.count
         let lastStart = scenario.horizonMonths
@@ -277,6 +318,17 @@ public enum Planner {
             }
         }
         _ = train(.schedule(scenario.conversions.map { _ in 1 }))
+        // Least-squares Monte Carlo (one block).
+        var leastSquaresTraining: PolicyScore?
+        if scenario.conversions.count == 1 {
+            progress?("least-squares Monte Carlo")
+            let step = max(settings.scheduleStepMonths * 2, 3)
+            let trained = try trainLeastSquares(scenario: scenario, settings: settings, stepMonths: step)
+            let runs = trained.npvs.map { (npv: $0, start: Int?.none) }
+            let s = score(.leastSquares(trained.rule), runs, objective: settings.objective)
+            cache[s.policy] = s
+            leastSquaresTraining = s
+        }
         let candidates = cache.values.sorted { better($0, $1) || (!better($1, $0) && "\($0.policy)" < "\($1.policy)") }
         guard let winner = candidates.first, winner.feasible else {
             throw PlannerError.noFeasiblePolicy(objective: settings.objective.description)
@@ -284,6 +336,10 @@ public enum Planner {
         // Out of sample.
         progress?("re-scoring on fresh paths")
         func evaluate(_ policy: ConversionPolicy) -> (score: PolicyScore, npvs: [Double]) {
+            if case .leastSquares(let rule) = policy {
+                let runs = runLeastSquares(rule, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads)
+                return (score(policy, runs, objective: settings.objective), runs.map(\.npv))
+            }
             let runs = run(policy, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads)
             return (score(policy, runs, objective: settings.objective), runs.map(\.npv))
         }
@@ -291,21 +347,103 @@ public enum Planner {
         let now = evaluate(.schedule(scenario.conversions.map { _ in 1 }))
         let schedule = evaluate(bestSchedule.policy)
         let trigger = evaluate(bestTrigger!.policy)
+        var leastSquares: (score: PolicyScore, npvs: [Double])?
+        if let lsm = leastSquaresTraining, case .leastSquares(let rule) = lsm.policy {
+            let runs = runLeastSquares(rule, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads)
+            leastSquares = (score(lsm.policy, runs, objective: settings.objective), runs.map(\.npv))
+        }
         let recommended =
             winner.policy == bestSchedule.policy ? schedule
-            : winner.policy == bestTrigger!.policy ? trigger : evaluate(winner.policy)
+            : winner.policy == bestTrigger!.policy ? trigger
+            : winner.policy == leastSquaresTraining?.policy ? leastSquares! : evaluate(winner.policy)
         let flexibility = DistributionSummary(zip(recommended.npvs, now.npvs).map { $0 - $1 })
         var text = winner.policy.describe(for: scenario)
-        if case .trigger = winner.policy, let p = recommended.score.startMonthPercentiles {
+        if case .schedule = winner.policy {
+        } else if case .never = winner.policy {
+        } else if recommended.score.convertedShare == 0 {
+            text += " On the fresh paths it never converted: in effect, keep mining."
+        } else if let p = recommended.score.startMonthPercentiles {
             text += String(
                 format: " On fresh paths it converts on %.0f%% of them, in month %.0f at the median (P10 %.0f, P90 %.0f).",
                 recommended.score.convertedShare * 100, p[1], p[0], p[2])
         }
         return PlanResult(
             scenarioName: scenario.name, settings: settings, candidates: candidates, never: never.score,
-            convertNow: now.score, bestSchedule: schedule.score, bestTrigger: trigger.score,
+            convertNow: now.score, bestSchedule: schedule.score, bestTrigger: trigger.score, leastSquares: leastSquares?.score,
             recommended: recommended.score, recommendedInSample: winner, valueOfFlexibility: flexibility,
             recommendation: text)
+    }
+
+    /// The regressors of a decision month: known at its start (the previous month's
+    /// averages; the scenario's initial values in month 1).
+    static func state(_ rows: [MonthRow], month: Int, scenario: Scenario) -> [Double] {
+        let b = scenario.bitcoin
+        var hashprice: Double
+        var btc: Double
+        var power: Double
+        if month <= 1 {
+            let subsidy = BitcoinProtocol.subsidyBTC(atHeight: b.initialBlockHeight)
+            hashprice = 144 * (subsidy + b.feesBTCPerBlock) * b.initialPriceUSD / (b.initialHashrateEHs * 1_000)
+            btc = b.initialPriceUSD
+            power = scenario.electricity.market.basePriceUSDPerMWh
+        } else {
+            let row = rows[month - 2]
+            (hashprice, btc, power) = (row.averageHashpriceUSDPerPHDay, row.averageBTCPriceUSD, row.averageMarketPowerPriceUSDPerMWh)
+        }
+        let h = hashprice / 100
+        let left = Double(scenario.horizonMonths - month) / Double(scenario.horizonMonths)
+        return [1, h, h * h, btc / 100_000, power / 100, left, left * h]
+    }
+
+    /// Fits the least-squares rule on the training paths (one block) and returns it with
+    /// its in-sample NPVs.
+    static func trainLeastSquares(scenario: Scenario, settings: PlanSettings, stepMonths: Int) throws
+        -> (rule: LeastSquaresRule, npvs: [Double])
+    {
+        let months = Array(stride(from: 1, to: scenario.horizonMonths, by: stepMonths))
+        let never = ConversionPolicy.never.apply(to: scenario)
+        let count = settings.trainingPaths
+        let base = RiskRunner.runBatch(scenario: never, seed: settings.seed, first: 0, count: count, threads: settings.threads) {
+            ($1.npvUSD, $1.months)
+        }
+        let states = base.map { b in months.map { state(b.1, month: $0, scenario: scenario) } }
+        var convertAt: [[Double]] = []
+        for m in months {
+            convertAt.append(run(.schedule([m]), scenario: scenario, seed: settings.seed, count: count, threads: settings.threads).map(\.npv))
+        }
+        let problem = StoppingProblem(
+            paths: count, dates: months.count, discountPerDate: 1,
+            payoff: { p, d in convertAt[d - 1][p] - base[p].0 }, basis: { p, d in states[p][d - 1] },
+            decisionRegion: { _, _ in true })
+        var withFit = problem
+        withFit.regressPayoff = true
+        let solution = try OptimalStopping.longstaffSchwartz(withFit)
+        let rule = LeastSquaresRule(
+            months: months, stepMonths: stepMonths, exercise: solution.payoffCoefficients,
+            continuation: solution.coefficients)
+        return (rule, (0..<count).map { base[$0].0 + solution.discountedPayoffs[$0] })
+    }
+
+    /// Applies a least-squares rule to fresh paths: the never-convert path gives the
+    /// states; the path is then re-run converting at the month the rule picks.
+    static func runLeastSquares(
+        _ rule: LeastSquaresRule, scenario: Scenario, seed: UInt64, count: Int, threads: Int
+    ) -> [(npv: Double, start: Int?)] {
+        let never = ConversionPolicy.never.apply(to: scenario)
+        let base = RiskRunner.runBatch(scenario: never, seed: seed, first: 0, count: count, threads: threads) {
+            ($1.npvUSD, $1.months)
+        }
+        let chosen = base.map { b in rule.decide(rule.months.map { state(b.1, month: $0, scenario: scenario) }) }
+        var results = base.map { (npv: $0.0, start: Int?.none) }
+        for month in Set(chosen.compactMap { $0 }).sorted() {
+            let paths = chosen.indices.filter { chosen[$0] == month }
+            let npvs = RiskRunner.run(
+                scenario: ConversionPolicy.schedule([month]).apply(to: scenario), seed: seed,
+                paths: paths.map(UInt64.init), threads: threads
+            ) { $1.npvUSD }
+            for (p, npv) in zip(paths, npvs) { results[p] = (npv, month) }
+        }
+        return results
     }
 
     /// Hashprice levels to try: the 10th to 90th percentiles of the monthly average

@@ -147,13 +147,23 @@ public enum RiskRunner {
         scenario: Scenario, seed: UInt64, first: Int, count: Int, threads: Int,
         extract: @escaping @Sendable (UInt64, PathResult) -> T
     ) -> [T] {
+        run(scenario: scenario, seed: seed, paths: (first..<(first + count)).map(UInt64.init), threads: threads, extract: extract)
+    }
+
+    /// Runs the listed paths on `threads` workers; results in the order of `paths`.
+    public static func run<T: Sendable>(
+        scenario: Scenario, seed: UInt64, paths: [UInt64], threads: Int,
+        extract: @escaping @Sendable (UInt64, PathResult) -> T
+    ) -> [T] {
+        let count = paths.count
+        guard count > 0 else { return [] }
         let slots = Mutex([T?](repeating: nil, count: count))
         let workers = max(1, min(threads, count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var local: [(Int, T)] = []
             var i = worker
             while i < count {
-                let path = UInt64(first + i)
+                let path = paths[i]
                 local.append((i, extract(path, SiteModel.run(scenario: scenario, seed: seed, path: path))))
                 i += workers
             }

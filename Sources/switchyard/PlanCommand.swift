@@ -137,7 +137,7 @@ enum PlanReport {
                 row("Convert everything now", r.convertNow, scenario: scenario),
                 row("Best fixed schedule", r.bestSchedule, scenario: scenario),
                 row("Best trigger rule", r.bestTrigger, scenario: scenario),
-            ],
+            ] + (r.leastSquares.map { [row("Least-squares Monte Carlo", $0, scenario: scenario)] } ?? []),
             recommendedInSampleMeanNPVUSD: r.recommendedInSample.npv.mean,
             valueOfFlexibilityUSD: r.valueOfFlexibility.mean, valueOfFlexibilitySEUSD: r.valueOfFlexibility.standardError,
             candidates: r.candidates.map {

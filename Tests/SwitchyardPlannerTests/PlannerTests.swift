@@ -2,7 +2,7 @@
 
 import Foundation
 import SwitchyardModel
-import SwitchyardPlanner
+@testable import SwitchyardPlanner
 import SwitchyardRisk
 import Testing
 
@@ -70,7 +70,26 @@ struct PlannerTests {
         // falls 4 hours before month 18 starts) and is worth as much as the schedule.
         #expect(abs(result.bestTrigger.npv.mean - result.bestSchedule.npv.mean) < 0.01 * abs(result.bestSchedule.npv.mean))
         #expect(result.valueOfFlexibility.mean > 0, "waiting beats converting now")
+        #expect(result.leastSquares != nil, "one block: the least-squares policy is evaluated too")
         #expect(result.never.npv.mean < result.bestSchedule.npv.mean)
+    }
+
+    @Test("The least-squares Monte Carlo policy converts one decision step from month 18 on the known-answer site")
+    func leastSquaresKnownAnswer() throws {
+        let s = try Self.knownAnswerScenario()
+        let settings = PlanSettings(trainingPaths: 30, evaluationPaths: 4, seed: 1, threads: 2)
+        let trained = try Planner.trainLeastSquares(scenario: s, settings: settings, stepMonths: 6)
+        #expect(trained.rule.months == [1, 7, 13, 19, 25, 31, 37, 43])
+        let runs = Planner.runLeastSquares(trained.rule, scenario: s, seed: 99, count: 4, threads: 2)
+        let starts = Set(runs.map(\.start))
+        // Decisions every 6 months: month 18 itself is not a decision month; 13 or 19
+        // are one step away (the path is deterministic, so every path agrees).
+        #expect(starts.count == 1)
+        #expect(starts.first == 13 || starts.first == 19, "converts in month \(String(describing: starts.first))")
+        let never = SiteModel.run(scenario: ConversionPolicy.never.apply(to: s), seed: 99, path: 0).npvUSD
+        let best = SiteModel.run(scenario: ConversionPolicy.schedule([18]).apply(to: s), seed: 99, path: 0).npvUSD
+        #expect(runs[0].npv > never)
+        #expect(runs[0].npv > best - 0.02 * abs(best))
     }
 
     @Test("With a small policy space, in-sample and out-of-sample values differ by no more than sampling error")
