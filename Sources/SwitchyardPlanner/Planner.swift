@@ -304,6 +304,22 @@ public enum Planner {
                 if bestTrigger == nil || better(s, bestTrigger!) { bestTrigger = s }
             }
         }
+        // Brent on the level alone, bracketed by the grid's neighbours of the best level.
+        if case .trigger(let t) = bestTrigger!.policy,
+            let i = levels.firstIndex(where: { abs(($0 * 10).rounded() / 10 - t.hashpriceBelowUSDPerPHDay) < 1e-9 }),
+            i > 0, i + 1 < levels.count
+        {
+            let objective: (Double) -> Double = { level in
+                let s = train(triggerPolicy(level, t.forDays))
+                return s.feasible ? -s.objective : -s.objective + 1e15
+            }
+            if let found = try? Numerics.brent(
+                lower: levels[i - 1], upper: levels[i + 1], guess: levels[i], tolerance: 0.05, maxIterations: 25, objective)
+            {
+                let s = train(triggerPolicy(found.x, t.forDays))
+                if better(s, bestTrigger!) { bestTrigger = s }
+            }
+        }
         if case .trigger(let t) = bestTrigger!.policy {
             let refined = try? Numerics.nelderMead(
                 start: [t.hashpriceBelowUSDPerPHDay, t.forDays], steps: [max(2, 0.1 * t.hashpriceBelowUSDPerPHDay), 15],

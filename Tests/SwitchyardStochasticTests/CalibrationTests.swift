@@ -108,3 +108,20 @@ struct CalibrationTests {
         #expect(stats.minimum == 1 && stats.maximum == 1_000)
     }
 }
+
+struct MinimiserTests {
+    @Test("Brent finds the minimum of a parabola and rejects a non-bracket")
+    func brent() throws {
+        let found = try Numerics.brent(lower: 0, upper: 10, guess: 4, tolerance: 1e-8) { ($0 - 3.7) * ($0 - 3.7) + 1 }
+        #expect(abs(found.x - 3.7) < 1e-6 && abs(found.value - 1) < 1e-12)
+        #expect(throws: GSLError.self) { try Numerics.brent(lower: 0, upper: 10, guess: 9) { $0 } }
+    }
+
+    @Test("Nelder-Mead finds the minimum of the Rosenbrock function")
+    func nelderMead() throws {
+        let found = try Numerics.nelderMead(start: [-1.2, 1], steps: [0.5, 0.5], tolerance: 1e-10) { x in
+            100 * (x[1] - x[0] * x[0]) * (x[1] - x[0] * x[0]) + (1 - x[0]) * (1 - x[0])
+        }
+        #expect(abs(found.x[0] - 1) < 1e-4 && abs(found.x[1] - 1) < 1e-4)
+    }
+}

@@ -63,6 +63,36 @@ public enum Numerics {
         return (best, value, iterations)
     }
 
+    /// Minimises a function of one variable on [lower, upper] with GSL's Brent method
+    /// (`gsl_min_fminimizer_brent`), starting from `guess`, which must lie strictly
+    /// inside with f(guess) below f at both ends (a bracket).
+    /// - Throws: ``GSLError`` (GSL_EINVAL when the points do not bracket a minimum).
+    public static func brent(
+        lower: Double, upper: Double, guess: Double, tolerance: Double = 1e-3, maxIterations: Int = 100,
+        _ f: @escaping (Double) -> Double
+    ) throws(GSLError) -> (x: Double, value: Double) {
+        GSLRuntime.prepare()
+        final class Box {
+            let f: (Double) -> Double
+            init(_ f: @escaping (Double) -> Double) { self.f = f }
+        }
+        let context = Unmanaged.passRetained(Box(f))
+        defer { context.release() }
+        var function = gsl_function(
+            function: { x, params in Unmanaged<Box>.fromOpaque(params!).takeUnretainedValue().f(x) },
+            params: context.toOpaque())
+        let minimizer = gsl_min_fminimizer_alloc(cgsl_min_brent())!
+        defer { gsl_min_fminimizer_free(minimizer) }
+        try GSLError.check(gsl_min_fminimizer_set(minimizer, &function, guess, lower, upper), "Brent set-up")
+        for _ in 0..<maxIterations {
+            try GSLError.check(gsl_min_fminimizer_iterate(minimizer), "Brent iteration")
+            let (a, b) = (gsl_min_fminimizer_x_lower(minimizer), gsl_min_fminimizer_x_upper(minimizer))
+            if gsl_min_test_interval(a, b, tolerance, 0) == GSL_SUCCESS { break }
+        }
+        let x = gsl_min_fminimizer_x_minimum(minimizer)
+        return (x, gsl_min_fminimizer_f_minimum(minimizer))
+    }
+
     /// Central-difference Hessian of `f` at `x` with relative steps.
     public static func hessian(at x: [Double], _ f: ([Double]) -> Double) -> [[Double]] {
         let n = x.count
