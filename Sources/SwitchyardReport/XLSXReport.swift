@@ -33,6 +33,37 @@ public enum XLSXReport {
         }
     }
 
+    /// Writes label/value rows down a Summary sheet, defining names for key cells.
+    final class SummaryWriter {
+        let workbook: XLSXWorkbook
+        let sheet: XLSXSheet
+        var row = 0
+
+        init(_ workbook: XLSXWorkbook, title: String, bold: UnsafeMutablePointer<lxw_format>) {
+            self.workbook = workbook
+            sheet = workbook.sheet("Summary")
+            sheet.width(0, 0, 34)
+            sheet.width(1, 1, 20)
+            sheet.write(0, 0, title, bold)
+            row = 2
+        }
+
+        func line(_ label: String, _ value: Double?, _ format: UnsafeMutablePointer<lxw_format>, name: String? = nil) {
+            sheet.write(row, 0, label)
+            sheet.write(row, 1, value, format)
+            if let name { workbook.define(name, Cell.absolute("Summary", row: row, column: 1)) }
+            row += 1
+        }
+
+        func text(_ label: String, _ value: String) {
+            sheet.write(row, 0, label)
+            sheet.write(row, 1, value)
+            row += 1
+        }
+
+        func skip() { row += 1 }
+    }
+
     static func workbook(at temporary: String) throws -> XLSXWorkbook {
         let w = try XLSXWorkbook(path: temporary)
         // A fixed creation date keeps the file byte-identical for the same inputs.
@@ -53,55 +84,40 @@ public enum XLSXReport {
             let w = try workbook(at: temporary)
             let f = Formats(w)
             // Summary
-            let summary = w.sheet("Summary")
-            summary.width(0, 0, 34)
-            summary.width(1, 1, 20)
-            var row = 0
-            func line(_ label: String, _ value: Double?, _ format: UnsafeMutablePointer<lxw_format>, name: String? = nil) {
-                summary.write(row, 0, label)
-                summary.write(row, 1, value, format)
-                if let name { w.define(name, Cell.absolute("Summary", row: row, column: 1)) }
-                row += 1
-            }
-            func text(_ label: String, _ value: String) {
-                summary.write(row, 0, label)
-                summary.write(row, 1, value)
-                row += 1
-            }
-            summary.write(row, 0, "Switchyard risk report", f.bold)
-            row += 2
-            text("Scenario", r.scenarioName)
-            line("Seed", Double(r.settings.seed), f.number, name: "Seed")
-            line("Paths", Double(r.paths.count), f.number, name: "Paths")
-            text("Switchyard version", info.version)
-            text("Command", info.command)
-            row += 1
+            let writer = SummaryWriter(w, title: "Switchyard risk report", bold: f.bold)
+            let summary = writer.sheet
+            writer.text("Scenario", r.scenarioName)
+            writer.line("Seed", Double(r.settings.seed), f.number, name: "Seed")
+            writer.line("Paths", Double(r.paths.count), f.number, name: "Paths")
+            writer.text("Switchyard version", info.version)
+            writer.text("Command", info.command)
+            writer.skip()
             let npv = r.npv
-            line("Mean NPV (USD)", npv.mean, f.usdBold, name: "NPV_Mean")
-            line("Standard error (USD)", npv.standardError, f.usd, name: "NPV_StandardError")
-            line("95% CI low (USD)", npv.confidenceInterval95.lowerBound, f.usd, name: "NPV_CI95_Low")
-            line("95% CI high (USD)", npv.confidenceInterval95.upperBound, f.usd, name: "NPV_CI95_High")
+            writer.line("Mean NPV (USD)", npv.mean, f.usdBold, name: "NPV_Mean")
+            writer.line("Standard error (USD)", npv.standardError, f.usd, name: "NPV_StandardError")
+            writer.line("95% CI low (USD)", npv.confidenceInterval95.lowerBound, f.usd, name: "NPV_CI95_Low")
+            writer.line("95% CI high (USD)", npv.confidenceInterval95.upperBound, f.usd, name: "NPV_CI95_High")
             for (level, value) in zip(DistributionSummary.levels, npv.percentiles) {
                 let p = Int((level * 100).rounded())
-                line("NPV P\(p) (USD)", value, f.usd, name: "NPV_P\(p)")
+                writer.line("NPV P\(p) (USD)", value, f.usd, name: "NPV_P\(p)")
             }
-            line("VaR 95% (USD, loss at P5)", npv.valueAtRisk95, f.usd, name: "VaR95")
-            line("CVaR 95% (USD)", npv.conditionalValueAtRisk95, f.usd, name: "CVaR95")
-            line("VaR 99% (USD, loss at P1)", npv.valueAtRisk99, f.usd, name: "VaR99")
-            line("CVaR 99% (USD)", npv.conditionalValueAtRisk99, f.usd, name: "CVaR99")
-            line("Probability of loss", npv.probabilityOfLoss, f.percent, name: "ProbabilityOfLoss")
-            line("IRR defined on (share of paths)", r.irrDefinedShare, f.percent)
-            line("IRR P50", r.irr?.percentiles[4], f.percent, name: "IRR_P50")
-            line("Payback within horizon (share of paths)", r.paybackShare, f.percent)
-            line("Payback month P50", r.paybackMonth?.percentiles[4], f.number, name: "Payback_P50")
-            line("BTC mined P50", r.btcMined.percentiles[4], f.decimal)
-            line("Curtailed energy P50 (MWh)", r.curtailedEnergyMWh.percentiles[4], f.number)
-            line("GPU utilisation P50", r.gpuUtilisation?.percentiles[4], f.percent)
+            writer.line("VaR 95% (USD, loss at P5)", npv.valueAtRisk95, f.usd, name: "VaR95")
+            writer.line("CVaR 95% (USD)", npv.conditionalValueAtRisk95, f.usd, name: "CVaR95")
+            writer.line("VaR 99% (USD, loss at P1)", npv.valueAtRisk99, f.usd, name: "VaR99")
+            writer.line("CVaR 99% (USD)", npv.conditionalValueAtRisk99, f.usd, name: "CVaR99")
+            writer.line("Probability of loss", npv.probabilityOfLoss, f.percent, name: "ProbabilityOfLoss")
+            writer.line("IRR defined on (share of paths)", r.irrDefinedShare, f.percent)
+            writer.line("IRR P50", r.irr?.percentiles[4], f.percent, name: "IRR_P50")
+            writer.line("Payback within horizon (share of paths)", r.paybackShare, f.percent)
+            writer.line("Payback month P50", r.paybackMonth?.percentiles[4], f.number, name: "Payback_P50")
+            writer.line("BTC mined P50", r.btcMined.percentiles[4], f.decimal)
+            writer.line("Curtailed energy P50 (MWh)", r.curtailedEnergyMWh.percentiles[4], f.number)
+            writer.line("GPU utilisation P50", r.gpuUtilisation?.percentiles[4], f.percent)
             if let c = comparison {
-                row += 1
-                text("Compared with", c.otherName)
-                line("Mean NPV difference (USD)", c.difference.mean, f.usd, name: "Comparison_Difference")
-                line("Standard error of the difference (USD)", c.difference.standardError, f.usd)
+                writer.skip()
+                writer.text("Compared with", c.otherName)
+                writer.line("Mean NPV difference (USD)", c.difference.mean, f.usd, name: "Comparison_Difference")
+                writer.line("Standard error of the difference (USD)", c.difference.standardError, f.usd)
             }
             // NPV histogram data beside the figures, and its chart.
             let bins = histogram(r.paths.map(\.npvUSD), bins: 30)
@@ -244,31 +260,18 @@ public enum XLSXReport {
         try AtomicFile.produce(at: path, replace: replace) { temporary in
             let w = try workbook(at: temporary)
             let f = Formats(w)
-            let summary = w.sheet("Summary")
-            summary.width(0, 0, 30)
-            summary.width(1, 1, 20)
-            var row = 0
-            func line(_ label: String, _ value: Double?, _ format: UnsafeMutablePointer<lxw_format>, name: String? = nil) {
-                summary.write(row, 0, label)
-                summary.write(row, 1, value, format)
-                if let name { w.define(name, Cell.absolute("Summary", row: row, column: 1)) }
-                row += 1
-            }
-            summary.write(row, 0, "Switchyard path report", f.bold)
-            row += 2
-            summary.write(row, 0, "Scenario")
-            summary.write(row, 1, scenario.name)
-            row += 1
-            line("Seed", Double(seed), f.number, name: "Seed")
-            line("Path", Double(pathIndex), f.number, name: "Path")
-            summary.write(row, 0, "Switchyard version")
-            summary.write(row, 1, info.version)
-            row += 2
-            line("NPV (USD)", result.npvUSD, f.usdBold, name: "NPV")
-            line("IRR", result.irr, f.percent, name: "IRR")
-            line("Payback month", result.paybackMonth.map(Double.init), f.number, name: "PaybackMonth")
-            line("Total free cash flow (USD)", result.totalFreeCashFlowUSD, f.usd, name: "TotalFreeCashFlow")
-            line("BTC mined", result.totalBTCMined, f.decimal, name: "BTCMined")
+            let writer = SummaryWriter(w, title: "Switchyard path report", bold: f.bold)
+            let summary = writer.sheet
+            writer.text("Scenario", scenario.name)
+            writer.line("Seed", Double(seed), f.number, name: "Seed")
+            writer.line("Path", Double(pathIndex), f.number, name: "Path")
+            writer.text("Switchyard version", info.version)
+            writer.skip()
+            writer.line("NPV (USD)", result.npvUSD, f.usdBold, name: "NPV")
+            writer.line("IRR", result.irr, f.percent, name: "IRR")
+            writer.line("Payback month", result.paybackMonth.map(Double.init), f.number, name: "PaybackMonth")
+            writer.line("Total free cash flow (USD)", result.totalFreeCashFlowUSD, f.usd, name: "TotalFreeCashFlow")
+            writer.line("BTC mined", result.totalBTCMined, f.decimal, name: "BTCMined")
             inputs(w, f, scenario)
             let monthly = w.sheet("Monthly")
             let headers = ["Month", "Date"] + LedgerCSV.columns.map(\.name)

@@ -28,8 +28,8 @@ struct PlanCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Scenario file (YAML). Omit for the built-in reference site.")
-    var scenario: String?
+    @OptionGroup var options: ScenarioOptions
+    @OptionGroup var parallel: ParallelOptions
 
     @Option(help: "Fresh paths on which the chosen policies are re-scored.")
     var paths: Int = 2_000
@@ -52,27 +52,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Grid step of schedule months before refinement.")
     var step: Int = 3
 
-    @Option(help: "Random seed.")
-    var seed: UInt64 = 1
-
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Option(help: "Write an XLSX workbook with a Plan sheet.")
-    var xlsx: String?
-
-    @Option(help: "Write a JSON summary for programs.")
-    var json: String?
-
-    @Flag(help: "Replace existing output files.")
-    var force = false
-
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
 
     func validate() throws {
         guard paths > 1, trainingPaths > 1 else { throw ValidationError("--paths and --training-paths must be at least 2") }
-        guard threads > 0 else { throw ValidationError("--threads must be at least 1") }
         guard step > 0 else { throw ValidationError("--step must be at least 1 month") }
         if objective == .cvar && maxCvar == nil { throw ValidationError("--objective cvar needs --max-cvar USD") }
         if objective == .loss {
@@ -84,10 +66,8 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let base = try scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin()
-        for output in [xlsx, json].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: output) {
-            throw OutputError.exists(path: output)
-        }
+        let base = try options.load()
+        try options.checkOutputs()
         let goal: PlanObjective =
             switch objective {
             case .mean: .meanNPV
@@ -96,22 +76,23 @@ struct PlanCommand: ParsableCommand {
             case .blend: .riskAverse(lambda: lambda)
             }
         let settings = PlanSettings(
-            trainingPaths: trainingPaths, evaluationPaths: paths, seed: seed, threads: threads, objective: goal,
+            trainingPaths: trainingPaths, evaluationPaths: paths, seed: options.seed, threads: parallel.threads, objective: goal,
             scheduleStepMonths: step)
-        let showProgress = !quiet && isatty(STDERR_FILENO) != 0
+        let showProgress = parallel.showProgress
         let result = try Planner.plan(scenario: base, settings: settings) { stage in
             if showProgress { FileHandle.standardError.write(Data("planning: \(stage)...\n".utf8)) }
         }
         print(PlanReport.text(result, scenario: base))
-        if let xlsx {
+        if let xlsx = options.xlsx {
             try XLSXReport.writePlan(
-                PlanReport.sheet(result, scenario: base), scenario: base,
-                info: .init(version: Switchyard.version, command: CommandLine.arguments.dropFirst().joined(separator: " ")),
-                to: xlsx, replace: force)
+                PlanReport.sheet(result, scenario: base), scenario: base, info: options.runInfo, to: xlsx,
+                replace: options.force)
             print("wrote \(xlsx)")
         }
-        if let json {
-            try AtomicFile.write(JSONSummary.plan(PlanReport.sheet(result, scenario: base), version: Switchyard.version), to: json, replace: force)
+        if let json = options.json {
+            try AtomicFile.write(
+                JSONSummary.plan(PlanReport.sheet(result, scenario: base), version: Switchyard.version), to: json,
+                replace: options.force)
             print("wrote \(json)")
         }
     }

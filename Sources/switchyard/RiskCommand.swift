@@ -17,17 +17,11 @@ struct RiskCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Scenario file (YAML). Omit for the built-in reference site.")
-    var scenario: String?
+    @OptionGroup var options: ScenarioOptions
+    @OptionGroup var parallel: ParallelOptions
 
     @Option(help: "Number of paths (the maximum with --precision).")
     var paths: Int = 1_000
-
-    @Option(help: "Random seed.")
-    var seed: UInt64 = 1
-
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Stop when the 95% CI half-width of mean NPV is below this share of it, e.g. 1%.")
     var precision: String?
@@ -44,21 +38,8 @@ struct RiskCommand: ParsableCommand {
     @Option(help: "Write paths.csv, monthly.csv, summary.csv (and sensitivity.csv) to this folder.")
     var csv: String?
 
-    @Option(help: "Write an XLSX workbook (Summary, Inputs, Monthly, Paths, Sensitivity; native charts).")
-    var xlsx: String?
-
-    @Option(help: "Write a JSON summary for programs.")
-    var json: String?
-
-    @Flag(help: "Replace existing output files.")
-    var force = false
-
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
-
     func validate() throws {
         guard paths > 0 else { throw ValidationError("--paths must be at least 1, got \(paths)") }
-        guard threads > 0 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let precision { _ = try Self.share(precision, option: "--precision") }
         _ = try Self.share(swing, option: "--swing")
     }
@@ -74,24 +55,24 @@ struct RiskCommand: ParsableCommand {
     }
 
     func run() throws {
-        let base = try scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin()
+        let base = try options.load()
         let other = try compare.map { try ScenarioLoader.load(path: $0) }
-        var outputs = [xlsx, json].compactMap { $0 }
-        if let csv {
-            outputs += (["paths.csv", "monthly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : [])).map {
-                (csv as NSString).appendingPathComponent($0)
+        let csvFiles = csv.map { dir in
+            (["paths.csv", "monthly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : [])).map {
+                (dir as NSString).appendingPathComponent($0)
             }
-        }
-        for path in outputs where !force && FileManager.default.fileExists(atPath: path) { throw OutputError.exists(path: path) }
+        } ?? []
+        try options.checkOutputs(csvFiles)
+        let (seed, threads, force) = (options.seed, parallel.threads, options.force)
         let settings = RiskSettings(
             paths: paths, seed: seed, threads: threads, precision: try precision.map { try Self.share($0, option: "--precision") })
-        let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0, unit: "paths")
+        let bar = ProgressBar(enabled: parallel.showProgress, unit: "paths")
         let result = RiskRunner.run(scenario: base, settings: settings) { bar.update($0, of: $1) }
         bar.finish()
         print(RiskReport.text(result, scenario: base))
         var bars: [TornadoBar] = []
         if tornado {
-            let tornadoBar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0, unit: "inputs")
+            let tornadoBar = ProgressBar(enabled: parallel.showProgress, unit: "inputs")
             var runSettings = settings
             runSettings.paths = result.paths.count
             bars = RiskRunner.tornado(
@@ -107,14 +88,13 @@ struct RiskCommand: ParsableCommand {
             comparison = RiskRunner.compare(base, with: other, settings: runSettings)
             print(RiskReport.comparison(comparison!))
         }
-        if let xlsx {
+        if let xlsx = options.xlsx {
             try XLSXReport.writeRisk(
-                result, scenario: base, tornado: bars, comparison: comparison,
-                info: .init(version: Switchyard.version, command: CommandLine.arguments.dropFirst().joined(separator: " ")),
-                to: xlsx, replace: force)
+                result, scenario: base, tornado: bars, comparison: comparison, info: options.runInfo, to: xlsx,
+                replace: force)
             print("wrote \(xlsx)")
         }
-        if let json {
+        if let json = options.json {
             try AtomicFile.write(
                 JSONSummary.risk(result, tornado: bars, comparison: comparison, version: Switchyard.version), to: json,
                 replace: force)

@@ -18,11 +18,7 @@ struct SimulateCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Scenario file (YAML). Omit for the built-in reference site.")
-    var scenario: String?
-
-    @Option(help: "Random seed.")
-    var seed: UInt64 = 1
+    @OptionGroup var options: ScenarioOptions
 
     @Option(help: "Monte Carlo path index (the same seed and path give the same path).")
     var path: UInt64 = 0
@@ -33,20 +29,10 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Write every fired event (time, sequence, event) as CSV.")
     var trace: String?
 
-    @Option(help: "Write an XLSX workbook (Summary, Inputs, Monthly ledger; native charts).")
-    var xlsx: String?
-
-    @Option(help: "Write a JSON summary for programs.")
-    var json: String?
-
-    @Flag(help: "Replace existing output files.")
-    var force = false
-
     func run() throws {
-        let loaded = try scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin()
-        for output in [ledger, trace, xlsx, json].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: output) {
-            throw OutputError.exists(path: output)
-        }
+        let loaded = try options.load()
+        try options.checkOutputs([ledger, trace])
+        let (seed, force) = (options.seed, options.force)
         var simulation = Simulation<SiteModel.Event>(tracing: trace != nil)
         var model = SiteModel(scenario: loaded, seed: seed, path: path, simulation: &simulation)
         simulation.run(&model, until: SimTime(hours: loaded.horizonHours))
@@ -56,14 +42,12 @@ struct SimulateCommand: ParsableCommand {
             try AtomicFile.write(LedgerCSV.table(result).text, to: ledger, replace: force)
             print("wrote \(ledger)")
         }
-        if let xlsx {
+        if let xlsx = options.xlsx {
             try XLSXReport.writeSimulation(
-                result, scenario: loaded, seed: seed, path: path,
-                info: .init(version: Switchyard.version, command: CommandLine.arguments.dropFirst().joined(separator: " ")),
-                to: xlsx, replace: force)
+                result, scenario: loaded, seed: seed, path: path, info: options.runInfo, to: xlsx, replace: force)
             print("wrote \(xlsx)")
         }
-        if let json {
+        if let json = options.json {
             try AtomicFile.write(
                 JSONSummary.path(result, scenario: loaded, seed: seed, path: path, version: Switchyard.version), to: json,
                 replace: force)

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import ArgumentParser
+import Foundation
+import SwitchyardModel
+import SwitchyardReport
+
+/// The scenario argument and the output options shared by simulate, risk and plan.
+struct ScenarioOptions: ParsableArguments {
+    @Argument(help: "Scenario file (YAML). Omit for the built-in reference site (Models/texas-200mw.yaml).")
+    var scenario: String?
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Write an XLSX workbook (native charts, tables, defined names).")
+    var xlsx: String?
+
+    @Option(help: "Write a JSON summary for programs.")
+    var json: String?
+
+    @Flag(help: "Replace existing output files.")
+    var force = false
+
+    /// The scenario file, or the built-in reference site; fully validated.
+    func load() throws -> Scenario {
+        try scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin()
+    }
+
+    /// Fails before any work if an output exists and --force was not given.
+    func checkOutputs(_ more: [String?] = []) throws {
+        for path in ([xlsx, json] + more).compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
+            throw OutputError.exists(path: path)
+        }
+    }
+
+    /// Identifies the run in workbooks.
+    var runInfo: XLSXReport.RunInfo {
+        .init(version: Switchyard.version, command: CommandLine.arguments.dropFirst().joined(separator: " "))
+    }
+}
+
+/// Parallel Monte Carlo options shared by risk and plan.
+struct ParallelOptions: ParsableArguments {
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard threads > 0 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    /// Progress goes to stderr only when it is a terminal and --quiet is not given.
+    var showProgress: Bool { !quiet && isatty(STDERR_FILENO) != 0 }
+}
