@@ -106,6 +106,9 @@ public struct SiteModel: SimulationModel {
     var capexInstallmentsPaid: [Int]
     /// Hours the hashprice has stayed below the next triggered project's level.
     var hoursBelowTrigger = 0.0
+    /// Projects that start on a trigger, in order, and how many of them have started.
+    let triggered: [(project: Int, trigger: ConversionTrigger)]
+    var triggeredStarted = 0
     var lastAccrual = 0.0
     var month = 1
     var row: MonthRow
@@ -152,6 +155,7 @@ public struct SiteModel: SimulationModel {
         row = MonthRow(month: 1, label: Self.label(s.startMonth, month: 1))
         trace = []
         conversionStartMonth = s.conversions.map { _ in nil }
+        triggered = s.conversions.enumerated().compactMap { k, c in c.trigger.map { (k, $0) } }
         capexInstallmentsPaid = s.conversions.map { _ in 0 }
         if case .trace(_, let jobs) = s.gpuCloud?.demand { trace = jobs }
         leases = s.colocation.map { lease in
@@ -322,10 +326,12 @@ public struct SiteModel: SimulationModel {
     /// Month start: capex of conversions under way (one installment a month over the
     /// lead time, the first paid at the start), colocation ramps and terms.
     mutating func startMonth(in sim: inout Simulation<Event>) {
-        for (k, c) in scenario.conversions.enumerated()
-        where conversionStartMonth[k] != nil && capexInstallmentsPaid[k] < c.leadTimeMonths {
-            row.capexUSD += c.capexUSD / Double(c.leadTimeMonths)
-            capexInstallmentsPaid[k] += 1
+        for k in conversionStartMonth.indices where conversionStartMonth[k] != nil {
+            let lead = scenario.conversions[k].leadTimeMonths
+            if capexInstallmentsPaid[k] < lead {
+                row.capexUSD += scenario.conversions[k].capexUSD / Double(lead)
+                capexInstallmentsPaid[k] += 1
+            }
         }
         updateLeases(in: &sim)
     }
@@ -342,10 +348,8 @@ public struct SiteModel: SimulationModel {
     /// Starts the next triggered project once the hashprice has stayed below its level
     /// for its number of days, inside its window of months.
     mutating func checkTriggers(in sim: inout Simulation<Event>) {
-        guard let k = scenario.conversions.indices.first(where: {
-            scenario.conversions[$0].trigger != nil && conversionStartMonth[$0] == nil
-        }) else { return }
-        let trigger = scenario.conversions[k].trigger!
+        guard triggeredStarted < triggered.count else { return }
+        let (k, trigger) = triggered[triggeredStarted]
         if currentHashpriceUSDPerPHDay() < trigger.hashpriceBelowUSDPerPHDay {
             hoursBelowTrigger += stepHours
         } else {
@@ -354,6 +358,7 @@ public struct SiteModel: SimulationModel {
         guard month >= trigger.earliestMonth && month <= trigger.latestMonth else { return }
         if hoursBelowTrigger >= trigger.forDays * 24 {
             hoursBelowTrigger = 0
+            triggeredStarted += 1
             startConversion(k, in: &sim)
         }
     }
