@@ -141,7 +141,7 @@ public struct PlanSettings: Hashable, Sendable {
 
     public init(
         trainingPaths: Int = 300, evaluationPaths: Int = 2_000, seed: UInt64 = 1, threads: Int = 1,
-        objective: PlanObjective = .meanNPV, scheduleStepMonths: Int = 3
+        objective: PlanObjective = .meanNPV, scheduleStepMonths: Int = 6
     ) {
         precondition(trainingPaths > 1 && evaluationPaths > 1 && threads > 0 && scheduleStepMonths > 0)
         self.trainingPaths = trainingPaths
@@ -338,7 +338,7 @@ public enum Planner {
         var leastSquaresTraining: PolicyScore?
         if scenario.conversions.count == 1 {
             progress?("least-squares Monte Carlo")
-            let step = max(settings.scheduleStepMonths * 2, 3)
+            let step = max(settings.scheduleStepMonths, 3)
             let trained = try trainLeastSquares(scenario: scenario, settings: settings, stepMonths: step)
             let runs = trained.npvs.map { (npv: $0, start: Int?.none) }
             let s = score(.leastSquares(trained.rule), runs, objective: settings.objective)

@@ -49,8 +49,8 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "With --objective blend: the weight of CVaR95.")
     var lambda: Double = 0.5
 
-    @Option(help: "Grid step of schedule months before refinement.")
-    var step: Int = 3
+    @Option(help: "Grid step of schedule months (refined month by month around the best) and of least-squares decisions.")
+    var step: Int = 6
 
 
     func validate() throws {

@@ -159,7 +159,7 @@ enum BuiltinFiles {
         # Sources: shared/DOMAIN.md unless marked GUESS. Replace guesses with your own figures.
         name: Texas 200 MW reference site
         startMonth: 2025-01
-        horizonMonths: 120
+        horizonMonths: 180             # 15 years: covers the 12-year lease a conversion would sign
         stepHours: 6                   # curtailment decided on 6-hour price blocks
         discountRatePerYear: 0.12      # GUESS: miners' cost of capital
         
