@@ -172,17 +172,7 @@ public enum XLSXReport {
             fan.yAxis("USD", numberFormat: "$#,##0.0,,\"M\"")
             fan.legendBottom()
             monthly.insert(fan, row: 2, column: headers.count + 1)
-            let revenue = w.chart(LXW_CHART_COLUMN_STACKED)
-            for (k, stream) in MonthStatistics.revenueStreams.enumerated() {
-                revenue.series(
-                    stream, categories: Cell.range("Monthly", column: 1, rows: 1...last),
-                    values: Cell.range("Monthly", column: 14 + k, rows: 1...last))
-            }
-            revenue.title("Mean monthly revenue by stream")
-            revenue.xAxis("Month", numberFormat: "yyyy-mm")
-            revenue.yAxis("USD", numberFormat: "$#,##0.0,,\"M\"")
-            revenue.legendBottom()
-            revenue.gap(20)
+            let revenue = revenueChart(w, title: "Mean monthly revenue by stream", firstColumn: 14, months: last)
             monthly.insert(revenue, row: 24, column: headers.count + 1)
 
             // Paths
@@ -289,22 +279,30 @@ public enum XLSXReport {
             monthly.freezeHeader()
             monthly.table("LedgerTable", lastRow: result.months.count, headers: headers)
             let last = result.months.count
-            let revenue = w.chart(LXW_CHART_COLUMN_STACKED)
-            for (k, stream) in MonthStatistics.revenueStreams.enumerated() {
-                revenue.series(stream, categories: Cell.range("Monthly", column: 1, rows: 1...last),
-                    values: Cell.range("Monthly", column: 2 + k, rows: 1...last))
-            }
-            revenue.title("Monthly revenue by stream")
-            revenue.xAxis("Month", numberFormat: "yyyy-mm")
-            revenue.yAxis("USD", numberFormat: "$#,##0.0,,\"M\"")
-            revenue.legendBottom()
-            revenue.gap(20)
+            let revenue = revenueChart(w, title: "Monthly revenue by stream", firstColumn: 2, months: last)
             summary.insert(revenue, row: 1, column: 3)
             try w.close()
         }
     }
 
     // MARK: Shared
+
+    /// Stacked columns of the four revenue streams, read from consecutive columns of the
+    /// Monthly sheet (dates in column B).
+    static func revenueChart(_ w: XLSXWorkbook, title: String, firstColumn: Int, months: Int) -> XLSXChart {
+        let chart = w.chart(LXW_CHART_COLUMN_STACKED)
+        for (k, stream) in MonthStatistics.revenueStreams.enumerated() {
+            chart.series(
+                stream, categories: Cell.range("Monthly", column: 1, rows: 1...months),
+                values: Cell.range("Monthly", column: firstColumn + k, rows: 1...months))
+        }
+        chart.title(title)
+        chart.xAxis("Month", numberFormat: "yyyy-mm")
+        chart.yAxis("USD", numberFormat: "$#,##0.0,,\"M\"")
+        chart.legendBottom()
+        chart.gap(20)
+        return chart
+    }
 
     static func inputs(_ w: XLSXWorkbook, _ f: Formats, _ scenario: Scenario) {
         let sheet = w.sheet("Inputs")

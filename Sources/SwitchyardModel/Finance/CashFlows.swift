@@ -11,7 +11,11 @@ public enum CashFlows {
     /// Net present value at an annual discount rate, end-of-month flows:
     /// NPV = sum_m CF_m / (1 + r_m)^m.
     public static func npv(_ flows: [Double], annualRate: Double) -> Double {
-        let r = monthlyRate(annual: annualRate)
+        npv(flows, monthlyRate: monthlyRate(annual: annualRate))
+    }
+
+    /// NPV at a monthly rate: sum_m CF_m / (1 + r)^m.
+    public static func npv(_ flows: [Double], monthlyRate r: Double) -> Double {
         var factor = 1.0
         var total = 0.0
         for flow in flows {
@@ -25,15 +29,7 @@ public enum CashFlows {
     /// (-99.99%, +10,000%) a year (e.g. all flows of one sign). Found by bisection on
     /// the monthly rate, to 1e-10.
     public static func irr(_ flows: [Double]) -> Double? {
-        func value(_ monthly: Double) -> Double {
-            var factor = 1.0
-            var total = 0.0
-            for flow in flows {
-                factor /= 1 + monthly
-                total += flow * factor
-            }
-            return total
-        }
+        func value(_ monthly: Double) -> Double { npv(flows, monthlyRate: monthly) }
         var low = monthlyRate(annual: -0.9999)
         var high = monthlyRate(annual: 100)
         var fLow = value(low)
