@@ -210,17 +210,9 @@ public enum Planner {
     static func run(_ policy: ConversionPolicy, scenario: Scenario, seed: UInt64, count: Int, threads: Int)
         -> [(npv: Double, start: Int?)]
     {
-        let s = policy.apply(to: scenario)
-        var results: [(Double, Int?)] = []
-        var first = 0
-        while first < count {
-            let n = min(250, count - first)
-            results += RiskRunner.runBatch(scenario: s, seed: seed, first: first, count: n, threads: threads) {
-                ($1.npvUSD, $1.conversionStartMonths.first ?? nil)
-            }
-            first += n
+        RiskRunner.runBatch(scenario: policy.apply(to: scenario), seed: seed, first: 0, count: count, threads: threads) {
+            ($1.npvUSD, $1.conversionStartMonths.first ?? nil)
         }
-        return results
     }
 
     static func score(_ policy: ConversionPolicy, _ runs: [(npv: Double, start: Int?)], objective: PlanObjective)

@@ -32,16 +32,9 @@ extension RiskRunner {
     }
 
     static func npvs(scenario: Scenario, settings: RiskSettings) -> [Double] {
-        var values: [Double] = []
-        var first = 0
-        while first < settings.paths {
-            let count = min(settings.batchSize, settings.paths - first)
-            values += runBatch(scenario: scenario, seed: settings.seed, first: first, count: count, threads: settings.threads) {
-                $1.npvUSD
-            }
-            first += count
+        runBatch(scenario: scenario, seed: settings.seed, first: 0, count: settings.paths, threads: settings.threads) {
+            $1.npvUSD
         }
-        return values
     }
 
     /// A tornado: each input at its range from the scenario's `sensitivity.ranges`, or

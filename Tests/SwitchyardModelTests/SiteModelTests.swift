@@ -170,3 +170,23 @@ struct SiteModelTests {
         #expect(a.npvUSD != c.npvUSD)
     }
 }
+
+struct ConversionEdgeTests {
+    @Test("A later conversion skips a fleet that an earlier one retired entirely")
+    func secondConversionAfterAFleetIsGone() throws {
+        var s = try ScenarioLoader.builtin("texas-200mw")
+        s.horizonMonths = 30
+        s.mining[0].hall = "B"  // two fleets in hall B; the first is retired whole by conversion 1
+        let fleet0MW = Double(s.mining[0].units) * s.mining[0].asic.powerW * 1.08 / 1e6
+        var first = s.conversions[0]
+        first.megawatts = fleet0MW
+        first.startMonth = 2
+        var second = first
+        second.megawatts = 10
+        second.startMonth = 4
+        s.conversions = [first, second]
+        let result = SiteModel.run(scenario: s, seed: 1, path: 0)
+        #expect(result.conversionStartMonths == [2, 4])
+        #expect(result.months[5].averageSiteHashrateTHs > 0, "the second fleet still mines")
+    }
+}

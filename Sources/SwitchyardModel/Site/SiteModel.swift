@@ -541,11 +541,12 @@ public struct SiteModel: SimulationModel {
         let c = scenario.conversions[k]
         // Retire miners in the hall, fleet by fleet, until the MW are freed.
         var toFree = c.megawatts
-        for f in scenario.mining.indices where scenario.mining[f].hall == c.hall && toFree > 1e-9 {
-            let perUnit = fleetPowerMW(f) / Double(max(fleetUnits[f], 1))
+        for f in scenario.mining.indices
+        where scenario.mining[f].hall == c.hall && fleetUnits[f] > 0 && toFree > 1e-9 {
+            let perUnit = fleetMWPerUnit[f]
             let units = min(fleetUnits[f], Int((toFree / perUnit).rounded(.up)))
             fleetUnits[f] -= units
-            miningCapacity -= Double(units) * fleetMWPerUnit[f]
+            miningCapacity -= Double(units) * perUnit
             toFree -= Double(units) * perUnit
             row.assetSalesUSD += Double(units) * scenario.mining[f].asic.priceUSD * c.asicSalvageFraction
         }
