@@ -82,12 +82,16 @@ public struct EventCalendar<Event> {
     /// True when no event is pending.
     @inlinable public var isEmpty: Bool { liveCount == 0 }
 
-    /// Schedules `event` at `time` (hours).
+    /// Schedules `event` at `time` (hours). With `ahead`, the event fires before every
+    /// event at the same time that was scheduled without it (events scheduled `ahead`
+    /// keep their scheduling order among themselves): how a model makes a bookkeeping
+    /// event, such as a period end, come first at its instant however late it was
+    /// scheduled.
     ///
     /// - Complexity: O(log n).
     @inlinable
     @discardableResult
-    public mutating func schedule(_ event: Event, at time: Double) -> EventHandle {
+    public mutating func schedule(_ event: Event, at time: Double, ahead: Bool = false) -> EventHandle {
         precondition(!time.isNaN, "EventCalendar: cannot schedule an event at NaN")
         let slot: UInt32
         if firstFree != _noSlot {
@@ -99,7 +103,8 @@ public struct EventCalendar<Event> {
             slot = UInt32(truncatingIfNeeded: slots.count)
             slots.append(_CalendarSlot(payload: event, generation: 0, nextFree: _noSlot))
         }
-        let entry = _CalendarEntry(time: time, sequence: nextSequence, slot: slot)
+        // The tie key: the scheduling sequence, with the top bit set for ordinary events.
+        let entry = _CalendarEntry(time: time, sequence: ahead ? nextSequence : nextSequence | _behindBit, slot: slot)
         heap.append(entry)
         nextSequence &+= 1
         liveCount += 1
@@ -159,7 +164,7 @@ public struct EventCalendar<Event> {
         let event = slots[Int(top.slot)].payload.take().unsafelyUnwrapped
         liveCount -= 1
         freeSlot(top.slot)
-        return (top.time, top.sequence, event)
+        return (top.time, top.sequence & ~_behindBit, event)
     }
 
     // MARK: - Internals
@@ -242,3 +247,6 @@ public struct EventCalendar<Event> {
 
 extension _CalendarSlot: Sendable where Event: Sendable {}
 extension EventCalendar: Sendable where Event: Sendable {}
+
+/// Set in the tie key of events not scheduled `ahead`, so that `ahead` events sort first.
+@usableFromInline let _behindBit: UInt64 = 1 << 63

@@ -87,6 +87,15 @@ public struct Simulation<Event> {
         return calendar.schedule(event, at: time.hours)
     }
 
+    /// Schedules `event` at `time`, to fire before every event at that time scheduled
+    /// without `ahead` (see ``EventCalendar/schedule(_:at:ahead:)``).
+    @inlinable
+    @discardableResult
+    public mutating func schedule(_ event: Event, at time: SimTime, ahead: Bool) -> EventHandle {
+        precondition(time.hours >= now.hours, "Simulation: cannot schedule at \(time), before now (\(now))")
+        return calendar.schedule(event, at: time.hours, ahead: ahead)
+    }
+
     /// Schedules `event` after `delay` (>= 0) from now.
     @inlinable
     @discardableResult

@@ -17,6 +17,22 @@ struct EventCalendarTests {
         #expect(model.labels == ["early", "a", "b", "c", "d", "e", "b-child"])
     }
 
+    @Test("Events scheduled ahead fire first at their time, in their own scheduling order; sequences stay plain")
+    func aheadEventsFireFirst() {
+        var sim = Simulation<TestEvent>(tracing: true)
+        sim.schedule(.label("a"), at: SimTime(hours: 5))
+        sim.schedule(.label("b"), at: SimTime(hours: 5))
+        sim.schedule(.label("late-ahead-1"), at: SimTime(hours: 5), ahead: true)
+        sim.schedule(.label("late-ahead-2"), at: SimTime(hours: 5), ahead: true)
+        sim.schedule(.label("earlier"), at: SimTime(hours: 4))
+        sim.schedule(.label("later-ahead"), at: SimTime(hours: 6), ahead: true)
+        var model = ScriptedModel()
+        sim.run(&model)
+        #expect(model.labels == ["earlier", "late-ahead-1", "late-ahead-2", "a", "b", "later-ahead"])
+        // Reported sequences are the scheduling order, whatever the tie class.
+        #expect(sim.trace?.map(\.sequence) == [4, 2, 3, 0, 1, 5])
+    }
+
     @Test("Events come out in (time, sequence) order for random schedules", arguments: [1, 2, 3])
     func randomScheduleMatchesSortedReference(seed: UInt64) {
         var generator = Xoshiro256StarStar(seed: seed)

@@ -164,10 +164,12 @@ public struct SiteModel: SimulationModel {
         miningCapacity = (0..<fleetUnits.count).reduce(0) { $0 + Double(fleetUnits[$1]) * fleetMWPerUnit[$1] }
         // First events.
         simulation.schedule(.tick, at: .zero)
-        for m in 1...s.horizonMonths {
-            simulation.schedule(.monthEnd(m), at: SimTime(hours: Double(m) * Scenario.hoursPerMonth))
-        }
-        for (k, c) in s.conversions.enumerated() where c.trigger == nil {
+        // Month ends are scheduled one at a time (each schedules the next), which keeps
+        // the calendar a few events deep, and `ahead`: a month end closes its month
+        // before anything else happens at that instant.
+        simulation.schedule(.monthEnd(1), at: SimTime(hours: Scenario.hoursPerMonth), ahead: true)
+        // A start after the horizon is how a planner says "never" (keeping block indices).
+        for (k, c) in s.conversions.enumerated() where c.trigger == nil && c.startMonth <= s.horizonMonths {
             simulation.schedule(.conversionStart(k), at: SimTime(hours: Double(c.startMonth - 1) * Scenario.hoursPerMonth))
         }
         if case .poisson = s.gpuCloud?.demand { scheduleNextArrival(after: 0, in: &simulation) }
@@ -320,7 +322,9 @@ public struct SiteModel: SimulationModel {
         month = m + 1
         monthHoursAccrued = 0
         row = MonthRow(month: month, label: Self.label(scenario.startMonth, month: month))
-        if m < scenario.horizonMonths { startMonth(in: &sim) }
+        guard m < scenario.horizonMonths else { return }
+        sim.schedule(.monthEnd(m + 1), at: SimTime(hours: Double(m + 1) * Scenario.hoursPerMonth), ahead: true)
+        startMonth(in: &sim)
     }
 
     /// Month start: capex of conversions under way (one installment a month over the
@@ -337,7 +341,7 @@ public struct SiteModel: SimulationModel {
     }
 
     /// The hashprice now, USD per PH/s per day, from the current block rate.
-    func currentHashpriceUSDPerPHDay() -> Double {
+    @inline(__always) func currentHashpriceUSDPerPHDay() -> Double {
         let networkHs = environment.networkHashrateEHs * 1e18
         let blocksPerDay = BitcoinProtocol.blockRate(hashesPerSecond: networkHs, difficulty: chain.difficulty) * 86_400
         return BitcoinProtocol.hashpriceUSDPerPHDay(
@@ -397,7 +401,7 @@ public struct SiteModel: SimulationModel {
     func miningCapacityMW() -> Double { miningCapacity }
 
     /// Hashrate of the miners actually running (curtailment and preemption applied).
-    func siteHashrateTHs() -> Double {
+    @inline(__always) func siteHashrateTHs() -> Double {
         guard miningWantedMW > 0, miningHeldMW > 0 else { return 0 }
         let scale = min(1, miningHeldMW / miningWantedMW)
         var total = 0.0
@@ -408,7 +412,7 @@ public struct SiteModel: SimulationModel {
     }
 
     /// Revenue per MWh a fleet earns at the current prices.
-    func miningRevenuePerMWh(_ f: Int) -> Double {
+    @inline(__always) func miningRevenuePerMWh(_ f: Int) -> Double {
         let networkHs = environment.networkHashrateEHs * 1e18
         let blocksPerHour = BitcoinProtocol.blockRate(hashesPerSecond: networkHs, difficulty: chain.difficulty) * 3_600
         let reward = chain.subsidyBTC + environment.feesBTCPerBlock
