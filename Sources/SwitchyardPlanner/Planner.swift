@@ -47,17 +47,19 @@ public enum ConversionPolicy: Hashable, Sendable {
     /// value of converting now is positive and exceeds the fitted value of waiting.
     case leastSquares(LeastSquaresRule)
 
-    /// The scenario with this policy's conversions.
+    /// The scenario with this policy's conversions. A block that is never converted
+    /// stays in the scenario with a start after the horizon, so that results keep one
+    /// start month per block, in the scenario's order.
     public func apply(to scenario: Scenario) -> Scenario {
         var s = scenario
         switch self {
         case .never:
-            s.conversions = []
+            return ConversionPolicy.schedule(scenario.conversions.map { _ in nil }).apply(to: scenario)
         case .schedule(let months):
-            s.conversions = zip(scenario.conversions, months).compactMap { block, month in
-                guard let month else { return nil }
+            precondition(months.count == scenario.conversions.count, "a schedule gives one month (or nil) per block")
+            s.conversions = zip(scenario.conversions, months).map { block, month in
                 var b = block
-                b.startMonth = month
+                b.startMonth = month ?? scenario.horizonMonths + 1
                 b.trigger = nil
                 return b
             }
@@ -93,7 +95,8 @@ public enum ConversionPolicy: Hashable, Sendable {
             }
             return parts.joined(separator: "; ").prefix(1).uppercased() + parts.joined(separator: "; ").dropFirst() + "."
         case .leastSquares(let rule):
-            return "Convert \(scenario.conversions.map(block).joined(separator: ", then ")) at the first decision month (every \(rule.stepMonths) months) where the regression on hashprice, BTC and power prices and months left says converting now is worth more than waiting."
+            let order = scenario.conversions.count > 1 ? ", each block not before the one before it" : ""
+            return "Convert \(scenario.conversions.map(block).joined(separator: ", then ")) at the first decision month (every \(rule.stepMonths) months\(order)) where the regression on hashprice, BTC and power prices and months left says converting now is worth more than waiting."
         case .trigger(let t):
             let blocks = scenario.conversions.map(block).joined(separator: ", then ")
             let days = t.forDays > 0 ? String(format: " for %.0f days", t.forDays) : ""
@@ -105,25 +108,47 @@ public enum ConversionPolicy: Hashable, Sendable {
     }
 }
 
-/// A fitted least-squares Monte Carlo conversion rule (one block).
+/// A fitted least-squares Monte Carlo conversion rule: one stage per block, taken one
+/// after another (block k is decided from the month block k - 1 started on).
 public struct LeastSquaresRule: Hashable, Sendable {
+    /// The fitted regressions of one block.
+    public struct Stage: Hashable, Sendable {
+        /// Regression coefficients of the value of converting now, and of waiting, by
+        /// decision month (nil where no regression was possible: no conversion there).
+        public var exercise: [[Double]?]
+        public var continuation: [[Double]?]
+    }
+
     /// Decision months, ascending.
     public var months: [Int]
     public var stepMonths: Int
-    /// Regression coefficients of the value of converting now, and of waiting, by
-    /// decision month (nil where no regression was possible).
-    public var exercise: [[Double]?]
-    public var continuation: [[Double]?]
+    /// One stage per conversion block, in the scenario's order.
+    public var stages: [Stage]
 
-    /// The month to convert on a path whose states at the decision months are given.
-    func decide(_ states: [[Double]]) -> Int? {
-        for (k, month) in months.enumerated() {
-            guard let b = exercise[k] else { continue }
+    /// The month to start block `stage` on a path whose states at the decision months
+    /// are given, not before month `notBefore` (nil: never).
+    func decide(stage: Int, _ states: [[Double]], notBefore: Int) -> Int? {
+        let fit = stages[stage]
+        for (k, month) in months.enumerated() where month >= notBefore {
+            guard let b = fit.exercise[k] else { continue }
             let value = zip(b, states[k]).reduce(0) { $0 + $1.0 * $1.1 }
-            let wait = continuation[k].map { c in zip(c, states[k]).reduce(0) { $0 + $1.0 * $1.1 } } ?? 0
+            let wait = fit.continuation[k].map { c in zip(c, states[k]).reduce(0) { $0 + $1.0 * $1.1 } } ?? 0
             if value > 0 && value > wait { return month }
         }
         return nil
+    }
+
+    /// The start month of every block on a path (a block that does not start stops
+    /// the ones after it).
+    func decide(_ states: [[Double]]) -> [Int?] {
+        var starts: [Int?] = []
+        var notBefore = 1
+        for stage in stages.indices {
+            guard let month = decide(stage: stage, states, notBefore: notBefore) else { break }
+            starts.append(month)
+            notBefore = month
+        }
+        return starts + [Int?](repeating: nil, count: stages.count - starts.count)
     }
 }
 
@@ -165,6 +190,11 @@ public struct PolicyScore: Hashable, Sendable {
     /// Share of paths on which block 1 started, and its start-month percentiles (P10, P50, P90).
     public var convertedShare: Double
     public var startMonthPercentiles: [Double]?
+    /// The start month of each block on each path: `startMonths[path][block]` (nil: not started).
+    public var startMonths: [[Int?]]
+
+    /// Start months of `block` over the paths.
+    public func starts(ofBlock block: Int) -> [Int?] { startMonths.map { $0[block] } }
 }
 
 /// The outcome of planning.
@@ -178,8 +208,8 @@ public struct PlanResult: Sendable {
     public var convertNow: PolicyScore
     public var bestSchedule: PolicyScore
     public var bestTrigger: PolicyScore
-    /// The least-squares Monte Carlo policy (scenarios with one block), out of sample.
-    public var leastSquares: PolicyScore?
+    /// The least-squares Monte Carlo policy, out of sample.
+    public var leastSquares: PolicyScore
     /// The recommended policy (best objective in training), re-scored out of sample.
     public var recommended: PolicyScore
     /// The recommended policy's objective on the training paths (optimistic).
@@ -206,25 +236,42 @@ public enum PlannerError: Error, CustomStringConvertible {
 /// Searches conversion policies on common random numbers and re-scores the winners on
 /// fresh paths.
 public enum Planner {
-    /// NPVs and block-1 start months of a policy on paths `0..<count` of `seed`.
-    static func run(_ policy: ConversionPolicy, scenario: Scenario, seed: UInt64, count: Int, threads: Int)
-        -> [(npv: Double, start: Int?)]
-    {
+    /// A path's NPV and the start month of each of the scenario's blocks.
+    typealias Run = (npv: Double, starts: [Int?])
+
+    /// NPVs and start months of a policy on paths `0..<count` of `seed`.
+    static func run(_ policy: ConversionPolicy, scenario: Scenario, seed: UInt64, count: Int, threads: Int) -> [Run] {
         RiskRunner.runBatch(scenario: policy.apply(to: scenario), seed: seed, first: 0, count: count, threads: threads) {
-            ($1.npvUSD, $1.conversionStartMonths.first ?? nil)
+            ($1.npvUSD, $1.conversionStartMonths)
         }
     }
 
-    static func score(_ policy: ConversionPolicy, _ runs: [(npv: Double, start: Int?)], objective: PlanObjective)
-        -> PolicyScore
-    {
+    /// Runs path `jobs[i].path` with the blocks started at `jobs[i].months`, in
+    /// parallel (each path its own schedule, on common random numbers); results in
+    /// the order of `jobs`.
+    static func runSchedules(_ scenario: Scenario, seed: UInt64, jobs: [(path: Int, months: [Int?])], threads: Int) -> [Run] {
+        var scenarios: [Scenario] = []
+        var index: [[Int?]: Int] = [:]
+        let tasks = jobs.map { job -> (scenario: Int, path: UInt64) in
+            if let known = index[job.months] { return (known, UInt64(job.path)) }
+            scenarios.append(ConversionPolicy.schedule(job.months).apply(to: scenario))
+            index[job.months] = scenarios.count - 1
+            return (scenarios.count - 1, UInt64(job.path))
+        }
+        return RiskRunner.run(scenarios: scenarios, seed: seed, jobs: tasks, threads: threads) {
+            ($1.npvUSD, $1.conversionStartMonths)
+        }
+    }
+
+    static func score(_ policy: ConversionPolicy, _ runs: [Run], objective: PlanObjective) -> PolicyScore {
         let npv = DistributionSummary(runs.map(\.npv))
         let (value, feasible) = objective.score(npv)
-        let starts = runs.compactMap(\.start).map(Double.init)
+        let starts = runs.compactMap { $0.starts.first ?? nil }.map(Double.init)
         return PolicyScore(
             policy: policy, npv: npv, objective: value, feasible: feasible,
             convertedShare: Double(starts.count) / Double(runs.count),
-            startMonthPercentiles: starts.isEmpty ? nil : Quantiles.percentiles(starts, at: [0.1, 0.5, 0.9]))
+            startMonthPercentiles: starts.isEmpty ? nil : Quantiles.percentiles(starts, at: [0.1, 0.5, 0.9]),
+            startMonths: runs.map(\.starts))
     }
 
     public static func plan(
@@ -326,17 +373,11 @@ public enum Planner {
             }
         }
         _ = train(.schedule(scenario.conversions.map { _ in 1 }))
-        // Least-squares Monte Carlo (one block).
-        var leastSquaresTraining: PolicyScore?
-        if scenario.conversions.count == 1 {
-            progress?("least-squares Monte Carlo")
-            let step = max(settings.scheduleStepMonths, 3)
-            let trained = try trainLeastSquares(scenario: scenario, settings: settings, stepMonths: step)
-            let runs = trained.npvs.map { (npv: $0, start: Int?.none) }
-            let s = score(.leastSquares(trained.rule), runs, objective: settings.objective)
-            cache[s.policy] = s
-            leastSquaresTraining = s
-        }
+        // Least-squares Monte Carlo, block after block.
+        progress?("least-squares Monte Carlo")
+        let trained = try trainLeastSquares(scenario: scenario, settings: settings, stepMonths: max(settings.scheduleStepMonths, 3))
+        let leastSquaresTraining = score(.leastSquares(trained.rule), trained.runs, objective: settings.objective)
+        cache[leastSquaresTraining.policy] = leastSquaresTraining
         let candidates = cache.values.sorted { better($0, $1) || (!better($1, $0) && "\($0.policy)" < "\($1.policy)") }
         guard let winner = candidates.first, winner.feasible else {
             throw PlannerError.noFeasiblePolicy(objective: settings.objective.description)
@@ -355,15 +396,11 @@ public enum Planner {
         let now = evaluate(.schedule(scenario.conversions.map { _ in 1 }))
         let schedule = evaluate(bestSchedule.policy)
         let trigger = evaluate(bestTrigger!.policy)
-        var leastSquares: (score: PolicyScore, npvs: [Double])?
-        if let lsm = leastSquaresTraining, case .leastSquares(let rule) = lsm.policy {
-            let runs = runLeastSquares(rule, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads)
-            leastSquares = (score(lsm.policy, runs, objective: settings.objective), runs.map(\.npv))
-        }
+        let leastSquares = evaluate(leastSquaresTraining.policy)
         let recommended =
             winner.policy == bestSchedule.policy ? schedule
             : winner.policy == bestTrigger!.policy ? trigger
-            : winner.policy == leastSquaresTraining?.policy ? leastSquares! : evaluate(winner.policy)
+            : winner.policy == leastSquaresTraining.policy ? leastSquares : evaluate(winner.policy)
         let flexibility = DistributionSummary(zip(recommended.npvs, now.npvs).map { $0 - $1 })
         var text = winner.policy.describe(for: scenario)
         if case .schedule = winner.policy {
@@ -377,7 +414,7 @@ public enum Planner {
         }
         return PlanResult(
             scenarioName: scenario.name, settings: settings, candidates: candidates, never: never.score,
-            convertNow: now.score, bestSchedule: schedule.score, bestTrigger: trigger.score, leastSquares: leastSquares?.score,
+            convertNow: now.score, bestSchedule: schedule.score, bestTrigger: trigger.score, leastSquares: leastSquares.score,
             recommended: recommended.score, recommendedInSample: winner, valueOfFlexibility: flexibility,
             recommendation: text)
     }
@@ -403,54 +440,84 @@ public enum Planner {
         return [1, h, h * h, btc / 100_000, power / 100, left, left * h]
     }
 
-    /// Fits the least-squares rule on the training paths (one block) and returns it with
-    /// its in-sample NPVs.
+    /// Fits the least-squares rule on the training paths and returns it with its
+    /// in-sample runs.
+    ///
+    /// Blocks are fitted one after another. For block k, every path carries the start
+    /// months its earlier blocks got from their fitted rules; the payoff of starting
+    /// block k at decision month m is the path's NPV with block k started at m minus
+    /// its NPV with block k (and the later blocks) kept mining, both simulated on the
+    /// path's own random numbers. Block k may start from the month block k - 1 started
+    /// (the same month included), and only on paths where it did. The later blocks'
+    /// own option to convert is not credited when block k is decided: a staged rule,
+    /// not the joint optimum.
     static func trainLeastSquares(scenario: Scenario, settings: PlanSettings, stepMonths: Int) throws
-        -> (rule: LeastSquaresRule, npvs: [Double])
+        -> (rule: LeastSquaresRule, runs: [Run])
     {
         let months = Array(stride(from: 1, to: scenario.horizonMonths, by: stepMonths))
-        let never = ConversionPolicy.never.apply(to: scenario)
+        let blocks = scenario.conversions.count
         let count = settings.trainingPaths
-        let base = RiskRunner.runBatch(scenario: never, seed: settings.seed, first: 0, count: count, threads: settings.threads) {
-            ($1.npvUSD, $1.months)
+        let (states, base) = decisionStates(scenario: scenario, months: months, seed: settings.seed, count: count, threads: settings.threads)
+        var runs = base
+        var stages: [LeastSquaresRule.Stage] = []
+        for k in 0..<blocks {
+            // Paths still staging and the first month block k may start on them.
+            let notBefore: [Int?] = runs.map { run in k == 0 ? 1 : run.starts[k - 1] }
+            var jobs: [(path: Int, months: [Int?])] = []
+            var slots: [(path: Int, date: Int)] = []
+            for p in 0..<count {
+                guard let first = notBefore[p] else { continue }
+                for (d, m) in months.enumerated() where m >= first {
+                    var schedule = runs[p].starts
+                    schedule[k] = m
+                    jobs.append((p, schedule))
+                    slots.append((p, d))
+                }
+            }
+            let converted = runSchedules(scenario, seed: settings.seed, jobs: jobs, threads: settings.threads)
+            var payoff = [[Double]](repeating: [Double](repeating: 0, count: count), count: months.count)
+            for (slot, run) in zip(slots, converted) { payoff[slot.date][slot.path] = run.npv - runs[slot.path].npv }
+            var problem = StoppingProblem(
+                paths: count, dates: months.count, discountPerDate: 1,
+                payoff: { p, d in payoff[d - 1][p] }, basis: { p, d in states[p][d - 1] },
+                decisionRegion: { p, d in notBefore[p].map { months[d - 1] >= $0 } ?? false })
+            problem.regressPayoff = true
+            let solution = try OptimalStopping.longstaffSchwartz(problem)
+            stages.append(LeastSquaresRule.Stage(exercise: solution.payoffCoefficients, continuation: solution.coefficients))
+            for p in 0..<count {
+                guard let date = solution.stoppingDates[p] else { continue }
+                runs[p].npv += solution.discountedPayoffs[p]
+                runs[p].starts[k] = months[date - 1]
+            }
         }
-        let states = base.map { b in months.map { state(b.1, month: $0, scenario: scenario) } }
-        var convertAt: [[Double]] = []
-        for m in months {
-            convertAt.append(run(.schedule([m]), scenario: scenario, seed: settings.seed, count: count, threads: settings.threads).map(\.npv))
+        return (LeastSquaresRule(months: months, stepMonths: stepMonths, stages: stages), runs)
+    }
+
+    /// The never-convert runs of paths `0..<count` and the regressors of each path at
+    /// each decision month. The market (BTC, fees, hashrate, power prices) does not
+    /// depend on the site's decisions, so these states hold under any policy.
+    static func decisionStates(scenario: Scenario, months: [Int], seed: UInt64, count: Int, threads: Int)
+        -> (states: [[[Double]]], runs: [Run])
+    {
+        let never = ConversionPolicy.never.apply(to: scenario)
+        let base = RiskRunner.runBatch(scenario: never, seed: seed, first: 0, count: count, threads: threads) {
+            ($1.npvUSD, $1.conversionStartMonths, $1.months)
         }
-        let problem = StoppingProblem(
-            paths: count, dates: months.count, discountPerDate: 1,
-            payoff: { p, d in convertAt[d - 1][p] - base[p].0 }, basis: { p, d in states[p][d - 1] },
-            decisionRegion: { _, _ in true })
-        var withFit = problem
-        withFit.regressPayoff = true
-        let solution = try OptimalStopping.longstaffSchwartz(withFit)
-        let rule = LeastSquaresRule(
-            months: months, stepMonths: stepMonths, exercise: solution.payoffCoefficients,
-            continuation: solution.coefficients)
-        return (rule, (0..<count).map { base[$0].0 + solution.discountedPayoffs[$0] })
+        return (base.map { b in months.map { state(b.2, month: $0, scenario: scenario) } }, base.map { ($0.0, $0.1) })
     }
 
     /// Applies a least-squares rule to fresh paths: the never-convert path gives the
-    /// states; the path is then re-run converting at the month the rule picks.
-    static func runLeastSquares(
-        _ rule: LeastSquaresRule, scenario: Scenario, seed: UInt64, count: Int, threads: Int
-    ) -> [(npv: Double, start: Int?)] {
-        let never = ConversionPolicy.never.apply(to: scenario)
-        let base = RiskRunner.runBatch(scenario: never, seed: seed, first: 0, count: count, threads: threads) {
-            ($1.npvUSD, $1.months)
+    /// states, the rule the start month of each block; the path is then re-run with
+    /// those starts.
+    static func runLeastSquares(_ rule: LeastSquaresRule, scenario: Scenario, seed: UInt64, count: Int, threads: Int) -> [Run] {
+        let (states, base) = decisionStates(scenario: scenario, months: rule.months, seed: seed, count: count, threads: threads)
+        var results = base
+        var jobs: [(path: Int, months: [Int?])] = []
+        for p in 0..<count {
+            let starts = rule.decide(states[p])
+            if starts.contains(where: { $0 != nil }) { jobs.append((p, starts)) }
         }
-        let chosen = base.map { b in rule.decide(rule.months.map { state(b.1, month: $0, scenario: scenario) }) }
-        var results = base.map { (npv: $0.0, start: Int?.none) }
-        for month in Set(chosen.compactMap { $0 }).sorted() {
-            let paths = chosen.indices.filter { chosen[$0] == month }
-            let npvs = RiskRunner.run(
-                scenario: ConversionPolicy.schedule([month]).apply(to: scenario), seed: seed,
-                paths: paths.map(UInt64.init), threads: threads
-            ) { $1.npvUSD }
-            for (p, npv) in zip(paths, npvs) { results[p] = (npv, month) }
-        }
+        for (job, run) in zip(jobs, runSchedules(scenario, seed: seed, jobs: jobs, threads: threads)) { results[job.path] = run }
         return results
     }
 

@@ -31,6 +31,20 @@ public struct PlanSheet: Sendable, Encodable {
         }
     }
 
+    /// When one block of the recommended policy starts, over the fresh paths.
+    public struct BlockStarts: Sendable, Encodable {
+        public var block: String
+        public var convertedShare: Double
+        /// Start-month percentiles over the paths where the block starts.
+        public var p10, p50, p90: Double?
+        /// Share of paths on which the block starts in month m (index m - 1).
+        public var shareByMonth: [Double]
+        public init(block: String, convertedShare: Double, p10: Double?, p50: Double?, p90: Double?, shareByMonth: [Double]) {
+            (self.block, self.convertedShare, self.p10, self.p50, self.p90) = (block, convertedShare, p10, p50, p90)
+            self.shareByMonth = shareByMonth
+        }
+    }
+
     public var scenario: String
     public var seed: UInt64
     public var trainingPaths, evaluationPaths: Int
@@ -38,6 +52,10 @@ public struct PlanSheet: Sendable, Encodable {
     public var policies: [Row]
     public var recommendedInSampleMeanNPVUSD, valueOfFlexibilityUSD, valueOfFlexibilitySEUSD: Double
     public var candidates: [Candidate]
+    /// The distribution of conversion months of the recommended policy, block by block.
+    public var conversionMonths: [BlockStarts] = []
+    /// "YYYY-MM" of months 1...horizon.
+    public var monthLabels: [String] = []
 
     public init(
         scenario: String, seed: UInt64, trainingPaths: Int, evaluationPaths: Int, objective: String,
@@ -131,7 +149,47 @@ extension XLSXReport {
             candidates.width(1, 3, 24)
             candidates.freezeHeader()
             candidates.table("CandidatesTable", lastRow: plan.candidates.count, headers: ch)
+            conversionMonthsSheet(w, f, plan)
             try w.close()
         }
+    }
+
+    /// The "Conversion months" sheet: per block, the share of fresh paths starting it
+    /// each month and the cumulative share, with a chart of the cumulative shares.
+    static func conversionMonthsSheet(_ w: XLSXWorkbook, _ f: Formats, _ plan: PlanSheet) {
+        guard !plan.conversionMonths.isEmpty, !plan.monthLabels.isEmpty else { return }
+        let sheet = w.sheet("Conversion months")
+        var headers = ["Month", "Date"]
+        for b in plan.conversionMonths {
+            headers += ["\(b.block): starts this month (share of paths)", "\(b.block): started by this month (share)"]
+        }
+        for (c, h) in headers.enumerated() { sheet.write(0, c, h, f.header) }
+        for (i, label) in plan.monthLabels.enumerated() {
+            sheet.write(i + 1, 0, Double(i + 1), f.number)
+            sheet.writeMonth(i + 1, 1, label, f.month)
+        }
+        for (k, b) in plan.conversionMonths.enumerated() {
+            var cumulative = 0.0
+            for (i, share) in b.shareByMonth.prefix(plan.monthLabels.count).enumerated() {
+                cumulative += share
+                sheet.write(i + 1, 2 + 2 * k, share, f.percent)
+                sheet.write(i + 1, 3 + 2 * k, cumulative, f.percent)
+            }
+        }
+        sheet.width(0, 1, 10)
+        sheet.width(2, headers.count - 1, 26)
+        sheet.freezeHeader()
+        sheet.table("ConversionMonthsTable", lastRow: plan.monthLabels.count, headers: headers)
+        let rows = 1...plan.monthLabels.count
+        let chart = w.chart(LXW_CHART_LINE)
+        for (k, b) in plan.conversionMonths.enumerated() {
+            chart.series(b.block, categories: Cell.range("Conversion months", column: 1, rows: rows),
+                values: Cell.range("Conversion months", column: 3 + 2 * k, rows: rows))
+        }
+        chart.title("Recommended policy: share of fresh paths converted by each month")
+        chart.xAxis("Month", numberFormat: "yyyy-mm")
+        chart.yAxis("Share of paths", numberFormat: "0%")
+        chart.legendBottom()
+        sheet.insert(chart, row: 1, column: headers.count + 1)
     }
 }

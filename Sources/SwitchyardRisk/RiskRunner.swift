@@ -155,7 +155,17 @@ public enum RiskRunner {
         scenario: Scenario, seed: UInt64, paths: [UInt64], threads: Int,
         extract: @escaping @Sendable (UInt64, PathResult) -> T
     ) -> [T] {
-        let count = paths.count
+        run(scenarios: [scenario], seed: seed, jobs: paths.map { (0, $0) }, threads: threads, extract: extract)
+    }
+
+    /// Runs each job (an index into `scenarios`, a path) on `threads` workers; results
+    /// in the order of `jobs`. Paths of different scenarios share streams by path
+    /// number (common random numbers), so a planner can give each path its own policy.
+    public static func run<T: Sendable>(
+        scenarios: [Scenario], seed: UInt64, jobs: [(scenario: Int, path: UInt64)], threads: Int,
+        extract: @escaping @Sendable (UInt64, PathResult) -> T
+    ) -> [T] {
+        let count = jobs.count
         guard count > 0 else { return [] }
         let slots = Mutex([T?](repeating: nil, count: count))
         let workers = max(1, min(threads, count))
@@ -163,8 +173,8 @@ public enum RiskRunner {
             var local: [(Int, T)] = []
             var i = worker
             while i < count {
-                let path = paths[i]
-                local.append((i, extract(path, SiteModel.run(scenario: scenario, seed: seed, path: path))))
+                let (index, path) = jobs[i]
+                local.append((i, extract(path, SiteModel.run(scenario: scenarios[index], seed: seed, path: path))))
                 i += workers
             }
             slots.withLock { slots in

@@ -6,6 +6,7 @@ import SwitchyardModel
 import SwitchyardPlanner
 import SwitchyardReport
 import SwitchyardRisk
+import SwitchyardStochastic
 
 /// `switchyard plan [SCENARIO] --paths N --objective ...`.
 struct PlanCommand: ParsableCommand {
@@ -107,8 +108,23 @@ enum PlanReport {
             convertedShare: s.convertedShare, startMonthP50: s.startMonthPercentiles?[1])
     }
 
+    /// The recommended policy's start months, block by block.
+    static func conversionMonths(_ r: PlanResult, scenario: Scenario) -> [PlanSheet.BlockStarts] {
+        scenario.conversions.enumerated().map { k, c in
+            let starts = r.recommended.starts(ofBlock: k)
+            let started = starts.compactMap { $0 }
+            var shares = [Double](repeating: 0, count: scenario.horizonMonths)
+            for m in started where m >= 1 && m <= shares.count { shares[m - 1] += 1 / Double(starts.count) }
+            let p = started.isEmpty ? nil : Quantiles.percentiles(started.map(Double.init), at: [0.1, 0.5, 0.9])
+            return PlanSheet.BlockStarts(
+                block: String(format: "Block %d (%.0f MW, hall %@)", k + 1, c.megawatts, c.hall),
+                convertedShare: Double(started.count) / Double(max(starts.count, 1)), p10: p?[0], p50: p?[1], p90: p?[2],
+                shareByMonth: shares)
+        }
+    }
+
     static func sheet(_ r: PlanResult, scenario: Scenario) -> PlanSheet {
-        PlanSheet(
+        var sheet = PlanSheet(
             scenario: r.scenarioName, seed: r.settings.seed, trainingPaths: r.settings.trainingPaths,
             evaluationPaths: r.settings.evaluationPaths, objective: r.settings.objective.description,
             recommendation: r.recommendation,
@@ -118,12 +134,16 @@ enum PlanReport {
                 row("Convert everything now", r.convertNow, scenario: scenario),
                 row("Best fixed schedule", r.bestSchedule, scenario: scenario),
                 row("Best trigger rule", r.bestTrigger, scenario: scenario),
-            ] + (r.leastSquares.map { [row("Least-squares Monte Carlo", $0, scenario: scenario)] } ?? []),
+                row("Least-squares Monte Carlo", r.leastSquares, scenario: scenario),
+            ],
             recommendedInSampleMeanNPVUSD: r.recommendedInSample.npv.mean,
             valueOfFlexibilityUSD: r.valueOfFlexibility.mean, valueOfFlexibilitySEUSD: r.valueOfFlexibility.standardError,
             candidates: r.candidates.map {
                 PlanSheet.Candidate(policy: $0.policy.describe(for: scenario), meanNPVUSD: $0.npv.mean, objective: $0.objective, feasible: $0.feasible)
             })
+        sheet.conversionMonths = conversionMonths(r, scenario: scenario)
+        sheet.monthLabels = (1...scenario.horizonMonths).map { Scenario.monthLabel(scenario.startMonth, month: $0) }
+        return sheet
     }
 
     static func text(_ r: PlanResult, scenario: Scenario) -> String {
@@ -143,6 +163,12 @@ enum PlanReport {
             "Value of flexibility (recommended - convert now): \(Summary.money(s.valueOfFlexibilityUSD)) (SE \(Summary.money(s.valueOfFlexibilitySEUSD)))")
         lines.append(
             "In-sample value of the recommended policy: \(Summary.money(s.recommendedInSampleMeanNPVUSD)) (training paths; optimistic by selection)")
+        lines.append("")
+        lines.append("When the recommended policy converts (fresh paths):")
+        for b in s.conversionMonths {
+            let months = b.p50 == nil ? "" : String(format: "; start month P10 %.0f, P50 %.0f, P90 %.0f", b.p10!, b.p50!, b.p90!)
+            lines.append(String(format: "  %@: converted on %.1f%% of paths", b.block, b.convertedShare * 100) + months)
+        }
         lines.append("")
         lines.append("Top candidates on the training paths:")
         for c in s.candidates.prefix(8) {

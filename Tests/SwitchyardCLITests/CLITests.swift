@@ -162,6 +162,9 @@ struct CLITests {
         #expect(run.stdout.contains("Value of flexibility"))
         let workbook = try zipPart(book, "xl/workbook.xml")
         #expect(workbook.contains("<sheet name=\"Plan\""))
+        #expect(workbook.contains("<sheet name=\"Conversion months\""))
+        #expect(run.stdout.contains("When the recommended policy converts (fresh paths):"))
+        #expect(run.stdout.contains("Block 1 ("))
         let bad = try switchyard(["plan", scenario.path, "--objective", "cvar"])
         #expect(bad.status != 0 && bad.stderr.contains("--objective cvar needs --max-cvar"))
     }

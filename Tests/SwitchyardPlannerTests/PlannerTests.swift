@@ -70,7 +70,7 @@ struct PlannerTests {
         // falls 4 hours before month 18 starts) and is worth as much as the schedule.
         #expect(abs(result.bestTrigger.npv.mean - result.bestSchedule.npv.mean) < 0.01 * abs(result.bestSchedule.npv.mean))
         #expect(result.valueOfFlexibility.mean > 0, "waiting beats converting now")
-        #expect(result.leastSquares != nil, "one block: the least-squares policy is evaluated too")
+        #expect(result.leastSquares.startMonths.count == 2, "the least-squares policy is evaluated on the fresh paths too")
         #expect(result.never.npv.mean < result.bestSchedule.npv.mean)
     }
 
@@ -81,7 +81,7 @@ struct PlannerTests {
         let trained = try Planner.trainLeastSquares(scenario: s, settings: settings, stepMonths: 6)
         #expect(trained.rule.months == [1, 7, 13, 19, 25, 31, 37, 43])
         let runs = Planner.runLeastSquares(trained.rule, scenario: s, seed: 99, count: 4, threads: 2)
-        let starts = Set(runs.map(\.start))
+        let starts = Set(runs.map { $0.starts[0] })
         // Decisions every 6 months: month 18 itself is not a decision month; 13 or 19
         // are one step away (the path is deterministic, so every path agrees).
         #expect(starts.count == 1)
@@ -90,6 +90,73 @@ struct PlannerTests {
         let best = SiteModel.run(scenario: ConversionPolicy.schedule([18]).apply(to: s), seed: 99, path: 0).npvUSD
         #expect(runs[0].npv > never)
         #expect(runs[0].npv > best - 0.02 * abs(best))
+    }
+
+    /// The known-answer site with hall B's fleet converted in two 30 MW blocks; the
+    /// second block's lease pays `secondRent` USD/kW-month.
+    static func twoBlockScenario(secondRent: Double) throws -> Scenario {
+        var s = try knownAnswerScenario()
+        var first = s.conversions[0]
+        first.megawatts = 30
+        var second = first
+        guard case .colocation(var lease) = second.target else { throw PlannerError.noConversionProjects(scenario: "test") }
+        lease.priceUSDPerKWMonth = secondRent
+        second.target = .colocation(lease)
+        s.conversions = [first, second]
+        return s
+    }
+
+    @Test("Staged least-squares Monte Carlo: block after block, each at its own right time")
+    func stagedLeastSquares() throws {
+        let settings = PlanSettings(trainingPaths: 30, evaluationPaths: 4, seed: 1, threads: 2)
+        // Both blocks earn the same rent: both convert one decision step from month 18
+        // (block 2 may start in the month block 1 does).
+        let same = try Self.twoBlockScenario(secondRent: 40)
+        let trained = try Planner.trainLeastSquares(scenario: same, settings: settings, stepMonths: 6)
+        #expect(trained.rule.stages.count == 2)
+        let runs = Planner.runLeastSquares(trained.rule, scenario: same, seed: 99, count: 4, threads: 2)
+        for run in runs {
+            #expect(run.starts[0] == 13 || run.starts[0] == 19, "block 1 starts in \(String(describing: run.starts[0]))")
+            #expect(run.starts[1] == run.starts[0], "block 2 starts in \(String(describing: run.starts[1]))")
+        }
+        // In-sample runs are the simulated NPVs of the chosen schedules.
+        let p0 = trained.runs[0]
+        let replay = SiteModel.run(scenario: ConversionPolicy.schedule(p0.starts).apply(to: same), seed: 1, path: 0)
+        #expect(abs(replay.npvUSD - p0.npv) <= 1e-6 * abs(p0.npv))
+        #expect(replay.conversionStartMonths == p0.starts)
+        // A second block whose lease pays less than mining still earns after the halving
+        // (15 USD/kW-month against ~17.5k USD per MW-month of margin): it stays mining.
+        let cheap = try Self.twoBlockScenario(secondRent: 15)
+        let brute = [Int?]([nil] + Array(stride(from: 1, through: 43, by: 6))).map { m2 in
+            SiteModel.run(scenario: ConversionPolicy.schedule([19, m2]).apply(to: cheap), seed: 1, path: 0).npvUSD
+        }
+        #expect(brute[0] == brute.max(), "brute force: block 2 is best never converted")
+        let cheapRule = try Planner.trainLeastSquares(scenario: cheap, settings: settings, stepMonths: 6).rule
+        for run in Planner.runLeastSquares(cheapRule, scenario: cheap, seed: 99, count: 4, threads: 2) {
+            #expect(run.starts[0] == 13 || run.starts[0] == 19, "block 1 starts in \(String(describing: run.starts[0]))")
+            #expect(run.starts[1] == nil, "block 2 starts in \(String(describing: run.starts[1]))")
+        }
+    }
+
+    @Test("A block never starts before the one before it, under every policy the planner scores")
+    func blocksInOrder() throws {
+        var s = try ScenarioLoader.builtin("texas-200mw")
+        s.horizonMonths = 36
+        s.stepHours = 24
+        var second = s.conversions[0]
+        second.megawatts = 20
+        s.conversions[0].megawatts = 40
+        s.conversions.append(second)
+        let settings = PlanSettings(trainingPaths: 40, evaluationPaths: 40, seed: 3, threads: 2, scheduleStepMonths: 12)
+        let result = try Planner.plan(scenario: s, settings: settings)
+        for score in [result.leastSquares, result.bestTrigger] {
+            #expect(score.startMonths.count == 40)
+            for starts in score.startMonths {
+                #expect(starts.count == 2)
+                if let b = starts[1] { #expect(starts[0].map { $0 <= b } == true, "\(starts)") }
+            }
+        }
+        #expect(result.candidates.contains { if case .leastSquares = $0.policy { true } else { false } })
     }
 
     @Test("With a small policy space, in-sample and out-of-sample values differ by no more than sampling error")

@@ -110,6 +110,42 @@ struct WorkbookTests {
         #expect(monthly.contains("<pane ySplit=\"1\""), "frozen header row")
     }
 
+    @Test("The plan workbook: policies, candidates and the distribution of conversion months")
+    func planWorkbook() throws {
+        var s = try ScenarioLoader.builtin("small-miner-20mw")
+        s.horizonMonths = 4
+        let row = PlanSheet.Row(
+            label: "Recommended", policy: "Convert in month 2", meanNPVUSD: 1e6, standardErrorUSD: 1e4, ci95LowUSD: 0.98e6,
+            ci95HighUSD: 1.02e6, cvar95USD: -5e5, probabilityOfLoss: 0.01, convertedShare: 0.75, startMonthP50: 2)
+        var plan = PlanSheet(
+            scenario: s.name, seed: 7, trainingPaths: 10, evaluationPaths: 4, objective: "maximise mean NPV",
+            recommendation: "Convert.", policies: [row, row], recommendedInSampleMeanNPVUSD: 1.1e6, valueOfFlexibilityUSD: 2e5,
+            valueOfFlexibilitySEUSD: 1e4,
+            candidates: [PlanSheet.Candidate(policy: "Convert in month 2", meanNPVUSD: 1.1e6, objective: 1.1e6, feasible: true)])
+        plan.monthLabels = ["2025-01", "2025-02", "2025-03", "2025-04"]
+        plan.conversionMonths = [
+            PlanSheet.BlockStarts(block: "Block 1", convertedShare: 0.75, p10: 2, p50: 2, p90: 3, shareByMonth: [0, 0.5, 0.25, 0]),
+            PlanSheet.BlockStarts(block: "Block 2", convertedShare: 0.25, p10: 4, p50: 4, p90: 4, shareByMonth: [0, 0, 0, 0.25]),
+        ]
+        let file = try temporaryDirectory().appendingPathComponent("plan.xlsx").path
+        try XLSXReport.writePlan(plan, scenario: s, info: .init(version: "test", command: "plan"), to: file, replace: false)
+        let workbook = try zipPart(file, "xl/workbook.xml")
+        let names = ["Summary", "Inputs", "Plan", "Candidates", "Conversion months"]
+        for sheet in names { #expect(workbook.contains("<sheet name=\"\(sheet)\""), "sheet \(sheet)") }
+        let months = try zipPart(file, "xl/worksheets/sheet5.xml")
+        // Block 1: share starting (C) and cumulative share (D); block 2 in E and F.
+        #expect(cellNumber(months, "C3") == 0.5)
+        #expect(cellNumber(months, "D4") == 0.75 && cellNumber(months, "D5") == 0.75)
+        #expect(cellNumber(months, "F5") == 0.25 && cellNumber(months, "F4") == 0)
+        #expect(cellNumber(months, "A5") == 4)
+        let parts = try zipList(file)
+        let charts = try parts.filter { $0.hasPrefix("xl/charts/chart") }.map { try zipPart(file, $0) }.joined()
+        #expect(charts.contains("share of fresh paths converted by each month"))
+        #expect(charts.contains("<c:lineChart>"))
+        let tables = try parts.filter { $0.hasPrefix("xl/tables/") }.map { try zipPart(file, $0) }.joined()
+        for table in ["PlanTable", "CandidatesTable", "ConversionMonthsTable"] { #expect(tables.contains("name=\"\(table)\"")) }
+    }
+
     @Test("The same run gives a byte-identical workbook for any thread count")
     func deterministicWorkbook() throws {
         let dir = try temporaryDirectory()

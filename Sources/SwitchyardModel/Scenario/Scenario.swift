@@ -177,6 +177,8 @@ public struct ConversionProject: Hashable, Sendable {
     public var hall: String
     /// Facility MW taken from mining in that hall.
     public var megawatts: Double
+    /// First month of the conversion (1-based). Scenario files must keep it within the
+    /// horizon; in code, a later month means the block is never converted.
     public var startMonth: Int
     public var leadTimeMonths: Int
     /// Capex per MW of critical IT after conversion, USD.
