@@ -100,9 +100,14 @@ public enum ConversionPolicy: Hashable, Sendable {
         case .trigger(let t):
             let blocks = scenario.conversions.map(block).joined(separator: ", then ")
             let days = t.forDays > 0 ? String(format: " for %.0f days", t.forDays) : ""
+            let signal =
+                switch t.signal {
+                case .hashprice: "the hashprice"
+                case .miningMargin: "the mining margin of the hall being converted (ASIC revenue per MWh minus the market power price)"
+                }
             return String(
-                format: "Convert %@ when the hashprice has stayed below %.1f USD/PH/day%@, not before month %d (%@) and not after month %d.",
-                blocks, t.hashpriceBelowUSDPerPHDay, days, t.earliestMonth,
+                format: "Convert %@ when %@ has stayed below %.1f %@%@, not before month %d (%@) and not after month %d.",
+                blocks, signal, t.below, t.unit, days, t.earliestMonth,
                 Scenario.monthLabel(scenario.startMonth, month: t.earliestMonth), t.latestMonth)
         }
     }
@@ -326,50 +331,54 @@ public enum Planner {
                 }
             }
         }
-        // Triggers: a grid over hashprice levels and waiting days, then Nelder-Mead over both.
+        // Triggers: a grid over levels of each signal and waiting days; around the best,
+        // Brent on the level, Nelder-Mead over (level, days), then the earliest month.
         progress?("trigger rules")
         _ = train(.never)
-        let levels = hashpriceLevels(scenario: scenario, settings: settings)
+        let signals = triggerLevels(scenario: scenario, settings: settings)
         var bestTrigger: PolicyScore?
-        func triggerPolicy(_ level: Double, _ days: Double) -> ConversionPolicy {
-            .trigger(
+        func triggerPolicy(_ signal: ConversionTrigger.Signal, _ level: Double, _ days: Double, earliest: Int = 1) -> ConversionPolicy {
+            // Hashprices are positive; margins may be negative.
+            let level = signal == .hashprice ? max(0.1, level) : level
+            return .trigger(
                 ConversionTrigger(
-                    hashpriceBelowUSDPerPHDay: (level * 10).rounded() / 10, forDays: max(0, days.rounded()),
-                    earliestMonth: 1, latestMonth: lastStart))
+                    signal: signal, below: (level * 10).rounded() / 10, forDays: min(365, max(0, days.rounded())),
+                    earliestMonth: min(max(1, earliest), lastStart), latestMonth: lastStart))
         }
-        for level in levels {
-            for days in [0.0, 30, 90] {
-                let s = train(triggerPolicy(level, days))
-                if bestTrigger == nil || better(s, bestTrigger!) { bestTrigger = s }
+        func consider(_ policy: ConversionPolicy) -> Double {
+            let s = train(policy)
+            if bestTrigger == nil || better(s, bestTrigger!) { bestTrigger = s }
+            return s.feasible ? -s.objective : -s.objective + 1e15
+        }
+        for (signal, levels) in signals {
+            for level in levels {
+                for days in signal == .hashprice ? [0.0, 30, 90] : [0.0, 30] { _ = consider(triggerPolicy(signal, level, days)) }
             }
         }
         // Brent on the level alone, bracketed by the grid's neighbours of the best level.
-        if case .trigger(let t) = bestTrigger!.policy,
-            let i = levels.firstIndex(where: { abs(($0 * 10).rounded() / 10 - t.hashpriceBelowUSDPerPHDay) < 1e-9 }),
-            i > 0, i + 1 < levels.count
+        if case .trigger(let t) = bestTrigger!.policy, let levels = signals.first(where: { $0.signal == t.signal })?.levels,
+            let i = levels.firstIndex(where: { abs(($0 * 10).rounded() / 10 - t.below) < 1e-9 }), i > 0, i + 1 < levels.count
         {
-            let objective: (Double) -> Double = { level in
-                let s = train(triggerPolicy(level, t.forDays))
-                return s.feasible ? -s.objective : -s.objective + 1e15
-            }
-            if let found = try? Numerics.brent(
-                lower: levels[i - 1], upper: levels[i + 1], guess: levels[i], tolerance: 0.05, maxIterations: 25, objective)
-            {
-                let s = train(triggerPolicy(found.x, t.forDays))
-                if better(s, bestTrigger!) { bestTrigger = s }
-            }
+            _ = try? Numerics.brent(
+                lower: levels[i - 1], upper: levels[i + 1], guess: levels[i], tolerance: 0.05, maxIterations: 25
+            ) { consider(triggerPolicy(t.signal, $0, t.forDays)) }
         }
         if case .trigger(let t) = bestTrigger!.policy {
-            let refined = try? Numerics.nelderMead(
-                start: [t.hashpriceBelowUSDPerPHDay, t.forDays], steps: [max(2, 0.1 * t.hashpriceBelowUSDPerPHDay), 15],
-                tolerance: 0.5, maxIterations: 40
-            ) { x in
-                let s = train(triggerPolicy(max(0.1, x[0]), min(365, max(0, x[1]))))
-                return s.feasible ? -s.objective : -s.objective + 1e15
+            _ = try? Numerics.nelderMead(
+                start: [t.below, t.forDays], steps: [max(2, 0.1 * abs(t.below)), 15], tolerance: 0.5, maxIterations: 40
+            ) { consider(triggerPolicy(t.signal, $0[0], $0[1])) }
+        }
+        // The earliest month: a yearly grid over the first half of the horizon, then
+        // halving steps around the best.
+        if case .trigger(let t) = bestTrigger!.policy {
+            for earliest in stride(from: 13, through: max(13, lastStart / 2), by: 12) {
+                _ = consider(triggerPolicy(t.signal, t.below, t.forDays, earliest: earliest))
             }
-            if let refined {
-                let s = train(triggerPolicy(max(0.1, refined.x[0]), min(365, max(0, refined.x[1]))))
-                if better(s, bestTrigger!) { bestTrigger = s }
+            for delta in [6, 3, 1] {
+                guard case .trigger(let best) = bestTrigger!.policy else { break }
+                for earliest in [best.earliestMonth - delta, best.earliestMonth + delta] where earliest >= 1 {
+                    _ = consider(triggerPolicy(best.signal, best.below, best.forDays, earliest: earliest))
+                }
             }
         }
         _ = train(.schedule(scenario.conversions.map { _ in 1 }))
@@ -521,15 +530,30 @@ public enum Planner {
         return results
     }
 
-    /// Hashprice levels to try: the 10th to 90th percentiles of the monthly average
-    /// hashprice seen on a few training paths without conversion.
-    static func hashpriceLevels(scenario: Scenario, settings: PlanSettings) -> [Double] {
+    /// Levels to try for each trigger signal: the 10th to 90th percentiles of its
+    /// monthly average on a few training paths without conversion. The mining margin
+    /// is that of the fleet block 1 would retire first (none if its hall has no miners).
+    static func triggerLevels(scenario: Scenario, settings: PlanSettings) -> [(signal: ConversionTrigger.Signal, levels: [Double])] {
         let base = ConversionPolicy.never.apply(to: scenario)
         let count = min(settings.trainingPaths, 50)
-        let prices = RiskRunner.runBatch(scenario: base, seed: settings.seed, first: 0, count: count, threads: settings.threads) {
-            $1.months.map(\.averageHashpriceUSDPerPHDay)
-        }.flatMap { $0 }.filter { $0.isFinite && $0 > 0 }
-        guard !prices.isEmpty else { return [50] }
-        return Quantiles.percentiles(prices, at: [0.1, 0.25, 0.4, 0.55, 0.7, 0.9])
+        let rows = RiskRunner.runBatch(scenario: base, seed: settings.seed, first: 0, count: count, threads: settings.threads) {
+            $1.months.map { ($0.averageHashpriceUSDPerPHDay, $0.averageMarketPowerPriceUSDPerMWh) }
+        }.flatMap { $0 }.filter { $0.0.isFinite && $0.0 > 0 && $0.1.isFinite }
+        guard !rows.isEmpty else { return [(.hashprice, [50])] }
+        let levels = [0.1, 0.25, 0.4, 0.55, 0.7, 0.9]
+        var result: [(signal: ConversionTrigger.Signal, levels: [Double])] = [
+            (.hashprice, Quantiles.percentiles(rows.map(\.0), at: levels))
+        ]
+        let hall = scenario.conversions[0].hall
+        if let fleet = scenario.mining.first(where: { $0.hall == hall }),
+            let pue = scenario.site.hallIndex(named: hall).map({ scenario.site.halls[$0].pue })
+        {
+            // USD/MWh = hashprice (USD per PH/s per day) x PH/s per unit / (MWh per unit-day).
+            let phsPerUnit = fleet.asic.hashrateTHs * fleet.uptime / 1_000
+            let mwPerUnit = fleet.asic.powerW * pue / 1e6
+            let margins = rows.map { $0.0 * phsPerUnit / (mwPerUnit * 24) - fleet.opexUSDPerMWh - $0.1 }
+            result.append((.miningMargin, Quantiles.percentiles(margins, at: levels)))
+        }
+        return result
     }
 }

@@ -213,18 +213,35 @@ public struct Sensitivity: Hashable, Sendable {
 /// Start a conversion when the hashprice has stayed below a level for a while, within a
 /// window of months. Triggered projects start one after another: each needs the
 /// condition to hold again, for `forDays`, after the previous one started.
+/// Starts a conversion when a signal has stayed below a level for a number of days,
+/// within a window of months.
 public struct ConversionTrigger: Hashable, Sendable {
-    public var hashpriceBelowUSDPerPHDay: Double
+    public enum Signal: Hashable, Sendable {
+        /// The network hashprice, USD per PH/s per day.
+        case hashprice
+        /// The mining margin of the block's hall, USD per MWh: what the fleet the
+        /// block would retire first earns per MWh (net of its opex) minus the market
+        /// power price (the marginal cost: PPA energy not used is resold at market).
+        case miningMargin
+    }
+
+    public var signal: Signal
+    /// The level, in the signal's unit.
+    public var below: Double
     public var forDays: Double
     public var earliestMonth: Int
     public var latestMonth: Int
 
-    public init(hashpriceBelowUSDPerPHDay: Double, forDays: Double, earliestMonth: Int, latestMonth: Int) {
-        self.hashpriceBelowUSDPerPHDay = hashpriceBelowUSDPerPHDay
+    public init(signal: Signal = .hashprice, below: Double, forDays: Double, earliestMonth: Int, latestMonth: Int) {
+        self.signal = signal
+        self.below = below
         self.forDays = forDays
         self.earliestMonth = earliestMonth
         self.latestMonth = latestMonth
     }
+
+    /// The signal's unit, for reports.
+    public var unit: String { signal == .hashprice ? "USD/PH/day" : "USD/MWh" }
 }
 
 public struct Opex: Hashable, Sendable {

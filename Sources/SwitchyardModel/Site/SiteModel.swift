@@ -349,18 +349,34 @@ public struct SiteModel: SimulationModel {
             priceUSD: environment.btcPriceUSD, networkHashratePHs: environment.networkHashrateEHs * 1_000)
     }
 
-    /// Starts the next triggered project once the hashprice has stayed below its level
+    /// The mining margin of `hall` now, USD/MWh: revenue per MWh of the first fleet in
+    /// the hall with machines left (the one a conversion retires first) minus the
+    /// market power price; -infinity when the hall has no miners left to lose.
+    func currentMiningMarginUSDPerMWh(hall: String) -> Double {
+        guard let f = scenario.mining.indices.first(where: { scenario.mining[$0].hall == hall && fleetUnits[$0] > 0 }) else {
+            return -.infinity
+        }
+        return miningRevenuePerMWh(f) - environment.marketPriceUSDPerMWh
+    }
+
+    /// Starts the next triggered project once its signal has stayed below its level
     /// for its number of days, inside its window of months.
     mutating func checkTriggers(in sim: inout Simulation<Event>) {
         guard triggeredStarted < triggered.count else { return }
         let (k, trigger) = triggered[triggeredStarted]
-        if currentHashpriceUSDPerPHDay() < trigger.hashpriceBelowUSDPerPHDay {
+        let value =
+            switch trigger.signal {
+            case .hashprice: currentHashpriceUSDPerPHDay()
+            case .miningMargin: currentMiningMarginUSDPerMWh(hall: scenario.conversions[k].hall)
+            }
+        if value < trigger.below {
             hoursBelowTrigger += stepHours
         } else {
             hoursBelowTrigger = 0
         }
         guard month >= trigger.earliestMonth && month <= trigger.latestMonth else { return }
-        if hoursBelowTrigger >= trigger.forDays * 24 {
+        // Below now (a tick counted), and for at least the required days.
+        if hoursBelowTrigger > 0 && hoursBelowTrigger >= trigger.forDays * 24 {
             hoursBelowTrigger = 0
             triggeredStarted += 1
             startConversion(k, in: &sim)
