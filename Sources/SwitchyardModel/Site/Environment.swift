@@ -51,6 +51,10 @@ struct Environment {
     /// ln(P / P0) over the last `lagSteps + 1` steps (a ring), for the hashrate's lag.
     private var logPriceRing: [Double]
     private var stepsDone = 0
+    /// stepsDone modulo the ring's and the seasonal table's lengths, kept by wrapping
+    /// (an integer division per step costs more than the rest of the ring work).
+    private var ringSlot = 0
+    private var seasonSlot = 0
     private let lagSteps: Int
 
     init(scenario s: Scenario, seed: UInt64, path: UInt64) {
@@ -122,10 +126,11 @@ struct Environment {
         let rho = b.priceHashrateCorrelation
         let zHash = rho * zPrice + (1 - rho * rho).squareRoot() * hashrateStream.normal()
         // Step k's lagged ratio is ln(P/P0) at step k - lag (0 before the lag has passed).
-        let lagNow = lagged(stepsDone)
+        let lagNow = lagged()
         stepsDone += 1
-        logPriceRing[stepsDone % logPriceRing.count] = logBTCPrice - logInitialPrice
-        let lagNext = lagged(stepsDone)
+        ringSlot = ringSlot + 1 == logPriceRing.count ? 0 : ringSlot + 1
+        logPriceRing[ringSlot] = logBTCPrice - logInitialPrice
+        let lagNext = lagged()
         logHashrate = network.advance(
             logHashrate: logHashrate, atYear: t, years: dt, laggedLogPriceRatioNow: lagNow,
             laggedLogPriceRatioNext: lagNext, z: zHash, noiseStep: hashrateStep, logInitial: logInitialHashrate)
@@ -138,7 +143,8 @@ struct Environment {
         if seasonalTable.isEmpty {
             marketPriceUSDPerMWh = power.price(atYear: t + dt, deviation: powerDeviation)
         } else {
-            let season = seasonalTable[stepsDone % seasonalTable.count]
+            seasonSlot = seasonSlot + 1 == seasonalTable.count ? 0 : seasonSlot + 1
+            let season = seasonalTable[seasonSlot]
             marketPriceUSDPerMWh = power.basePriceUSDPerMWh * exp(power.seasonalAmplitude * season + powerDeviation)
         }
         if let gpuPrice, let gpuStep {
@@ -147,7 +153,11 @@ struct Environment {
         }
     }
 
-    private func lagged(_ step: Int) -> Double {
-        step - lagSteps >= 0 ? logPriceRing[(step - lagSteps) % logPriceRing.count] : 0
+    /// ln(P/P0) `lagSteps` steps before step `stepsDone` (0 before the lag has passed):
+    /// with a ring of lagSteps + 1 slots, (stepsDone - lagSteps) and (stepsDone + 1)
+    /// fall in the same slot, the one after the last written.
+    private func lagged() -> Double {
+        guard stepsDone >= lagSteps else { return 0 }
+        return logPriceRing[ringSlot + 1 == logPriceRing.count ? 0 : ringSlot + 1]
     }
 }
