@@ -284,7 +284,10 @@ public enum Planner {
     ) throws -> PlanResult {
         guard !scenario.conversions.isEmpty else { throw PlannerError.noConversionProjects(scenario: scenario.name) }
         var cache: [ConversionPolicy: PolicyScore] = [:]
-        func train(_ policy: ConversionPolicy) -> PolicyScore {
+        func train(_ candidate: ConversionPolicy) -> PolicyScore {
+            // A schedule that converts nothing is "never": one candidate, not two.
+            var policy = candidate
+            if case .schedule(let months) = candidate, months.allSatisfy({ $0 == nil }) { policy = .never }
             if let known = cache[policy] { return known }
             let result = score(
                 policy, run(policy, scenario: scenario, seed: settings.seed, count: settings.trainingPaths, threads: settings.threads),
