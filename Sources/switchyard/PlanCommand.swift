@@ -16,12 +16,17 @@ struct PlanCommand: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Find when and how much to convert: schedules and trigger rules on common paths, re-scored out of sample.",
+        abstract: "Find when and how much to convert: schedules, trigger rules and least-squares Monte Carlo on common paths, re-scored out of sample.",
         discussion: """
-            The scenario's conversion projects are the blocks to time. Every candidate
-            policy is scored on the same training paths; the best schedule, the best
-            trigger rule, "never" and "convert everything now" are then re-scored on
-            fresh, independent paths, and those are the values reported.
+            The scenario's conversion projects are the blocks to time. Candidates:
+            fixed schedules (block k in month m_k, or never), trigger rules (the next
+            block starts once the hashprice or the hall's mining margin has stayed
+            below a level for some days, not before an earliest month) and a staged
+            least-squares Monte Carlo policy (block after block). Every candidate is
+            scored on the same training paths; the best schedule, the best trigger
+            rule, the least-squares policy, "never" and "convert everything now" are
+            then re-scored on fresh, independent paths, and those are the values
+            reported, with when each block converts.
 
             Objectives: mean (maximise mean NPV); cvar (mean NPV with CVaR95 at most
             --max-cvar USD); loss (mean NPV with P(loss) at most --max-loss); blend
