@@ -141,8 +141,8 @@ public enum RiskRunner {
     }
 
     /// Runs paths `first ..< first + count` on `threads` workers and returns
-    /// `extract(path, result)` for each, in path order. Worker k takes the paths
-    /// k, k + threads, ...; each path's streams depend only on (seed, path).
+    /// `extract(path, result)` for each, in path order; each path's streams depend
+    /// only on (seed, path).
     public static func runBatch<T: Sendable>(
         scenario: Scenario, seed: UInt64, first: Int, count: Int, threads: Int,
         extract: @escaping @Sendable (UInt64, PathResult) -> T
@@ -169,13 +169,17 @@ public enum RiskRunner {
         guard count > 0 else { return [] }
         let slots = Mutex([T?](repeating: nil, count: count))
         let workers = max(1, min(threads, count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        // Workers take the next job as they free up (a virtual CPU that the host slows
+        // down takes fewer); a job's result depends only on its scenario, seed and path,
+        // and lands in its own slot, so the output does not depend on who ran what.
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var local: [(Int, T)] = []
-            var i = worker
-            while i < count {
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard i < count else { break }
                 let (index, path) = jobs[i]
                 local.append((i, extract(path, SiteModel.run(scenario: scenarios[index], seed: seed, path: path))))
-                i += workers
             }
             slots.withLock { slots in
                 for (index, value) in local { slots[index] = value }
