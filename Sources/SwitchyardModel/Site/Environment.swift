@@ -34,6 +34,11 @@ struct Environment {
     let spikeSampler: PoissonSampler
     /// cos(2 pi (t - peak)) at each step of a year, when a year is a whole number of steps.
     let seasonalTable: [Double]
+    /// Read every step (kept here rather than read through `scenario`).
+    let priceIsGBM: Bool
+    let priceHashrateCorrelation: Double
+    let hashrateIndependentShare: Double
+    let meanFeesBTCPerBlock: Double
     /// ln of the BTC price (the state; the price is its exponential).
     private var logBTCPrice: Double
 
@@ -103,6 +108,10 @@ struct Environment {
             seasonalTable = []
         }
         logBTCPrice = log(b.initialPriceUSD)
+        priceIsGBM = b.priceModel == .gbm
+        priceHashrateCorrelation = b.priceHashrateCorrelation
+        hashrateIndependentShare = (1 - b.priceHashrateCorrelation * b.priceHashrateCorrelation).squareRoot()
+        meanFeesBTCPerBlock = b.feesBTCPerBlock
         btcPriceUSD = b.initialPriceUSD
         feesBTCPerBlock = b.feesBTCPerBlock
         networkHashrateEHs = b.initialHashrateEHs
@@ -115,16 +124,14 @@ struct Environment {
 
     /// Advances every process from year `t` by one step.
     mutating func advance(fromYear t: Double) {
-        let b = scenario.bitcoin
         let zPrice = priceStream.normal()
         logBTCPrice =
-            b.priceModel == .gbm
+            priceIsGBM
             ? logBTCPrice + gbmStep.logDrift + gbmStep.logSD * zPrice
             : merton.advanceLog(logBTCPrice, years: dt, z: zPrice, jumps: jumpSampler, stream: priceStream)
         btcPriceUSD = exp(logBTCPrice)
         // Hashrate shocks correlated with price shocks (2x2 Cholesky).
-        let rho = b.priceHashrateCorrelation
-        let zHash = rho * zPrice + (1 - rho * rho).squareRoot() * hashrateStream.normal()
+        let zHash = priceHashrateCorrelation * zPrice + hashrateIndependentShare * hashrateStream.normal()
         // Step k's lagged ratio is ln(P/P0) at step k - lag (0 before the lag has passed).
         let lagNow = lagged()
         stepsDone += 1
@@ -137,7 +144,7 @@ struct Environment {
         networkHashrateEHs = exp(logHashrate)
         // Fees: mean-reverting log noise around the mean, mean-corrected (E[fee] = mean).
         feeDeviation = feeStep.advance(feeDeviation, z: feeStream.normal())
-        feesBTCPerBlock = b.feesBTCPerBlock * exp(feeDeviation) * feeMeanCorrection
+        feesBTCPerBlock = meanFeesBTCPerBlock * exp(feeDeviation) * feeMeanCorrection
         powerDeviation = power.advance(
             powerDeviation, z: powerStream.normal(), step: powerStep, spikes: spikeSampler, stream: powerStream)
         if seasonalTable.isEmpty {
