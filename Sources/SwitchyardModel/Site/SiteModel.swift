@@ -443,10 +443,17 @@ public struct SiteModel: SimulationModel {
     /// PPA energy not used is resold at market), and resizes mining's grid holding.
     mutating func decideMining(in sim: inout Simulation<Event>) {
         let market = environment.marketPriceUSDPerMWh
+        var flipped = false
         for f in fleetUnits.indices {
-            fleetRunning[f] = miningRevenuePerMWh(f) >= market ? 1 : 0
+            let running: Double = miningRevenuePerMWh(f) >= market ? 1 : 0
+            if running != fleetRunning[f] {
+                fleetRunning[f] = running
+                flipped = true
+            }
         }
-        refreshMiningHolding(in: &sim)
+        // Every other change of the fleets is followed by a refresh, so unless a fleet
+        // flipped, mining still wants what it wanted: only a lost holding needs one.
+        if flipped || miningTicket == nil || miningHeldMW != miningWantedMW { refreshMiningHolding(in: &sim) }
     }
 
     mutating func refreshMiningHolding(in sim: inout Simulation<Event>) {
