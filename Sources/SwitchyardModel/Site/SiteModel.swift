@@ -263,10 +263,7 @@ public struct SiteModel: SimulationModel {
         let gpuMWh = gpuPowerMW * hours
         row.miningEnergyMWh += miningMWh
         row.gpuEnergyMWh += gpuMWh
-        // By index: iterating `leases` would copy each lease, retaining its strings.
-        var colocationMW = 0.0
-        for k in leases.indices { colocationMW += leases[k].heldMW }
-        row.colocationEnergyMWh += colocationMW * hours
+        row.colocationEnergyMWh += leases.reduce(0) { $0 + $1.heldMW } * hours
         row.energyCostUSD += (miningMWh + gpuMWh) * unitCost
         // Curtailment on price: PPA energy resold at market, demand-response credits.
         let curtailedMW = max(0, miningCapacityMW() - miningWantedMW)
@@ -292,8 +289,8 @@ public struct SiteModel: SimulationModel {
             row.gpuUtilisation += Double(gpusInstalled) * hours  // installed GPU-hours, divided at month end
         }
         // Colocation rent: contracted kW x price, per hour of the month.
-        for k in leases.indices where leases[k].billedKW > 0 {
-            row.colocationRevenueUSD += leases[k].billedRentUSDPerMonth * hours / Scenario.hoursPerMonth
+        for lease in leases where lease.billedKW > 0 {
+            row.colocationRevenueUSD += lease.billedRentUSDPerMonth * hours / Scenario.hoursPerMonth
         }
         row.opexUSD += fixedOpexPerMonth * hours / Scenario.hoursPerMonth
         // Averages (time-weighted; divided at month end).
