@@ -96,7 +96,7 @@ func stochasticBenchmark(_ options: Options) {
         best = min(best, seconds)
         sink += sum
     }
-    print("benchmark: stochastic (GSL \(StochasticLibrary.gslVersion), mt19937), best of 3")
+    print("benchmark: stochastic (GSL \(StochasticLibrary.gslVersion), \(stream.kind.rawValue)), best of 3")
     print(String(format: "normal_draws_per_second: %.0f", Double(draws) / best))
     let gbm = GeometricBrownianMotion(drift: 0.2, volatility: 0.75)
     best = .infinity

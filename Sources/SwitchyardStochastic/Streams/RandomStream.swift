@@ -4,13 +4,16 @@ internal import CGSL
 
 /// The GSL generator behind a stream.
 public enum GeneratorKind: String, Hashable, Sendable, CaseIterable, Codable {
-    /// Mersenne Twister MT19937 (GSL's default). Its whole 624-word state is filled
-    /// from the 64-bit stream key, so distinct keys give distinct streams.
+    /// Mersenne Twister MT19937 (GSL's own default). Its whole 624-word state is
+    /// filled from the 64-bit stream key, so distinct keys give distinct streams.
     case mt19937
     /// RANLUX at luxury level 2 (double precision): slow, of the highest quality.
     /// Seeded through `gsl_rng_set` (32 bits of the key).
     case ranlxd2
-    /// Tausworthe taus2: fast, small state. Seeded through `gsl_rng_set` (32 bits).
+    /// L'Ecuyer's maximally equidistributed combined Tausworthe generator (period
+    /// 2^88), Switchyard's default: among GSL's fastest simulation-quality generators,
+    /// with a 3-word state (a path's six streams stay in cache where six Mersenne
+    /// Twisters take 15 KB). Its whole state is filled from the 64-bit stream key.
     case taus2
 
     var gslType: UnsafePointer<gsl_rng_type> {
@@ -33,7 +36,7 @@ public final class RandomStream {
     public let kind: GeneratorKind
 
     /// Creates the stream for `key`.
-    public init(key: StreamKey, kind: GeneratorKind = .mt19937) {
+    public init(key: StreamKey, kind: GeneratorKind = .taus2) {
         GSLRuntime.prepare()
         guard let rng = gsl_rng_alloc(kind.gslType) else {
             preconditionFailure("RandomStream: gsl_rng_alloc failed (out of memory)")
@@ -44,6 +47,8 @@ public final class RandomStream {
         let mixed = key.mixed
         if kind == .mt19937 && gsl_rng_size(rng) == Self.mt19937StateSize {
             Self.fillMT19937State(rng, from: mixed)
+        } else if kind == .taus2 && gsl_rng_size(rng) == Self.taus2StateSize {
+            Self.fillTaus2State(rng, from: mixed)
         } else {
             // gsl_rng_set takes an unsigned long; most GSL generators use 32 bits of it.
             gsl_rng_set(rng, UInt(truncatingIfNeeded: mixed))
@@ -51,7 +56,7 @@ public final class RandomStream {
     }
 
     /// Convenience: the stream of `process` on `path` for a run seeded with `seed`.
-    public convenience init(seed: UInt64, path: UInt64, process: ProcessID, kind: GeneratorKind = .mt19937) {
+    public convenience init(seed: UInt64, path: UInt64, process: ProcessID, kind: GeneratorKind = .taus2) {
         self.init(key: StreamKey(seed: seed, path: path, process: process), kind: kind)
     }
 
@@ -76,6 +81,23 @@ public final class RandomStream {
         if !anyNonZero { words[0] = 0x8000_0000 }
         let mti = (raw + 624 * MemoryLayout<UInt>.stride).bindMemory(to: Int32.self, capacity: 1)
         mti.pointee = 624
+    }
+
+    /// GSL's taus2 state: `struct { unsigned long s1, s2, s3; }` (gsl/rng/taus.c).
+    static let taus2StateSize = 3 * MemoryLayout<UInt>.stride
+
+    /// Fills the three 32-bit components from SplitMix64(key), moved off the values
+    /// the recurrence cannot leave (s1 < 2, s2 < 8, s3 < 16) as GSL's own seeding
+    /// does, then discards six outputs as GSL does to warm up. Distinct keys give
+    /// distinct starting points in a 2^88 state space, instead of gsl_rng_set's 2^32.
+    static func fillTaus2State(_ rng: UnsafeMutablePointer<gsl_rng>, from key: UInt64) {
+        let words = gsl_rng_state(rng)!.bindMemory(to: UInt.self, capacity: 3)
+        var mixer = SplitMix64(state: key)
+        for (i, floor) in [UInt(2), 8, 16].enumerated() {
+            let word = UInt(truncatingIfNeeded: mixer.next() >> 32)
+            words[i] = word < floor ? word + floor : word
+        }
+        for _ in 0..<6 { _ = gsl_rng_get(rng) }
     }
 
     // MARK: Draws
