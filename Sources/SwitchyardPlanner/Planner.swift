@@ -200,6 +200,16 @@ public struct PolicyScore: Hashable, Sendable {
 
     /// Start months of `block` over the paths.
     public func starts(ofBlock block: Int) -> [Int?] { startMonths.map { $0[block] } }
+
+    /// Share of paths on which `block` started, and its start-month percentiles
+    /// (P10, P50, P90) over those paths (nil if it never started).
+    public func converted(block: Int) -> (share: Double, percentiles: [Double]?) {
+        let started = startMonths.compactMap { $0[block] }.map(Double.init)
+        return (
+            Double(started.count) / Double(max(startMonths.count, 1)),
+            started.isEmpty ? nil : Quantiles.percentiles(started, at: [0.1, 0.5, 0.9])
+        )
+    }
 }
 
 /// The outcome of planning.
@@ -271,12 +281,11 @@ public enum Planner {
     static func score(_ policy: ConversionPolicy, _ runs: [Run], objective: PlanObjective) -> PolicyScore {
         let npv = DistributionSummary(runs.map(\.npv))
         let (value, feasible) = objective.score(npv)
-        let starts = runs.compactMap { $0.starts.first ?? nil }.map(Double.init)
-        return PolicyScore(
-            policy: policy, npv: npv, objective: value, feasible: feasible,
-            convertedShare: Double(starts.count) / Double(runs.count),
-            startMonthPercentiles: starts.isEmpty ? nil : Quantiles.percentiles(starts, at: [0.1, 0.5, 0.9]),
+        var result = PolicyScore(
+            policy: policy, npv: npv, objective: value, feasible: feasible, convertedShare: 0, startMonthPercentiles: nil,
             startMonths: runs.map(\.starts))
+        (result.convertedShare, result.startMonthPercentiles) = result.converted(block: 0)
+        return result
     }
 
     public static func plan(

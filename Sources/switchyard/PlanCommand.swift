@@ -6,7 +6,6 @@ import SwitchyardModel
 import SwitchyardPlanner
 import SwitchyardReport
 import SwitchyardRisk
-import SwitchyardStochastic
 
 /// `switchyard plan [SCENARIO] --paths N --objective ...`.
 struct PlanCommand: ParsableCommand {
@@ -88,16 +87,17 @@ struct PlanCommand: ParsableCommand {
         let result = try Planner.plan(scenario: base, settings: settings) { stage in
             if showProgress { FileHandle.standardError.write(Data("planning: \(stage)...\n".utf8)) }
         }
-        print(PlanReport.text(result, scenario: base))
+        let sheet = PlanReport.sheet(result, scenario: base)
+        print(PlanReport.text(result, sheet))
         if let xlsx = options.xlsx {
             try XLSXReport.writePlan(
-                PlanReport.sheet(result, scenario: base), scenario: base, info: options.runInfo, to: xlsx,
+                sheet, scenario: base, info: options.runInfo, to: xlsx,
                 replace: options.force)
             print("wrote \(xlsx)")
         }
         if let json = options.json {
             try AtomicFile.write(
-                JSONSummary.plan(PlanReport.sheet(result, scenario: base), version: Switchyard.version), to: json,
+                JSONSummary.plan(sheet, version: Switchyard.version), to: json,
                 replace: options.force)
             print("wrote \(json)")
         }
@@ -117,14 +117,12 @@ enum PlanReport {
     static func conversionMonths(_ r: PlanResult, scenario: Scenario) -> [PlanSheet.BlockStarts] {
         scenario.conversions.enumerated().map { k, c in
             let starts = r.recommended.starts(ofBlock: k)
-            let started = starts.compactMap { $0 }
             var shares = [Double](repeating: 0, count: scenario.horizonMonths)
-            for m in started where m >= 1 && m <= shares.count { shares[m - 1] += 1 / Double(starts.count) }
-            let p = started.isEmpty ? nil : Quantiles.percentiles(started.map(Double.init), at: [0.1, 0.5, 0.9])
+            for case let m? in starts where m >= 1 && m <= shares.count { shares[m - 1] += 1 / Double(starts.count) }
+            let (share, p) = r.recommended.converted(block: k)
             return PlanSheet.BlockStarts(
                 block: String(format: "Block %d (%.0f MW, hall %@)", k + 1, c.megawatts, c.hall),
-                convertedShare: Double(started.count) / Double(max(starts.count, 1)), p10: p?[0], p50: p?[1], p90: p?[2],
-                shareByMonth: shares)
+                convertedShare: share, p10: p?[0], p50: p?[1], p90: p?[2], shareByMonth: shares)
         }
     }
 
@@ -151,8 +149,7 @@ enum PlanReport {
         return sheet
     }
 
-    static func text(_ r: PlanResult, scenario: Scenario) -> String {
-        let s = sheet(r, scenario: scenario)
+    static func text(_ r: PlanResult, _ s: PlanSheet) -> String {
         var lines = [
             "\(r.scenarioName) — plan (\(r.settings.objective)), \(r.settings.trainingPaths) training paths, \(r.settings.evaluationPaths) fresh paths, seed \(r.settings.seed)",
             "",
