@@ -110,6 +110,40 @@ func stochasticBenchmark(_ options: Options) {
         sink += last
     }
     print(String(format: "gbm_10y_daily_paths_per_second: %.0f (%d steps each)", Double(paths) / best, 3_650))
+    // Exponentials of blocks of 128 log-levels (as the site model's environment does),
+    // by the block kernel and by the C library one at a time.
+    let blocks = options.int("exp-blocks", 200_000)
+    let arguments = (0..<128).map { _ in 11.0 + 0.01 * stream.normal() }
+    var block = arguments
+    best = .infinity
+    for _ in 0..<3 {
+        let (seconds, sum) = timed { () -> Double in
+            var sum = 0.0
+            for _ in 0..<blocks {
+                for j in 0..<128 { block[j] = arguments[j] }
+                BlockExp.exponentiate(&block, count: 128)
+                sum += block[blocks & 127]
+            }
+            return sum
+        }
+        best = min(best, seconds)
+        sink += sum
+    }
+    let blockNanoseconds = best / Double(blocks * 128) * 1e9
+    best = .infinity
+    for _ in 0..<3 {
+        let (seconds, sum) = timed { () -> Double in
+            var sum = 0.0
+            for _ in 0..<blocks {
+                for j in 0..<128 { block[j] = exp(arguments[j]) }
+                sum += block[blocks & 127]
+            }
+            return sum
+        }
+        best = min(best, seconds)
+        sink += sum
+    }
+    print(String(format: "exp_ns_per_value: block %.2f, libm %.2f (blocks of 128, copy included)", blockNanoseconds, best / Double(blocks * 128) * 1e9))
     if sink.isNaN { print("unreachable") }
 }
 

@@ -112,6 +112,15 @@ public struct EventCalendar<Event> {
         return EventHandle(slot: slot, generation: slots[Int(slot)].generation)
     }
 
+    /// Takes the sequence number that scheduling an event now would take, for an
+    /// event fired without passing through the calendar (``Simulation/fireInPlace(_:at:)``),
+    /// so that the tie order of every later event is as if it had been scheduled.
+    @inlinable
+    public mutating func takeSequence() -> UInt64 {
+        defer { nextSequence &+= 1 }
+        return nextSequence
+    }
+
     /// True while the event behind `handle` has neither fired nor been cancelled.
     @inlinable
     public func isPending(_ handle: EventHandle) -> Bool {

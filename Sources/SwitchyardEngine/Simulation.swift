@@ -62,6 +62,10 @@ public struct Simulation<Event> {
     /// Events fired since the simulation was created.
     @inlinable public var eventsFired: Int { _eventsFired }
     @usableFromInline var stopRequested = false
+    /// The current run's end time and events it may still fire (in-place firing
+    /// checks them); no run: end time -infinity.
+    @usableFromInline var runEndHours = -Double.infinity
+    @usableFromInline var runEventsLeft = 0
     @usableFromInline var _trace: [TraceRecord<Event>]?
     /// Fired events in order, when tracing was enabled at creation; otherwise `nil`.
     public var trace: [TraceRecord<Event>]? { _trace }
@@ -136,11 +140,16 @@ public struct Simulation<Event> {
         _ model: inout Model, until end: SimTime? = nil, maxEvents: Int = .max
     ) -> StopReason where Model.Event == Event {
         stopRequested = false
-        var fired = 0
         let endHours = end?.hours ?? .infinity
+        runEndHours = endHours
+        runEventsLeft = maxEvents
+        defer {
+            runEndHours = -.infinity
+            runEventsLeft = 0
+        }
         while true {
             if stopRequested { return .stopped }
-            if fired >= maxEvents { return .eventLimit }
+            if runEventsLeft <= 0 { return .eventLimit }
             guard let (time, sequence, event) = calendar.popFirst(notAfter: endHours) else {
                 if calendar.isEmpty {
                     if let end, end > _now { _now = end }
@@ -150,11 +159,38 @@ public struct Simulation<Event> {
                 return .reachedEndTime
             }
             _now = SimTime(hours: time)
-            fired += 1
+            runEventsLeft -= 1
             _eventsFired += 1
             if _trace != nil { _trace!.append(TraceRecord(time: _now, sequence: sequence, event: event)) }
             model.handle(event, in: &self)
         }
+    }
+
+    /// Fires `event` at `time` in place, from inside the handler of the current event:
+    /// when no pending event is due at or before `time`, the clock moves to `time`, the
+    /// event counts as fired (and is traced) exactly as if it had been scheduled and
+    /// popped, and the caller goes on to handle it itself. Returns `false`, changing
+    /// nothing, when an event is due at or before `time`, `time` lies after the run's
+    /// end time or before now, the run's event budget is spent, ``stop()`` was called,
+    /// or no run is in progress; the caller then schedules the event as usual.
+    ///
+    /// This is how a fixed-step process inside an event-driven model (a hybrid model:
+    /// a price tick every six hours between sparse discrete events) runs step after
+    /// step without calendar traffic, in exactly the order the calendar would give.
+    @inlinable
+    public mutating func fireInPlace(_ event: Event, at time: SimTime) -> Bool {
+        guard !stopRequested, runEventsLeft > 0, time.hours >= _now.hours, time.hours <= runEndHours else {
+            return false
+        }
+        // Strictly after: an event due at the same instant was scheduled earlier (or
+        // `ahead`) and fires first.
+        if let next = calendar.nextTime(), !(next > time.hours) { return false }
+        let sequence = calendar.takeSequence()
+        _now = time
+        runEventsLeft -= 1
+        _eventsFired += 1
+        if _trace != nil { _trace!.append(TraceRecord(time: _now, sequence: sequence, event: event)) }
+        return true
     }
 
     /// Asks the current ``run(_:until:maxEvents:)`` to return after the event being handled.

@@ -50,6 +50,57 @@ struct SimulationTests {
         #expect(zip(first, first.dropFirst()).allSatisfy { $0.time <= $1.time })
     }
 
+    @Test("Firing in place gives the calendar's own trace, under until, maxEvents and same-time events", arguments: [
+        (Double.infinity, Int.max), (20.5, Int.max), (50, 17),
+    ])
+    func fireInPlaceMatchesCalendar(end: Double, maxEvents: Int) {
+        func run(inPlace: Bool) -> (trace: [TraceRecord<TickEvent>], log: [String], fired: Int, reason: StopReason) {
+            var sim = Simulation<TickEvent>(tracing: true)
+            var model = TickingModel(inPlace: inPlace)
+            sim.schedule(.tick, at: .zero)
+            // Sparse events on tick instants (scheduled before the tick: they go first),
+            // between ticks, and `ahead`.
+            sim.schedule(.sparse(1), at: SimTime(hours: 2))
+            sim.schedule(.sparse(2), at: SimTime(hours: 4.5))
+            sim.schedule(.sparse(3), at: SimTime(hours: 10), ahead: true)
+            sim.schedule(.sparse(4), at: SimTime(hours: 10))
+            sim.schedule(.sparse(5), at: SimTime(hours: 33))
+            let reason = sim.run(&model, until: end.isFinite ? SimTime(hours: end) : nil, maxEvents: maxEvents)
+            return (sim.trace!, model.log, sim.eventsFired, reason)
+        }
+        let calendar = run(inPlace: false)
+        let inPlace = run(inPlace: true)
+        #expect(inPlace.trace == calendar.trace)
+        #expect(inPlace.log == calendar.log)
+        #expect(inPlace.fired == calendar.fired)
+        #expect(inPlace.reason == calendar.reason)
+        #expect(calendar.log.count >= 17)
+        #expect(calendar.log.contains("sparse(101)@2.0"), "the scenario exercises reactions at a tick instant")
+    }
+
+    @Test("fireInPlace refuses outside a run, after stop(), before now and with an event due")
+    func fireInPlaceRefusals() {
+        var sim = Simulation<TestEvent>()
+        let outside = sim.fireInPlace(.label("x"), at: SimTime(hours: 1))
+        #expect(!outside, "no run in progress")
+        sim.schedule(.label("a"), at: SimTime(hours: 1))
+        sim.schedule(.label("due"), at: SimTime(hours: 3))
+        var model = ScriptedModel()
+        var answers: [Bool] = []
+        model.actions["a"] = { sim in
+            answers.append(sim.fireInPlace(.label("early"), at: SimTime(hours: 0.5)))  // before now
+            answers.append(sim.fireInPlace(.label("tie"), at: SimTime(hours: 3)))  // "due" fires first
+            answers.append(sim.fireInPlace(.label("ok"), at: SimTime(hours: 2)))
+            sim.stop()
+            answers.append(sim.fireInPlace(.label("stopped"), at: SimTime(hours: 2.5)))
+        }
+        #expect(sim.run(&model) == .stopped)
+        #expect(answers == [false, false, true, false])
+        #expect(sim.now == SimTime(hours: 2) && sim.eventsFired == 2)
+        let after = sim.fireInPlace(.label("after"), at: SimTime(hours: 2.5))
+        #expect(!after, "the run is over")
+    }
+
     @Test("Tracing is off by default")
     func traceOffByDefault() {
         let sim = Simulation<TestEvent>()

@@ -59,6 +59,41 @@ struct BitcoinProtocolTests {
         #expect(fast.retargets.first?.difficulty == 4 * d0)
     }
 
+    @Test("Six-hour steps land on every retarget and halving that one long span crosses")
+    func smallStepsMatchOneSpan() {
+        let d0 = 1e14
+        // 10% above the difficulty's pace: retargets move the difficulty each window.
+        let hashrate = 1.1 * BitcoinProtocol.hashrate(fromDifficulty: d0)
+        let start = 840_000 - 3_000  // a halving and several retargets ahead
+        let seconds = 90.0 * 86_400
+        var whole = ChainState(height: start, difficulty: d0)
+        whole.recordsRetargets = true
+        let once = whole.advance(seconds: seconds, hashesPerSecond: hashrate)
+        var stepped = ChainState(height: start, difficulty: d0)
+        stepped.recordsRetargets = true
+        var blocks = 0.0
+        var subsidy = 0.0
+        for _ in 0..<Int(seconds / 21_600) {
+            let production = stepped.advance(seconds: 21_600, hashesPerSecond: hashrate)
+            blocks += production.blocks
+            subsidy += production.subsidyBTC
+        }
+        #expect(whole.retargets.count >= 5)
+        #expect(stepped.retargets.map(\.height) == whole.retargets.map(\.height))
+        // Heights accumulate fractional blocks step by step (rounding at ~1e-10 of a
+        // block each time), so the windows' measured spans agree to about 1e-12.
+        for (a, b) in zip(stepped.retargets, whole.retargets) { #expect(abs(a.difficulty / b.difficulty - 1) < 1e-10) }
+        #expect(abs(blocks / once.blocks - 1) < 1e-12)
+        #expect(abs(subsidy / once.subsidyBTC - 1) < 1e-12)
+        #expect(abs(stepped.height - whole.height) < 1e-6)
+        #expect(whole.subsidyBTC == 3.125 && stepped.subsidyBTC == 3.125, "the halving at 840,000 was crossed")
+        // A span of zero or less produces nothing and leaves the chain as it was.
+        let before = stepped
+        let nothing = stepped.advance(seconds: 0, hashesPerSecond: hashrate)
+        #expect(nothing.blocks == 0 && nothing.subsidyBTC == 0)
+        #expect(stepped == before)
+    }
+
     @Test("Halvings happen at the right heights, mid-step")
     func halvingMidStep() {
         let d = 1e14

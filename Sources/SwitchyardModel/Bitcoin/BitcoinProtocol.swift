@@ -99,6 +99,9 @@ public struct ChainState: Hashable, Sendable {
     private var nextHalving: Double
     /// Block subsidy at the current height, BTC.
     public private(set) var subsidyBTC: Double
+    /// Expected blocks per hash at the current difficulty, 1 / (D 2^32): the block rate
+    /// of a hashrate H is H times this (kept so that a step multiplies, not divides).
+    public private(set) var blocksPerHash: Double
 
     public static func == (lhs: ChainState, rhs: ChainState) -> Bool {
         lhs.height == rhs.height && lhs.difficulty == rhs.difficulty
@@ -117,6 +120,7 @@ public struct ChainState: Hashable, Sendable {
         nextRetarget = Double(BitcoinProtocol.nextRetargetHeight(after: height))
         nextHalving = Double(BitcoinProtocol.nextHalvingHeight(after: height))
         subsidyBTC = BitcoinProtocol.subsidyBTC(atHeight: height)
+        blocksPerHash = 1 / (difficulty * BitcoinProtocol.hashesPerDifficulty)
     }
 
     /// Result of advancing the chain.
@@ -130,10 +134,19 @@ public struct ChainState: Hashable, Sendable {
     /// Advances `seconds` at network hashrate `hashesPerSecond` (constant over the span),
     /// crossing halving and retarget boundaries exactly where they fall.
     public mutating func advance(seconds: Double, hashesPerSecond: Double) -> Production {
+        guard seconds > 0 else { return Production() }
+        // The common case: the span ends before the next retarget or halving.
+        let rate = hashesPerSecond * blocksPerHash
+        let blocks = seconds * rate
+        if blocks < min(nextRetarget, nextHalving) - height {
+            height += blocks
+            windowElapsedSeconds += seconds
+            return Production(blocks: blocks, subsidyBTC: blocks * subsidyBTC)
+        }
         var production = Production()
         var remaining = seconds
         while remaining > 0 {
-            let rate = BitcoinProtocol.blockRate(hashesPerSecond: hashesPerSecond, difficulty: difficulty)
+            let rate = hashesPerSecond * blocksPerHash
             let boundary = min(nextRetarget, nextHalving)
             let blocksToBoundary = boundary - height
             let secondsToBoundary = blocksToBoundary / rate
@@ -158,6 +171,7 @@ public struct ChainState: Hashable, Sendable {
                     difficulty = BitcoinProtocol.retarget(
                         difficulty: difficulty,
                         measuredSeconds: BitcoinProtocol.measuredWindowSeconds(meanBlockSeconds: mean))
+                    blocksPerHash = 1 / (difficulty * BitcoinProtocol.hashesPerDifficulty)
                     windowElapsedSeconds = 0
                     if recordsRetargets { retargets.append((Int(boundary), difficulty)) }
                 }

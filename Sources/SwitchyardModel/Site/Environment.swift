@@ -6,6 +6,10 @@ import SwitchyardStochastic
 /// The exogenous state of one path, advanced step by step. Each process draws from
 /// its own stream keyed by (seed, path, process), so changing one process or the site's
 /// decisions leaves the others' draws unchanged (common random numbers).
+///
+/// Nothing the site does feeds back into these processes, so they are computed a block
+/// of steps ahead (``refill()``), process by process, with the exponentials of a block
+/// taken at once (``BlockExp``); ``advance()`` then reads the next step's values.
 struct Environment {
     let scenario: Scenario
     let priceStream: RandomStream
@@ -46,6 +50,8 @@ struct Environment {
     private(set) var btcPriceUSD: Double
     private(set) var feesBTCPerBlock: Double
     private(set) var networkHashrateEHs: Double
+    /// 1 / networkHashrateEHs (a step multiplies by it instead of dividing).
+    private(set) var inverseNetworkHashrateEHs: Double
     private(set) var marketPriceUSDPerMWh: Double
     private(set) var gpuPriceUSDPerGPUHour: Double
 
@@ -61,6 +67,24 @@ struct Environment {
     private var ringSlot = 0
     private var seasonSlot = 0
     private let lagSteps: Int
+    /// Steps to the horizon (blocks stop there), steps computed so far, and the ticks'
+    /// clock (hours) at the last step computed.
+    private let plannedSteps: Int
+    private var stepsComputed = 0
+    private var clockHours = 0.0
+    private let stepHours: Double
+    /// The block of steps computed ahead: the next value is at `cursor`.
+    static let blockSize = 128
+    private var cursor = 0
+    private var blockLength = 0
+    private var yearBlock: [Double]
+    private var shockBlock: [Double]
+    private var priceBlock: [Double]
+    private var hashrateBlock: [Double]
+    private var inverseHashrateBlock: [Double]
+    private var feeFactorBlock: [Double]
+    private var powerBlock: [Double]
+    private var gpuBlock: [Double]
 
     init(scenario s: Scenario, seed: UInt64, path: UInt64) {
         scenario = s
@@ -115,49 +139,118 @@ struct Environment {
         btcPriceUSD = b.initialPriceUSD
         feesBTCPerBlock = b.feesBTCPerBlock
         networkHashrateEHs = b.initialHashrateEHs
+        inverseNetworkHashrateEHs = 1 / b.initialHashrateEHs
         logHashrate = log(b.initialHashrateEHs)
         lagSteps = Int((b.hashratePriceLagYears / (s.stepHours / 8_760)).rounded())
         logPriceRing = [Double](repeating: 0, count: lagSteps + 1)
         marketPriceUSDPerMWh = power.price(atYear: 0, deviation: 0)
         gpuPriceUSDPerGPUHour = gpuPrice?.initialUSDPerGPUHour ?? 0
+        stepHours = s.stepHours
+        plannedSteps = Int((s.horizonHours / s.stepHours).rounded(.up))
+        let block = [Double](repeating: 0, count: Self.blockSize)
+        yearBlock = block
+        shockBlock = block
+        priceBlock = block
+        hashrateBlock = block
+        inverseHashrateBlock = block
+        feeFactorBlock = block
+        powerBlock = block
+        gpuBlock = gpuPrice == nil ? [] : block
     }
 
-    /// Advances every process from year `t` by one step.
-    mutating func advance(fromYear t: Double) {
-        let zPrice = priceStream.normal()
-        logBTCPrice =
-            priceIsGBM
-            ? logBTCPrice + gbmStep.logDrift + gbmStep.logSD * zPrice
-            : merton.advanceLog(logBTCPrice, years: dt, z: zPrice, jumps: jumpSampler, stream: priceStream)
-        btcPriceUSD = exp(logBTCPrice)
-        // Hashrate shocks correlated with price shocks (2x2 Cholesky).
-        let zHash = priceHashrateCorrelation * zPrice + hashrateIndependentShare * hashrateStream.normal()
-        // Step k's lagged ratio is ln(P/P0) at step k - lag (0 before the lag has passed).
-        let lagNow = lagged()
-        stepsDone += 1
-        ringSlot = ringSlot + 1 == logPriceRing.count ? 0 : ringSlot + 1
-        logPriceRing[ringSlot] = logBTCPrice - logInitialPrice
-        let lagNext = lagged()
-        logHashrate = network.advance(
-            logHashrate: logHashrate, atYear: t, years: dt, laggedLogPriceRatioNow: lagNow,
-            laggedLogPriceRatioNext: lagNext, z: zHash, noiseStep: hashrateStep, logInitial: logInitialHashrate)
-        networkHashrateEHs = exp(logHashrate)
+    /// Moves every process on by one step of the ticks' grid (the k-th call gives the
+    /// values at k steps), reading them from the block computed ahead (``refill()``).
+    @inline(__always)
+    mutating func advance() {
+        if cursor == blockLength { refill() }
+        btcPriceUSD = priceBlock[cursor]
+        networkHashrateEHs = hashrateBlock[cursor]
+        inverseNetworkHashrateEHs = inverseHashrateBlock[cursor]
+        feesBTCPerBlock = meanFeesBTCPerBlock * feeFactorBlock[cursor] * feeMeanCorrection
+        marketPriceUSDPerMWh = powerBlock[cursor]
+        if !gpuBlock.isEmpty { gpuPriceUSDPerGPUHour = gpuBlock[cursor] }
+        cursor += 1
+    }
+
+    /// Computes the next `blockSize` steps of every process (fewer at the horizon).
+    /// Each process draws from its own stream in the order stepping all of them
+    /// together would, so the draws are those of a step-by-step run; a block keeps each
+    /// recurrence in a tight loop and takes the exponentials of its steps at once.
+    private mutating func refill() {
+        let n = max(1, min(Self.blockSize, plannedSteps - stepsComputed))
+        stepsComputed += n
+        // Step times: the ticks' clock adds the step each time, and so does this one.
+        for j in 0..<n {
+            clockHours += stepHours
+            yearBlock[j] = (clockHours - stepHours) / 8_760
+        }
+        // BTC log price (its shocks are kept for the hashrate's correlated ones).
+        var logPrice = logBTCPrice
+        for j in 0..<n {
+            let z = priceStream.normal()
+            logPrice =
+                priceIsGBM
+                ? logPrice + gbmStep.logDrift + gbmStep.logSD * z
+                : merton.advanceLog(logPrice, years: dt, z: z, jumps: jumpSampler, stream: priceStream)
+            shockBlock[j] = z
+            priceBlock[j] = logPrice
+        }
+        logBTCPrice = logPrice
+        // Hashrate: shocks correlated with the price's (2x2 Cholesky), lagged price ratio.
+        var logH = logHashrate
+        for j in 0..<n {
+            let zHash = priceHashrateCorrelation * shockBlock[j] + hashrateIndependentShare * hashrateStream.normal()
+            // Step k's lagged ratio is ln(P/P0) at step k - lag (0 before the lag has passed).
+            let lagNow = lagged()
+            stepsDone += 1
+            ringSlot = ringSlot + 1 == logPriceRing.count ? 0 : ringSlot + 1
+            logPriceRing[ringSlot] = priceBlock[j] - logInitialPrice
+            let lagNext = lagged()
+            logH = network.advance(
+                logHashrate: logH, atYear: yearBlock[j], years: dt, laggedLogPriceRatioNow: lagNow,
+                laggedLogPriceRatioNext: lagNext, z: zHash, noiseStep: hashrateStep, logInitial: logInitialHashrate)
+            hashrateBlock[j] = logH
+        }
+        logHashrate = logH
         // Fees: mean-reverting log noise around the mean, mean-corrected (E[fee] = mean).
-        feeDeviation = feeStep.advance(feeDeviation, z: feeStream.normal())
-        feesBTCPerBlock = meanFeesBTCPerBlock * exp(feeDeviation) * feeMeanCorrection
-        powerDeviation = power.advance(
-            powerDeviation, z: powerStream.normal(), step: powerStep, spikes: spikeSampler, stream: powerStream)
-        if seasonalTable.isEmpty {
-            marketPriceUSDPerMWh = power.price(atYear: t + dt, deviation: powerDeviation)
-        } else {
-            seasonSlot = seasonSlot + 1 == seasonalTable.count ? 0 : seasonSlot + 1
-            let season = seasonalTable[seasonSlot]
-            marketPriceUSDPerMWh = power.basePriceUSDPerMWh * exp(power.seasonalAmplitude * season + powerDeviation)
+        var fee = feeDeviation
+        for j in 0..<n {
+            fee = feeStep.advance(fee, z: feeStream.normal())
+            feeFactorBlock[j] = fee
         }
+        feeDeviation = fee
+        // Power: ln price = ln base + seasonal term + deviation.
+        var deviation = powerDeviation
+        for j in 0..<n {
+            deviation = power.advance(deviation, z: powerStream.normal(), step: powerStep, spikes: spikeSampler, stream: powerStream)
+            if seasonalTable.isEmpty {
+                powerBlock[j] = power.seasonalLogLevel(atYear: yearBlock[j] + dt) + deviation
+            } else {
+                seasonSlot = seasonSlot + 1 == seasonalTable.count ? 0 : seasonSlot + 1
+                powerBlock[j] = power.seasonalAmplitude * seasonalTable[seasonSlot] + deviation
+            }
+        }
+        powerDeviation = deviation
         if let gpuPrice, let gpuStep {
-            gpuDeviation = gpuStep.advance(gpuDeviation, z: gpuStream.normal())
-            gpuPriceUSDPerGPUHour = gpuPrice.price(atYear: t + dt, noise: gpuDeviation)
+            var x = gpuDeviation
+            for j in 0..<n {
+                x = gpuStep.advance(x, z: gpuStream.normal())
+                gpuBlock[j] = gpuPrice.price(atYear: yearBlock[j] + dt, noise: x)
+            }
+            gpuDeviation = x
         }
+        // The levels: exponentials of independent steps, a block at a time.
+        BlockExp.exponentiate(&priceBlock, count: n)
+        BlockExp.exponentiate(&hashrateBlock, count: n)
+        for j in 0..<n { inverseHashrateBlock[j] = 1 / hashrateBlock[j] }
+        BlockExp.exponentiate(&feeFactorBlock, count: n)
+        BlockExp.exponentiate(&powerBlock, count: n)
+        if !seasonalTable.isEmpty {
+            let base = power.basePriceUSDPerMWh
+            for j in 0..<n { powerBlock[j] = base * powerBlock[j] }
+        }
+        blockLength = n
+        cursor = 0
     }
 
     /// ln(P/P0) `lagSteps` steps before step `stepsDone` (0 before the lag has passed):

@@ -77,6 +77,8 @@ public struct SiteModel: SimulationModel {
     let fleetMWPerUnit: [Double]
     let fleetTHsPerUnit: [Double]
     let fleetOpexPerMWh: [Double]
+    /// Effective TH/s per facility MW of each fleet (hashrate x uptime / (W x PUE)).
+    let fleetTHsPerMW: [Double]
     /// Installed mining power (changes only when a conversion retires miners).
     var miningCapacity = 0.0
     /// Tariff constants, read on every accrual.
@@ -84,9 +86,9 @@ public struct SiteModel: SimulationModel {
     let ppaPrice: Double
     let demandResponseCredit: Double
     let demandResponseThreshold: Double
-    /// GPU cloud operating cost per GPU-hour (nil without a cloud) and fixed opex per month.
+    /// GPU cloud operating cost per GPU-hour (nil without a cloud) and fixed opex per hour.
     let gpuOpexPerGPUHour: Double?
-    let fixedOpexPerMonth: Double
+    let fixedOpexPerHour: Double
     /// Share of each fleet running (price curtailment), before preemption by AI.
     var fleetRunning: [Double]
     var miningTicket: ResourceTicket?
@@ -127,12 +129,13 @@ public struct SiteModel: SimulationModel {
         fleetMWPerUnit = s.mining.map { $0.asic.powerW * s.site.halls[s.site.hallIndex(named: $0.hall)!].pue / 1e6 }
         fleetTHsPerUnit = s.mining.map { $0.asic.hashrateTHs * $0.uptime }
         fleetOpexPerMWh = s.mining.map(\.opexUSDPerMWh)
+        fleetTHsPerMW = zip(fleetTHsPerUnit, fleetMWPerUnit).map { $0 / $1 }
         ppaShare = s.electricity.ppaShare
         ppaPrice = s.electricity.ppaPriceUSDPerMWh
         demandResponseCredit = s.electricity.demandResponseCreditUSDPerMWh
         demandResponseThreshold = s.electricity.demandResponseThresholdUSDPerMWh
         gpuOpexPerGPUHour = s.gpuCloud?.opexUSDPerGPUHour
-        fixedOpexPerMonth = s.opex.fixedUSDPerMonth
+        fixedOpexPerHour = s.opex.fixedUSDPerMonth / Scenario.hoursPerMonth
         fleetRunning = s.mining.map { _ in 1 }
         gpusInstalled = s.gpuCloud?.gpus ?? 0
         if let cloud = s.gpuCloud {
@@ -202,11 +205,24 @@ public struct SiteModel: SimulationModel {
         accrue(to: sim.now.hours)
         switch event {
         case .tick:
-            let t = sim.now.hours
-            if t > 0 { environment.advance(fromYear: (t - stepHours) / 8_760) }
-            decideMining(in: &sim)
-            checkTriggers(in: &sim)
-            if t + stepHours < scenario.horizonHours { sim.schedule(.tick, after: .hours(stepHours)) }
+            // Tick after tick in place while no other event falls before the next one
+            // (the engine checks), each as the calendar would have fired it.
+            var t = sim.now.hours
+            while true {
+                if t > 0 { environment.advance() }
+                decideMining(in: &sim)
+                checkTriggers(in: &sim)
+                let next = t + stepHours
+                guard next < scenario.horizonHours else { break }
+                guard sim.fireInPlace(.tick, at: SimTime(hours: next)) else {
+                    sim.schedule(.tick, at: SimTime(hours: next))
+                    break
+                }
+                // What `handle` does after one event and before the next.
+                row.peakGridMW = max(row.peakGridMW, sim.inUse(of: grid))
+                accrue(to: next)
+                t = next
+            }
         case .monthEnd(let m):
             closeMonth(m, in: &sim)
         case .jobArrival:
@@ -249,13 +265,17 @@ public struct SiteModel: SimulationModel {
         lastAccrual = now
         monthHoursAccrued += hours
         // Bitcoin: network blocks over the span, the site's share of them.
-        let networkHs = environment.networkHashrateEHs * 1e18
-        let production = chain.advance(seconds: hours * 3_600, hashesPerSecond: networkHs)
-        let siteTHs = siteHashrateTHs()
-        let share = siteTHs * 1e12 / networkHs
-        let btc = share * (production.subsidyBTC + production.blocks * environment.feesBTCPerBlock)
+        let networkEHs = environment.networkHashrateEHs
+        let production = chain.advance(seconds: hours * 3_600, hashesPerSecond: networkEHs * 1e18)
+        // Share of mining's wanted power it holds (AI may have taken some).
+        let heldShare = miningWantedMW > 0 ? miningHeldMW / miningWantedMW : 0
+        let siteTHs = siteHashrateTHs(heldShare: heldShare)
+        let share = siteTHs * 1e-6 * environment.inverseNetworkHashrateEHs
+        let rewardBTC = production.subsidyBTC + production.blocks * environment.feesBTCPerBlock
+        let btc = share * rewardBTC
+        let price = environment.btcPriceUSD
         row.btcMined += btc
-        row.miningRevenueUSD += btc * environment.btcPriceUSD
+        row.miningRevenueUSD += btc * price
         // Energy and its cost (colocation energy is the tenants').
         let market = environment.marketPriceUSDPerMWh
         let unitCost = ppaShare * ppaPrice + (1 - ppaShare) * market
@@ -263,7 +283,7 @@ public struct SiteModel: SimulationModel {
         let gpuMWh = gpuPowerMW * hours
         row.miningEnergyMWh += miningMWh
         row.gpuEnergyMWh += gpuMWh
-        row.colocationEnergyMWh += leases.reduce(0) { $0 + $1.heldMW } * hours
+        if !leases.isEmpty { row.colocationEnergyMWh += leases.reduce(0) { $0 + $1.heldMW } * hours }
         row.energyCostUSD += (miningMWh + gpuMWh) * unitCost
         // Curtailment on price: PPA energy resold at market, demand-response credits.
         let curtailedMW = max(0, miningCapacityMW() - miningWantedMW)
@@ -275,7 +295,7 @@ public struct SiteModel: SimulationModel {
         }
         // Mining opex per MWh drawn.
         if miningHeldMW > 0 {
-            let scale = miningHeldMW / max(miningWantedMW, 1e-12) * hours
+            let scale = heldShare * hours
             for f in fleetUnits.indices {
                 row.opexUSD += fleetPowerMW(f) * fleetRunning[f] * scale * fleetOpexPerMWh[f]
             }
@@ -292,16 +312,15 @@ public struct SiteModel: SimulationModel {
         for lease in leases where lease.billedKW > 0 {
             row.colocationRevenueUSD += lease.billedRentUSDPerMonth * hours / Scenario.hoursPerMonth
         }
-        row.opexUSD += fixedOpexPerMonth * hours / Scenario.hoursPerMonth
+        row.opexUSD += fixedOpexPerHour * hours
         // Averages (time-weighted; divided at month end).
-        row.averageBTCPriceUSD += environment.btcPriceUSD * hours
+        row.averageBTCPriceUSD += price * hours
         row.averageSiteHashrateTHs += siteTHs * hours
-        row.averageNetworkHashrateEHs += environment.networkHashrateEHs * hours
+        row.averageNetworkHashrateEHs += networkEHs * hours
         row.averageMarketPowerPriceUSDPerMWh += market * hours
         // Hashprice of this span from the blocks actually found in it (exact across a
         // retarget or a halving inside the span): USD per PH/s per day.
-        let rewardBTC = production.subsidyBTC + production.blocks * environment.feesBTCPerBlock
-        row.averageHashpriceUSDPerPHDay += rewardBTC * environment.btcPriceUSD / (environment.networkHashrateEHs * 1_000) * 24
+        row.averageHashpriceUSDPerPHDay += rewardBTC * price * environment.inverseNetworkHashrateEHs * 0.024
     }
 
     func escalation(_ lease: ColocationLease) -> Double {
@@ -416,10 +435,11 @@ public struct SiteModel: SimulationModel {
 
     func miningCapacityMW() -> Double { miningCapacity }
 
-    /// Hashrate of the miners actually running (curtailment and preemption applied).
-    @inline(__always) func siteHashrateTHs() -> Double {
-        guard miningWantedMW > 0, miningHeldMW > 0 else { return 0 }
-        let scale = min(1, miningHeldMW / miningWantedMW)
+    /// Hashrate of the miners actually running (curtailment and preemption applied),
+    /// given mining's held share of the power it wants.
+    @inline(__always) func siteHashrateTHs(heldShare: Double) -> Double {
+        guard heldShare > 0 else { return 0 }
+        let scale = min(1, heldShare)
         var total = 0.0
         for f in fleetUnits.indices {
             total += Double(fleetUnits[f]) * fleetRunning[f] * fleetTHsPerUnit[f]
@@ -427,30 +447,41 @@ public struct SiteModel: SimulationModel {
         return total * scale
     }
 
-    /// Revenue per MWh a fleet earns at the current prices.
+    /// USD a TH/s earns in an hour at the current difficulty, subsidy, fees and price:
+    /// the site's expected share of blocks, H_site / (D 2^32) blocks a second, does not
+    /// depend on the network hashrate.
+    @inline(__always) func revenuePerTHHourUSD() -> Double {
+        let blocksPerTHHour = 1e12 * 3_600 * chain.blocksPerHash
+        return blocksPerTHHour * (chain.subsidyBTC + environment.feesBTCPerBlock) * environment.btcPriceUSD
+    }
+
+    /// Revenue per MWh a fleet earns at the current prices, net of its opex.
     @inline(__always) func miningRevenuePerMWh(_ f: Int) -> Double {
-        let networkHs = environment.networkHashrateEHs * 1e18
-        let blocksPerHour = BitcoinProtocol.blockRate(hashesPerSecond: networkHs, difficulty: chain.difficulty) * 3_600
-        let reward = chain.subsidyBTC + environment.feesBTCPerBlock
-        let btcPerUnitHour = fleetTHsPerUnit[f] * 1e12 / networkHs * blocksPerHour * reward
-        return btcPerUnitHour * environment.btcPriceUSD / fleetMWPerUnit[f] - fleetOpexPerMWh[f]
+        fleetTHsPerMW[f] * revenuePerTHHourUSD() - fleetOpexPerMWh[f]
     }
 
     /// Runs each fleet whose revenue per MWh covers the market price (the marginal cost:
     /// PPA energy not used is resold at market), and resizes mining's grid holding.
     mutating func decideMining(in sim: inout Simulation<Event>) {
         let market = environment.marketPriceUSDPerMWh
+        let perTHHour = revenuePerTHHourUSD()
         var flipped = false
         for f in fleetUnits.indices {
-            let running: Double = miningRevenuePerMWh(f) >= market ? 1 : 0
+            let running: Double = fleetTHsPerMW[f] * perTHHour - fleetOpexPerMWh[f] >= market ? 1 : 0
             if running != fleetRunning[f] {
                 fleetRunning[f] = running
                 flipped = true
             }
         }
         // Every other change of the fleets is followed by a refresh, so unless a fleet
-        // flipped, mining still wants what it wanted: only a lost holding needs one.
-        if flipped || miningTicket == nil || miningHeldMW != miningWantedMW { refreshMiningHolding(in: &sim) }
+        // flipped, mining still wants what it wanted: only a lost holding needs one,
+        // and a cut holding only when the grid has power free or AI is waiting for it
+        // (otherwise the refresh would take back exactly what mining holds).
+        if flipped || miningTicket == nil {
+            refreshMiningHolding(in: &sim)
+        } else if miningHeldMW != miningWantedMW && (sim.available(of: grid) > 1e-9 || sim.queueLength(of: grid) > 0) {
+            refreshMiningHolding(in: &sim)
+        }
     }
 
     mutating func refreshMiningHolding(in sim: inout Simulation<Event>) {
