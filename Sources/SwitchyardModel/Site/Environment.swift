@@ -58,7 +58,8 @@ struct Environment {
     private var feeDeviation = 0.0
     private var powerDeviation = 0.0
     private var gpuDeviation = 0.0
-    private var logHashrate: Double
+    /// ln H minus its target (the OU part of the hashrate), at the last step computed.
+    private var hashrateGap = 0.0
     /// ln(P / P0) over the last `lagSteps + 1` steps (a ring), for the hashrate's lag.
     private var logPriceRing: [Double]
     private var stepsDone = 0
@@ -127,7 +128,7 @@ struct Environment {
         spikeSampler = PoissonSampler(mean: m.spikesPerYear * dt)
         let stepsPerYear = 8_760 / s.stepHours
         if stepsPerYear == stepsPerYear.rounded() && m.seasonalAmplitude != 0 {
-            seasonalTable = (0..<Int(stepsPerYear)).map { cos(2 * Double.pi * (Double($0) / stepsPerYear - m.seasonalPeak)) }
+            seasonalTable = SeasonalTables.shared.table(stepsPerYear: Int(stepsPerYear), peak: m.seasonalPeak)
         } else {
             seasonalTable = []
         }
@@ -140,7 +141,6 @@ struct Environment {
         feesBTCPerBlock = b.feesBTCPerBlock
         networkHashrateEHs = b.initialHashrateEHs
         inverseNetworkHashrateEHs = 1 / b.initialHashrateEHs
-        logHashrate = log(b.initialHashrateEHs)
         lagSteps = Int((b.hashratePriceLagYears / (s.stepHours / 8_760)).rounded())
         logPriceRing = [Double](repeating: 0, count: lagSteps + 1)
         marketPriceUSDPerMWh = power.price(atYear: 0, deviation: 0)
@@ -197,21 +197,22 @@ struct Environment {
         }
         logBTCPrice = logPrice
         // Hashrate: shocks correlated with the price's (2x2 Cholesky), lagged price ratio.
-        var logH = logHashrate
+        // ln H = target + gap, the gap an OU process (NetworkHashrateProcess): carried
+        // as the state, it is one multiply-add a step; the target is ln H0 + g t +
+        // e * (lagged ln P/P0) at the step's end.
+        var gap = hashrateGap
+        let growth = network.growthPerYear
+        let elasticity = network.priceElasticity
         for j in 0..<n {
             let zHash = priceHashrateCorrelation * shockBlock[j] + hashrateIndependentShare * hashrateStream.normal()
-            // Step k's lagged ratio is ln(P/P0) at step k - lag (0 before the lag has passed).
-            let lagNow = lagged()
+            // Step k ends at the lagged ratio ln(P/P0) of step k + 1 - lag (0 before it).
             stepsDone += 1
             ringSlot = ringSlot + 1 == logPriceRing.count ? 0 : ringSlot + 1
             logPriceRing[ringSlot] = priceBlock[j] - logInitialPrice
-            let lagNext = lagged()
-            logH = network.advance(
-                logHashrate: logH, atYear: yearBlock[j], years: dt, laggedLogPriceRatioNow: lagNow,
-                laggedLogPriceRatioNext: lagNext, z: zHash, noiseStep: hashrateStep, logInitial: logInitialHashrate)
-            hashrateBlock[j] = logH
+            gap = hashrateStep.advance(gap, z: zHash)
+            hashrateBlock[j] = logInitialHashrate + growth * (yearBlock[j] + dt) + elasticity * lagged() + gap
         }
-        logHashrate = logH
+        hashrateGap = gap
         // Fees: mean-reverting log noise around the mean, mean-corrected (E[fee] = mean).
         var fee = feeDeviation
         for j in 0..<n {
@@ -259,5 +260,32 @@ struct Environment {
     private func lagged() -> Double {
         guard stepsDone >= lagSteps else { return 0 }
         return logPriceRing[ringSlot + 1 == logPriceRing.count ? 0 : ringSlot + 1]
+    }
+}
+
+/// The seasonal cosine tables, computed once per (steps a year, peak) and shared by the
+/// paths of a run (each path would otherwise evaluate 1,460 cosines for a 6-hour step).
+final class SeasonalTables: @unchecked Sendable {
+    static let shared = SeasonalTables()
+    private let lock = NSLock()
+    /// Guarded by `lock`. Kept small: a run uses one or two.
+    private var tables: [Key: [Double]] = [:]
+
+    private struct Key: Hashable {
+        var stepsPerYear: Int
+        var peak: Double
+    }
+
+    /// cos(2 pi (k / stepsPerYear - peak)) for k = 0 ..< stepsPerYear.
+    func table(stepsPerYear: Int, peak: Double) -> [Double] {
+        let key = Key(stepsPerYear: stepsPerYear, peak: peak)
+        lock.lock()
+        defer { lock.unlock() }
+        if let table = tables[key] { return table }
+        let steps = Double(stepsPerYear)
+        let table = (0..<stepsPerYear).map { cos(2 * Double.pi * (Double($0) / steps - peak)) }
+        if tables.count >= 16 { tables.removeAll() }
+        tables[key] = table
+        return table
     }
 }
