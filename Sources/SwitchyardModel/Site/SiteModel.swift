@@ -91,6 +91,10 @@ public struct SiteModel: SimulationModel {
     let fixedOpexPerHour: Double
     /// Share of each fleet running (price curtailment), before preemption by AI.
     var fleetRunning: [Double]
+    /// Over the running fleets at full power, kept by ``fleetsChanged()`` whenever a
+    /// fleet starts, stops or loses units: TH/s, and mining opex in USD per hour.
+    var runningTHs = 0.0
+    var runningOpexPerHour = 0.0
     var miningTicket: ResourceTicket?
     /// Mining MW wanted (running fleets) and held (after preemption).
     var miningWantedMW = 0.0
@@ -165,6 +169,10 @@ public struct SiteModel: SimulationModel {
             Lease(terms: lease, pue: s.site.halls[s.site.hallIndex(named: lease.hall)!].pue)
         }
         miningCapacity = (0..<fleetUnits.count).reduce(0) { $0 + Double(fleetUnits[$1]) * fleetMWPerUnit[$1] }
+        // Every fleet starts running: mining wants all of it and holds nothing until the
+        // first tick requests it.
+        miningWantedMW = miningCapacity
+        fleetsChanged()
         // First events.
         simulation.schedule(.tick, at: .zero)
         // Month ends are scheduled one at a time (each schedules the next), which keeps
@@ -294,12 +302,7 @@ public struct SiteModel: SimulationModel {
             row.curtailmentCreditsUSD += curtailedMWh * demandResponseCredit
         }
         // Mining opex per MWh drawn.
-        if miningHeldMW > 0 {
-            let scale = heldShare * hours
-            for f in fleetUnits.indices {
-                row.opexUSD += fleetPowerMW(f) * fleetRunning[f] * scale * fleetOpexPerMWh[f]
-            }
-        }
+        if miningHeldMW > 0 { row.opexUSD += runningOpexPerHour * (heldShare * hours) }
         // GPU cloud.
         if let gpuOpexPerGPUHour {
             let gpuHours = Double(gpusBusy) * hours
@@ -438,13 +441,20 @@ public struct SiteModel: SimulationModel {
     /// Hashrate of the miners actually running (curtailment and preemption applied),
     /// given mining's held share of the power it wants.
     @inline(__always) func siteHashrateTHs(heldShare: Double) -> Double {
-        guard heldShare > 0 else { return 0 }
-        let scale = min(1, heldShare)
-        var total = 0.0
+        heldShare > 0 ? runningTHs * min(1, heldShare) : 0
+    }
+
+    /// Recomputes the sums over the running fleets; call after changing `fleetRunning`
+    /// or `fleetUnits`.
+    mutating func fleetsChanged() {
+        var ths = 0.0
+        var opex = 0.0
         for f in fleetUnits.indices {
-            total += Double(fleetUnits[f]) * fleetRunning[f] * fleetTHsPerUnit[f]
+            ths += Double(fleetUnits[f]) * fleetRunning[f] * fleetTHsPerUnit[f]
+            opex += fleetPowerMW(f) * fleetRunning[f] * fleetOpexPerMWh[f]
         }
-        return total * scale
+        runningTHs = ths
+        runningOpexPerHour = opex
     }
 
     /// USD a TH/s earns in an hour at the current difficulty, subsidy, fees and price:
@@ -474,12 +484,16 @@ public struct SiteModel: SimulationModel {
             }
         }
         // Every other change of the fleets is followed by a refresh, so unless a fleet
-        // flipped, mining still wants what it wanted: only a lost holding needs one,
-        // and a cut holding only when the grid has power free or AI is waiting for it
-        // (otherwise the refresh would take back exactly what mining holds).
-        if flipped || miningTicket == nil {
+        // flipped, mining still wants what it wanted: only a lost holding of something
+        // wanted needs one (with every fleet off there is nothing to hold), and a cut
+        // holding only when the grid has power free or AI is waiting for it (otherwise
+        // the refresh would take back exactly what mining holds).
+        if flipped { fleetsChanged() }
+        if flipped || (miningTicket == nil && miningWantedMW > 0) {
             refreshMiningHolding(in: &sim)
-        } else if miningHeldMW != miningWantedMW && (sim.available(of: grid) > 1e-9 || sim.queueLength(of: grid) > 0) {
+        } else if miningTicket != nil && miningHeldMW != miningWantedMW
+            && (sim.available(of: grid) > 1e-9 || sim.queueLength(of: grid) > 0)
+        {
             refreshMiningHolding(in: &sim)
         }
     }
@@ -608,6 +622,7 @@ public struct SiteModel: SimulationModel {
             toFree -= Double(units) * perUnit
             row.assetSalesUSD += Double(units) * scenario.mining[f].asic.priceUSD * c.asicSalvageFraction
         }
+        fleetsChanged()
         conversionStartMonth[k] = month
         if c.leadTimeMonths == 0 {
             row.capexUSD += c.capexUSD
