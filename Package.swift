@@ -40,6 +40,12 @@ let package = Package(
             providers: [.apt(["libxlsxwriter-dev"]), .brew(["libxlsxwriter"])]
         ),
 
+        // MARK: - C kernels (vector code picked at run time; not API)
+        .target(
+            name: "CSwitchyardKernels",
+            path: "Sources/CSwitchyardKernels"
+        ),
+
         // MARK: - Public API
         .target(
             name: "SwitchyardEngine",
@@ -47,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "SwitchyardStochastic",
-            dependencies: ["CGSL"],
+            dependencies: ["CGSL", "CSwitchyardKernels"],
             swiftSettings: strictSwift
         ),
         .target(

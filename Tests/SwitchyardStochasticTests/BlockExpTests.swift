@@ -53,6 +53,18 @@ struct BlockExpTests {
         #expect(BlockExp.exp(-745) > 0, "a subnormal result, not a flush to zero")
     }
 
+    @Test("The AVX2 and baseline kernels give the same bits")
+    func instructionSetsAgree() {
+        let s = stream(2)
+        let arguments = (0..<100_003).map { _ in (2 * s.uniform() - 1) * BlockExp.limit }
+        var fastest = arguments
+        var baseline = arguments
+        BlockExp.exponentiate(&fastest, count: fastest.count, using: .fastest)
+        BlockExp.exponentiate(&baseline, count: baseline.count, using: .baseline)
+        #expect(fastest.map(\.bitPattern) == baseline.map(\.bitPattern))
+        // (On a CPU without AVX2 both calls take the baseline path.)
+    }
+
     @Test("Only the first count values change")
     func countBound() {
         var block = [1.0, 2, 3, 4]

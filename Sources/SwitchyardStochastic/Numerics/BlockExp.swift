@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
+internal import CSwitchyardKernels
 import Foundation
 
 /// The exponential of a whole block of values at once, for simulations that step
 /// several log-processes on a grid and need the levels of every step.
 ///
 /// One call to the C library's `exp` costs about as much as the rest of a process's
-/// step; over a block, a branch-free polynomial evaluation vectorises (two or four
-/// values per instruction) and independent values overlap in the pipeline.
+/// step; over a block, a branch-free polynomial evaluation vectorises (four values per
+/// instruction with AVX2, chosen at run time; two with SSE2) and independent values
+/// overlap in the pipeline. The kernel is C (`CSwitchyardKernels`), the one way in
+/// this package to compile a function for AVX2 and pick it by a CPU check.
 ///
 /// Method (as in fdlibm and the ARM optimized-routines, without their table):
 /// ```
@@ -18,30 +21,38 @@ import Foundation
 /// the last roundings: the tests find at most 1 ulp against `Foundation.exp` (glibc's,
 /// itself within about half an ulp) over 300,000 arguments across the range, around
 /// the reduction's half-way points and at the edges. Only IEEE additions and
-/// multiplications are used, in a fixed order, so the results are the same on every
-/// machine. Arguments outside [-708, 708] (where 2^n would leave the normal range),
+/// multiplications are used, in a fixed order and never fused, so the results are the
+/// same on every machine and instruction set. Arguments outside [-708, 708] (where 2^n would leave the normal range),
 /// infinities and NaN go to `Foundation.exp`.
 public enum BlockExp {
+    /// Which compiled kernel to use.
+    public enum InstructionSet: Sendable {
+        /// AVX2 when the CPU has it, the baseline otherwise (the default).
+        case fastest
+        /// The baseline (SSE2 on x86-64): for checking that both give the same bits.
+        case baseline
+    }
+
     /// Replaces each of the first `count` values with its exponential.
-    public static func exponentiate(_ values: inout [Double], count: Int) {
+    public static func exponentiate(_ values: inout [Double], count: Int, using set: InstructionSet = .fastest) {
         precondition(count >= 0 && count <= values.count, "BlockExp: count \(count) outside 0...\(values.count)")
         values.withUnsafeMutableBufferPointer { buffer in
-            exponentiate(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
+            exponentiate(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]), using: set)
         }
     }
 
     /// Replaces each value of `buffer` with its exponential.
-    public static func exponentiate(_ buffer: UnsafeMutableBufferPointer<Double>) {
+    public static func exponentiate(_ buffer: UnsafeMutableBufferPointer<Double>, using set: InstructionSet = .fastest) {
         guard let base = buffer.baseAddress else { return }
-        let count = buffer.count
-        // A first pass counts the arguments the kernel does not cover, so that the
-        // common block runs without a branch (and vectorises).
-        var outside = 0
-        for j in 0..<count { outside &+= abs(base[j]) <= limit ? 0 : 1 }
-        if outside == 0 {
-            for j in 0..<count { base[j] = kernel(base[j]) }
-        } else {
-            for j in 0..<count { base[j] = exp(base[j]) }
+        // The kernel checks the range first and does the whole block, or nothing (a
+        // block with an argument it does not cover goes value by value).
+        let done =
+            switch set {
+            case .fastest: switchyard_exp_block(base, buffer.count, limit)
+            case .baseline: switchyard_exp_block_baseline(base, buffer.count, limit)
+            }
+        if done == 0 {
+            for j in 0..<buffer.count { base[j] = exp(base[j]) }
         }
     }
 
@@ -54,37 +65,15 @@ public enum BlockExp {
     /// Arguments the kernel covers: 2^n stays a normal number for |x| <= 708.
     public static let limit = 708.0
 
-    // fdlibm's split of ln 2: `ln2High` has 32 significant bits, so n * ln2High is
-    // exact for |n| < 2^21, and x - n * ln2High is exact near the reduction.
-    private static let ln2High = 6.93147180369123816490e-01
-    private static let ln2Low = 1.90821492927058770002e-10
-    private static let log2e = 1.44269504088896338700e+00
-    /// 1.5 * 2^52: adding it rounds to an integer held in the low bits of the significand.
-    private static let shifter = 6_755_399_441_055_744.0
+    /// Whether this CPU takes the AVX2 path (four values per instruction; two with
+    /// SSE2). Either path gives the same bits.
+    public static var usesAVX2: Bool { switchyard_exp_block_uses_avx2() != 0 }
 
+    /// The kernel on one value (the C kernel, as for a block).
     @inline(__always)
     static func kernel(_ x: Double) -> Double {
-        let k = x * log2e + shifter
-        let n = k - shifter
-        let r = (x - n * ln2High) - n * ln2Low
-        // n as an integer: the low bits of k's pattern, less those of the shifter.
-        let bits = k.bitPattern &- shifter.bitPattern
-        let scale = Double(bitPattern: (bits &+ 1_023) &<< 52)
-        // q(r) = 1/2! + r/3! + ... + r^11/13!, by Estrin's scheme: pairs, then
-        // pairs of pairs, so the dependency chain is 7 operations deep instead of 22.
-        let r2 = r * r
-        let r4 = r2 * r2
-        let r8 = r4 * r4
-        let p01 = 1.0 / 2 + r * (1.0 / 6)
-        let p23 = 1.0 / 24 + r * (1.0 / 120)
-        let p45 = 1.0 / 720 + r * (1.0 / 5_040)
-        let p67 = 1.0 / 40_320 + r * (1.0 / 362_880)
-        let p89 = 1.0 / 3_628_800 + r * (1.0 / 39_916_800)
-        let p1011 = 1.0 / 479_001_600 + r * (1.0 / 6_227_020_800)
-        let p03 = p01 + r2 * p23
-        let p47 = p45 + r2 * p67
-        let p811 = p89 + r2 * p1011
-        let q = (p03 + r4 * p47) + r8 * p811
-        return scale * (1 + (r + r2 * q))
+        var value = x
+        _ = switchyard_exp_block(&value, 1, limit)
+        return value
     }
 }
