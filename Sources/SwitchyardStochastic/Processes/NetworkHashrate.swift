@@ -51,18 +51,10 @@ public struct NetworkHashrateProcess: Hashable, Sendable {
             + noise.advance(gap, years: dt, z: z)
     }
 
-    /// Advances ln H over a fixed step whose OU coefficients were computed once with
-    /// `noiseStep` (see ``noiseStep(years:)``); same result as ``advance(logHashrate:atYear:years:laggedLogPriceRatioNow:laggedLogPriceRatioNext:z:)``.
-    public func advance(
-        logHashrate: Double, atYear t: Double, years dt: Double, laggedLogPriceRatioNow: Double,
-        laggedLogPriceRatioNext: Double, z: Double, noiseStep: OrnsteinUhlenbeck.ExactStep, logInitial: Double
-    ) -> Double {
-        let targetNow = logInitial + growthPerYear * t + priceElasticity * laggedLogPriceRatioNow
-        let targetNext = logInitial + growthPerYear * (t + dt) + priceElasticity * laggedLogPriceRatioNext
-        return targetNext + noiseStep.advance(logHashrate - targetNow, z: z)
-    }
-
-    /// The exact OU step of the noise around the target for a fixed `dt`.
+    /// The exact OU step of the noise around the target for a fixed `dt`. On a fixed
+    /// grid the gap ln H - target is itself that OU process: a caller that steps the
+    /// gap (gap' = decay gap + sd z) and adds the target gets the path of `advance`
+    /// with one multiply-add a step (the site model's environment does).
     public func noiseStep(years dt: Double) -> OrnsteinUhlenbeck.ExactStep {
         OrnsteinUhlenbeck(meanReversion: adjustmentSpeed, longRunMean: 0, volatility: volatility).step(years: dt)
     }
