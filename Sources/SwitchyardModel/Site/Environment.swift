@@ -2,6 +2,7 @@
 
 import Foundation
 import SwitchyardStochastic
+import Synchronization
 
 /// The exogenous state of one path, advanced step by step. Each process draws from
 /// its own stream keyed by (seed, path, process), so changing one process or the site's
@@ -128,7 +129,7 @@ struct Environment {
         spikeSampler = PoissonSampler(mean: m.spikesPerYear * dt)
         let stepsPerYear = 8_760 / s.stepHours
         if stepsPerYear == stepsPerYear.rounded() && m.seasonalAmplitude != 0 {
-            seasonalTable = SeasonalTables.shared.table(stepsPerYear: Int(stepsPerYear), peak: m.seasonalPeak)
+            seasonalTable = SeasonalTables.table(stepsPerYear: Int(stepsPerYear), peak: m.seasonalPeak)
         } else {
             seasonalTable = []
         }
@@ -265,27 +266,25 @@ struct Environment {
 
 /// The seasonal cosine tables, computed once per (steps a year, peak) and shared by the
 /// paths of a run (each path would otherwise evaluate 1,460 cosines for a 6-hour step).
-final class SeasonalTables: @unchecked Sendable {
-    static let shared = SeasonalTables()
-    private let lock = NSLock()
-    /// Guarded by `lock`. Kept small: a run uses one or two.
-    private var tables: [Key: [Double]] = [:]
-
+enum SeasonalTables {
     private struct Key: Hashable {
         var stepsPerYear: Int
         var peak: Double
     }
 
+    /// Kept small: a run uses one or two.
+    private static let tables = Mutex<[Key: [Double]]>([:])
+
     /// cos(2 pi (k / stepsPerYear - peak)) for k = 0 ..< stepsPerYear.
-    func table(stepsPerYear: Int, peak: Double) -> [Double] {
+    static func table(stepsPerYear: Int, peak: Double) -> [Double] {
         let key = Key(stepsPerYear: stepsPerYear, peak: peak)
-        lock.lock()
-        defer { lock.unlock() }
-        if let table = tables[key] { return table }
-        let steps = Double(stepsPerYear)
-        let table = (0..<stepsPerYear).map { cos(2 * Double.pi * (Double($0) / steps - peak)) }
-        if tables.count >= 16 { tables.removeAll() }
-        tables[key] = table
-        return table
+        return tables.withLock { tables in
+            if let table = tables[key] { return table }
+            let steps = Double(stepsPerYear)
+            let table = (0..<stepsPerYear).map { cos(2 * Double.pi * (Double($0) / steps - peak)) }
+            if tables.count >= 16 { tables.removeAll() }
+            tables[key] = table
+            return table
+        }
     }
 }

@@ -114,6 +114,8 @@ public struct SiteModel: SimulationModel {
     var hoursBelowTrigger = 0.0
     /// Projects that start on a trigger, in order, and how many of them have started.
     let triggered: [(project: Int, trigger: ConversionTrigger)]
+    /// Per project, the mining fleets in its hall, in retirement order.
+    let conversionHallFleets: [[Int]]
     var triggeredStarted = 0
     var lastAccrual = 0.0
     var month = 1
@@ -163,6 +165,7 @@ public struct SiteModel: SimulationModel {
         trace = []
         conversionStartMonth = s.conversions.map { _ in nil }
         triggered = s.conversions.enumerated().compactMap { k, c in c.trigger.map { (k, $0) } }
+        conversionHallFleets = s.conversions.map { c in s.mining.indices.filter { s.mining[$0].hall == c.hall } }
         capexInstallmentsPaid = s.conversions.map { _ in 0 }
         if case .trace(_, let jobs) = s.gpuCloud?.demand { trace = jobs }
         leases = s.colocation.map { lease in
@@ -362,23 +365,16 @@ public struct SiteModel: SimulationModel {
         updateLeases(in: &sim)
     }
 
-    /// The hashprice now, USD per PH/s per day, from the current block rate.
-    @inline(__always) func currentHashpriceUSDPerPHDay() -> Double {
-        let networkHs = environment.networkHashrateEHs * 1e18
-        let blocksPerDay = BitcoinProtocol.blockRate(hashesPerSecond: networkHs, difficulty: chain.difficulty) * 86_400
-        return BitcoinProtocol.hashpriceUSDPerPHDay(
-            blocksPerDay: blocksPerDay, subsidyBTC: chain.subsidyBTC, feesBTCPerBlock: environment.feesBTCPerBlock,
-            priceUSD: environment.btcPriceUSD, networkHashratePHs: environment.networkHashrateEHs * 1_000)
-    }
+    /// The hashprice now, USD per PH/s per day: what a TH/s earns in an hour, times
+    /// 1,000 TH/s a PH/s and 24 hours.
+    @inline(__always) func currentHashpriceUSDPerPHDay() -> Double { revenuePerTHHourUSD() * 24_000 }
 
-    /// The mining margin of `hall` now, USD/MWh: revenue per MWh of the first fleet in
-    /// the hall with machines left (the one a conversion retires first) minus the
-    /// market power price; -infinity when the hall has no miners left to lose.
-    func currentMiningMarginUSDPerMWh(hall: String) -> Double {
-        guard let f = scenario.mining.indices.first(where: { scenario.mining[$0].hall == hall && fleetUnits[$0] > 0 }) else {
-            return -.infinity
-        }
-        return miningRevenuePerMWh(f) - environment.marketPriceUSDPerMWh
+    /// The mining margin of project `k`'s hall now, USD/MWh: revenue per MWh of the
+    /// first fleet in the hall with machines left (the one a conversion retires first)
+    /// minus the market power price; -infinity when the hall has no miners left to lose.
+    func currentMiningMarginUSDPerMWh(project k: Int) -> Double {
+        guard let f = conversionHallFleets[k].first(where: { fleetUnits[$0] > 0 }) else { return -.infinity }
+        return miningRevenuePerMWh(f, perTHHour: revenuePerTHHourUSD()) - environment.marketPriceUSDPerMWh
     }
 
     /// Starts the next triggered project once its signal has stayed below its level
@@ -389,7 +385,7 @@ public struct SiteModel: SimulationModel {
         let value =
             switch trigger.signal {
             case .hashprice: currentHashpriceUSDPerPHDay()
-            case .miningMargin: currentMiningMarginUSDPerMWh(hall: scenario.conversions[k].hall)
+            case .miningMargin: currentMiningMarginUSDPerMWh(project: k)
             }
         if value < trigger.below {
             hoursBelowTrigger += stepHours
@@ -465,9 +461,10 @@ public struct SiteModel: SimulationModel {
         return blocksPerTHHour * (chain.subsidyBTC + environment.feesBTCPerBlock) * environment.btcPriceUSD
     }
 
-    /// Revenue per MWh a fleet earns at the current prices, net of its opex.
-    @inline(__always) func miningRevenuePerMWh(_ f: Int) -> Double {
-        fleetTHsPerMW[f] * revenuePerTHHourUSD() - fleetOpexPerMWh[f]
+    /// Revenue per MWh fleet `f` earns, net of its opex, given what a TH/s earns in an
+    /// hour (``revenuePerTHHourUSD()``).
+    @inline(__always) func miningRevenuePerMWh(_ f: Int, perTHHour: Double) -> Double {
+        fleetTHsPerMW[f] * perTHHour - fleetOpexPerMWh[f]
     }
 
     /// Runs each fleet whose revenue per MWh covers the market price (the marginal cost:
@@ -477,7 +474,7 @@ public struct SiteModel: SimulationModel {
         let perTHHour = revenuePerTHHourUSD()
         var flipped = false
         for f in fleetUnits.indices {
-            let running: Double = fleetTHsPerMW[f] * perTHHour - fleetOpexPerMWh[f] >= market ? 1 : 0
+            let running: Double = miningRevenuePerMWh(f, perTHHour: perTHHour) >= market ? 1 : 0
             if running != fleetRunning[f] {
                 fleetRunning[f] = running
                 flipped = true
@@ -613,8 +610,7 @@ public struct SiteModel: SimulationModel {
         let c = scenario.conversions[k]
         // Retire miners in the hall, fleet by fleet, until the MW are freed.
         var toFree = c.megawatts
-        for f in scenario.mining.indices
-        where scenario.mining[f].hall == c.hall && fleetUnits[f] > 0 && toFree > 1e-9 {
+        for f in conversionHallFleets[k] where fleetUnits[f] > 0 && toFree > 1e-9 {
             let perUnit = fleetMWPerUnit[f]
             let units = min(fleetUnits[f], Int((toFree / perUnit).rounded(.up)))
             fleetUnits[f] -= units
