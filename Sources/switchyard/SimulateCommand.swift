@@ -99,7 +99,7 @@ enum Summary {
         lines.append("(months 1-12, then every 12th; all months in --ledger)")
         lines.append("")
         lines.append("NPV at \(String(format: "%.1f", scenario.discountRatePerYear * 100))%: \(money(result.npvUSD)) USD")
-        lines.append("IRR: " + (result.irr.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a (cash flows do not change sign)"))
+        lines.append("IRR: " + (result.irr.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a (NPV keeps one sign from -99.99% to +10,000% a year)"))
         lines.append("Payback month: " + (result.paybackMonth.map(String.init) ?? "not within the horizon"))
         lines.append(String(format: "BTC mined: %.2f; events: %d", result.totalBTCMined, result.eventsFired))
         return lines.joined(separator: "\n")
