@@ -12,7 +12,6 @@ import Synchronization
 /// of steps ahead (``refill()``), process by process, with the exponentials of a block
 /// taken at once (``BlockExp``); ``advance()`` then reads the next step's values.
 struct Environment {
-    let scenario: Scenario
     let priceStream: RandomStream
     let feeStream: RandomStream
     let hashrateStream: RandomStream
@@ -63,16 +62,16 @@ struct Environment {
     private var hashrateGap = 0.0
     /// ln(P / P0) over the last `lagSteps + 1` steps (a ring), for the hashrate's lag.
     private var logPriceRing: [Double]
+    /// Steps computed so far (the hashrate's loop counts them).
     private var stepsDone = 0
     /// stepsDone modulo the ring's and the seasonal table's lengths, kept by wrapping
     /// (an integer division per step costs more than the rest of the ring work).
     private var ringSlot = 0
     private var seasonSlot = 0
     private let lagSteps: Int
-    /// Steps to the horizon (blocks stop there), steps computed so far, and the ticks'
-    /// clock (hours) at the last step computed.
+    /// Steps to the horizon (blocks stop there), and the ticks' clock (hours) at the
+    /// last step computed.
     private let plannedSteps: Int
-    private var stepsComputed = 0
     private var clockHours = 0.0
     private let stepHours: Double
     /// The block of steps computed ahead: the next value is at `cursor`.
@@ -89,7 +88,6 @@ struct Environment {
     private var gpuBlock: [Double]
 
     init(scenario s: Scenario, seed: UInt64, path: UInt64) {
-        scenario = s
         priceStream = RandomStream(seed: seed, path: path, process: .bitcoinPrice)
         feeStream = RandomStream(seed: seed, path: path, process: .transactionFees)
         hashrateStream = RandomStream(seed: seed, path: path, process: .networkHashrate)
@@ -178,8 +176,7 @@ struct Environment {
     /// together would, so the draws are those of a step-by-step run; a block keeps each
     /// recurrence in a tight loop and takes the exponentials of its steps at once.
     private mutating func refill() {
-        let n = max(1, min(Self.blockSize, plannedSteps - stepsComputed))
-        stepsComputed += n
+        let n = max(1, min(Self.blockSize, plannedSteps - stepsDone))
         // Step times: the ticks' clock adds the step each time, and so does this one.
         for j in 0..<n {
             clockHours += stepHours
