@@ -22,8 +22,8 @@ import Foundation
 /// itself within about half an ulp) over 300,000 arguments across the range, around
 /// the reduction's half-way points and at the edges. Only IEEE additions and
 /// multiplications are used, in a fixed order and never fused, so the results are the
-/// same on every machine and instruction set. Arguments outside [-708, 708] (where 2^n would leave the normal range),
-/// infinities and NaN go to `Foundation.exp`.
+/// same on every machine and instruction set. Arguments outside [-708, 708] (where 2^n
+/// would leave the normal range), infinities and NaN go to `Foundation.exp`.
 public enum BlockExp {
     /// Which compiled kernel to use.
     public enum InstructionSet: Sendable {
