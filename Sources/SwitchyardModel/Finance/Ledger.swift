@@ -23,6 +23,9 @@ public struct MonthRow: Hashable, Sendable {
     // Costs
     public var opexUSD = 0.0
     public var capexUSD = 0.0
+    /// Value at the horizon (last month only, when the scenario values it): not cash,
+    /// so not in the free cash flow, but in the NPV.
+    public var terminalValueUSD = 0.0
     // Operations
     public var btcMined = 0.0
     public var averageBTCPriceUSD = 0.0
@@ -40,6 +43,8 @@ public struct MonthRow: Hashable, Sendable {
         miningRevenueUSD + gpuCloudRevenueUSD + colocationRevenueUSD + curtailmentCreditsUSD + assetSalesUSD
     }
     public var freeCashFlowUSD: Double { revenueUSD - energyCostUSD - opexUSD - capexUSD }
+    /// Free cash flow plus the terminal value: the flows the NPV discounts.
+    public var valueFlowUSD: Double { freeCashFlowUSD + terminalValueUSD }
     /// Share of the network hashrate.
     public var hashrateShare: Double {
         averageNetworkHashrateEHs > 0 ? averageSiteHashrateTHs / (averageNetworkHashrateEHs * 1e6) : 0
@@ -57,6 +62,8 @@ public struct PathResult: Hashable, Sendable {
     public var eventsFired: Int
     /// The month each conversion project started (nil: it never did).
     public var conversionStartMonths: [Int?] = []
+    /// The value at the horizon and its parts (nil when the scenario puts none).
+    public var terminalValue: TerminalValue?
 
     public var totalFreeCashFlowUSD: Double { months.reduce(0) { $0 + $1.freeCashFlowUSD } }
     public var totalBTCMined: Double { months.reduce(0) { $0 + $1.btcMined } }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
+import Foundation
+
 /// A validated scenario: one site, its markets and its plans. Built by
 /// ``ScenarioLoader`` from a YAML file; every field has its unit in its name.
 public struct Scenario: Hashable, Sendable {
@@ -18,6 +20,10 @@ public struct Scenario: Hashable, Sendable {
     public var colocation: [ColocationLease]
     public var conversions: [ConversionProject]
     public var opex: Opex
+    /// Market rent of colocation space (for mark-to-market renewals and re-lets).
+    public var colocationMarket: ColocationMarket?
+    /// How the site is valued at the horizon (default: not at all, the truncated view).
+    public var valuation = Valuation()
     /// Tornado settings: explicit low/high values for named inputs (others move by a
     /// relative swing).
     public var sensitivity = Sensitivity()
@@ -157,6 +163,16 @@ public struct TraceJob: Hashable, Sendable {
 }
 
 public struct ColocationLease: Hashable, Sendable {
+    /// What happens when the contract (its term and every renewal taken) ends.
+    public enum AfterTerm: Hashable, Sendable {
+        /// The hall returns to a powered shell: rent stops, its megawatts are released,
+        /// and it is worth the land value per MW (``Valuation/landValueUSDPerMW``).
+        case shell
+        /// The hall is re-let at the market rent after `vacancyMonths` without rent,
+        /// for `termMonths`, again and again (each re-let followed by a vacancy).
+        case relet(vacancyMonths: Int, termMonths: Int)
+    }
+
     public var hall: String
     public var criticalITMW: Double
     public var priceUSDPerKWMonth: Double
@@ -166,6 +182,82 @@ public struct ColocationLease: Hashable, Sendable {
     public var startMonth: Int
     /// Months over which the tenant's IT load ramps linearly to `criticalITMW`.
     public var rampMonths: Int
+    /// The tenant's renewal options (none by default).
+    public var renewals = LeaseRenewals()
+    public var afterTerm = AfterTerm.shell
+}
+
+/// Renewal options of a lease: up to `options` renewals of `termMonths` each; each is
+/// taken with `probability` (given the ones before were), decided on the lease's own
+/// random stream when the previous term ends.
+public struct LeaseRenewals: Hashable, Sendable {
+    public enum Rent: String, Hashable, Sendable, CaseIterable {
+        /// The contract rent keeps escalating from the original start.
+        case escalated
+        /// The market rent at the renewal's start, times (1 + `marketSpread`), then
+        /// escalated from the renewal's start.
+        case market
+    }
+
+    public var options = 0
+    public var termMonths = 0
+    public var probability = 0.0
+    public var rent = Rent.escalated
+    public var marketSpread = 0.0
+
+    public init(options: Int = 0, termMonths: Int = 0, probability: Double = 0, rent: Rent = .escalated, marketSpread: Double = 0) {
+        self.options = options
+        self.termMonths = termMonths
+        self.probability = probability
+        self.rent = rent
+        self.marketSpread = marketSpread
+    }
+}
+
+/// The market rent of colocation space: `rentUSDPerKWMonth` in month 1, growing at
+/// `growthPerYear` (compounded monthly: rent_m = rent_1 (1 + g)^((m - 1) / 12)).
+public struct ColocationMarket: Hashable, Sendable {
+    public var rentUSDPerKWMonth: Double
+    public var growthPerYear: Double
+
+    public init(rentUSDPerKWMonth: Double, growthPerYear: Double) {
+        self.rentUSDPerKWMonth = rentUSDPerKWMonth
+        self.growthPerYear = growthPerYear
+    }
+
+    /// Market rent in (1-based) month `m` of the run, USD per kW-month.
+    public func rent(month m: Int) -> Double { rentUSDPerKWMonth * pow(1 + growthPerYear, Double(m - 1) / 12) }
+}
+
+/// Value at the horizon. Off by default (old scenarios keep their numbers); see
+/// ``TerminalValue`` for the formulas.
+public struct Valuation: Hashable, Sendable {
+    public enum Method: Hashable, Sendable {
+        /// No value after the horizon (the truncated view).
+        case none
+        /// Gordon growth on the trailing 12 months' operating cash flow CF:
+        /// CF (1 + g) / (r - g).
+        case gordon(growthPerYear: Double)
+        /// An exit multiple of the trailing 12 months' operating cash flow.
+        case multiple(Double)
+    }
+
+    /// How operations (mining, GPU cloud, credits, their energy and opex) are valued;
+    /// with any method but `none`, leases are valued too (remaining rent, expected
+    /// renewals and what follows them) and the land value applies.
+    public var method = Method.none
+    /// Residual value of powered land, USD per MW of interconnect not under a lease.
+    /// Operations are worth at least this at the horizon (the owner can sell or lease
+    /// the powered land instead of operating at a loss).
+    public var landValueUSDPerMW = 0.0
+
+    public init(method: Method = .none, landValueUSDPerMW: Double = 0) {
+        self.method = method
+        self.landValueUSDPerMW = landValueUSDPerMW
+    }
+
+    /// Whether any value is put on the horizon.
+    public var isOn: Bool { method != .none }
 }
 
 public struct ConversionProject: Hashable, Sendable {

@@ -157,6 +157,14 @@ struct ScenarioParser {
             return Opex(fixedUSDPerMonth: fixed)
         } ?? Opex(fixedUSDPerMonth: 0)
         let sensitivity = root.fields("sensitivity", required: false).map(sensitivity) ?? Sensitivity()
+        let market = root.fields("colocationMarket", required: false).flatMap { f -> ColocationMarket? in
+            let rent = f.double("rentUSDPerKWMonth", .positive)
+            let growth = f.double("growthPerYear", default: 0, .range(-0.5, 0.5))
+            f.finish(known: [])
+            guard let rent, let growth else { return nil }
+            return ColocationMarket(rentUSDPerKWMonth: rent, growthPerYear: growth)
+        }
+        let valuation = root.fields("valuation", required: false).map { self.valuation($0, discount: discount) } ?? Valuation()
         _ = root.node("catalog", required: false)
         root.finish(known: [])
         guard let name, let startMonth, let horizon, let step, let discount, let site, let electricity, let bitcoin
@@ -164,7 +172,50 @@ struct ScenarioParser {
         return Scenario(
             name: name, startMonth: startMonth, horizonMonths: horizon, stepHours: step, discountRatePerYear: discount,
             site: site, electricity: electricity, bitcoin: bitcoin, mining: mining, gpuCloud: gpuCloud,
-            colocation: colocation, conversions: conversions, opex: opex, sensitivity: sensitivity)
+            colocation: colocation, conversions: conversions, opex: opex, colocationMarket: market,
+            valuation: valuation, sensitivity: sensitivity)
+    }
+
+    /// `valuation: {terminalValue: none|gordon|multiple, growthPerYear, multiple, landValueUSDPerMW}`.
+    func valuation(_ f: Fields, discount: Double?) -> Valuation {
+        enum Kind: String, CaseIterable { case none, gordon, multiple }
+        let kind: Kind? = f.choice("terminalValue")
+        var result = Valuation()
+        result.landValueUSDPerMW = f.double("landValueUSDPerMW", default: 0, .range(0, 1e9)) ?? 0
+        switch kind {
+        case .gordon:
+            let g = f.double("growthPerYear", default: 0, .range(-0.5, 0.5)) ?? 0
+            if let discount, g >= discount {
+                reader.report(
+                    path: f.child("growthPerYear"), line: f.node("growthPerYear", required: false)?.mark?.line, value: "\(g)",
+                    rule: "must be less than discountRatePerYear (\(discount)): a Gordon value needs r > g")
+            }
+            result.method = .gordon(growthPerYear: g)
+        case .multiple:
+            result.method = .multiple(f.double("multiple", .range(0, 100)) ?? 0)
+        case .none?, nil:
+            result.method = .none
+        }
+        f.finish(known: ["growthPerYear", "multiple"])
+        if kind != .gordon && f.has("growthPerYear") {
+            reader.report(path: f.child("growthPerYear"), line: f.line, value: "", rule: "applies only with terminalValue: gordon")
+        }
+        if kind != .multiple && f.has("multiple") {
+            reader.report(path: f.child("multiple"), line: f.line, value: "", rule: "applies only with terminalValue: multiple")
+        }
+        return result
+    }
+
+    /// `renewals: {options, termMonths, probability, rent: escalated|market, marketSpread}`.
+    func renewals(_ f: Fields) -> LeaseRenewals? {
+        let options = f.int("options", .range(0, 20))
+        let term = f.int("termMonths", .range(1, 600))
+        let probability = f.double("probability", .fraction)
+        let rent: LeaseRenewals.Rent? = f.choice("rent", default: .escalated)
+        let spread = f.double("marketSpread", default: 0, .range(-0.9, 2))
+        f.finish(known: [])
+        guard let options, let term, let probability, let rent, let spread else { return nil }
+        return LeaseRenewals(options: options, termMonths: term, probability: probability, rent: rent, marketSpread: spread)
     }
 
     func sensitivity(_ f: Fields) -> Sensitivity {
@@ -373,11 +424,27 @@ struct ScenarioParser {
         let escalator = f.double("escalatorPerYear", default: 0, .range(-0.5, 0.5))
         let start = hall == nil ? f.int("startMonth", .atLeast(1)) : 1
         let ramp = f.int("rampMonths", default: 0, .nonNegative)
+        let renewals = f.fields("renewals", required: false).map(self.renewals) ?? LeaseRenewals()
+        enum After: String, CaseIterable { case shell, relet }
+        let after: After? = f.choice("afterTerm", default: .shell)
+        var afterTerm = ColocationLease.AfterTerm.shell
+        if after == .relet {
+            let vacancy = f.int("reletVacancyMonths", default: 0, .range(0, 120))
+            let reletTerm = f.int("reletTermMonths", .range(1, 600))
+            if let vacancy, let reletTerm { afterTerm = .relet(vacancyMonths: vacancy, termMonths: reletTerm) }
+        } else {
+            for key in ["reletVacancyMonths", "reletTermMonths"] where f.has(key) {
+                reader.report(path: f.child(key), line: f.node(key, required: false)?.mark?.line, value: "", rule: "applies only with afterTerm: relet")
+            }
+        }
         f.finish(known: [])
-        guard let hallName, let it, let price, let term, let escalator, let start, let ramp else { return nil }
-        return ColocationLease(
+        guard let hallName, let it, let price, let term, let escalator, let start, let ramp, let renewals else { return nil }
+        var lease = ColocationLease(
             hall: hallName, criticalITMW: it, priceUSDPerKWMonth: price, termMonths: term, escalatorPerYear: escalator,
             startMonth: start, rampMonths: ramp)
+        lease.renewals = renewals
+        lease.afterTerm = afterTerm
+        return lease
     }
 
     func conversion(_ f: Fields) -> ConversionProject? {

@@ -141,6 +141,26 @@ enum ScenarioValidator {
                 break
             }
         }
+        // Leases that need a market rent (mark-to-market renewals, re-lets).
+        var leases: [(path: String, lease: ColocationLease)] = s.colocation.enumerated().map { ("colocation[\($0)]", $1) }
+        for (i, c) in s.conversions.enumerated() {
+            if case .colocation(let lease) = c.target { leases.append(("conversions[\(i)].target.colocation", lease)) }
+        }
+        for (path, lease) in leases where s.colocationMarket == nil {
+            if lease.renewals.options > 0 && lease.renewals.rent == .market {
+                report("\(path).renewals.rent", "market", "needs a colocationMarket section (the market rent)")
+            }
+            if case .relet = lease.afterTerm {
+                report("\(path).afterTerm", "relet", "needs a colocationMarket section (the market rent of a re-let)")
+            }
+        }
+        if let market = s.colocationMarket, case .relet = leases.first(where: { if case .relet = $0.lease.afterTerm { true } else { false } })?.lease.afterTerm,
+            s.valuation.isOn, market.growthPerYear >= s.discountRatePerYear
+        {
+            report(
+                "colocationMarket.growthPerYear", "\(market.growthPerYear)",
+                "must be less than discountRatePerYear (\(s.discountRatePerYear)) to value re-lets after the horizon")
+        }
         return issues
     }
 }

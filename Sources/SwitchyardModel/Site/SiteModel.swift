@@ -54,8 +54,10 @@ public struct SiteModel: SimulationModel {
     }
 
     struct Lease {
-        var terms: ColocationLease
-        var pue: Double
+        var terms: ColocationLease { schedule.terms }
+        var schedule: LeaseSchedule
+        /// Renewals this tenant takes on this path (drawn at the start of the path).
+        var renewalsTaken: Int
         var ticket: ResourceTicket?
         var heldMW = 0.0
         /// Contracted IT kW billed this month, and the month's rent (escalated).
@@ -123,6 +125,11 @@ public struct SiteModel: SimulationModel {
     var rows: [MonthRow] = []
     var monthHoursAccrued = 0.0
     var trace: [TraceJob]
+    /// Renewals each lease's tenant takes on this path: the scenario's leases, then one
+    /// per conversion project (drawn up front, one uniform per option, so that a
+    /// policy's timing never changes a tenant's decisions).
+    let colocationRenewals: [Int]
+    let conversionRenewals: [Int]
 
     /// Sets up the model and its resources in `simulation` and schedules the first events.
     public init(scenario s: Scenario, seed: UInt64, path: UInt64, simulation: inout Simulation<Event>) {
@@ -168,8 +175,24 @@ public struct SiteModel: SimulationModel {
         conversionHallFleets = s.conversions.map { c in s.mining.indices.filter { s.mining[$0].hall == c.hall } }
         capexInstallmentsPaid = s.conversions.map { _ in 0 }
         if case .trace(_, let jobs) = s.gpuCloud?.demand { trace = jobs }
-        leases = s.colocation.map { lease in
-            Lease(terms: lease, pue: s.site.halls[s.site.hallIndex(named: lease.hall)!].pue)
+        var renewalStream: RandomStream?
+        let uncertain = (s.colocation + s.conversions.compactMap { c in
+            if case .colocation(let l) = c.target { l } else { nil }
+        }).contains { $0.renewals.options > 0 && $0.renewals.probability > 0 && $0.renewals.probability < 1 }
+        if uncertain { renewalStream = RandomStream(seed: seed, path: path, process: .leaseRenewals) }
+        func renewals(_ lease: ColocationLease) -> Int {
+            let draws = (0..<lease.renewals.options).map { _ in renewalStream?.uniform() ?? 0.5 }
+            return LeaseSchedule(terms: lease, market: nil, pue: 1).renewalsTaken(uniforms: draws)
+        }
+        colocationRenewals = s.colocation.map(renewals)
+        conversionRenewals = s.conversions.map { c in
+            if case .colocation(let l) = c.target { return renewals(l) }
+            return 0
+        }
+        leases = zip(s.colocation, colocationRenewals).map { lease, n in
+            Lease(
+                schedule: LeaseSchedule(terms: lease, market: s.colocationMarket, pue: s.site.halls[s.site.hallIndex(named: lease.hall)!].pue),
+                renewalsTaken: n)
         }
         miningCapacity = (0..<fleetUnits.count).reduce(0) { $0 + Double(fleetUnits[$1]) * fleetMWPerUnit[$1] }
         // Every fleet starts running: mining wants all of it and holds nothing until the
@@ -201,11 +224,57 @@ public struct SiteModel: SimulationModel {
     }
 
     public func result(eventsFired: Int) -> PathResult {
-        let flows = rows.map(\.freeCashFlowUSD)
+        var rows = rows
+        var terminal: TerminalValue?
+        if scenario.valuation.isOn, !rows.isEmpty {
+            let value = terminalValue()
+            rows[rows.count - 1].terminalValueUSD = value.totalUSD
+            terminal = value
+        }
+        let cash = rows.map(\.freeCashFlowUSD)
+        let flows = terminal == nil ? cash : rows.map(\.valueFlowUSD)
         return PathResult(
             months: rows, npvUSD: CashFlows.npv(flows, annualRate: scenario.discountRatePerYear),
-            irr: CashFlows.irr(flows), paybackMonth: CashFlows.paybackMonth(flows), eventsFired: eventsFired,
-            conversionStartMonths: conversionStartMonth)
+            irr: CashFlows.irr(flows), paybackMonth: CashFlows.paybackMonth(cash), eventsFired: eventsFired,
+            conversionStartMonths: conversionStartMonth, terminalValue: terminal)
+    }
+
+    /// The site's value at the end of the horizon (see ``TerminalValue``).
+    func terminalValue() -> TerminalValue {
+        let v = scenario.valuation
+        let h = scenario.horizonMonths
+        let d = 1 / (1 + CashFlows.monthlyRate(annual: scenario.discountRatePerYear))
+        var result = TerminalValue()
+        var committedMW = 0.0
+        func addLease(_ schedule: LeaseSchedule, renewals n: Int) {
+            result.contractsUSD += schedule.expectedValue(after: h, renewalsTaken: n, monthlyDiscount: d, landValueUSDPerMW: v.landValueUSDPerMW)
+            // A lease still running (or re-let) after h holds its megawatts; a shell is free.
+            let over = schedule.renewalOdds(knownAt: h, renewalsTaken: n).enumerated().contains { n, odds in
+                guard odds > 0 else { return false }
+                if case .relet = schedule.terms.afterTerm, schedule.market != nil { return true }
+                return schedule.contractEnd(renewalsTaken: n) > h
+            }
+            if over { committedMW += schedule.terms.criticalITMW * schedule.pue }
+        }
+        for lease in leases { addLease(lease.schedule, renewals: lease.renewalsTaken) }
+        // Conversions under way at h: capex still to pay, and the lease from completion.
+        for (k, c) in scenario.conversions.enumerated() {
+            guard let start = conversionStartMonth[k], start + c.leadTimeMonths > h else { continue }
+            let lead = c.leadTimeMonths
+            for i in capexInstallmentsPaid[k]..<lead {
+                result.contractsUSD -= c.capexUSD / Double(lead) * pow(d, Double(start + i - h))
+            }
+            guard case .colocation(var terms) = c.target else { continue }
+            // The lease has not been added unless completion fell exactly on h.
+            if leases.contains(where: { $0.terms.hall == c.hall && $0.terms.startMonth == start + lead }) { continue }
+            terms.criticalITMW = c.criticalITMW
+            terms.startMonth = start + lead
+            addLease(LeaseSchedule(terms: terms, market: scenario.colocationMarket, pue: c.newPUE), renewals: conversionRenewals[k])
+        }
+        result.goingConcernUSD = TerminalValue.goingConcern(rows, method: v.method, annualRate: scenario.discountRatePerYear)
+        result.landUSD = v.landValueUSDPerMW * max(0, scenario.site.interconnectMW - committedMW)
+        result.operationsUSD = max(result.goingConcernUSD, result.landUSD)
+        return result
     }
 
     static func label(_ start: String, month: Int) -> String { Scenario.monthLabel(start, month: month) }
@@ -329,11 +398,6 @@ public struct SiteModel: SimulationModel {
         row.averageHashpriceUSDPerPHDay += rewardBTC * price * environment.inverseNetworkHashrateEHs * 0.024
     }
 
-    func escalation(_ lease: ColocationLease) -> Double {
-        let years = Double((month - lease.startMonth) / 12)
-        return pow(1 + lease.escalatorPerYear, max(0, years))
-    }
-
     mutating func closeMonth(_ m: Int, in sim: inout Simulation<Event>) {
         let hours = max(monthHoursAccrued, 1e-12)
         row.averageBTCPriceUSD /= hours
@@ -403,16 +467,11 @@ public struct SiteModel: SimulationModel {
 
     mutating func updateLeases(in sim: inout Simulation<Event>) {
         for k in leases.indices {
-            let terms = leases[k].terms
-            let elapsed = month - terms.startMonth
-            var itMW = 0.0
-            if elapsed >= 0 && elapsed < terms.termMonths {
-                let ramp = terms.rampMonths == 0 ? 1 : min(1, Double(elapsed + 1) / Double(terms.rampMonths))
-                itMW = terms.criticalITMW * ramp
-            }
+            let state = leases[k].schedule.month(month, renewalsTaken: leases[k].renewalsTaken)
+            let itMW = state.itMW
             leases[k].billedKW = itMW * 1_000
-            leases[k].billedRentUSDPerMonth = itMW * 1_000 * terms.priceUSDPerKWMonth * escalation(terms)
-            let wantMW = itMW * leases[k].pue
+            leases[k].billedRentUSDPerMonth = state.rentUSD
+            let wantMW = itMW * leases[k].schedule.pue
             if abs(wantMW - leases[k].heldMW) < 1e-12 { continue }
             if let ticket = leases[k].ticket { sim.release(ticket) }
             leases[k].ticket = nil
@@ -639,7 +698,8 @@ public struct SiteModel: SimulationModel {
         case .colocation(var terms):
             terms.criticalITMW = c.criticalITMW
             terms.startMonth = month
-            leases.append(Lease(terms: terms, pue: c.newPUE))
+            leases.append(
+                Lease(schedule: LeaseSchedule(terms: terms, market: scenario.colocationMarket, pue: c.newPUE), renewalsTaken: conversionRenewals[k]))
             updateLeases(in: &sim)
         case .gpuCloud(let gpus):
             guard let pool = gpuPool, let cloud = scenario.gpuCloud else { return }

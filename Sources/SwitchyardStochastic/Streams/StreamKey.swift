@@ -11,6 +11,8 @@ public enum ProcessID: UInt64, Hashable, Sendable, CaseIterable, Codable {
     case aiDemand = 6
     case correlatedShocks = 7
     case operations = 8
+    /// Tenants' renewal decisions (one uniform per renewal option of every lease).
+    case leaseRenewals = 9
     /// Free for tests and tools.
     case auxiliary = 99
 }

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+
+/// The month-by-month state of a colocation lease: its term, the renewals the tenant
+/// takes, and what follows (a re-let chain or a powered shell). A pure function of the
+/// contract, the market rent and the number of renewals taken, so that the simulation
+/// within the horizon and the terminal value after it read the same schedule.
+///
+/// Phases, with s the first month, T the term, R a renewal's term and n renewals taken:
+/// ```
+/// initial term   s ..< s + T             rent = p (1 + e)^floor((m - s) / 12), IT ramped
+/// renewal j      s + T + (j-1) R ..< +R  escalated: as the initial term, continued;
+///                                        market: M(start_j) (1 + spread) (1 + e)^floor((m - start_j) / 12)
+/// after, E = s + T + n R:
+///   shell        nothing (the megawatts are free; they keep the land value)
+///   relet V, Tr  cycles of V vacant months then Tr months at M(start) (1 + e)^floor(years into the re-let)
+/// ```
+/// where M(m) is the market rent of month m (``ColocationMarket/rent(month:)``).
+public struct LeaseSchedule: Hashable, Sendable {
+    public var terms: ColocationLease
+    public var market: ColocationMarket?
+    /// Facility MW per MW of critical IT (the hall's PUE).
+    public var pue: Double
+
+    public init(terms: ColocationLease, market: ColocationMarket?, pue: Double) {
+        self.terms = terms
+        self.market = market
+        self.pue = pue
+    }
+
+    /// One month of the lease: the IT MW under contract and its rent, USD per kW-month,
+    /// as a base rent times an escalation factor (kept apart so that the rent billed,
+    /// `itMW x 1,000 x base x factor`, rounds as it always has).
+    public struct Month: Hashable, Sendable {
+        public var itMW = 0.0
+        public var baseRentUSDPerKWMonth = 0.0
+        public var escalation = 1.0
+
+        /// Rent billed for the month, USD.
+        public var rentUSD: Double { itMW * 1_000 * baseRentUSDPerKWMonth * escalation }
+    }
+
+    /// The first month of renewal `j` (1-based), if the renewals before it were taken.
+    public func renewalStart(_ j: Int) -> Int { terms.startMonth + terms.termMonths + (j - 1) * terms.renewals.termMonths }
+
+    /// The first month after the contract, its term and `n` renewals.
+    public func contractEnd(renewalsTaken n: Int) -> Int { renewalStart(n + 1) }
+
+    /// The lease in month `m` (1-based, of the run) when the tenant takes `n` renewals.
+    public func month(_ m: Int, renewalsTaken n: Int) -> Month {
+        let s = terms.startMonth
+        let e = terms.escalatorPerYear
+        guard m >= s else { return Month() }
+        let elapsed = m - s
+        if elapsed < terms.termMonths {
+            let ramp = terms.rampMonths == 0 ? 1 : min(1, Double(elapsed + 1) / Double(terms.rampMonths))
+            return Month(
+                itMW: terms.criticalITMW * ramp, baseRentUSDPerKWMonth: terms.priceUSDPerKWMonth,
+                escalation: pow(1 + e, max(0, Double(elapsed / 12))))
+        }
+        let end = contractEnd(renewalsTaken: n)
+        if m < end {
+            let j = (m - renewalStart(1)) / terms.renewals.termMonths + 1
+            switch terms.renewals.rent {
+            case .escalated:
+                return Month(
+                    itMW: terms.criticalITMW, baseRentUSDPerKWMonth: terms.priceUSDPerKWMonth,
+                    escalation: pow(1 + e, Double(elapsed / 12)))
+            case .market:
+                let start = renewalStart(j)
+                let base = (market?.rent(month: start) ?? terms.priceUSDPerKWMonth) * (1 + terms.renewals.marketSpread)
+                return Month(itMW: terms.criticalITMW, baseRentUSDPerKWMonth: base, escalation: pow(1 + e, Double((m - start) / 12)))
+            }
+        }
+        guard case .relet(let vacancy, let reletTerm) = terms.afterTerm, let market else { return Month() }
+        let offset = (m - end) % (vacancy + reletTerm)
+        guard offset >= vacancy else { return Month() }
+        let start = m - offset + vacancy
+        return Month(
+            itMW: terms.criticalITMW, baseRentUSDPerKWMonth: market.rent(month: start),
+            escalation: pow(1 + e, Double((m - start) / 12)))
+    }
+
+    /// The number of renewals taken, from one uniform draw per option: the tenant
+    /// renews while its draw is below the probability, and stops at the first refusal.
+    public func renewalsTaken(uniforms: [Double]) -> Int {
+        var n = 0
+        while n < terms.renewals.options && n < uniforms.count && uniforms[n] < terms.renewals.probability { n += 1 }
+        return n
+    }
+
+    /// Probabilities of each number of renewals taken (0...options), given what is known
+    /// at the end of month `h`: every renewal decided by then (decision j falls in the
+    /// month renewal j would start) and the path's actual count `n`.
+    public func renewalOdds(knownAt h: Int, renewalsTaken n: Int) -> [Double] {
+        let options = terms.renewals.options
+        var odds = [Double](repeating: 0, count: options + 1)
+        let decided = (1...max(1, options)).filter { $0 <= options && renewalStart($0) <= h }.count
+        if n < decided {
+            odds[n] = 1  // a refusal was seen: the count is known
+            return odds
+        }
+        // Every decision so far was a renewal: the rest are still to be drawn.
+        let p = terms.renewals.probability
+        var reach = 1.0
+        for k in decided..<options {
+            odds[k] = reach * (1 - p)
+            reach *= p
+        }
+        odds[options] = reach
+        return odds
+    }
+
+    /// The value at the end of month `h` of everything the lease brings after it, for
+    /// `n` renewals taken: rent of months h + 1, h + 2, ... discounted by `d` a month
+    /// (d = 1 / (1 + monthly rate)), plus, for a lease that ends in a powered shell
+    /// after h, the land value of its megawatts in the month it ends.
+    ///
+    /// A re-let chain runs for ever: its months are summed until a re-let cycle starts
+    /// after h, and the cycles from there in closed form, each worth the one before it
+    /// times q = ((1 + g)^(C / 12)) d^C, with C = vacancy + re-let term and g the
+    /// market rent's growth:
+    /// ```
+    /// sum_{c >= 0} q^c V_0 = V_0 / (1 - q),    q < 1 when g < the discount rate.
+    /// ```
+    public func value(after h: Int, renewalsTaken n: Int, monthlyDiscount d: Double, landValueUSDPerMW: Double) -> Double {
+        let end = contractEnd(renewalsTaken: n)
+        var total = 0.0
+        func add(_ m: Int) { total += month(m, renewalsTaken: n).rentUSD * pow(d, Double(m - h)) }
+        guard case .relet(let vacancy, let reletTerm) = terms.afterTerm, let market else {
+            for m in (h + 1)..<max(h + 1, end) { add(m) }
+            if end > h { total += landValueUSDPerMW * terms.criticalITMW * pue * pow(d, Double(end - h)) }
+            return total
+        }
+        let cycle = vacancy + reletTerm
+        // The first cycle that starts after h.
+        var first = end
+        if first <= h { first += ((h + 1 - first + cycle - 1) / cycle) * cycle }
+        for m in (h + 1)..<first { add(m) }
+        var cycleValue = 0.0
+        for m in first..<(first + cycle) { cycleValue += month(m, renewalsTaken: n).rentUSD * pow(d, Double(m - h)) }
+        let q = pow(1 + market.growthPerYear, Double(cycle) / 12) * pow(d, Double(cycle))
+        precondition(q < 1, "LeaseSchedule.value: the market rent grows as fast as the discount rate")
+        return total + cycleValue / (1 - q)
+    }
+
+    /// The expected value after month `h` (``value(after:renewalsTaken:monthlyDiscount:landValueUSDPerMW:)``)
+    /// over the renewals still to be decided (``renewalOdds(knownAt:renewalsTaken:)``).
+    public func expectedValue(after h: Int, renewalsTaken n: Int, monthlyDiscount d: Double, landValueUSDPerMW: Double) -> Double {
+        renewalOdds(knownAt: h, renewalsTaken: n).enumerated().reduce(0) { total, item in
+            item.element > 0
+                ? total + item.element * value(after: h, renewalsTaken: item.offset, monthlyDiscount: d, landValueUSDPerMW: landValueUSDPerMW)
+                : total
+        }
+    }
+}
