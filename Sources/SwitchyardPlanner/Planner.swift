@@ -197,6 +197,10 @@ public struct PolicyScore: Hashable, Sendable {
     public var startMonthPercentiles: [Double]?
     /// The start month of each block on each path: `startMonths[path][block]` (nil: not started).
     public var startMonths: [[Int?]]
+    /// Each path's NPV (paths in order, so two scores on the same paths pair up).
+    public var npvs: [Double] = []
+    /// Against never converting on the same paths (set on the fresh paths).
+    public var incremental: Incremental?
 
     /// Start months of `block` over the paths.
     public func starts(ofBlock block: Int) -> [Int?] { startMonths.map { $0[block] } }
@@ -212,9 +216,55 @@ public struct PolicyScore: Hashable, Sendable {
     }
 }
 
+extension PlanResult {
+    func with(_ change: (inout PlanResult) -> Void) -> PlanResult {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}
+
+/// A policy against "never convert", paired path by path.
+public struct Incremental: Hashable, Sendable {
+    /// NPV of the policy minus NPV of never, per path.
+    public var npv: DistributionSummary
+    /// Share of paths on which the policy is worth less than never.
+    public var probabilityWorse: Double
+    /// The IRR of the mean incremental cash flows (policy minus never, terminal value
+    /// included), or why it is not meaningful.
+    public var rateOfReturn: CashFlows.RateOfReturn
+    /// The month the mean incremental cash flow pays back (nil: not within the
+    /// horizon, or nothing to pay back).
+    public var paybackMonth: Int?
+    /// Share of paths whose own incremental flows pay back, and when (P10, P50, P90).
+    public var paybackShare: Double
+    public var paybackPercentiles: [Double]?
+
+    /// Policy minus never, from their per-path NPVs and monthly flows (same paths).
+    public init(npvs: [Double], never: [Double], flows: [[Double]], neverFlows: [[Double]], discountRate: Double) {
+        let differences = zip(npvs, never).map { $0 - $1 }
+        npv = DistributionSummary(differences)
+        probabilityWorse = Double(differences.filter { $0 < 0 }.count) / Double(max(1, differences.count))
+        let months = flows.first?.count ?? 0
+        var mean = [Double](repeating: 0, count: months)
+        var paybacks: [Double] = []
+        for (a, b) in zip(flows, neverFlows) {
+            let difference = zip(a, b).map { $0 - $1 }
+            for m in 0..<min(months, difference.count) { mean[m] += difference[m] / Double(flows.count) }
+            if let month = CashFlows.paybackMonth(difference) { paybacks.append(Double(month)) }
+        }
+        rateOfReturn = CashFlows.rateOfReturn(mean, discountRate: discountRate)
+        paybackMonth = CashFlows.paybackMonth(mean)
+        paybackShare = Double(paybacks.count) / Double(max(1, flows.count))
+        paybackPercentiles = paybacks.isEmpty ? nil : Quantiles.percentiles(paybacks, at: [0.1, 0.5, 0.9])
+    }
+}
+
 /// The outcome of planning.
 public struct PlanResult: Sendable {
     public var scenarioName: String
+    /// The scenario's first month (YYYY-MM), for dates in reports.
+    public var scenarioStartMonth = "2025-01"
     public var settings: PlanSettings
     /// Every candidate scored on the training paths, best first.
     public var candidates: [PolicyScore]
@@ -229,9 +279,16 @@ public struct PlanResult: Sendable {
     public var recommended: PolicyScore
     /// The recommended policy's objective on the training paths (optimistic).
     public var recommendedInSample: PolicyScore
-    /// Recommended minus convert-now, paired on the evaluation paths.
+    /// Recommended minus the better (by mean NPV on the fresh paths) of "never" and
+    /// "convert everything now", paired on the evaluation paths: 0 when the answer is
+    /// one of those two.
     public var valueOfFlexibility: DistributionSummary
+    /// Which of the two the flexibility is measured against.
+    public var flexibilityBaseline: String
+    /// The headline: what to do, with calendar dates.
     public var recommendation: String
+    /// Why this policy and not a more complex one (the 2-paired-SE rule).
+    public var selection: String
 }
 
 public enum PlannerError: Error, CustomStringConvertible {
@@ -252,19 +309,22 @@ public enum PlannerError: Error, CustomStringConvertible {
 /// fresh paths.
 public enum Planner {
     /// A path's NPV and the start month of each of the scenario's blocks.
-    typealias Run = (npv: Double, starts: [Int?])
+    /// With `flows`: the path's monthly flows, terminal value included (else empty).
+    typealias Run = (npv: Double, starts: [Int?], flows: [Double])
+
+    static func flows(_ result: PathResult, keep: Bool) -> [Double] { keep ? result.months.map(\.valueFlowUSD) : [] }
 
     /// NPVs and start months of a policy on paths `0..<count` of `seed`.
-    static func run(_ policy: ConversionPolicy, scenario: Scenario, seed: UInt64, count: Int, threads: Int) -> [Run] {
+    static func run(_ policy: ConversionPolicy, scenario: Scenario, seed: UInt64, count: Int, threads: Int, flows keep: Bool = false) -> [Run] {
         RiskRunner.runBatch(scenario: policy.apply(to: scenario), seed: seed, first: 0, count: count, threads: threads) {
-            ($1.npvUSD, $1.conversionStartMonths)
+            ($1.npvUSD, $1.conversionStartMonths, flows($1, keep: keep))
         }
     }
 
     /// Runs path `jobs[i].path` with the blocks started at `jobs[i].months`, in
     /// parallel (each path its own schedule, on common random numbers); results in
     /// the order of `jobs`.
-    static func runSchedules(_ scenario: Scenario, seed: UInt64, jobs: [(path: Int, months: [Int?])], threads: Int) -> [Run] {
+    static func runSchedules(_ scenario: Scenario, seed: UInt64, jobs: [(path: Int, months: [Int?])], threads: Int, flows keep: Bool = false) -> [Run] {
         var scenarios: [Scenario] = []
         var index: [[Int?]: Int] = [:]
         let tasks = jobs.map { job -> (scenario: Int, path: UInt64) in
@@ -274,7 +334,7 @@ public enum Planner {
             return (scenarios.count - 1, UInt64(job.path))
         }
         return RiskRunner.run(scenarios: scenarios, seed: seed, jobs: tasks, threads: threads) {
-            ($1.npvUSD, $1.conversionStartMonths)
+            ($1.npvUSD, $1.conversionStartMonths, flows($1, keep: keep))
         }
     }
 
@@ -283,7 +343,7 @@ public enum Planner {
         let (value, feasible) = objective.score(npv)
         var result = PolicyScore(
             policy: policy, npv: npv, objective: value, feasible: feasible, convertedShare: 0, startMonthPercentiles: nil,
-            startMonths: runs.map(\.starts))
+            startMonths: runs.map(\.starts), npvs: runs.map(\.npv))
         (result.convertedShare, result.startMonthPercentiles) = result.converted(block: 0)
         return result
     }
@@ -400,45 +460,133 @@ public enum Planner {
         let leastSquaresTraining = score(.leastSquares(trained.rule), trained.runs, objective: settings.objective)
         cache[leastSquaresTraining.policy] = leastSquaresTraining
         let candidates = cache.values.sorted { better($0, $1) || (!better($1, $0) && "\($0.policy)" < "\($1.policy)") }
-        guard let winner = candidates.first, winner.feasible else {
+        guard let best = candidates.first, best.feasible else {
             throw PlannerError.noFeasiblePolicy(objective: settings.objective.description)
         }
-        // Out of sample.
+        let (winner, selection) = simplest(candidates, rank: rank)
+        // Out of sample, paired with "never" on the same fresh paths.
         progress?("re-scoring on fresh paths")
-        func evaluate(_ policy: ConversionPolicy) -> (score: PolicyScore, npvs: [Double]) {
+        func evaluate(_ policy: ConversionPolicy) -> (score: PolicyScore, flows: [[Double]]) {
+            let runs: [Run]
             if case .leastSquares(let rule) = policy {
-                let runs = runLeastSquares(rule, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads)
-                return (score(policy, runs, objective: settings.objective), runs.map(\.npv))
+                runs = runLeastSquares(rule, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads, flows: true)
+            } else {
+                runs = run(policy, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads, flows: true)
             }
-            let runs = run(policy, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads)
-            return (score(policy, runs, objective: settings.objective), runs.map(\.npv))
+            return (score(policy, runs, objective: settings.objective), runs.map(\.flows))
         }
         let never = evaluate(.never)
-        let now = evaluate(.schedule(scenario.conversions.map { _ in 1 }))
-        let schedule = evaluate(bestSchedule.policy)
-        let trigger = evaluate(bestTrigger!.policy)
-        let leastSquares = evaluate(leastSquaresTraining.policy)
-        let recommended =
-            winner.policy == bestSchedule.policy ? schedule
-            : winner.policy == bestTrigger!.policy ? trigger
-            : winner.policy == leastSquaresTraining.policy ? leastSquares : evaluate(winner.policy)
-        let flexibility = DistributionSummary(zip(recommended.npvs, now.npvs).map { $0 - $1 })
-        var text = winner.policy.describe(for: scenario)
-        if case .schedule = winner.policy {
-        } else if case .never = winner.policy {
-        } else if recommended.score.convertedShare == 0 {
-            text += " On the fresh paths it never converted: in effect, keep mining."
-        } else if let p = recommended.score.startMonthPercentiles {
-            text += String(
-                format: " On fresh paths it converts on %.0f%% of them, in month %.0f at the median (P10 %.0f, P90 %.0f).",
-                recommended.score.convertedShare * 100, p[1], p[0], p[2])
+        func paired(_ e: (score: PolicyScore, flows: [[Double]])) -> PolicyScore {
+            var scored = e.score
+            scored.incremental = Incremental(
+                npvs: scored.npvs, never: never.score.npvs, flows: e.flows, neverFlows: never.flows,
+                discountRate: scenario.discountRatePerYear)
+            return scored
         }
+        var evaluated: [ConversionPolicy: PolicyScore] = [.never: paired(never)]
+        func fresh(_ policy: ConversionPolicy) -> PolicyScore {
+            if let known = evaluated[policy] { return known }
+            let scored = paired(evaluate(policy))
+            evaluated[policy] = scored
+            return scored
+        }
+        let now = fresh(.schedule(scenario.conversions.map { _ in 1 }))
+        let schedule = fresh(bestSchedule.policy)
+        let trigger = fresh(bestTrigger!.policy)
+        let leastSquares = fresh(leastSquaresTraining.policy)
+        let recommended = fresh(winner.policy)
+        let baseline = evaluated[.never]!.npv.mean >= now.npv.mean ? evaluated[.never]! : now
+        let flexibility = DistributionSummary(zip(recommended.npvs, baseline.npvs).map { $0 - $1 })
         return PlanResult(
-            scenarioName: scenario.name, settings: settings, candidates: candidates, never: never.score,
-            convertNow: now.score, bestSchedule: schedule.score, bestTrigger: trigger.score, leastSquares: leastSquares.score,
-            recommended: recommended.score, recommendedInSample: winner, valueOfFlexibility: flexibility,
-            recommendation: text)
+            scenarioName: scenario.name, settings: settings, candidates: candidates, never: evaluated[.never]!,
+            convertNow: now, bestSchedule: schedule, bestTrigger: trigger, leastSquares: leastSquares,
+            recommended: recommended, recommendedInSample: winner, valueOfFlexibility: flexibility,
+            flexibilityBaseline: baseline.policy == .never ? "never convert" : "convert everything now",
+            recommendation: headline(recommended, scenario: scenario), selection: selection)
+            .with { $0.scenarioStartMonth = scenario.startMonth }
     }
+
+    /// The simplest good policy: starting from the best "never", a more complex family
+    /// (schedule, then trigger rule, then least squares) is taken only when its best
+    /// candidate beats the current choice by more than 2 paired standard errors of the
+    /// difference on the training paths (on the objective; feasibility first).
+    static func simplest(_ candidates: [PolicyScore], rank: (ConversionPolicy) -> Int) -> (PolicyScore, String) {
+        let families = ["never converting", "the best fixed schedule", "the best trigger rule", "the least-squares policy"]
+        let bests = (0..<4).map { r in candidates.first { rank($0.policy) == r } }
+        var choice: (score: PolicyScore, family: Int)?
+        var notes: [String] = []
+        for r in 0..<4 {
+            guard let c = bests[r] else { continue }
+            guard let current = choice else {
+                if c.feasible { choice = (c, r) }
+                continue
+            }
+            guard c.feasible else { continue }
+            let differences = zip(c.npvs, current.score.npvs).map { $0 - $1 }
+            let se = differences.count > 1 ? DistributionSummary(differences).standardError : 0
+            let gain = c.objective - current.score.objective
+            if !current.score.feasible || gain > 2 * se {
+                notes.append(
+                    "\(families[r]) beats \(families[current.family]) by \(money(gain)) on the training paths, more than 2 paired standard errors (\(money(2 * se)))")
+                choice = (c, r)
+            } else {
+                notes.append(
+                    "\(families[r]) scores \(money(gain)) \(gain >= 0 ? "more" : "less") than \(families[current.family]), within 2 paired standard errors (\(money(2 * se))): the simpler one is kept")
+            }
+        }
+        let chosen = choice ?? (candidates[0], rank(candidates[0].policy))
+        return (chosen.score, notes.isEmpty ? "" : notes.joined(separator: "; ") + ".")
+    }
+
+    static func money(_ usd: Double) -> String {
+        let m = usd / 1e6
+        return String(format: abs(m) >= 100 ? "%.0fM USD" : abs(m) >= 1 ? "%.1fM USD" : "%.2fM USD", m)
+    }
+
+    /// What to do, in words and calendar dates, from the policy and its fresh paths.
+    static func headline(_ r: PolicyScore, scenario: Scenario) -> String {
+        func name(_ month: Int) -> String { Scenario.monthName(scenario.startMonth, month: month) }
+        func block(_ c: ConversionProject) -> String {
+            let target: String =
+                switch c.target {
+                case .colocation: "a colocation lease"
+                case .gpuCloud(let gpus): "\(gpus) GPUs"
+                }
+            return String(format: "%.0f MW of hall %@ to %@", c.megawatts, c.hall, target)
+        }
+        switch r.policy {
+        case .never:
+            return "Keep mining: convert nothing now. " + r.policy.describe(for: scenario)
+        case .schedule(let months):
+            let parts = zip(scenario.conversions, months).map { c, m -> String in
+                guard let m else { return "do not convert \(block(c))" }
+                return "start converting \(block(c)) in \(name(m)) (month \(m)); online \(name(m + c.leadTimeMonths))"
+            }
+            let text = parts.joined(separator: "; ")
+            return text.prefix(1).uppercased() + text.dropFirst() + "."
+        case .trigger, .leastSquares:
+            var text = r.policy.describe(for: scenario)
+            for (k, c) in scenario.conversions.enumerated() {
+                let (share, p) = r.converted(block: k)
+                if share == 0 {
+                    text += " On the fresh paths block \(k + 1) never converted: in effect, keep mining it."
+                } else if let p {
+                    let median = Int(p[1].rounded())
+                    text += String(
+                        format: " Block %d (%@) converts on %.0f%% of the fresh paths; at the median it starts in %@ (month %d, P10 %.0f, P90 %.0f) and is online in %@.",
+                        k + 1, block(c), share * 100, name(median), median, p[0], p[2], name(median + c.leadTimeMonths))
+                }
+            }
+            return text
+        }
+    }
+
+    /// The names of the regressors of ``state(_:month:scenario:)``, in order. Prices are
+    /// the previous month's averages (the scenario's initial values in month 1).
+    public static let regressorNames = [
+        "1", "h = hashprice / 100 (USD/PH/day)", "h^2", "BTC price / 100,000 (USD)", "market power price / 100 (USD/MWh)",
+        "t = (month - 1) / 120", "t x h",
+    ]
 
     /// The regressors of a decision month: known at its start (the previous month's
     /// averages; the scenario's initial values in month 1).
@@ -457,8 +605,10 @@ public enum Planner {
             (hashprice, btc, power) = (row.averageHashpriceUSDPerPHDay, row.averageBTCPriceUSD, row.averageMarketPowerPriceUSDPerMWh)
         }
         let h = hashprice / 100
-        let left = Double(scenario.horizonMonths - month) / Double(scenario.horizonMonths)
-        return [1, h, h * h, btc / 100_000, power / 100, left, left * h]
+        // Calendar time (decades since the start), not months left: with a value at the
+        // horizon the decision should not depend on where the horizon was put.
+        let t = Double(month - 1) / 120
+        return [1, h, h * h, btc / 100_000, power / 100, t, t * h]
     }
 
     /// Fits the least-squares rule on the training paths and returns it with its
@@ -517,28 +667,31 @@ public enum Planner {
     /// The never-convert runs of paths `0..<count` and the regressors of each path at
     /// each decision month. The market (BTC, fees, hashrate, power prices) does not
     /// depend on the site's decisions, so these states hold under any policy.
-    static func decisionStates(scenario: Scenario, months: [Int], seed: UInt64, count: Int, threads: Int)
+    static func decisionStates(scenario: Scenario, months: [Int], seed: UInt64, count: Int, threads: Int, flows keep: Bool = false)
         -> (states: [[[Double]]], runs: [Run])
     {
         let never = ConversionPolicy.never.apply(to: scenario)
         let base = RiskRunner.runBatch(scenario: never, seed: seed, first: 0, count: count, threads: threads) {
             ($1.npvUSD, $1.conversionStartMonths, $1.months)
         }
-        return (base.map { b in months.map { state(b.2, month: $0, scenario: scenario) } }, base.map { ($0.0, $0.1) })
+        return (
+            base.map { b in months.map { state(b.2, month: $0, scenario: scenario) } },
+            base.map { ($0.0, $0.1, keep ? $0.2.map(\.valueFlowUSD) : []) }
+        )
     }
 
     /// Applies a least-squares rule to fresh paths: the never-convert path gives the
     /// states, the rule the start month of each block; the path is then re-run with
     /// those starts.
-    static func runLeastSquares(_ rule: LeastSquaresRule, scenario: Scenario, seed: UInt64, count: Int, threads: Int) -> [Run] {
-        let (states, base) = decisionStates(scenario: scenario, months: rule.months, seed: seed, count: count, threads: threads)
+    static func runLeastSquares(_ rule: LeastSquaresRule, scenario: Scenario, seed: UInt64, count: Int, threads: Int, flows keep: Bool = false) -> [Run] {
+        let (states, base) = decisionStates(scenario: scenario, months: rule.months, seed: seed, count: count, threads: threads, flows: keep)
         var results = base
         var jobs: [(path: Int, months: [Int?])] = []
         for p in 0..<count {
             let starts = rule.decide(states[p])
             if starts.contains(where: { $0 != nil }) { jobs.append((p, starts)) }
         }
-        for (job, run) in zip(jobs, runSchedules(scenario, seed: seed, jobs: jobs, threads: threads)) { results[job.path] = run }
+        for (job, run) in zip(jobs, runSchedules(scenario, seed: seed, jobs: jobs, threads: threads, flows: keep)) { results[job.path] = run }
         return results
     }
 

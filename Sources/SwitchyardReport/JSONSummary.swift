@@ -64,10 +64,17 @@ public enum JSONSummary {
         var path: UInt64
         var npvUSD: Double
         var irr: Double?
+        /// The IRR, or why there is none (and the MIRR at the discount rate).
+        var rateOfReturn: String
         var paybackMonth: Int?
         var totalFreeCashFlowUSD: Double
+        var terminalValue: TerminalValue?
         var btcMined: Double
         var months: Int
+    }
+
+    struct TerminalValue: Encodable {
+        var totalUSD, leasesUSD, operationsUSD, goingConcernUSD, landUSD: Double
     }
 
     static func encode(_ value: some Encodable) throws -> String {
@@ -104,7 +111,12 @@ public enum JSONSummary {
         try encode(
             Path(
                 version: version, scenario: scenario.name, seed: seed, path: path, npvUSD: p.npvUSD, irr: p.irr,
-                paybackMonth: p.paybackMonth, totalFreeCashFlowUSD: p.totalFreeCashFlowUSD, btcMined: p.totalBTCMined,
-                months: p.months.count))
+                rateOfReturn: p.rateOfReturn.description, paybackMonth: p.paybackMonth,
+                totalFreeCashFlowUSD: p.totalFreeCashFlowUSD,
+                terminalValue: p.terminalValue.map {
+                    TerminalValue(
+                        totalUSD: $0.totalUSD, leasesUSD: $0.contractsUSD, operationsUSD: $0.operationsUSD,
+                        goingConcernUSD: $0.goingConcernUSD, landUSD: $0.landUSD)
+                }, btcMined: p.totalBTCMined, months: p.months.count))
     }
 }

@@ -15,6 +15,7 @@ public enum LedgerCSV {
         ("opex_usd", { $0.opexUSD }),
         ("capex_usd", { $0.capexUSD }),
         ("free_cash_flow_usd", { $0.freeCashFlowUSD }),
+        ("terminal_value_usd", { $0.terminalValueUSD }),
         ("mining_energy_mwh", { $0.miningEnergyMWh }),
         ("gpu_energy_mwh", { $0.gpuEnergyMWh }),
         ("colocation_energy_mwh", { $0.colocationEnergyMWh }),

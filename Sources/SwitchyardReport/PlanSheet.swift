@@ -11,14 +11,93 @@ public struct PlanSheet: Sendable, Encodable {
         public var label, policy: String
         public var meanNPVUSD, standardErrorUSD, ci95LowUSD, ci95HighUSD, cvar95USD, probabilityOfLoss, convertedShare: Double
         public var startMonthP50: Double?
+        /// Against never converting, paired on the same fresh paths.
+        public var versusNever: VersusNever?
         public init(
             label: String, policy: String, meanNPVUSD: Double, standardErrorUSD: Double, ci95LowUSD: Double,
             ci95HighUSD: Double, cvar95USD: Double, probabilityOfLoss: Double, convertedShare: Double,
-            startMonthP50: Double?
+            startMonthP50: Double?, versusNever: VersusNever? = nil
         ) {
             (self.label, self.policy, self.meanNPVUSD, self.standardErrorUSD) = (label, policy, meanNPVUSD, standardErrorUSD)
             (self.ci95LowUSD, self.ci95HighUSD, self.cvar95USD) = (ci95LowUSD, ci95HighUSD, cvar95USD)
             (self.probabilityOfLoss, self.convertedShare, self.startMonthP50) = (probabilityOfLoss, convertedShare, startMonthP50)
+            self.versusNever = versusNever
+        }
+    }
+
+    /// A policy's NPV minus never's, path by path; IRR and payback of the mean
+    /// incremental cash flows.
+    public struct VersusNever: Sendable, Encodable {
+        public var meanUSD, standardErrorUSD, p5USD, p50USD, p95USD, probabilityWorse: Double
+        /// The incremental IRR where it means something (one sign change), else nil and
+        /// the reason in `irrNote` (with the MIRR at the discount rate).
+        public var irr: Double?
+        public var irrNote: String
+        public var mirr: Double?
+        /// Month the mean incremental cash flow pays back (nil: not within the horizon
+        /// or nothing to pay back); share of paths paying back, and their median month.
+        public var paybackMonth: Int?
+        public var paybackShare: Double
+        public var paybackMonthP50: Double?
+        public init(
+            meanUSD: Double, standardErrorUSD: Double, p5USD: Double, p50USD: Double, p95USD: Double, probabilityWorse: Double,
+            irr: Double?, irrNote: String, mirr: Double?, paybackMonth: Int?, paybackShare: Double, paybackMonthP50: Double?
+        ) {
+            (self.meanUSD, self.standardErrorUSD, self.p5USD, self.p50USD, self.p95USD) = (meanUSD, standardErrorUSD, p5USD, p50USD, p95USD)
+            (self.probabilityWorse, self.irr, self.irrNote, self.mirr) = (probabilityWorse, irr, irrNote, mirr)
+            (self.paybackMonth, self.paybackShare, self.paybackMonthP50) = (paybackMonth, paybackShare, paybackMonthP50)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case meanUSD, standardErrorUSD, p5USD, p50USD, p95USD, probabilityWorse, irr, irrNote, mirr, paybackMonth, paybackShare, paybackMonthP50
+        }
+
+        /// Undefined figures are written as null, not left out.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(meanUSD, forKey: .meanUSD)
+            try c.encode(standardErrorUSD, forKey: .standardErrorUSD)
+            try c.encode(p5USD, forKey: .p5USD)
+            try c.encode(p50USD, forKey: .p50USD)
+            try c.encode(p95USD, forKey: .p95USD)
+            try c.encode(probabilityWorse, forKey: .probabilityWorse)
+            try c.encode(irr, forKey: .irr)
+            try c.encode(irrNote, forKey: .irrNote)
+            try c.encode(mirr, forKey: .mirr)
+            try c.encode(paybackMonth, forKey: .paybackMonth)
+            try c.encode(paybackShare, forKey: .paybackShare)
+            try c.encode(paybackMonthP50, forKey: .paybackMonthP50)
+        }
+    }
+
+    /// The fitted rules, so that they can be applied outside the tool.
+    public struct TriggerRule: Sendable, Encodable {
+        public var signal, unit: String
+        public var below, forDays: Double
+        public var earliestMonth, latestMonth: Int
+        public init(signal: String, unit: String, below: Double, forDays: Double, earliestMonth: Int, latestMonth: Int) {
+            (self.signal, self.unit, self.below, self.forDays) = (signal, unit, below, forDays)
+            (self.earliestMonth, self.latestMonth) = (earliestMonth, latestMonth)
+        }
+    }
+
+    /// Least-squares rule: at each decision month, with x the regressors known then,
+    /// start the block when b_exercise . x > 0 and b_exercise . x > b_continuation . x.
+    public struct LeastSquaresRule: Sendable, Encodable {
+        public struct Stage: Sendable, Encodable {
+            public var block: String
+            /// Per decision month (same order as `months`); nil: no conversion there.
+            public var exercise: [[Double]?]
+            public var continuation: [[Double]?]
+            public init(block: String, exercise: [[Double]?], continuation: [[Double]?]) {
+                (self.block, self.exercise, self.continuation) = (block, exercise, continuation)
+            }
+        }
+        public var regressors: [String]
+        public var months: [Int]
+        public var stages: [Stage]
+        public init(regressors: [String], months: [Int], stages: [Stage]) {
+            (self.regressors, self.months, self.stages) = (regressors, months, stages)
         }
     }
 
@@ -56,6 +135,12 @@ public struct PlanSheet: Sendable, Encodable {
     public var conversionMonths: [BlockStarts] = []
     /// "YYYY-MM" of months 1...horizon.
     public var monthLabels: [String] = []
+    /// Why the recommended policy and not a more complex one.
+    public var selection = ""
+    /// What the value of flexibility is measured against.
+    public var flexibilityBaseline = "convert everything now"
+    public var triggerRule: TriggerRule?
+    public var leastSquaresRule: LeastSquaresRule?
 
     public init(
         scenario: String, seed: UInt64, trainingPaths: Int, evaluationPaths: Int, objective: String,
@@ -104,11 +189,18 @@ extension XLSXReport {
             summary.write(9, 0, "Value of flexibility (USD)")
             summary.write(9, 1, plan.valueOfFlexibilityUSD, f.usdBold)
             w.define("ValueOfFlexibility", Cell.absolute("Summary", row: 9, column: 1))
+            summary.write(10, 0, "Flexibility measured against")
+            summary.write(10, 1, plan.flexibilityBaseline)
+            summary.write(11, 0, "Why this policy")
+            summary.write(11, 1, plan.selection)
             inputs(w, f, scenario)
             let sheet = w.sheet("Plan")
             let headers = [
                 "Policy", "Description", "Mean NPV (USD)", "Standard error (USD)", "95% CI low (USD)", "95% CI high (USD)",
                 "CVaR95 (USD)", "Probability of loss", "Converted (share of paths)", "Start month P50",
+                "NPV minus never: mean (USD)", "NPV minus never: SE (USD)", "NPV minus never: P5 (USD)",
+                "NPV minus never: P50 (USD)", "NPV minus never: P95 (USD)", "P(worse than never)", "Incremental IRR",
+                "Incremental IRR note", "Incremental payback month",
             ]
             for (c, h) in headers.enumerated() { sheet.write(0, c, h, f.header) }
             for (i, p) in plan.policies.enumerated() {
@@ -121,6 +213,13 @@ extension XLSXReport {
                 sheet.write(r, 7, p.probabilityOfLoss, f.percent)
                 sheet.write(r, 8, p.convertedShare, f.percent)
                 sheet.write(r, 9, p.startMonthP50, f.number)
+                if let v = p.versusNever {
+                    for (k, x) in [v.meanUSD, v.standardErrorUSD, v.p5USD, v.p50USD, v.p95USD].enumerated() { sheet.write(r, 10 + k, x, f.usd) }
+                    sheet.write(r, 15, v.probabilityWorse, f.percent)
+                    sheet.write(r, 16, v.irr, f.percent)
+                    sheet.write(r, 17, v.irr == nil ? v.irrNote : "")
+                    sheet.write(r, 18, v.paybackMonth.map(Double.init), f.number)
+                }
             }
             w.define("Plan_RecommendedNPV", Cell.absolute("Plan", row: 1, column: 2))
             sheet.width(0, 0, 26)
@@ -150,8 +249,53 @@ extension XLSXReport {
             candidates.freezeHeader()
             candidates.table("CandidatesTable", lastRow: plan.candidates.count, headers: ch)
             conversionMonthsSheet(w, f, plan)
+            rulesSheet(w, f, plan)
             try w.close()
         }
+    }
+
+    /// The "Rules" sheet: the best trigger rule's levels and the least-squares rule's
+    /// coefficients, to apply them outside the tool.
+    static func rulesSheet(_ w: XLSXWorkbook, _ f: Formats, _ plan: PlanSheet) {
+        let sheet = w.sheet("Rules")
+        var r = 0
+        if let t = plan.triggerRule {
+            sheet.write(r, 0, "Best trigger rule", f.bold)
+            r += 1
+            let items: [(String, String?, Double?)] = [
+                ("Signal", t.signal, nil), ("Unit", t.unit, nil), ("Below", nil, t.below), ("For days", nil, t.forDays),
+                ("Earliest month", nil, Double(t.earliestMonth)), ("Latest month", nil, Double(t.latestMonth)),
+            ]
+            for (label, text, value) in items {
+                sheet.write(r, 0, label)
+                if let text { sheet.write(r, 1, text) } else { sheet.write(r, 1, value, f.decimal) }
+                r += 1
+            }
+            r += 1
+        }
+        if let ls = plan.leastSquaresRule {
+            sheet.write(r, 0, "Least-squares rule: start when exercise . x > 0 and exercise . x > continuation . x", f.bold)
+            r += 1
+            sheet.write(r, 0, "Regressors x: " + ls.regressors.joined(separator: ", "))
+            r += 1
+            let headers = ["Block", "Decision month", "Kind"] + ls.regressors
+            for (c, h) in headers.enumerated() { sheet.write(r, c, h, f.header) }
+            r += 1
+            for stage in ls.stages {
+                for (d, month) in ls.months.enumerated() {
+                    for (kind, coefficients) in [("exercise", stage.exercise[d]), ("continuation", stage.continuation[d])] {
+                        guard let coefficients else { continue }
+                        sheet.write(r, 0, stage.block)
+                        sheet.write(r, 1, Double(month), f.number)
+                        sheet.write(r, 2, kind)
+                        for (k, b) in coefficients.enumerated() { sheet.write(r, 3 + k, b, f.decimal) }
+                        r += 1
+                    }
+                }
+            }
+        }
+        sheet.width(0, 0, 28)
+        sheet.width(1, 12, 16)
     }
 
     /// The "Conversion months" sheet: per block, the share of fresh paths starting it

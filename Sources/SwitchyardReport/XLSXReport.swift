@@ -259,7 +259,15 @@ public enum XLSXReport {
             writer.skip()
             writer.line("NPV (USD)", result.npvUSD, f.usdBold, name: "NPV")
             writer.line("IRR", result.irr, f.percent, name: "IRR")
+            if result.irr == nil { writer.text("IRR", result.rateOfReturn.description) }
             writer.line("Payback month", result.paybackMonth.map(Double.init), f.number, name: "PaybackMonth")
+            writer.line("Terminal value (USD, in the last month)", result.terminalValue?.totalUSD ?? 0, f.usd, name: "TerminalValue")
+            if let tv = result.terminalValue {
+                writer.line("  of which leases (USD)", tv.contractsUSD, f.usd, name: "TerminalValue_Leases")
+                writer.line("  of which operations (USD)", tv.operationsUSD, f.usd, name: "TerminalValue_Operations")
+                writer.line("  operations as a going concern (USD)", tv.goingConcernUSD, f.usd, name: "TerminalValue_GoingConcern")
+                writer.line("  powered land not under lease (USD)", tv.landUSD, f.usd, name: "TerminalValue_Land")
+            }
             writer.line("Total free cash flow (USD)", result.totalFreeCashFlowUSD, f.usd, name: "TotalFreeCashFlow")
             writer.line("BTC mined", result.totalBTCMined, f.decimal, name: "BTCMined")
             inputs(w, f, scenario)

@@ -22,9 +22,19 @@ struct ScenarioOptions: ParsableArguments {
     @Flag(help: "Replace existing output files.")
     var force = false
 
+    @Flag(help: "Ignore the scenario's valuation section: no value after the horizon (the truncated view).")
+    var noTerminalValue = false
+
     /// The scenario file, or the built-in reference site; fully validated.
     func load() throws -> Scenario {
-        try scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin()
+        try adjust(scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin())
+    }
+
+    /// A scenario as the options say to run it (`--no-terminal-value`).
+    func adjust(_ loaded: Scenario) -> Scenario {
+        var s = loaded
+        if noTerminalValue { s.valuation = Valuation() }
+        return s
     }
 
     /// Fails before any work if an output exists and --force was not given.

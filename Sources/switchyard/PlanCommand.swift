@@ -110,7 +110,37 @@ enum PlanReport {
             label: label, policy: s.policy.describe(for: scenario), meanNPVUSD: s.npv.mean, standardErrorUSD: s.npv.standardError,
             ci95LowUSD: s.npv.confidenceInterval95.lowerBound, ci95HighUSD: s.npv.confidenceInterval95.upperBound,
             cvar95USD: s.npv.conditionalValueAtRisk95, probabilityOfLoss: s.npv.probabilityOfLoss,
-            convertedShare: s.convertedShare, startMonthP50: s.startMonthPercentiles?[1])
+            convertedShare: s.convertedShare, startMonthP50: s.startMonthPercentiles?[1],
+            versusNever: s.incremental.map { i in
+                var mirr: Double?
+                if case .notMeaningful(_, let m) = i.rateOfReturn { mirr = m }
+                return PlanSheet.VersusNever(
+                    meanUSD: i.npv.mean, standardErrorUSD: i.npv.standardError, p5USD: i.npv.percentile(0.05)!,
+                    p50USD: i.npv.percentile(0.5)!, p95USD: i.npv.percentile(0.95)!, probabilityWorse: i.probabilityWorse,
+                    irr: i.rateOfReturn.value, irrNote: i.rateOfReturn.description, mirr: mirr, paybackMonth: i.paybackMonth,
+                    paybackShare: i.paybackShare, paybackMonthP50: i.paybackPercentiles?[1])
+            })
+    }
+
+    /// The fitted trigger and least-squares rules, for applying them outside the tool.
+    static func rules(_ r: PlanResult, scenario: Scenario) -> (PlanSheet.TriggerRule?, PlanSheet.LeastSquaresRule?) {
+        var trigger: PlanSheet.TriggerRule?
+        if case .trigger(let t) = r.bestTrigger.policy {
+            trigger = PlanSheet.TriggerRule(
+                signal: t.signal == .hashprice ? "hashprice" : "miningMargin", unit: t.unit, below: t.below, forDays: t.forDays,
+                earliestMonth: t.earliestMonth, latestMonth: t.latestMonth)
+        }
+        var ls: PlanSheet.LeastSquaresRule?
+        if case .leastSquares(let rule) = r.leastSquares.policy {
+            ls = PlanSheet.LeastSquaresRule(
+                regressors: Planner.regressorNames, months: rule.months,
+                stages: rule.stages.enumerated().map { k, stage in
+                    PlanSheet.LeastSquaresRule.Stage(
+                        block: "Block \(k + 1) (hall \(scenario.conversions[k].hall))", exercise: stage.exercise,
+                        continuation: stage.continuation)
+                })
+        }
+        return (trigger, ls)
     }
 
     /// The recommended policy's start months, block by block.
@@ -145,6 +175,9 @@ enum PlanReport {
                 PlanSheet.Candidate(policy: $0.policy.describe(for: scenario), meanNPVUSD: $0.npv.mean, objective: $0.objective, feasible: $0.feasible)
             })
         sheet.conversionMonths = conversionMonths(r, scenario: scenario)
+        sheet.selection = r.selection
+        sheet.flexibilityBaseline = r.flexibilityBaseline
+        (sheet.triggerRule, sheet.leastSquaresRule) = rules(r, scenario: scenario)
         sheet.monthLabels = (1...scenario.horizonMonths).map { Scenario.monthLabel(scenario.startMonth, month: $0) }
         return sheet
     }
@@ -159,10 +192,21 @@ enum PlanReport {
         ]
         for p in s.policies {
             lines.append(
-                "  \(p.label.padding(toLength: 24, withPad: " ", startingAt: 0)) \(Summary.money(p.meanNPVUSD)) (\(Summary.money(p.ci95LowUSD)) to \(Summary.money(p.ci95HighUSD)))  CVaR95 \(Summary.money(p.cvar95USD))")
+                "  \(p.label.padding(toLength: 26, withPad: " ", startingAt: 0)) \(Summary.money(p.meanNPVUSD)) (\(Summary.money(p.ci95LowUSD)) to \(Summary.money(p.ci95HighUSD)))  CVaR95 \(Summary.money(p.cvar95USD))")
         }
+        lines.append("")
+        lines.append("Against never converting, on the same fresh paths (NPV difference):")
+        for p in s.policies where p.label != "Never convert" {
+            guard let v = p.versusNever else { continue }
+            let payback = v.paybackMonth.map { "pays back in month \($0) (\(Scenario.monthLabel(r.scenarioStartMonth, month: $0)))" } ?? "no payback within the horizon"
+            lines.append(
+                "  \(p.label.padding(toLength: 26, withPad: " ", startingAt: 0)) mean \(Summary.money(v.meanUSD)) (SE \(Summary.money(v.standardErrorUSD)))  P5 \(Summary.money(v.p5USD))  P50 \(Summary.money(v.p50USD))  P95 \(Summary.money(v.p95USD))  worse on \(String(format: "%.1f%%", v.probabilityWorse * 100)) of paths")
+            lines.append("  \(String(repeating: " ", count: 26)) incremental IRR \(v.irr.map { String(format: "%.1f%%", $0 * 100) } ?? v.irrNote); \(payback)")
+        }
+        lines.append("")
         lines.append(
-            "Value of flexibility (recommended - convert now): \(Summary.money(s.valueOfFlexibilityUSD)) (SE \(Summary.money(s.valueOfFlexibilitySEUSD)))")
+            "Value of flexibility (recommended - \(s.flexibilityBaseline), the better of never and now): \(Summary.money(s.valueOfFlexibilityUSD)) (SE \(Summary.money(s.valueOfFlexibilitySEUSD)))")
+        if !s.selection.isEmpty { lines.append("Why this policy: \(s.selection)") }
         lines.append(
             "In-sample value of the recommended policy: \(Summary.money(s.recommendedInSampleMeanNPVUSD)) (training paths; optimistic by selection)")
         lines.append("")

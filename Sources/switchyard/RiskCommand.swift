@@ -56,7 +56,7 @@ struct RiskCommand: ParsableCommand {
 
     func run() throws {
         let base = try options.load()
-        let other = try compare.map { try ScenarioLoader.load(path: $0) }
+        let other = try compare.map { options.adjust(try ScenarioLoader.load(path: $0)) }
         let csvFiles = csv.map { dir in
             (["paths.csv", "monthly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : [])).map {
                 (dir as NSString).appendingPathComponent($0)
@@ -162,7 +162,7 @@ enum RiskReport {
         if let irr = r.irr {
             lines.append(String(format: "IRR (defined on %.0f%% of paths): P10 %.1f%%  P50 %.1f%%  P90 %.1f%%", r.irrDefinedShare * 100, irr.percentiles[2] * 100, irr.percentiles[4] * 100, irr.percentiles[6] * 100))
         } else {
-            lines.append("IRR: undefined on every path (cash flows never change sign)")
+            lines.append("IRR: not meaningful on any path (an operating site's flows rarely change sign exactly once; use NPV)")
         }
         if let payback = r.paybackMonth {
             lines.append(String(format: "Payback within the horizon on %.0f%% of paths: P10 month %.0f  P50 %.0f  P90 %.0f", r.paybackShare * 100, payback.percentiles[2], payback.percentiles[4], payback.percentiles[6]))

@@ -98,9 +98,23 @@ enum Summary {
         }
         lines.append("(months 1-12, then every 12th; all months in --ledger)")
         lines.append("")
-        lines.append("NPV at \(String(format: "%.1f", scenario.discountRatePerYear * 100))%: \(money(result.npvUSD)) USD")
-        lines.append("IRR: " + (result.irr.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a (NPV keeps one sign from -99.99% to +10,000% a year)"))
-        lines.append("Payback month: " + (result.paybackMonth.map(String.init) ?? "not within the horizon"))
+        let rate = String(format: "%.1f", scenario.discountRatePerYear * 100)
+        if let tv = result.terminalValue, let last = result.months.last {
+            lines.append(
+                "Terminal value at the end of \(last.label): \(money(tv.totalUSD)) USD (leases \(money(tv.contractsUSD)); operations \(money(tv.operationsUSD)), the larger of going concern \(money(tv.goingConcernUSD)) and land \(money(tv.landUSD)))")
+            lines.append("NPV at \(rate)%: \(money(result.npvUSD)) USD, terminal value included")
+        } else {
+            lines.append("NPV at \(rate)%: \(money(result.npvUSD)) USD (no terminal value: nothing after \(result.months.last?.label ?? "the horizon") counts)")
+        }
+        lines.append("IRR: \(result.rateOfReturn)")
+        let neverNegative = !result.months.reduce(into: (0.0, false)) { acc, row in
+            acc.0 += row.freeCashFlowUSD
+            if acc.0 < 0 { acc.1 = true }
+        }.1
+        lines.append(
+            "Payback month: "
+                + (result.paybackMonth.map { "\($0) (\(Scenario.monthLabel(scenario.startMonth, month: $0)))" }
+                    ?? (neverNegative ? "not applicable (cumulative cash is never negative)" : "not within the horizon")))
         lines.append(String(format: "BTC mined: %.2f; events: %d", result.totalBTCMined, result.eventsFired))
         return lines.joined(separator: "\n")
     }

@@ -55,9 +55,13 @@ public struct MonthRow: Hashable, Sendable {
 public struct PathResult: Hashable, Sendable {
     public var months: [MonthRow]
     public var npvUSD: Double
-    /// Annualised IRR of the monthly free cash flows, when defined.
+    /// Annualised IRR of the monthly flows (terminal value included), when it means
+    /// something: the flows change sign exactly once and it is above -99% a year.
     public var irr: Double?
-    /// First month from which cumulative free cash flow stays >= 0.
+    /// The IRR, or why there is none (with the MIRR at the discount rate).
+    public var rateOfReturn: CashFlows.RateOfReturn = .notMeaningful(signChanges: 0, mirr: nil)
+    /// First month from which cumulative free cash flow stays >= 0 after having been
+    /// negative (nil: never, or never negative).
     public var paybackMonth: Int?
     public var eventsFired: Int
     /// The month each conversion project started (nil: it never did).

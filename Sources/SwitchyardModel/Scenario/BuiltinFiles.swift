@@ -242,9 +242,34 @@ enum BuiltinFiles {
                 termMonths: 144          # DOMAIN.md: 10-15 year terms
                 escalatorPerYear: 0.03   # DOMAIN.md: ~3% escalators
                 rampMonths: 6            # GUESS
+                renewals:                # Core Scientific/CoreWeave: 12 years + two 5-year options (DOMAIN.md)
+                  options: 2
+                  termMonths: 60
+                  probability: 0.75      # GUESS: hyperscale tenants renew most leases
+                  rent: market           # renewal at the market rent of the day
+                  marketSpread: 0
+                afterTerm: relet         # the hall is re-let, it does not go dark
+                reletVacancyMonths: 6    # GUESS: fit-out for a new tenant
+                reletTermMonths: 60      # GUESS
         
         opex:
           fixedUSDPerMonth: 600000     # GUESS: site staff, insurance, property tax
+        
+        # Market rent of colocation space: renewals at market and re-lets are priced from it.
+        colocationMarket:
+          rentUSDPerKWMonth: 130       # DOMAIN.md: miners' 2024-2025 wholesale leases 102-159 USD/kW-month (mean ~131);
+                                       # CBRE N. America H2 2024: 184 USD/kW-month for 250-500 kW retail-size deals
+          growthPerYear: 0.02          # GUESS: near inflation (CBRE: +12.6% in 2024, not a long-run rate)
+        
+        # Value at the horizon: leases at their expected remaining rent (renewals, re-lets);
+        # operations at a Gordon value of their last 12 months, but never below the powered
+        # land's value. `switchyard ... --no-terminal-value` shows the truncated view.
+        valuation:
+          terminalValue: gordon
+          growthPerYear: 0             # GUESS: no growth of mining cash flows after the horizon
+          landValueUSDPerMW: 300000    # powered land and interconnect, no buildings: Cipher bought Barber Lake
+                                       # (300 MW, energised substation) for 67.5M USD = 225k/MW (Aug 2024); B. Riley
+                                       # (CoinDesk, 2025-12-23): 400-450k/MW for quality powered sites, 100-250k weak
         
         # Tornado (switchyard risk --tornado): inputs listed here move over these ranges,
         # the others by +/- swing.

@@ -32,6 +32,18 @@ public struct Scenario: Hashable, Sendable {
     /// Months are 1/12 of a 365-day year (730 h), so a year is exactly 12 months.
     public static let hoursPerMonth = 730.0
 
+    /// "January 2027": the calendar name of 1-based `month` of a run starting at `start` (YYYY-MM).
+    public static func monthName(_ start: String, month: Int) -> String {
+        let names = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December",
+        ]
+        let label = monthLabel(start, month: month)
+        let parts = label.split(separator: "-")
+        guard parts.count == 2, let m = Int(parts[1]), (1...12).contains(m) else { return label }
+        return "\(names[m - 1]) \(parts[0])"
+    }
+
     /// The calendar label (YYYY-MM) of 1-based `month` of a run starting at `start` (YYYY-MM).
     public static func monthLabel(_ start: String, month: Int) -> String {
         let parts = start.split(separator: "-").compactMap { Int($0) }

@@ -233,9 +233,10 @@ public struct SiteModel: SimulationModel {
         }
         let cash = rows.map(\.freeCashFlowUSD)
         let flows = terminal == nil ? cash : rows.map(\.valueFlowUSD)
+        let rate = CashFlows.rateOfReturn(flows, discountRate: scenario.discountRatePerYear)
         return PathResult(
             months: rows, npvUSD: CashFlows.npv(flows, annualRate: scenario.discountRatePerYear),
-            irr: CashFlows.irr(flows), paybackMonth: CashFlows.paybackMonth(cash), eventsFired: eventsFired,
+            irr: rate.value, rateOfReturn: rate, paybackMonth: CashFlows.paybackMonth(cash), eventsFired: eventsFired,
             conversionStartMonths: conversionStartMonth, terminalValue: terminal)
     }
 
