@@ -531,7 +531,7 @@ public enum Planner {
                 choice = (c, r)
             } else {
                 notes.append(
-                    "\(families[r]) scores \(money(gain)) \(gain >= 0 ? "more" : "less") than \(families[current.family]), within 2 paired standard errors (\(money(2 * se))): the simpler one is kept")
+                    "\(families[r]) scores \(money(abs(gain))) \(gain >= 0 ? "more" : "less") than \(families[current.family]), within 2 paired standard errors (\(money(2 * se))): the simpler one is kept")
             }
         }
         let chosen = choice ?? (candidates[0], rank(candidates[0].policy))

@@ -130,6 +130,6 @@ struct CashFlowTests {
         #expect(CashFlows.paybackMonth([-10, 4, 4, 4, -1, 5]) == 4)
         #expect(CashFlows.paybackMonth([-10, 4, 4, 4, -3, 5]) == 6)
         #expect(CashFlows.paybackMonth([-10, 1]) == nil)
-        #expect(CashFlows.paybackMonth([5, 1]) == 0)
+        #expect(CashFlows.paybackMonth([5, 1]) == nil, "nothing to pay back: not month 0")
     }
 }

@@ -197,6 +197,21 @@ public struct ColocationLease: Hashable, Sendable {
     /// The tenant's renewal options (none by default).
     public var renewals = LeaseRenewals()
     public var afterTerm = AfterTerm.shell
+
+    public init(
+        hall: String, criticalITMW: Double, priceUSDPerKWMonth: Double, termMonths: Int, escalatorPerYear: Double,
+        startMonth: Int, rampMonths: Int, renewals: LeaseRenewals = LeaseRenewals(), afterTerm: AfterTerm = .shell
+    ) {
+        self.hall = hall
+        self.criticalITMW = criticalITMW
+        self.priceUSDPerKWMonth = priceUSDPerKWMonth
+        self.termMonths = termMonths
+        self.escalatorPerYear = escalatorPerYear
+        self.startMonth = startMonth
+        self.rampMonths = rampMonths
+        self.renewals = renewals
+        self.afterTerm = afterTerm
+    }
 }
 
 /// Renewal options of a lease: up to `options` renewals of `termMonths` each; each is

@@ -199,6 +199,9 @@ public struct SiteModel: SimulationModel {
         // first tick requests it.
         miningWantedMW = miningCapacity
         fleetsChanged()
+        // Leases that start in month 1 bill and hold power from the first hour (later
+        // months are set up by each month's start).
+        if !leases.isEmpty { updateLeases(in: &simulation) }
         // First events.
         simulation.schedule(.tick, at: .zero)
         // Month ends are scheduled one at a time (each schedules the next), which keeps
