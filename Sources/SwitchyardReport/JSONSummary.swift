@@ -54,6 +54,9 @@ public enum JSONSummary {
     struct Compared: Encodable {
         var other: String
         var meanDifferenceUSD, standardErrorUSD: Double
+        /// Percentiles of the paired difference (other - base), and the share of paths
+        /// on which the other scenario is worse.
+        var p5DifferenceUSD, p50DifferenceUSD, p95DifferenceUSD, probabilityOtherWorse: Double
     }
 
     struct Path: Encodable {
@@ -103,7 +106,10 @@ public enum JSONSummary {
                             meanNPVHighUSD: $0.meanNPVHighUSD, swingUSD: $0.swingUSD)
                     },
                 comparison: comparison.map {
-                    Compared(other: $0.otherName, meanDifferenceUSD: $0.difference.mean, standardErrorUSD: $0.difference.standardError)
+                    Compared(
+                        other: $0.otherName, meanDifferenceUSD: $0.difference.mean, standardErrorUSD: $0.difference.standardError,
+                        p5DifferenceUSD: $0.difference.percentile(0.05)!, p50DifferenceUSD: $0.difference.percentile(0.5)!,
+                        p95DifferenceUSD: $0.difference.percentile(0.95)!, probabilityOtherWorse: $0.difference.probabilityOfLoss)
                 }))
     }
 

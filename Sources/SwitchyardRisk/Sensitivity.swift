@@ -21,8 +21,11 @@ public struct Comparison: Hashable, Sendable {
     public var otherName: String
     public var base: DistributionSummary
     public var other: DistributionSummary
-    /// Paired difference other - base, path by path.
+    /// Paired difference other - base, path by path (its `probabilityOfLoss` is the
+    /// share of paths on which `other` is worse).
     public var difference: DistributionSummary
+    /// Paths on which `other` is strictly better.
+    public var betterCount = 0
 }
 
 extension RiskRunner {
@@ -80,6 +83,6 @@ extension RiskRunner {
         let b = npvs(scenario: other, settings: settings)
         return Comparison(
             baseName: base.name, otherName: other.name, base: DistributionSummary(a), other: DistributionSummary(b),
-            difference: DistributionSummary(zip(a, b).map { $1 - $0 }))
+            difference: DistributionSummary(zip(a, b).map { $1 - $0 }), betterCount: zip(a, b).filter { $1 > $0 }.count)
     }
 }

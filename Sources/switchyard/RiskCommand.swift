@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import SwitchyardModel
+import SwitchyardPlanner
 import SwitchyardReport
 import SwitchyardRisk
 
@@ -32,7 +33,7 @@ struct RiskCommand: ParsableCommand {
     @Option(help: "Relative move of each tornado input, e.g. 20% (a scenario's sensitivity section takes precedence).")
     var swing: String = "20%"
 
-    @Option(help: "Compare with another scenario on the same paths.")
+    @Option(help: "Compare with another scenario on the same paths, or with 'never': this scenario with no conversion.")
     var compare: String?
 
     @Option(help: "Write paths.csv, monthly.csv, summary.csv (and sensitivity.csv) to this folder.")
@@ -56,7 +57,14 @@ struct RiskCommand: ParsableCommand {
 
     func run() throws {
         let base = try options.load()
-        let other = try compare.map { options.adjust(try ScenarioLoader.load(path: $0)) }
+        let other = try compare.map { name -> Scenario in
+            if name == "never" && !FileManager.default.fileExists(atPath: name) {
+                var never = ConversionPolicy.never.apply(to: base)
+                never.name = base.name + " (never convert)"
+                return never
+            }
+            return options.adjust(try ScenarioLoader.load(path: name))
+        }
         let csvFiles = csv.map { dir in
             (["paths.csv", "monthly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : [])).map {
                 (dir as NSString).appendingPathComponent($0)
@@ -197,7 +205,8 @@ enum RiskReport {
 
             Comparison on the same paths: \(c.otherName) minus \(c.baseName)
               mean NPV: \(Summary.money(c.base.mean)) vs \(Summary.money(c.other.mean)); difference \(Summary.money(d.mean)) (SE \(Summary.money(d.standardError)), 95% CI \(Summary.money(d.confidenceInterval95.lowerBound)) to \(Summary.money(d.confidenceInterval95.upperBound)))
-              \(c.otherName) is better on \(String(format: "%.1f%%", (1 - d.probabilityOfLoss) * 100)) of paths
+              difference P5 \(Summary.money(d.percentile(0.05)!))  P50 \(Summary.money(d.percentile(0.5)!))  P95 \(Summary.money(d.percentile(0.95)!))
+              \(c.otherName) is worse on \(String(format: "%.1f%%", d.probabilityOfLoss * 100)) of paths, better on \(String(format: "%.1f%%", Double(c.betterCount) / Double(max(1, d.count)) * 100))
             """
     }
 }

@@ -198,3 +198,48 @@ struct CLITests {
         #expect(fitted.stdout.contains("volatility     0.755014"))
     }
 }
+
+/// The valuation options on the command line.
+struct ValuationCLITests {
+    @Test("simulate shows the terminal value and its parts; --no-terminal-value gives the truncated view")
+    func terminalValueSwitch() throws {
+        let dir = try scratchDirectory()
+        let json = dir.appendingPathComponent("path.json").path
+        let on = try switchyard(["simulate", "--json", json])
+        #expect(on.status == 0, "\(on.stderr)")
+        #expect(on.stdout.contains("Terminal value at the end of 2039-12"))
+        #expect(on.stdout.contains("terminal value included"))
+        let text = try String(contentsOfFile: json, encoding: .utf8)
+        #expect(text.contains("\"terminalValue\""))
+        let off = try switchyard(["simulate", "--no-terminal-value"])
+        #expect(off.status == 0)
+        #expect(off.stdout.contains("no terminal value: nothing after 2039-12 counts"))
+        #expect(!off.stdout.contains("Terminal value at"))
+    }
+
+    @Test("Bad valuation keys are reported with the file, field, value and rule")
+    func badValuation() throws {
+        let dir = try scratchDirectory()
+        let scenario = dir.appendingPathComponent("bad.yaml")
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/texas-200mw.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "  growthPerYear: 0             # GUESS: no growth", with: "  growthPerYear: 0.2           # GUESS: no growth")
+            .replacingOccurrences(of: "terminalValue: gordon", with: "terminalValue: gordon\n  multipel: 3")
+            .replacingOccurrences(of: "probability: 0.75", with: "probability: 1.75")
+        try text.write(to: scenario, atomically: true, encoding: .utf8)
+        let run = try switchyard(["simulate", scenario.path])
+        #expect(run.status != 0)
+        let message = run.stderr + run.stdout
+        #expect(message.contains("valuation.growthPerYear = 0.2: must be less than discountRatePerYear"), "\(message)")
+        #expect(message.contains("valuation.multipel"), "\(message)")
+        #expect(message.contains("renewals.probability = 1.75: must be between 0 and 1"), "\(message)")
+    }
+
+    @Test("risk --compare never: the paired difference against never converting")
+    func compareNever() throws {
+        let run = try switchyard(["risk", "--paths", "20", "--compare", "never", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("(never convert) minus Texas 200 MW reference site"))
+        #expect(run.stdout.contains("difference P5"))
+        #expect(run.stdout.contains("is worse on"))
+    }
+}
