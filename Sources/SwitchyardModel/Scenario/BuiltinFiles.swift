@@ -152,6 +152,14 @@ enum BuiltinFiles {
         
         opex:
           fixedUSDPerMonth: 120000     # GUESS
+        
+        # Value at the horizon (2029-12): the GPU cloud and the mining fleet at an exit
+        # multiple of their last 12 months' operating cash flow, never below the powered land.
+        valuation:
+          terminalValue: multiple
+          multiple: 4                  # GUESS: below listed miners' 6-12x EV/EBITDA (sell-side, 2024-2025), as
+                                       # this cash flow is before GPU replacement (H100 life 5-6 years, DOMAIN.md)
+          landValueUSDPerMW: 225000    # Cipher's Barber Lake: 67.5M USD for 300 MW of powered land (Aug 2024)
         """#,
         "texas-200mw.yaml": #"""
         # A ~200 MW Texas-style mining site with curtailment (PPA resale and demand-response
