@@ -40,6 +40,7 @@ public enum JSONSummary {
         var paybackShare: Double
         var btcMined: Distribution
         var curtailedEnergyMWh: Distribution
+        var terminalValueUSD: Distribution?
         var gpuUtilisation: Distribution?
         var tornado: [Bar]?
         var comparison: Compared?
@@ -98,6 +99,7 @@ public enum JSONSummary {
                 irrDefinedShare: r.irrDefinedShare, paybackMonth: r.paybackMonth.map(Distribution.init),
                 paybackShare: r.paybackShare, btcMined: Distribution(r.btcMined),
                 curtailedEnergyMWh: Distribution(r.curtailedEnergyMWh),
+                terminalValueUSD: r.terminalValue.map(Distribution.init),
                 gpuUtilisation: r.gpuUtilisation.map(Distribution.init),
                 tornado: tornado.isEmpty
                     ? nil

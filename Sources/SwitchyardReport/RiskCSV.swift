@@ -12,12 +12,12 @@ public enum RiskCSV {
     public static func paths(_ result: RiskResult) -> CSVTable {
         var table = CSVTable(header: [
             "path", "npv_usd", "irr", "payback_month", "total_free_cash_flow_usd", "revenue_usd", "btc_mined",
-            "gpu_utilisation", "curtailed_energy_mwh",
+            "gpu_utilisation", "curtailed_energy_mwh", "terminal_value_usd",
         ])
         for p in result.paths {
             table.append([
                 String(p.path), n(p.npvUSD), n(p.irr), p.paybackMonth.map(String.init) ?? "", n(p.totalFreeCashFlowUSD),
-                n(p.revenueUSD), n(p.btcMined), n(p.gpuUtilisation), n(p.curtailedEnergyMWh),
+                n(p.revenueUSD), n(p.btcMined), n(p.gpuUtilisation), n(p.curtailedEnergyMWh), n(p.terminalValueUSD),
             ])
         }
         return table
@@ -67,6 +67,7 @@ public enum RiskCSV {
         add("btc_mined", result.btcMined)
         add("gpu_utilisation", result.gpuUtilisation)
         add("curtailed_energy_mwh", result.curtailedEnergyMWh)
+        add("terminal_value_usd", result.terminalValue)
         return table
     }
 

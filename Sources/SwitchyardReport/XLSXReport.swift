@@ -112,6 +112,7 @@ public enum XLSXReport {
             writer.line("Payback month P50", r.paybackMonth?.percentiles[4], f.number, name: "Payback_P50")
             writer.line("BTC mined P50", r.btcMined.percentiles[4], f.decimal)
             writer.line("Curtailed energy P50 (MWh)", r.curtailedEnergyMWh.percentiles[4], f.number)
+            writer.line("Terminal value mean (USD, undiscounted)", r.terminalValue?.mean ?? 0, f.usd, name: "TerminalValue_Mean")
             writer.line("GPU utilisation P50", r.gpuUtilisation?.percentiles[4], f.percent)
             if let c = comparison {
                 writer.skip()
@@ -179,7 +180,7 @@ public enum XLSXReport {
             let paths = w.sheet("Paths")
             let pathHeaders = [
                 "Path", "NPV (USD)", "IRR", "Payback month", "Free cash flow (USD)", "Revenue (USD)", "BTC mined",
-                "GPU utilisation", "Curtailed energy (MWh)",
+                "GPU utilisation", "Curtailed energy (MWh)", "Terminal value (USD, undiscounted)",
             ]
             for (c, h) in pathHeaders.enumerated() { paths.write(0, c, h, f.header) }
             for (i, p) in r.paths.enumerated() {
@@ -193,6 +194,7 @@ public enum XLSXReport {
                 paths.write(rr, 6, p.btcMined, f.decimal)
                 paths.write(rr, 7, p.gpuUtilisation, f.percent)
                 paths.write(rr, 8, p.curtailedEnergyMWh, f.number)
+                paths.write(rr, 9, p.terminalValueUSD, f.usd)
             }
             paths.width(0, 0, 8)
             paths.width(1, pathHeaders.count - 1, 18)

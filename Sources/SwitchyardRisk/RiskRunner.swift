@@ -41,6 +41,8 @@ public struct PathOutcome: Hashable, Sendable {
     public var gpuUtilisation: Double
     public var curtailedEnergyMWh: Double
     public var revenueUSD: Double
+    /// Value at the horizon, undiscounted (0 without a valuation section).
+    public var terminalValueUSD: Double
 
     init(path: UInt64, result: PathResult, hasGPUs: Bool) {
         self.path = path
@@ -53,6 +55,7 @@ public struct PathOutcome: Hashable, Sendable {
             hasGPUs ? result.months.reduce(0) { $0 + $1.gpuUtilisation } / Double(max(result.months.count, 1)) : .nan
         curtailedEnergyMWh = result.months.reduce(0) { $0 + $1.curtailedEnergyMWh }
         revenueUSD = result.months.reduce(0) { $0 + $1.revenueUSD }
+        terminalValueUSD = result.terminalValue?.totalUSD ?? 0
     }
 }
 
@@ -87,6 +90,8 @@ public struct RiskResult: Sendable {
     public var btcMined: DistributionSummary
     public var gpuUtilisation: DistributionSummary?
     public var curtailedEnergyMWh: DistributionSummary
+    /// The value at the horizon (undiscounted), when the scenario puts one.
+    public var terminalValue: DistributionSummary?
     public var months: [MonthStatistics]
     /// Whether `precision` was reached (nil when no precision was asked for).
     public var reachedPrecision: Bool?
@@ -137,6 +142,7 @@ public enum RiskRunner {
             btcMined: DistributionSummary(outcomes.map(\.btcMined)),
             gpuUtilisation: hasGPUs ? DistributionSummary(outcomes.map(\.gpuUtilisation)) : nil,
             curtailedEnergyMWh: DistributionSummary(outcomes.map(\.curtailedEnergyMWh)),
+            terminalValue: scenario.valuation.isOn ? DistributionSummary(outcomes.map(\.terminalValueUSD)) : nil,
             months: fan.statistics(labels: labels), reachedPrecision: reached)
     }
 

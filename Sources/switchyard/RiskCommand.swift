@@ -175,6 +175,12 @@ enum RiskReport {
         if let payback = r.paybackMonth {
             lines.append(String(format: "Payback within the horizon on %.0f%% of paths: P10 month %.0f  P50 %.0f  P90 %.0f", r.paybackShare * 100, payback.percentiles[2], payback.percentiles[4], payback.percentiles[6]))
         }
+        if let tv = r.terminalValue, let last = r.months.last {
+            lines.append(
+                "Terminal value at the end of \(last.label) (in the NPV, discounted): mean \(Summary.money(tv.mean))  P10 \(Summary.money(tv.percentiles[2]))  P50 \(Summary.money(tv.percentiles[4]))  P90 \(Summary.money(tv.percentiles[6]))")
+        } else {
+            lines.append("No terminal value: nothing after the horizon counts in the NPV")
+        }
         lines.append(String(format: "BTC mined: P10 %.0f  P50 %.0f  P90 %.0f", r.btcMined.percentiles[2], r.btcMined.percentiles[4], r.btcMined.percentiles[6]))
         lines.append(String(format: "Curtailed energy (MWh): P10 %.0f  P50 %.0f  P90 %.0f", r.curtailedEnergyMWh.percentiles[2], r.curtailedEnergyMWh.percentiles[4], r.curtailedEnergyMWh.percentiles[6]))
         if let u = r.gpuUtilisation {

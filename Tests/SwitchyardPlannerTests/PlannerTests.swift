@@ -249,6 +249,28 @@ struct DecisionTests {
         }
     }
 
+    @Test("Incremental IRR of policy minus never: two sign changes are not meaningful (MIRR given); one gives the IRR")
+    func incrementalRateOfReturn() {
+        let never: [[Double]] = [[10, 10, 10], [20, 5, 7]]
+        let twoChanges = never.map { zip($0, [-100.0, 230, -132]).map(+) }
+        let a = Incremental(npvs: [1, 3], never: [2, 2], flows: twoChanges, neverFlows: never, discountRate: 0.12)
+        let f = pow(1.12, 1.0 / 12) - 1
+        let mirr = pow(pow(230 * (1 + f) / (100 / (1 + f) + 132 / pow(1 + f, 3)), 1.0 / 3), 12) - 1
+        guard case .notMeaningful(let changes, let m) = a.rateOfReturn else {
+            Issue.record("expected not meaningful, got \(a.rateOfReturn)")
+            return
+        }
+        #expect(changes == 2)
+        #expect(abs((m ?? 0) - mirr) < 1e-12)
+        #expect(a.probabilityWorse == 0.5)
+        #expect(a.npv.mean == 0)
+        // -100 then +121 two months later: 10% a month.
+        let oneChange = never.map { zip($0, [-100.0, 0, 121]).map(+) }
+        let b = Incremental(npvs: [1, 1], never: [0, 0], flows: oneChange, neverFlows: never, discountRate: 0.12)
+        #expect(abs((b.rateOfReturn.value ?? 0) - (pow(1.1, 12) - 1)) < 1e-8)
+        #expect(b.paybackMonth == 3)
+    }
+
     static func score(_ policy: ConversionPolicy, _ npvs: [Double]) -> PolicyScore {
         let npv = DistributionSummary(npvs)
         return PolicyScore(
