@@ -599,7 +599,7 @@ public enum Planner {
             let subsidy = BitcoinProtocol.subsidyBTC(atHeight: b.initialBlockHeight)
             hashprice = 144 * (subsidy + b.feesBTCPerBlock) * b.initialPriceUSD / (b.initialHashrateEHs * 1_000)
             btc = b.initialPriceUSD
-            power = scenario.electricity.market.basePriceUSDPerMWh
+            power = scenario.electricity.market.longRunMean(stepHours: scenario.stepHours)
         } else {
             let row = rows[month - 2]
             (hashprice, btc, power) = (row.averageHashpriceUSDPerPHDay, row.averageBTCPriceUSD, row.averageMarketPowerPriceUSDPerMWh)

@@ -30,13 +30,31 @@ public enum ScenarioEcho {
         let e = s.electricity
         n("electricity.ppaShare", e.ppaShare)
         n("electricity.ppaPriceUSDPerMWh", e.ppaPriceUSDPerMWh, "USD/MWh")
-        n("electricity.market.basePriceUSDPerMWh", e.market.basePriceUSDPerMWh, "USD/MWh")
+        if let p = e.ppa {
+            switch p.volume {
+            case .fixedMW(let v): n("electricity.ppa.volumeMW", v, "MW (contract for difference)")
+            case .shareOfLoad(let share): n("electricity.ppa.shareOfLoad", share, "share of consumption (physical)")
+            }
+            n("electricity.ppa.strikeUSDPerMWh", p.strikeUSDPerMWh, "USD/MWh")
+            n("electricity.ppa.startMonth", Double(p.startMonth), "month")
+            n("electricity.ppa.termMonths", Double(p.termMonths), "months")
+        }
+        if let mean = e.market.meanPriceUSDPerMWh {
+            n("electricity.market.meanPriceUSDPerMWh", mean, "USD/MWh (long-run mean)")
+        } else {
+            n("electricity.market.basePriceUSDPerMWh", e.market.basePriceUSDPerMWh, "USD/MWh (seasonal median level)")
+        }
         n("electricity.market.seasonalAmplitude", e.market.seasonalAmplitude)
         n("electricity.market.meanReversionPerYear", e.market.meanReversionPerYear, "per year")
         n("electricity.market.volatility", e.market.volatility)
         n("electricity.market.spikesPerYear", e.market.spikesPerYear, "per year")
         n("electricity.demandResponse.creditUSDPerMWh", e.demandResponseCreditUSDPerMWh, "USD/MWh")
         n("electricity.demandResponse.thresholdUSDPerMWh", e.demandResponseThresholdUSDPerMWh, "USD/MWh")
+        n("electricity.demandResponse.availabilityUSDPerMWMonth", e.demandResponseAvailabilityUSDPerMWMonth, "USD/MW-month")
+        if let charge = e.transmission {
+            n("electricity.transmission.fourCPUSDPerKWYear", charge.usdPerKWYear, "USD/kW-year")
+            t("electricity.transmission.peakMonths", charge.peakMonths.map(String.init).joined(separator: ", "))
+        }
         let b = s.bitcoin
         t("bitcoin.price.model", b.priceModel.rawValue)
         n("bitcoin.price.initialUSD", b.initialPriceUSD, "USD")
@@ -78,6 +96,20 @@ public enum ScenarioEcho {
             }
         }
         n("opex.fixedUSDPerMonth", s.opex.fixedUSDPerMonth, "USD/month")
+        if let market = s.colocationMarket {
+            n("colocationMarket.rentUSDPerKWMonth", market.rentUSDPerKWMonth, "USD/kW-month")
+            n("colocationMarket.growthPerYear", market.growthPerYear, "per year")
+        }
+        switch s.valuation.method {
+        case .none: t("valuation.terminalValue", "none")
+        case .gordon(let g):
+            t("valuation.terminalValue", "gordon")
+            n("valuation.growthPerYear", g, "per year")
+        case .multiple(let k):
+            t("valuation.terminalValue", "multiple")
+            n("valuation.multiple", k, "x trailing 12-month operating cash flow")
+        }
+        n("valuation.landValueUSDPerMW", s.valuation.landValueUSDPerMW, "USD/MW")
         return rows
     }
 }

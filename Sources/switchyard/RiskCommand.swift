@@ -177,7 +177,7 @@ enum RiskReport {
         }
         if let tv = r.terminalValue, let last = r.months.last {
             lines.append(
-                "Terminal value at the end of \(last.label) (in the NPV, discounted): mean \(Summary.money(tv.mean))  P10 \(Summary.money(tv.percentiles[2]))  P50 \(Summary.money(tv.percentiles[4]))  P90 \(Summary.money(tv.percentiles[6]))")
+                "Terminal value at the end of \(last.label) (undiscounted; the NPV counts it discounted): mean \(Summary.money(tv.mean))  P10 \(Summary.money(tv.percentiles[2]))  P50 \(Summary.money(tv.percentiles[4]))  P90 \(Summary.money(tv.percentiles[6]))")
         } else {
             lines.append("No terminal value: nothing after the horizon counts in the NPV")
         }

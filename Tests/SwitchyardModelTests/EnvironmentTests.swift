@@ -45,7 +45,7 @@ struct EnvironmentTests {
             adjustmentSpeed: b.hashrateAdjustmentPerYear, volatility: b.hashrateVolatility)
         let lag = Int((b.hashratePriceLagYears / dt).rounded())
         let power = ElectricityPriceProcess(
-            basePriceUSDPerMWh: m.basePriceUSDPerMWh, seasonalAmplitude: m.seasonalAmplitude,
+            basePriceUSDPerMWh: m.processBase(stepHours: s.stepHours), seasonalAmplitude: m.seasonalAmplitude,
             seasonalPeak: m.seasonalPeak, meanReversion: m.meanReversionPerYear, volatility: m.volatility,
             spikeIntensity: m.spikesPerYear, spikeLogMean: m.spikeLogMean, spikeLogSD: m.spikeLogSD)
         let powerStep = power.deviation.step(years: dt)

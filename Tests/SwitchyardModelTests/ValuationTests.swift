@@ -18,6 +18,8 @@ struct ValuationTests {
         s.gpuCloud = nil
         s.opex.fixedUSDPerMonth = 0
         s.electricity.demandResponseCreditUSDPerMWh = 0
+        s.electricity.ppa = nil
+        s.electricity.transmission = nil
         var lease = ColocationLease(
             hall: "A", criticalITMW: 50, priceUSDPerKWMonth: 100, termMonths: 24, escalatorPerYear: 0.03, startMonth: 1,
             rampMonths: 0)
@@ -115,10 +117,13 @@ struct ValuationTests {
         s.electricity.market.volatility = 0
         s.electricity.market.spikesPerYear = 0
         s.valuation = Valuation(method: .gordon(growthPerYear: 0.02), landValueUSDPerMW: 0)
+        s.electricity.ppa = nil  // a PPA's settlements are valued as a contract, not as operations
         let result = SiteModel.run(scenario: s, seed: 3, path: 0)
         let last12 = result.months.suffix(12).reduce(0.0) {
             $0 + $1.miningRevenueUSD + $1.gpuCloudRevenueUSD + $1.curtailmentCreditsUSD - $1.energyCostUSD - $1.opexUSD
+                - $1.transmissionUSD
         }
+        #expect(result.months.contains { $0.transmissionUSD > 0 }, "the 4CP charge is an operating cost")
         #expect(last12 > 0, "the test needs a site that earns")
         let gordon = last12 * 1.02 / (0.12 - 0.02)
         let tv = try #require(result.terminalValue)

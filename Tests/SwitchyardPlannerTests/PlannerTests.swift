@@ -30,7 +30,9 @@ struct PlannerTests {
         s.bitcoin.initialBlockHeight = 1_050_000 - 74_400
         s.electricity.ppaShare = 0
         s.electricity.demandResponseCreditUSDPerMWh = 0
-        s.electricity.market.basePriceUSDPerMWh = 40
+        s.electricity.market.level = 40  // no noise, no seasons: the mean is the level
+        s.electricity.ppa = nil
+        s.electricity.transmission = nil
         s.electricity.market.seasonalAmplitude = 0
         s.electricity.market.volatility = 0
         s.electricity.market.spikesPerYear = 0

@@ -168,7 +168,7 @@ struct WorkbookTests {
         try XLSXReport.writeSimulation(result, scenario: s, seed: 3, path: 0, info: .init(version: "t", command: "simulate"), to: file, replace: false)
         let monthly = try zipPart(file, "xl/worksheets/sheet3.xml")
         #expect(sameInExcel(cellNumber(monthly, "C2"), result.months[0].miningRevenueUSD))
-        #expect(sameInExcel(cellNumber(monthly, "L\(result.months.count + 1)"), result.months.last!.freeCashFlowUSD))
+        #expect(sameInExcel(cellNumber(monthly, "N\(result.months.count + 1)"), result.months.last!.freeCashFlowUSD))
         let workbook = try zipPart(file, "xl/workbook.xml")
         #expect(workbook.contains("<definedName name=\"NPV\">"))
         #expect(throws: OutputError.exists(path: file)) {

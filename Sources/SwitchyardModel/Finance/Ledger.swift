@@ -13,6 +13,9 @@ public struct MonthRow: Hashable, Sendable {
     public var curtailmentCreditsUSD = 0.0
     /// Retired ASICs sold.
     public var assetSalesUSD = 0.0
+    /// Settlement of a financial PPA (contract for difference): (market - strike) x
+    /// volume; negative when the market is below the strike.
+    public var ppaSettlementUSD = 0.0
     // Energy
     public var miningEnergyMWh = 0.0
     public var gpuEnergyMWh = 0.0
@@ -23,6 +26,8 @@ public struct MonthRow: Hashable, Sendable {
     // Costs
     public var opexUSD = 0.0
     public var capexUSD = 0.0
+    /// Transmission charge (4CP-style), billed in each peak month.
+    public var transmissionUSD = 0.0
     /// Value at the horizon (last month only, when the scenario values it): not cash,
     /// so not in the free cash flow, but in the NPV.
     public var terminalValueUSD = 0.0
@@ -40,9 +45,9 @@ public struct MonthRow: Hashable, Sendable {
     public var peakGridMW = 0.0
 
     public var revenueUSD: Double {
-        miningRevenueUSD + gpuCloudRevenueUSD + colocationRevenueUSD + curtailmentCreditsUSD + assetSalesUSD
+        miningRevenueUSD + gpuCloudRevenueUSD + colocationRevenueUSD + curtailmentCreditsUSD + assetSalesUSD + ppaSettlementUSD
     }
-    public var freeCashFlowUSD: Double { revenueUSD - energyCostUSD - opexUSD - capexUSD }
+    public var freeCashFlowUSD: Double { revenueUSD - energyCostUSD - opexUSD - capexUSD - transmissionUSD }
     /// Free cash flow plus the terminal value: the flows the NPV discounts.
     public var valueFlowUSD: Double { freeCashFlowUSD + terminalValueUSD }
     /// Share of the network hashrate.

@@ -9,7 +9,8 @@ import Foundation
 /// ```
 /// contracts   = sum over leases of E[ value of rent after H | renewals decided by H ]
 ///               (LeaseSchedule.expectedValue), less capex still to pay on conversions
-///               under way at H, plus their leases from completion
+///               under way at H, plus their leases from completion, plus a financial
+///               PPA's remaining settlements at the long-run mean power price
 /// operations  = max(going concern, land value x MW not under a lease)
 ///   gordon:     going concern = CF12 (1 + g) / (r - g)
 ///   multiple:   going concern = CF12 x multiple
@@ -31,9 +32,10 @@ public struct TerminalValue: Hashable, Sendable {
     public var totalUSD: Double { contractsUSD + operationsUSD }
 
     /// The operating cash flow of a month: what the terminal value's going concern is
-    /// built on.
+    /// built on (a PPA's settlements are a contract with an end, valued with the leases).
     public static func operatingCashFlow(_ row: MonthRow) -> Double {
         row.miningRevenueUSD + row.gpuCloudRevenueUSD + row.curtailmentCreditsUSD - row.energyCostUSD - row.opexUSD
+            - row.transmissionUSD
     }
 
     /// The going-concern value of operations from the last 12 months' rows.

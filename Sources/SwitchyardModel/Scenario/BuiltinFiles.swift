@@ -188,10 +188,13 @@ enum BuiltinFiles {
               kWPerRack: 50
         
         electricity:
-          ppaShare: 0.7                # GUESS: most consumption under a fixed-price PPA
-          ppaPriceUSDPerMWh: 35        # DOMAIN.md: survey median delivered power 45 USD/MWh (2024)
+          ppa:                         # a fixed-price block, settled financially (contract for difference):
+            volumeMW: 120              # GUESS: ~60% of the site's load; pays (market - strike) x 120 MW every hour,
+            strikeUSDPerMWh: 32        # GUESS: ERCOT West hub day-ahead averaged 28.9 USD/MWh in 2024 (data file)
+            startMonth: 1
+            termMonths: 60             # GUESS: a 5-year contract; after it the site buys at market
           market:
-            basePriceUSDPerMWh: 38     # GUESS: ERCOT West hub order of magnitude
+            meanPriceUSDPerMWh: 28.9   # ERCOT HB_WEST day-ahead 2024 mean (shared/data/ercot_hub_lz_prices_hourly_2024.csv)
             seasonalAmplitude: 0.2     # GUESS: summer peak
             seasonalPeak: 0.6          # August
             meanReversionPerYear: 180  # GUESS: deviations halve in ~1.4 days
@@ -199,9 +202,12 @@ enum BuiltinFiles {
             spikesPerYear: 25          # DOMAIN.md: curtailment events a few percent of hours
             spikeLogMean: 1.6          # GUESS: a spike multiplies the price by ~5
             spikeLogSD: 0.5
-          demandResponse:
+          demandResponse:              # paid only on mining load that was running and is curtailed
             creditUSDPerMWh: 30        # GUESS: ancillary/demand-response payment
             thresholdUSDPerMWh: 150
+          transmission:
+            fourCPUSDPerKWYear: 60     # DOMAIN.md: ERCOT 4CP 50-150 USD/kW-year unless the site curtails at the peaks
+            peakMonths: [6, 7, 8, 9]
         
         bitcoin:
           price:

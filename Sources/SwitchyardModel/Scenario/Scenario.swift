@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 import Foundation
+import SwitchyardStochastic
 
 /// A validated scenario: one site, its markets and its plans. Built by
 /// ``ScenarioLoader`` from a YAML file; every field has its unit in its name.
@@ -86,9 +87,63 @@ public struct Electricity: Hashable, Sendable {
     /// threshold (0 = no programme).
     public var demandResponseCreditUSDPerMWh: Double
     public var demandResponseThresholdUSDPerMWh: Double
+    /// Demand-response availability payment per MW of curtailable load a month: mining
+    /// load that runs or is curtailed for price (not retired, not idle).
+    public var demandResponseAvailabilityUSDPerMWMonth = 0.0
+    /// A PPA as a contract (replaces `ppaShare` and `ppaPriceUSDPerMWh`, then 0).
+    public var ppa: PPA?
+    /// A 4CP-style transmission charge (nil: none).
+    public var transmission: Transmission?
+
+    /// A power purchase agreement with a term. Outside it the site buys at market.
+    public struct PPA: Hashable, Sendable {
+        public enum Volume: Hashable, Sendable {
+            /// Financially settled contract for difference on a fixed block: pays
+            /// (market - strike) x MW every hour, negative when the market is below
+            /// the strike, whatever the site consumes; all consumption is bought at market.
+            case fixedMW(Double)
+            /// Physical delivery of this share of what the site consumes, at the strike;
+            /// nothing when the site draws nothing.
+            case shareOfLoad(Double)
+        }
+
+        public var volume: Volume
+        public var strikeUSDPerMWh: Double
+        /// First month (1-based) and length of the contract.
+        public var startMonth: Int
+        public var termMonths: Int
+
+        public init(volume: Volume, strikeUSDPerMWh: Double, startMonth: Int, termMonths: Int) {
+            self.volume = volume
+            self.strikeUSDPerMWh = strikeUSDPerMWh
+            self.startMonth = startMonth
+            self.termMonths = termMonths
+        }
+
+        public func isActive(month m: Int) -> Bool { m >= startMonth && m < startMonth + termMonths }
+    }
+
+    /// ERCOT-style four-coincident-peak charge: the site's load in the highest-priced
+    /// step of each peak month (a proxy for the system peak interval), times
+    /// `usdPerKWYear` / number of peak months, billed in that month.
+    public struct Transmission: Hashable, Sendable {
+        public var usdPerKWYear: Double
+        /// Calendar months (1-12) with a coincident peak.
+        public var peakMonths: [Int]
+
+        public init(usdPerKWYear: Double, peakMonths: [Int] = [6, 7, 8, 9]) {
+            self.usdPerKWYear = usdPerKWYear
+            self.peakMonths = peakMonths
+        }
+    }
 
     public struct MarketPrice: Hashable, Sendable {
+        /// The seasonal median level e^f(t) of the non-spike price (the process's own
+        /// parameter). Given `meanPriceUSDPerMWh`, it is derived from it.
         public var basePriceUSDPerMWh: Double
+        /// The long-run mean price the scenario asked for, if it gave one (then the
+        /// base is set so that the process's stationary mean equals it).
+        public var meanPriceUSDPerMWh: Double?
         public var seasonalAmplitude: Double
         public var seasonalPeak: Double
         public var meanReversionPerYear: Double
@@ -96,6 +151,36 @@ public struct Electricity: Hashable, Sendable {
         public var spikesPerYear: Double
         public var spikeLogMean: Double
         public var spikeLogSD: Double
+    }
+}
+
+extension Electricity.MarketPrice {
+    /// The process's own base level for a run stepped every `stepHours`: as given, or,
+    /// when the scenario gave the long-run mean, the base whose stationary mean it is
+    /// (``ElectricityPriceProcess/meanFactor(stepYears:)``).
+    public func processBase(stepHours: Double) -> Double {
+        guard let mean = meanPriceUSDPerMWh else { return basePriceUSDPerMWh }
+        return mean / process(base: 1).meanFactor(stepYears: stepHours / 8_760)
+    }
+
+    /// The long-run mean price for a run stepped every `stepHours`.
+    public func longRunMean(stepHours: Double) -> Double {
+        meanPriceUSDPerMWh ?? basePriceUSDPerMWh * process(base: 1).meanFactor(stepYears: stepHours / 8_760)
+    }
+
+    func process(base: Double) -> ElectricityPriceProcess {
+        ElectricityPriceProcess(
+            basePriceUSDPerMWh: base, seasonalAmplitude: seasonalAmplitude, seasonalPeak: seasonalPeak,
+            meanReversion: meanReversionPerYear, volatility: volatility, spikeIntensity: spikesPerYear,
+            spikeLogMean: spikeLogMean, spikeLogSD: spikeLogSD)
+    }
+
+    /// The price level a tornado or a user moves: the mean when given, else the base.
+    public var level: Double {
+        get { meanPriceUSDPerMWh ?? basePriceUSDPerMWh }
+        set {
+            if meanPriceUSDPerMWh != nil { meanPriceUSDPerMWh = newValue } else { basePriceUSDPerMWh = newValue }
+        }
     }
 }
 

@@ -262,10 +262,39 @@ struct ScenarioParser {
     }
 
     func electricity(_ f: Fields) -> Electricity? {
-        let share = f.double("ppaShare", .fraction)
-        let ppa = f.double("ppaPriceUSDPerMWh", .nonNegative)
+        let hasPPA = f.has("ppa")
+        let share = f.double("ppaShare", default: hasPPA ? 0 : nil, .fraction)
+        let ppaPrice = f.double("ppaPriceUSDPerMWh", default: hasPPA ? 0 : nil, .nonNegative)
+        if hasPPA {
+            for key in ["ppaShare", "ppaPriceUSDPerMWh"] where f.has(key) {
+                reader.report(
+                    path: f.child(key), line: f.node(key, required: false)?.mark?.line, value: "",
+                    rule: "give either ppa (a contract) or ppaShare and ppaPriceUSDPerMWh, not both")
+            }
+        }
+        let contract = f.fields("ppa", required: false).flatMap { p -> Electricity.PPA? in
+            let volume = p.has("volumeMW") ? p.double("volumeMW", .range(0, 1e5)) : nil
+            let shareOfLoad = p.has("shareOfLoad") ? p.double("shareOfLoad", .fraction) : nil
+            let strike = p.double("strikeUSDPerMWh", .range(-1_000, 10_000))
+            let start = p.int("startMonth", default: 1, .range(1, 600))
+            let term = p.int("termMonths", .range(1, 1_200))
+            if p.has("volumeMW") == p.has("shareOfLoad") {
+                reader.report(path: p.path, line: p.line, value: "", rule: "needs exactly one of volumeMW (a financial contract for difference) and shareOfLoad (physical delivery)")
+            }
+            p.finish(known: [])
+            guard let strike, let start, let term else { return nil }
+            if let volume { return Electricity.PPA(volume: .fixedMW(volume), strikeUSDPerMWh: strike, startMonth: start, termMonths: term) }
+            if let shareOfLoad { return Electricity.PPA(volume: .shareOfLoad(shareOfLoad), strikeUSDPerMWh: strike, startMonth: start, termMonths: term) }
+            return nil
+        }
         let market = f.fields("market").flatMap { m -> Electricity.MarketPrice? in
-            let base = m.double("basePriceUSDPerMWh", .positive)
+            if m.has("meanPriceUSDPerMWh") == m.has("basePriceUSDPerMWh") {
+                reader.report(
+                    path: m.path, line: m.line, value: "",
+                    rule: "needs exactly one of meanPriceUSDPerMWh (the long-run mean) and basePriceUSDPerMWh (the seasonal median level)")
+            }
+            let mean = m.has("meanPriceUSDPerMWh") ? m.double("meanPriceUSDPerMWh", .range(0.01, 10_000)) : nil
+            let base = m.has("basePriceUSDPerMWh") ? m.double("basePriceUSDPerMWh", .range(0.01, 10_000)) : mean
             let amplitude = m.double("seasonalAmplitude", default: 0, .range(0, 2))
             let peak = m.double("seasonalPeak", default: 0.55, .fraction)
             let kappa = m.double("meanReversionPerYear", .positive)
@@ -276,23 +305,48 @@ struct ScenarioParser {
             m.finish(known: [])
             guard let base, let amplitude, let peak, let kappa, let vol, let spikes, let spikeMean, let spikeSD
             else { return nil }
-            return Electricity.MarketPrice(
+            var result = Electricity.MarketPrice(
                 basePriceUSDPerMWh: base, seasonalAmplitude: amplitude, seasonalPeak: peak,
                 meanReversionPerYear: kappa, volatility: vol, spikesPerYear: spikes, spikeLogMean: spikeMean,
                 spikeLogSD: spikeSD)
+            result.meanPriceUSDPerMWh = mean
+            return result
         }
         var credit = 0.0
         var threshold = 0.0
+        var availability = 0.0
         if let dr = f.fields("demandResponse", required: false) {
-            credit = dr.double("creditUSDPerMWh", .nonNegative) ?? 0
-            threshold = dr.double("thresholdUSDPerMWh", .nonNegative) ?? 0
+            credit = dr.double("creditUSDPerMWh", default: 0, .range(0, 10_000)) ?? 0
+            threshold = dr.double("thresholdUSDPerMWh", default: 0, .range(0, 100_000)) ?? 0
+            availability = dr.double("availabilityUSDPerMWMonth", default: 0, .range(0, 1e6)) ?? 0
             dr.finish(known: [])
         }
+        let transmission = f.fields("transmission", required: false).flatMap { t -> Electricity.Transmission? in
+            let rate = t.double("fourCPUSDPerKWYear", .range(0, 10_000))
+            var months: [Int] = []
+            for (node, path) in t.sequence("peakMonths") {
+                if let v = t.number(node, path: path, .range(1, 12)), v == v.rounded() {
+                    months.append(Int(v))
+                } else if case .scalar = node {
+                    reader.report(node, path: path, rule: "must be a calendar month, 1-12")
+                }
+            }
+            t.finish(known: [])
+            guard let rate else { return nil }
+            if Set(months).count != months.count {
+                reader.report(path: t.child("peakMonths"), line: t.line, value: "\(months)", rule: "lists a month twice")
+            }
+            return Electricity.Transmission(usdPerKWYear: rate, peakMonths: months.isEmpty ? [6, 7, 8, 9] : months)
+        }
         f.finish(known: [])
-        guard let share, let ppa, let market else { return nil }
-        return Electricity(
-            ppaShare: share, ppaPriceUSDPerMWh: ppa, market: market, demandResponseCreditUSDPerMWh: credit,
+        guard let share, let ppaPrice, let market else { return nil }
+        var result = Electricity(
+            ppaShare: share, ppaPriceUSDPerMWh: ppaPrice, market: market, demandResponseCreditUSDPerMWh: credit,
             demandResponseThresholdUSDPerMWh: threshold)
+        result.demandResponseAvailabilityUSDPerMWMonth = availability
+        result.ppa = contract
+        result.transmission = transmission
+        return result
     }
 
     func bitcoin(_ f: Fields) -> BitcoinMarket? {

@@ -27,8 +27,10 @@ public struct SensitivityInput: Sendable {
         SensitivityInput(name: "BTC volatility", value: { $0.bitcoin.volatility }, set: { $0.bitcoin.volatility = $1 }),
         SensitivityInput(name: "network hashrate growth", value: { $0.bitcoin.hashrateGrowthPerYear }, set: { $0.bitcoin.hashrateGrowthPerYear = $1 }),
         SensitivityInput(name: "transaction fees", value: { $0.bitcoin.feesBTCPerBlock }, set: { $0.bitcoin.feesBTCPerBlock = $1 }),
-        SensitivityInput(name: "market power price", value: { $0.electricity.market.basePriceUSDPerMWh }, set: { $0.electricity.market.basePriceUSDPerMWh = $1 }),
-        SensitivityInput(name: "PPA price", value: { $0.electricity.ppaPriceUSDPerMWh }, set: { $0.electricity.ppaPriceUSDPerMWh = $1 }),
+        SensitivityInput(name: "market power price", value: { $0.electricity.market.level }, set: { $0.electricity.market.level = $1 }),
+        SensitivityInput(name: "PPA price", value: { $0.electricity.ppa?.strikeUSDPerMWh ?? $0.electricity.ppaPriceUSDPerMWh }, set: { s, v in
+            if s.electricity.ppa != nil { s.electricity.ppa!.strikeUSDPerMWh = v } else { s.electricity.ppaPriceUSDPerMWh = v }
+        }),
         SensitivityInput(name: "GPU rental price (initial)", value: { $0.gpuCloud?.initialPriceUSDPerGPUHour }, set: { s, v in
             guard let cloud = s.gpuCloud else { return }
             s.gpuCloud!.initialPriceUSDPerGPUHour = max(v, cloud.floorPriceUSDPerGPUHour)

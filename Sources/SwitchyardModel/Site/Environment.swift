@@ -105,7 +105,7 @@ struct Environment {
             adjustmentSpeed: b.hashrateAdjustmentPerYear, volatility: b.hashrateVolatility)
         let m = s.electricity.market
         power = ElectricityPriceProcess(
-            basePriceUSDPerMWh: m.basePriceUSDPerMWh, seasonalAmplitude: m.seasonalAmplitude,
+            basePriceUSDPerMWh: m.processBase(stepHours: s.stepHours), seasonalAmplitude: m.seasonalAmplitude,
             seasonalPeak: m.seasonalPeak, meanReversion: m.meanReversionPerYear, volatility: m.volatility,
             spikeIntensity: m.spikesPerYear, spikeLogMean: m.spikeLogMean, spikeLogSD: m.spikeLogSD)
         gpuPrice = s.gpuCloud.map {

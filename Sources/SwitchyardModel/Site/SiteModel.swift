@@ -88,6 +88,25 @@ public struct SiteModel: SimulationModel {
     let ppaPrice: Double
     let demandResponseCredit: Double
     let demandResponseThreshold: Double
+    let demandResponseAvailabilityPerMWHour: Double
+    /// A PPA contract and whether it runs this month.
+    let ppa: Electricity.PPA?
+    var ppaActive = false
+    /// A fleet counts as curtailed (earning curtailment credits) only while it is off
+    /// for price and would earn at least this typical price per MWh (the process's
+    /// seasonal median level); a fleet that does not is idle and earns nothing.
+    let typicalPowerPrice: Double
+    /// Per fleet: earns at least the typical price (set at each mining decision).
+    var fleetEconomic: [Bool]
+    /// MW of mining load curtailed for price now, and MW curtailable (running or
+    /// curtailed for price: what a demand-response programme pays availability on).
+    var curtailedMW = 0.0
+    var curtailableMW = 0.0
+    /// 4CP: the highest market price seen this month and the site's load then.
+    var peakPriceThisMonth = -Double.infinity
+    var peakLoadThisMonthMW = 0.0
+    /// Per run month (index m - 1): whether it is a 4CP peak month.
+    let fourCPMonth: [Bool]
     /// GPU cloud operating cost per GPU-hour (nil without a cloud) and fixed opex per hour.
     let gpuOpexPerGPUHour: Double?
     let fixedOpexPerHour: Double
@@ -147,6 +166,17 @@ public struct SiteModel: SimulationModel {
         ppaPrice = s.electricity.ppaPriceUSDPerMWh
         demandResponseCredit = s.electricity.demandResponseCreditUSDPerMWh
         demandResponseThreshold = s.electricity.demandResponseThresholdUSDPerMWh
+        demandResponseAvailabilityPerMWHour = s.electricity.demandResponseAvailabilityUSDPerMWMonth / Scenario.hoursPerMonth
+        ppa = s.electricity.ppa
+        ppaActive = s.electricity.ppa?.isActive(month: 1) ?? false
+        typicalPowerPrice = s.electricity.market.processBase(stepHours: s.stepHours)
+        fleetEconomic = s.mining.map { _ in true }
+        if let t = s.electricity.transmission {
+            let first = Int(s.startMonth.suffix(2)) ?? 1
+            fourCPMonth = (0..<s.horizonMonths).map { t.peakMonths.contains((first - 1 + $0) % 12 + 1) }
+        } else {
+            fourCPMonth = []
+        }
         gpuOpexPerGPUHour = s.gpuCloud?.opexUSDPerGPUHour
         fixedOpexPerHour = s.opex.fixedUSDPerMonth / Scenario.hoursPerMonth
         fleetRunning = s.mining.map { _ in 1 }
@@ -275,6 +305,13 @@ public struct SiteModel: SimulationModel {
             terms.startMonth = start + lead
             addLease(LeaseSchedule(terms: terms, market: scenario.colocationMarket, pue: c.newPUE), renewals: conversionRenewals[k])
         }
+        // A financial PPA running past h: its settlements at the long-run mean price.
+        if let ppa, case .fixedMW(let volume) = ppa.volume {
+            let mean = scenario.electricity.market.longRunMean(stepHours: scenario.stepHours)
+            for m in max(h + 1, ppa.startMonth)..<max(h + 1, ppa.startMonth + ppa.termMonths) {
+                result.contractsUSD += (mean - ppa.strikeUSDPerMWh) * volume * Scenario.hoursPerMonth * pow(d, Double(m - h))
+            }
+        }
         result.goingConcernUSD = TerminalValue.goingConcern(rows, method: v.method, annualRate: scenario.discountRatePerYear)
         result.landUSD = v.landValueUSDPerMW * max(0, scenario.site.interconnectMW - committedMW)
         result.operationsUSD = max(result.goingConcernUSD, result.landUSD)
@@ -295,6 +332,12 @@ public struct SiteModel: SimulationModel {
             while true {
                 if t > 0 { environment.advance() }
                 decideMining(in: &sim)
+                if !fourCPMonth.isEmpty && month <= fourCPMonth.count && fourCPMonth[month - 1]
+                    && environment.marketPriceUSDPerMWh > peakPriceThisMonth
+                {
+                    peakPriceThisMonth = environment.marketPriceUSDPerMWh
+                    peakLoadThisMonthMW = miningHeldMW + gpuPowerMW
+                }
                 checkTriggers(in: &sim)
                 let next = t + stepHours
                 guard next < scenario.horizonHours else { break }
@@ -362,20 +405,35 @@ public struct SiteModel: SimulationModel {
         row.miningRevenueUSD += btc * price
         // Energy and its cost (colocation energy is the tenants').
         let market = environment.marketPriceUSDPerMWh
-        let unitCost = ppaShare * ppaPrice + (1 - ppaShare) * market
         let miningMWh = miningHeldMW * hours
         let gpuMWh = gpuPowerMW * hours
         row.miningEnergyMWh += miningMWh
         row.gpuEnergyMWh += gpuMWh
         if !leases.isEmpty { row.colocationEnergyMWh += leases.reduce(0) { $0 + $1.heldMW } * hours }
-        row.energyCostUSD += (miningMWh + gpuMWh) * unitCost
-        // Curtailment on price: PPA energy resold at market, demand-response credits.
-        let curtailedMW = max(0, miningCapacityMW() - miningWantedMW)
+        // Curtailed for price: load that would run at the typical price but is off.
         let curtailedMWh = curtailedMW * hours
         row.curtailedEnergyMWh += curtailedMWh
-        row.curtailmentCreditsUSD += curtailedMWh * ppaShare * max(0, market - ppaPrice)
+        if ppaActive, let ppa {
+            switch ppa.volume {
+            case .fixedMW(let volume):
+                // A contract for difference: all energy at market, the block settled.
+                row.energyCostUSD += (miningMWh + gpuMWh) * market
+                row.ppaSettlementUSD += (market - ppa.strikeUSDPerMWh) * volume * hours
+            case .shareOfLoad(let share):
+                row.energyCostUSD += (miningMWh + gpuMWh) * (share * ppa.strikeUSDPerMWh + (1 - share) * market)
+            }
+        } else {
+            // The share-of-consumption PPA of older scenarios: PPA energy not used while
+            // curtailed is resold at market.
+            let unitCost = ppaShare * ppaPrice + (1 - ppaShare) * market
+            row.energyCostUSD += (miningMWh + gpuMWh) * unitCost
+            row.curtailmentCreditsUSD += curtailedMWh * ppaShare * max(0, market - ppaPrice)
+        }
         if demandResponseCredit > 0 && market > demandResponseThreshold {
             row.curtailmentCreditsUSD += curtailedMWh * demandResponseCredit
+        }
+        if demandResponseAvailabilityPerMWHour > 0 {
+            row.curtailmentCreditsUSD += curtailableMW * demandResponseAvailabilityPerMWHour * hours
         }
         // Mining opex per MWh drawn.
         if miningHeldMW > 0 { row.opexUSD += runningOpexPerHour * (heldShare * hours) }
@@ -411,6 +469,11 @@ public struct SiteModel: SimulationModel {
         row.averageHashpriceUSDPerPHDay /= hours
         row.gpuUtilisation = row.gpuUtilisation > 0 ? row.gpuHoursBilled / row.gpuUtilisation : 0
         row.jobsWaitingAtEnd = gpuPool.map { sim.queueLength(of: $0) } ?? 0
+        if let t = scenario.electricity.transmission, m <= fourCPMonth.count, fourCPMonth[m - 1] {
+            row.transmissionUSD = t.usdPerKWYear * peakLoadThisMonthMW * 1_000 / Double(t.peakMonths.count)
+        }
+        peakPriceThisMonth = -.infinity
+        peakLoadThisMonthMW = 0
         rows.append(row)
         month = m + 1
         monthHoursAccrued = 0
@@ -423,6 +486,7 @@ public struct SiteModel: SimulationModel {
     /// Month start: capex of conversions under way (one installment a month over the
     /// lead time, the first paid at the start), colocation ramps and terms.
     mutating func startMonth(in sim: inout Simulation<Event>) {
+        ppaActive = ppa?.isActive(month: month) ?? false
         for k in conversionStartMonth.indices where conversionStartMonth[k] != nil {
             let lead = scenario.conversions[k].leadTimeMonths
             if capexInstallmentsPaid[k] < lead {
@@ -514,6 +578,15 @@ public struct SiteModel: SimulationModel {
         }
         runningTHs = ths
         runningOpexPerHour = opex
+        var curtailed = 0.0
+        var curtailable = 0.0
+        for f in fleetUnits.indices where fleetEconomic[f] {
+            let mw = fleetPowerMW(f)
+            curtailable += mw
+            if fleetRunning[f] == 0 { curtailed += mw }
+        }
+        curtailedMW = curtailed
+        curtailableMW = curtailable
     }
 
     /// USD a TH/s earns in an hour at the current difficulty, subsidy, fees and price:
@@ -537,9 +610,12 @@ public struct SiteModel: SimulationModel {
         let perTHHour = revenuePerTHHourUSD()
         var flipped = false
         for f in fleetUnits.indices {
-            let running: Double = miningRevenuePerMWh(f, perTHHour: perTHHour) >= market ? 1 : 0
-            if running != fleetRunning[f] {
+            let perMWh = miningRevenuePerMWh(f, perTHHour: perTHHour)
+            let running: Double = perMWh >= market ? 1 : 0
+            let economic = perMWh >= typicalPowerPrice
+            if running != fleetRunning[f] || economic != fleetEconomic[f] {
                 fleetRunning[f] = running
+                fleetEconomic[f] = economic
                 flipped = true
             }
         }

@@ -74,6 +74,43 @@ public struct ElectricityPriceProcess: Hashable, Sendable {
     /// The price at year `t` for deviation `x`.
     public func price(atYear t: Double, deviation x: Double) -> Double { exp(seasonalLogLevel(atYear: t) + x) }
 
+    /// E[P] / base: the long-run mean price, over a year and in the stationary state, of
+    /// the process as stepped every `stepYears` (spikes added at the end of a step, then
+    /// decaying by a = e^(-kappa dt) a step). With X = sum_k a^k (b Z_k + J_k):
+    /// ```
+    /// ln E[P]/base = ln I0(A) + sigma^2 / (4 kappa)
+    ///              + lambda dt sum_{k>=0} (exp(muJ a^k + sigmaJ^2 a^(2k) / 2) - 1)
+    /// ```
+    /// where I0 is the modified Bessel function (the year's mean of e^(A cos)).
+    public func meanFactor(stepYears dt: Double) -> Double {
+        // I0(A) = sum_k ((A/2)^k / k!)^2.
+        var bessel = 0.0
+        var term = 1.0
+        var k = 0.0
+        while term > 1e-18 * bessel || k < 2 {
+            bessel += term
+            k += 1
+            term *= (seasonalAmplitude / 2) * (seasonalAmplitude / 2) / (k * k)
+            if k > 500 { break }
+        }
+        let kappa = deviation.meanReversion
+        let sigma = deviation.volatility
+        var logFactor = log(bessel) + sigma * sigma / (4 * kappa)
+        if spikeIntensity > 0 {
+            let a = exp(-kappa * dt)
+            var weight = 1.0
+            var sum = 0.0
+            for _ in 0..<1_000_000 {
+                let t = exp(spikeLogMean * weight + spikeLogSD * spikeLogSD * weight * weight / 2) - 1
+                sum += t
+                weight *= a
+                if abs(t) < 1e-17 * max(1, abs(sum)) { break }
+            }
+            logFactor += spikeIntensity * dt * sum
+        }
+        return exp(logFactor)
+    }
+
     /// Stationary mean and variance of X (spikes included, in the small-step limit):
     /// mean lambda muJ / kappa, variance (sigma^2 + lambda (muJ^2 + sigmaJ^2)) / (2 kappa).
     public var stationaryDeviationMoments: (mean: Double, variance: Double) {
