@@ -28,6 +28,10 @@ public struct MonthRow: Hashable, Sendable {
     public var capexUSD = 0.0
     /// Transmission charge (4CP-style), billed in each peak month.
     public var transmissionUSD = 0.0
+    /// The part of `capexUSD` spent on GPUs (the rest is conversion work).
+    public var gpuCapexUSD = 0.0
+    /// Critical IT kW under lease contracts this month (what landlord opex is paid on).
+    public var colocationContractedKW = 0.0
     /// Value at the horizon (last month only, when the scenario values it): not cash,
     /// so not in the free cash flow, but in the NPV.
     public var terminalValueUSD = 0.0
@@ -73,6 +77,9 @@ public struct PathResult: Hashable, Sendable {
     public var conversionStartMonths: [Int?] = []
     /// The value at the horizon and its parts (nil when the scenario puts none).
     public var terminalValue: TerminalValue?
+    /// Project and equity cash flows (nil without a `finance` section: the NPV is then
+    /// the operations' pre-tax, unlevered one).
+    public var finance: FinanceLayer.Result?
 
     public var totalFreeCashFlowUSD: Double { months.reduce(0) { $0 + $1.freeCashFlowUSD } }
     public var totalBTCMined: Double { months.reduce(0) { $0 + $1.btcMined } }

@@ -21,7 +21,10 @@ import Foundation
 /// alternative of selling (or leasing out) the powered land rather than operating at
 /// a loss: `landValueUSDPerMW` per MW of interconnect not committed to a lease.
 public struct TerminalValue: Hashable, Sendable {
+    /// Leases, capex still due on conversions under way, a PPA's remaining settlements.
     public var contractsUSD = 0.0
+    /// The leases' part of `contractsUSD` (valued at the contract discount rate, if any).
+    public var leasesUSD = 0.0
     /// Operations' value (the larger of going concern and land), and its two candidates.
     public var operationsUSD = 0.0
     public var goingConcernUSD = 0.0

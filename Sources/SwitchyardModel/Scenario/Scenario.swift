@@ -25,6 +25,8 @@ public struct Scenario: Hashable, Sendable {
     public var colocationMarket: ColocationMarket?
     /// How the site is valued at the horizon (default: not at all, the truncated view).
     public var valuation = Valuation()
+    /// Opex of leases, tax, debt, separate discount rates, starting cash (default: none).
+    public var finance = FinanceTerms()
     /// Tornado settings: explicit low/high values for named inputs (others move by a
     /// relative swing).
     public var sensitivity = Sensitivity()

@@ -165,6 +165,7 @@ struct ScenarioParser {
             return ColocationMarket(rentUSDPerKWMonth: rent, growthPerYear: growth)
         }
         let valuation = root.fields("valuation", required: false).map { self.valuation($0, discount: discount) } ?? Valuation()
+        let finance = root.fields("finance", required: false).map(self.finance) ?? FinanceTerms()
         _ = root.node("catalog", required: false)
         root.finish(known: [])
         guard let name, let startMonth, let horizon, let step, let discount, let site, let electricity, let bitcoin
@@ -173,7 +174,64 @@ struct ScenarioParser {
             name: name, startMonth: startMonth, horizonMonths: horizon, stepHours: step, discountRatePerYear: discount,
             site: site, electricity: electricity, bitcoin: bitcoin, mining: mining, gpuCloud: gpuCloud,
             colocation: colocation, conversions: conversions, opex: opex, colocationMarket: market,
-            valuation: valuation, sensitivity: sensitivity)
+            valuation: valuation, finance: finance, sensitivity: sensitivity)
+    }
+
+    /// `finance: {colocationOpex, tax, debt, equityDiscountRatePerYear, contractDiscountRatePerYear, startingCashUSD}`.
+    func finance(_ f: Fields) -> FinanceTerms {
+        var terms = FinanceTerms()
+        if let o = f.fields("colocationOpex", required: false) {
+            if o.has("shareOfRent") == o.has("usdPerKWMonth") {
+                reader.report(path: o.path, line: o.line, value: "", rule: "needs exactly one of shareOfRent and usdPerKWMonth")
+            }
+            if o.has("shareOfRent"), let share = o.double("shareOfRent", .fraction) { terms.colocationOpex = .shareOfRent(share) }
+            if o.has("usdPerKWMonth"), let rate = o.double("usdPerKWMonth", .range(0, 10_000)) { terms.colocationOpex = .usdPerKWMonth(rate) }
+            o.finish(known: [])
+        }
+        if let t = f.fields("tax", required: false) {
+            let rate = t.double("rate", .range(0, 0.9))
+            let offset = t.double("lossOffsetShare", default: 1, .fraction)
+            let conversion = t.fields("conversionDepreciation", required: false).flatMap(depreciation) ?? .macrs(years: 15)
+            let gpus = t.fields("gpuDepreciation", required: false).flatMap(depreciation) ?? .macrs(years: 5)
+            t.finish(known: [])
+            if let rate, let offset { terms.tax = FinanceTerms.Tax(rate: rate, lossOffsetShare: offset, conversion: conversion, gpus: gpus) }
+        }
+        if let d = f.fields("debt", required: false) {
+            let ltc = d.double("loanToCost", .fraction)
+            let rate = d.double("ratePerYear", .range(0, 1))
+            let tenor = d.double("tenorYears", .range(1.0 / 12, 50))
+            let amortisation: FinanceTerms.Debt.Amortisation? = d.choice("amortisation", default: .annuity)
+            d.finish(known: [])
+            if let ltc, let rate, let tenor, let amortisation {
+                terms.debt = FinanceTerms.Debt(loanToCost: ltc, ratePerYear: rate, tenorYears: tenor, amortisation: amortisation)
+            }
+        }
+        if f.has("equityDiscountRatePerYear") { terms.equityDiscountRatePerYear = f.double("equityDiscountRatePerYear", .range(-0.5, 1)) }
+        if f.has("contractDiscountRatePerYear") {
+            terms.contractDiscountRatePerYear = f.double("contractDiscountRatePerYear", .range(-0.5, 1))
+        }
+        if f.has("startingCashUSD") { terms.startingCashUSD = f.double("startingCashUSD", .range(-1e12, 1e12)) }
+        f.finish(known: [])
+        return terms
+    }
+
+    /// `{method: straightLine|macrs, years: N, bonusShare: 0-1}`.
+    func depreciation(_ f: Fields) -> FinanceTerms.Depreciation? {
+        enum Method: String, CaseIterable { case straightLine, macrs }
+        let method: Method? = f.choice("method")
+        let years = f.int("years", .range(1, 50))
+        let bonus = f.double("bonusShare", default: 0, .fraction)
+        f.finish(known: [])
+        guard let method, let years, let bonus else { return nil }
+        var schedule = FinanceTerms.Depreciation.straightLine(years: years)
+        if method == .macrs {
+            guard FinanceTerms.Depreciation.macrsTables[years] != nil else {
+                reader.report(path: f.child("years"), line: f.line, value: "\(years)", rule: "MACRS classes are 3, 5, 7, 10, 15 and 20 years")
+                return nil
+            }
+            schedule = .macrs(years: years)
+        }
+        return bonus > 0 ? .bonus(share: bonus, rest: schedule) : schedule
     }
 
     /// `valuation: {terminalValue: none|gordon|multiple, growthPerYear, multiple, landValueUSDPerMW}`.

@@ -265,6 +265,17 @@ public struct SiteModel: SimulationModel {
             terminal = value
         }
         let cash = rows.map(\.freeCashFlowUSD)
+        if scenario.finance.isOn {
+            let finance = FinanceLayer.apply(rows: rows, terminal: terminal, scenario: scenario)
+            let projectCash = finance.months.enumerated().map { m, f in
+                f.projectCashFlowUSD - (m == rows.count - 1 ? finance.terminalValueAfterTaxUSD : 0)
+            }
+            return PathResult(
+                months: rows, npvUSD: finance.projectNPVUSD, irr: finance.projectRateOfReturn.value,
+                rateOfReturn: finance.projectRateOfReturn, paybackMonth: CashFlows.paybackMonth(projectCash),
+                eventsFired: eventsFired, conversionStartMonths: conversionStartMonth, terminalValue: terminal,
+                finance: finance)
+        }
         let flows = terminal == nil ? cash : rows.map(\.valueFlowUSD)
         let rate = CashFlows.rateOfReturn(flows, discountRate: scenario.discountRatePerYear)
         return PathResult(
@@ -277,11 +288,14 @@ public struct SiteModel: SimulationModel {
     func terminalValue() -> TerminalValue {
         let v = scenario.valuation
         let h = scenario.horizonMonths
-        let d = 1 / (1 + CashFlows.monthlyRate(annual: scenario.discountRatePerYear))
+        let d = 1 / (1 + CashFlows.monthlyRate(annual: scenario.finance.contractDiscountRatePerYear ?? scenario.discountRatePerYear))
+        let dOperations = 1 / (1 + CashFlows.monthlyRate(annual: scenario.discountRatePerYear))
         var result = TerminalValue()
         var committedMW = 0.0
         func addLease(_ schedule: LeaseSchedule, renewals n: Int) {
-            result.contractsUSD += schedule.expectedValue(after: h, renewalsTaken: n, monthlyDiscount: d, landValueUSDPerMW: v.landValueUSDPerMW)
+            let value = schedule.expectedValue(after: h, renewalsTaken: n, monthlyDiscount: d, landValueUSDPerMW: v.landValueUSDPerMW)
+            result.contractsUSD += value
+            result.leasesUSD += value
             // A lease still running (or re-let) after h holds its megawatts; a shell is free.
             let over = schedule.renewalOdds(knownAt: h, renewalsTaken: n).enumerated().contains { n, odds in
                 guard odds > 0 else { return false }
@@ -296,7 +310,7 @@ public struct SiteModel: SimulationModel {
             guard let start = conversionStartMonth[k], start + c.leadTimeMonths > h else { continue }
             let lead = c.leadTimeMonths
             for i in capexInstallmentsPaid[k]..<lead {
-                result.contractsUSD -= c.capexUSD / Double(lead) * pow(d, Double(start + i - h))
+                result.contractsUSD -= c.capexUSD / Double(lead) * pow(dOperations, Double(start + i - h))
             }
             guard case .colocation(var terms) = c.target else { continue }
             // The lease has not been added unless completion fell exactly on h.
@@ -309,7 +323,7 @@ public struct SiteModel: SimulationModel {
         if let ppa, case .fixedMW(let volume) = ppa.volume {
             let mean = scenario.electricity.market.longRunMean(stepHours: scenario.stepHours)
             for m in max(h + 1, ppa.startMonth)..<max(h + 1, ppa.startMonth + ppa.termMonths) {
-                result.contractsUSD += (mean - ppa.strikeUSDPerMWh) * volume * Scenario.hoursPerMonth * pow(d, Double(m - h))
+                result.contractsUSD += (mean - ppa.strikeUSDPerMWh) * volume * Scenario.hoursPerMonth * pow(dOperations, Double(m - h))
             }
         }
         result.goingConcernUSD = TerminalValue.goingConcern(rows, method: v.method, annualRate: scenario.discountRatePerYear)
@@ -469,6 +483,7 @@ public struct SiteModel: SimulationModel {
         row.averageHashpriceUSDPerPHDay /= hours
         row.gpuUtilisation = row.gpuUtilisation > 0 ? row.gpuHoursBilled / row.gpuUtilisation : 0
         row.jobsWaitingAtEnd = gpuPool.map { sim.queueLength(of: $0) } ?? 0
+        if !leases.isEmpty { row.colocationContractedKW = leases.reduce(0) { $0 + $1.billedKW } }
         if let t = scenario.electricity.transmission, m <= fourCPMonth.count, fourCPMonth[m - 1] {
             row.transmissionUSD = t.usdPerKWYear * peakLoadThisMonthMW * 1_000 / Double(t.peakMonths.count)
         }
@@ -785,6 +800,7 @@ public struct SiteModel: SimulationModel {
             guard let pool = gpuPool, let cloud = scenario.gpuCloud else { return }
             gpusInstalled += gpus
             row.capexUSD += Double(gpus) * cloud.gpu.priceUSD
+            row.gpuCapexUSD += Double(gpus) * cloud.gpu.priceUSD
             sim.setUnits(gpusInstalled, of: pool)
         }
     }
