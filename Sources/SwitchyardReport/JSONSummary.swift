@@ -41,6 +41,10 @@ public enum JSONSummary {
         var btcMined: Distribution
         var curtailedEnergyMWh: Distribution
         var terminalValueUSD: Distribution?
+        var equityNPVUSD: Distribution?
+        var probabilityCashOut: Double?
+        /// The annual roll-up, mean over paths.
+        var yearlyMeans: [Year]
         var gpuUtilisation: Distribution?
         var tornado: [Bar]?
         var comparison: Compared?
@@ -73,8 +77,62 @@ public enum JSONSummary {
         var paybackMonth: Int?
         var totalFreeCashFlowUSD: Double
         var terminalValue: TerminalValue?
+        var finance: Finance?
+        var years: [Year]
         var btcMined: Double
         var months: Int
+    }
+
+    struct Finance: Encodable {
+        var projectNPVUSD, equityNPVUSD: Double
+        var projectIRR, equityIRR, minimumDSCR: Double?
+        var projectRateOfReturn, equityRateOfReturn: String
+        var cashOutMonth: Int?
+
+        private enum CodingKeys: String, CodingKey {
+            case projectNPVUSD, equityNPVUSD, projectIRR, equityIRR, minimumDSCR, projectRateOfReturn, equityRateOfReturn, cashOutMonth
+        }
+
+        /// Undefined figures as null.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(projectNPVUSD, forKey: .projectNPVUSD)
+            try c.encode(equityNPVUSD, forKey: .equityNPVUSD)
+            try c.encode(projectIRR, forKey: .projectIRR)
+            try c.encode(equityIRR, forKey: .equityIRR)
+            try c.encode(minimumDSCR, forKey: .minimumDSCR)
+            try c.encode(projectRateOfReturn, forKey: .projectRateOfReturn)
+            try c.encode(equityRateOfReturn, forKey: .equityRateOfReturn)
+            try c.encode(cashOutMonth, forKey: .cashOutMonth)
+        }
+    }
+
+    /// One run year: the ``YearRow`` columns by name.
+    struct Year: Encodable {
+        var year: Int
+        var months: String
+        var values: [String: Double]
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: AnyKey.self)
+            try c.encode(year, forKey: AnyKey("year"))
+            try c.encode(months, forKey: AnyKey("months"))
+            for (k, v) in values { try c.encode(v, forKey: AnyKey(k)) }
+        }
+
+        init(_ y: YearRow) {
+            year = y.year
+            months = y.label
+            values = Dictionary(uniqueKeysWithValues: YearRow.columns.map { ($0.name, $0.value(y)) })
+        }
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     struct TerminalValue: Encodable {
@@ -100,6 +158,8 @@ public enum JSONSummary {
                 paybackShare: r.paybackShare, btcMined: Distribution(r.btcMined),
                 curtailedEnergyMWh: Distribution(r.curtailedEnergyMWh),
                 terminalValueUSD: r.terminalValue.map(Distribution.init),
+                equityNPVUSD: r.equityNPV.map(Distribution.init), probabilityCashOut: r.probabilityCashOut,
+                yearlyMeans: r.yearlyMeans.map(Year.init),
                 gpuUtilisation: r.gpuUtilisation.map(Distribution.init),
                 tornado: tornado.isEmpty
                     ? nil
@@ -125,6 +185,14 @@ public enum JSONSummary {
                     TerminalValue(
                         totalUSD: $0.totalUSD, leasesUSD: $0.contractsUSD, operationsUSD: $0.operationsUSD,
                         goingConcernUSD: $0.goingConcernUSD, landUSD: $0.landUSD)
-                }, btcMined: p.totalBTCMined, months: p.months.count))
+                },
+                finance: p.finance.map {
+                    Finance(
+                        projectNPVUSD: $0.projectNPVUSD, equityNPVUSD: $0.equityNPVUSD, projectIRR: $0.projectRateOfReturn.value,
+                        equityIRR: $0.equityRateOfReturn.value, minimumDSCR: $0.minimumDSCR,
+                        projectRateOfReturn: $0.projectRateOfReturn.description, equityRateOfReturn: $0.equityRateOfReturn.description,
+                        cashOutMonth: $0.cashOutMonth)
+                },
+                years: YearRow.years(of: p).map(Year.init), btcMined: p.totalBTCMined, months: p.months.count))
     }
 }

@@ -44,3 +44,14 @@ public enum LedgerCSV {
         return table
     }
 }
+
+/// The annual roll-up (``YearRow``) as CSV: one row a run year.
+public enum YearlyCSV {
+    public static func table(_ years: [YearRow]) -> CSVTable {
+        var table = CSVTable(header: ["year", "months"] + YearRow.columns.map(\.name))
+        for y in years {
+            table.append([String(y.year), y.label] + YearRow.columns.map { CSVTable.number($0.value(y)) })
+        }
+        return table
+    }
+}

@@ -68,6 +68,8 @@ public enum RiskCSV {
         add("gpu_utilisation", result.gpuUtilisation)
         add("curtailed_energy_mwh", result.curtailedEnergyMWh)
         add("terminal_value_usd", result.terminalValue)
+        add("equity_npv_usd", result.equityNPV)
+        if let p = result.probabilityCashOut { table.append(["probability_cash_out", n(p)]) }
         return table
     }
 

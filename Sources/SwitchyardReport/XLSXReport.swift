@@ -113,6 +113,8 @@ public enum XLSXReport {
             writer.line("BTC mined P50", r.btcMined.percentiles[4], f.decimal)
             writer.line("Curtailed energy P50 (MWh)", r.curtailedEnergyMWh.percentiles[4], f.number)
             writer.line("Terminal value mean (USD, undiscounted)", r.terminalValue?.mean ?? 0, f.usd, name: "TerminalValue_Mean")
+            if let equity = r.equityNPV { writer.line("Equity NPV mean (USD)", equity.mean, f.usd, name: "EquityNPV_Mean") }
+            if let p = r.probabilityCashOut { writer.line("Probability cash runs out", p, f.percent, name: "ProbabilityCashOut") }
             writer.line("GPU utilisation P50", r.gpuUtilisation?.percentiles[4], f.percent)
             if let c = comparison {
                 writer.skip()
@@ -239,6 +241,7 @@ public enum XLSXReport {
                 chart.legendBottom()
                 s.insert(chart, row: tornado.count + 3, column: 0)
             }
+            yearlySheet(w, f, r.yearlyMeans, title: "Yearly")
             try w.close()
         }
     }
@@ -291,11 +294,30 @@ public enum XLSXReport {
             let last = result.months.count
             let revenue = revenueChart(w, title: "Monthly revenue by stream", firstColumn: 2, months: last)
             summary.insert(revenue, row: 1, column: 3)
+            yearlySheet(w, f, YearRow.years(of: result), title: "Yearly")
             try w.close()
         }
     }
 
     // MARK: Shared
+
+    /// The annual roll-up: one row a run year, the ``YearRow`` columns.
+    static func yearlySheet(_ w: XLSXWorkbook, _ f: Formats, _ years: [YearRow], title: String) {
+        guard !years.isEmpty else { return }
+        let sheet = w.sheet(title)
+        let headers = ["Year", "Months"] + YearRow.columns.map(\.name)
+        for (c, h) in headers.enumerated() { sheet.write(0, c, h, f.header) }
+        for (i, y) in years.enumerated() {
+            sheet.write(i + 1, 0, Double(y.year), f.number)
+            sheet.write(i + 1, 1, y.label)
+            for (k, column) in YearRow.columns.enumerated() { sheet.write(i + 1, 2 + k, column.value(y), f.usd) }
+        }
+        sheet.width(0, 0, 6)
+        sheet.width(1, 1, 20)
+        sheet.width(2, headers.count - 1, 18)
+        sheet.freezeHeader()
+        sheet.table("\(title.replacingOccurrences(of: " ", with: ""))Table", lastRow: years.count, headers: headers)
+    }
 
     /// Stacked columns of the four revenue streams, read from consecutive columns of the
     /// Monthly sheet (dates in column B).

@@ -43,6 +43,9 @@ public struct PathOutcome: Hashable, Sendable {
     public var revenueUSD: Double
     /// Value at the horizon, undiscounted (0 without a valuation section).
     public var terminalValueUSD: Double
+    /// With a finance section: the equity's NPV and the month cash runs out (if it does).
+    public var equityNPVUSD: Double?
+    public var cashOutMonth: Int?
 
     init(path: UInt64, result: PathResult, hasGPUs: Bool) {
         self.path = path
@@ -56,6 +59,8 @@ public struct PathOutcome: Hashable, Sendable {
         curtailedEnergyMWh = result.months.reduce(0) { $0 + $1.curtailedEnergyMWh }
         revenueUSD = result.months.reduce(0) { $0 + $1.revenueUSD }
         terminalValueUSD = result.terminalValue?.totalUSD ?? 0
+        equityNPVUSD = result.finance?.equityNPVUSD
+        cashOutMonth = result.finance?.cashOutMonth
     }
 }
 
@@ -92,6 +97,12 @@ public struct RiskResult: Sendable {
     public var curtailedEnergyMWh: DistributionSummary
     /// The value at the horizon (undiscounted), when the scenario puts one.
     public var terminalValue: DistributionSummary?
+    /// With a finance section: the equity NPV over paths.
+    public var equityNPV: DistributionSummary?
+    /// With starting cash: the share of paths on which cash runs out.
+    public var probabilityCashOut: Double?
+    /// The annual roll-up averaged over the paths (same years on every path).
+    public var yearlyMeans: [YearRow] = []
     public var months: [MonthStatistics]
     /// Whether `precision` was reached (nil when no precision was asked for).
     public var reachedPrecision: Bool?
@@ -109,13 +120,19 @@ public enum RiskRunner {
         outcomes.reserveCapacity(settings.paths)
         let fan = FanAccumulator(months: scenario.horizonMonths)
         var reached: Bool? = settings.precision == nil ? nil : false
+        var yearlySums: [YearRow] = []
         var first = 0
         while first < settings.paths {
             let count = min(settings.batchSize, settings.paths - first)
             let batch = runBatch(scenario: scenario, seed: settings.seed, first: first, count: count, threads: settings.threads) {
-                (PathOutcome(path: $0, result: $1, hasGPUs: hasGPUs), FanAccumulator.monthlyFigures($1))
+                (PathOutcome(path: $0, result: $1, hasGPUs: hasGPUs), FanAccumulator.monthlyFigures($1), YearRow.years(of: $1))
             }
             outcomes += batch.map(\.0)
+            // Sums in path order: the same for any thread count.
+            for (_, _, years) in batch {
+                if yearlySums.isEmpty { yearlySums = years.map { y in YearRow(year: y.year, label: y.label) } }
+                for (k, y) in years.enumerated() where k < yearlySums.count { yearlySums[k].add(y) }
+            }
             // Fold in path order (month by month, months in parallel): the same result for
             // any thread count.
             fan.add(batch.map(\.1), threads: settings.threads)
@@ -143,6 +160,10 @@ public enum RiskRunner {
             gpuUtilisation: hasGPUs ? DistributionSummary(outcomes.map(\.gpuUtilisation)) : nil,
             curtailedEnergyMWh: DistributionSummary(outcomes.map(\.curtailedEnergyMWh)),
             terminalValue: scenario.valuation.isOn ? DistributionSummary(outcomes.map(\.terminalValueUSD)) : nil,
+            equityNPV: scenario.finance.isOn ? DistributionSummary(outcomes.compactMap(\.equityNPVUSD)) : nil,
+            probabilityCashOut: scenario.finance.startingCashUSD == nil
+                ? nil : Double(outcomes.filter { $0.cashOutMonth != nil }.count) / n,
+            yearlyMeans: yearlySums.map { $0.scaled(by: 1 / n) },
             months: fan.statistics(labels: labels), reachedPrecision: reached)
     }
 

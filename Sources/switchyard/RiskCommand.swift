@@ -66,7 +66,7 @@ struct RiskCommand: ParsableCommand {
             return options.adjust(try ScenarioLoader.load(path: name))
         }
         let csvFiles = csv.map { dir in
-            (["paths.csv", "monthly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : [])).map {
+            (["paths.csv", "monthly.csv", "yearly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : [])).map {
                 (dir as NSString).appendingPathComponent($0)
             }
         } ?? []
@@ -115,9 +115,10 @@ struct RiskCommand: ParsableCommand {
             }
             try write("paths.csv", RiskCSV.paths(result))
             try write("monthly.csv", RiskCSV.monthly(result))
+            try write("yearly.csv", YearlyCSV.table(result.yearlyMeans))
             try write("summary.csv", RiskCSV.summary(result))
             if tornado { try write("sensitivity.csv", RiskCSV.sensitivity(bars)) }
-            print("wrote \(csv)/{paths,monthly,summary\(tornado ? ",sensitivity" : "")}.csv")
+            print("wrote \(csv)/{paths,monthly,yearly,summary\(tornado ? ",sensitivity" : "")}.csv")
         }
     }
 }
@@ -174,6 +175,13 @@ enum RiskReport {
         }
         if let payback = r.paybackMonth {
             lines.append(String(format: "Payback within the horizon on %.0f%% of paths: P10 month %.0f  P50 %.0f  P90 %.0f", r.paybackShare * 100, payback.percentiles[2], payback.percentiles[4], payback.percentiles[6]))
+        }
+        if let equity = r.equityNPV {
+            lines.append(
+                "Equity NPV (after debt service and tax) mean \(Summary.money(equity.mean))  P5 \(Summary.money(equity.percentiles[1]))  P50 \(Summary.money(equity.percentiles[4]))  P95 \(Summary.money(equity.percentiles[7]))")
+        }
+        if let p = r.probabilityCashOut {
+            lines.append(String(format: "Cash runs out on %.1f%% of paths (starting cash and equity cash flows)", p * 100))
         }
         if let tv = r.terminalValue, let last = r.months.last {
             lines.append(

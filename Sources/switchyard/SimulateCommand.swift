@@ -26,12 +26,15 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Write the monthly ledger as CSV.")
     var ledger: String?
 
+    @Option(help: "Write the annual roll-up (revenue by stream, EBITDA, capex, tax, debt service, cash flows) as CSV.")
+    var yearly: String?
+
     @Option(help: "Write every fired event (time, sequence, event) as CSV.")
     var trace: String?
 
     func run() throws {
         let loaded = try options.load()
-        try options.checkOutputs([ledger, trace])
+        try options.checkOutputs([ledger, yearly, trace])
         let (seed, force) = (options.seed, options.force)
         var simulation = Simulation<SiteModel.Event>(tracing: trace != nil)
         var model = SiteModel(scenario: loaded, seed: seed, path: path, simulation: &simulation)
@@ -41,6 +44,10 @@ struct SimulateCommand: ParsableCommand {
         if let ledger {
             try AtomicFile.write(LedgerCSV.table(result).text, to: ledger, replace: force)
             print("wrote \(ledger)")
+        }
+        if let yearly {
+            try AtomicFile.write(YearlyCSV.table(YearRow.years(of: result)).text, to: yearly, replace: force)
+            print("wrote \(yearly)")
         }
         if let xlsx = options.xlsx {
             try XLSXReport.writeSimulation(
@@ -105,6 +112,15 @@ enum Summary {
             lines.append("NPV at \(rate)%: \(money(result.npvUSD)) USD, terminal value included")
         } else {
             lines.append("NPV at \(rate)%: \(money(result.npvUSD)) USD (no terminal value: nothing after \(result.months.last?.label ?? "the horizon") counts)")
+        }
+        if let f = result.finance {
+            lines.append("After tax and financing (finance section): project NPV \(money(f.projectNPVUSD)) USD, IRR \(f.projectRateOfReturn)")
+            let equityRate = String(format: "%.1f", (scenario.finance.equityDiscountRatePerYear ?? scenario.discountRatePerYear) * 100)
+            lines.append("  equity NPV at \(equityRate)%: \(money(f.equityNPVUSD)) USD, IRR \(f.equityRateOfReturn)")
+            if let dscr = f.minimumDSCR { lines.append(String(format: "  lowest yearly debt-service cover (DSCR): %.2f", dscr)) }
+            if scenario.finance.startingCashUSD != nil {
+                lines.append("  cash " + (f.cashOutMonth.map { "runs out in month \($0) (\(Scenario.monthLabel(scenario.startMonth, month: $0)))" } ?? "never runs out"))
+            }
         }
         lines.append("IRR: \(result.rateOfReturn)")
         let neverNegative = !result.months.reduce(into: (0.0, false)) { acc, row in
