@@ -162,3 +162,94 @@ struct FinanceTests {
         #expect(abs(contracted.projectNPVUSD - expected) <= 1e-9 * abs(expected))
     }
 }
+
+/// Tenant default and execution risk, each on its own stream.
+struct ContractRiskTests {
+    /// False-failure rate: one 3-SE check (0.27% of seeds); swept over 20 seeds.
+    @Test("Tenant default without re-letting: mean lease value is the survival-weighted annuity (3 SE)", arguments: [3 as UInt64])
+    func survivalWeightedAnnuity(seed: UInt64) throws {
+        var s = try ValuationTests.leaseOnly(
+            horizon: 60, renewals: LeaseRenewals(), valuation: Valuation())
+        s.colocation[0].afterTerm = .shell
+        s.colocation[0].termMonths = 60
+        s.colocation[0].escalatorPerYear = 0
+        s.colocation[0].defaultPerYear = 0.25
+        let d = 1 / pow(1.12, 1.0 / 12)
+        let rent = 50_000 * 100.0
+        // Rent in month m is paid while the tenant has not defaulted: P = exp(-lambda m / 12).
+        var expected = 0.0
+        for m in 1...60 {
+            let survival: Double = exp(-0.25 * Double(m) / 12)
+            expected += rent * survival * pow(d, Double(m))
+        }
+        let npvs = (0..<400 as Range<UInt64>).map { SiteModel.run(scenario: s, seed: seed, path: $0).npvUSD }
+        let mean = npvs.reduce(0, +) / Double(npvs.count)
+        let variance: Double = npvs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(npvs.count - 1)
+        let se = (variance / Double(npvs.count)).squareRoot()
+        #expect(abs(mean - expected) <= 3 * se, "mean \(mean), expected \(expected), SE \(se)")
+        let noDefault = (1...60).reduce(0.0) { $0 + rent * pow(d, Double($1)) }
+        #expect(noDefault - expected > 6 * se, "the check can tell a default rate of 0.25 from none")
+    }
+
+    @Test("Value after the horizon with a default hazard: shell and re-let, against sums over every default month")
+    func terminalValueWithDefault() {
+        var lease = ColocationLease(
+            hall: "A", criticalITMW: 10, priceUSDPerKWMonth: 100, termMonths: 60, escalatorPerYear: 0.03, startMonth: 1, rampMonths: 0)
+        lease.defaultPerYear = 0.1
+        let market = ColocationMarket(rentUSDPerKWMonth: 120, growthPerYear: 0.02)
+        let d = 0.99
+        let h = 20
+        for relet in [false, true] {
+            lease.afterTerm = relet ? .relet(vacancyMonths: 3, termMonths: 12) : .shell
+            let schedule = LeaseSchedule(terms: lease, market: market, pue: 1.2)
+            // Brute force: the value for each default month k in (h, 61), weighted.
+            func survival(_ k: Int) -> Double { exp(-0.1 * Double(k - h) / 12) }
+            var expected = 0.0
+            for k in (h + 1)...61 {
+                let weight = k <= 60 ? survival(k - 1) - survival(k) : survival(60)
+                let v = schedule.value(after: h, renewalsTaken: 0, defaultMonth: k <= 60 ? k : nil, monthlyDiscount: d, landValueUSDPerMW: 50_000)
+                expected += weight * v
+            }
+            let value = schedule.expectedValue(after: h, renewalsTaken: 0, monthlyDiscount: d, landValueUSDPerMW: 50_000)
+            #expect(abs(value - expected) <= 1e-9 * expected, "relet \(relet): \(value) vs \(expected)")
+        }
+    }
+
+    /// False-failure rate: two 3-SE checks (about 0.5% of seeds); swept over 20 seeds.
+    @Test("Execution risk: capex and lead time drawn from their PERT ranges, on their own stream", arguments: [7 as UInt64])
+    func executionRisk(seed: UInt64) throws {
+        var s = try ScenarioLoader.builtin("texas-200mw")
+        s.horizonMonths = 48
+        s.stepHours = 24
+        s.conversions[0].startMonth = 1
+        s.conversions[0].leadTimeRisk = .pert(low: 10, mode: 12, high: 24)
+        s.conversions[0].capexFactorRisk = .pert(low: 0.95, mode: 1.0, high: 1.5)
+        var capex: [Double] = []
+        var online: [Double] = []
+        for path in 0..<300 as Range<UInt64> {
+            let r = SiteModel.run(scenario: s, seed: seed, path: path)
+            capex.append(r.months.reduce(0) { $0 + $1.capexUSD })
+            // The lease bills from the month the conversion completes.
+            online.append(Double(r.months.first { $0.colocationRevenueUSD > 0 }?.month ?? 0))
+        }
+        func meanSE(_ x: [Double]) -> (Double, Double) {
+            let m = x.reduce(0, +) / Double(x.count)
+            let variance: Double = x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)
+            return (m, (variance / Double(x.count)).squareRoot())
+        }
+        let (capexMean, capexSE) = meanSE(capex)
+        let planned = s.conversions[0].capexUSD
+        let factorMean = (0.95 + 4 * 1.0 + 1.5) / 6
+        #expect(abs(capexMean - planned * factorMean) <= 3 * capexSE, "capex \(capexMean) vs \(planned * factorMean)")
+        // Online in month 1 + lead, lead = round(PERT(10, 12, 24)): its mean, by summing the
+        // PERT density over each whole month's rounding interval, is close to the PERT mean.
+        let (onlineMean, onlineSE) = meanSE(online)
+        #expect(abs(onlineMean - (1 + (10 + 48 + 24) / 6.0)) <= 3 * onlineSE + 0.05, "online month \(onlineMean)")
+        #expect(Set(online).count > 3, "lead times vary")
+        // Without risk: as planned, on every path.
+        s.conversions[0].leadTimeRisk = nil
+        s.conversions[0].capexFactorRisk = nil
+        let plain = SiteModel.run(scenario: s, seed: seed, path: 0)
+        #expect(abs(plain.months.reduce(0) { $0 + $1.capexUSD } - planned) <= 1e-6 * planned)
+    }
+}

@@ -47,19 +47,26 @@ public struct LeaseSchedule: Hashable, Sendable {
     /// The first month after the contract, its term and `n` renewals.
     public func contractEnd(renewalsTaken n: Int) -> Int { renewalStart(n + 1) }
 
-    /// The lease in month `m` (1-based, of the run) when the tenant takes `n` renewals.
-    public func month(_ m: Int, renewalsTaken n: Int) -> Month {
+    /// The month the contract ends: after the term and `n` renewals, or earlier, in the
+    /// month the tenant defaults.
+    public func end(renewalsTaken n: Int, defaultMonth: Int?) -> Int {
+        min(contractEnd(renewalsTaken: n), defaultMonth ?? Int.max)
+    }
+
+    /// The lease in month `m` (1-based, of the run) when the tenant takes `n` renewals
+    /// (and defaults in `defaultMonth`, if given: no rent from that month).
+    public func month(_ m: Int, renewalsTaken n: Int, defaultMonth: Int? = nil) -> Month {
         let s = terms.startMonth
         let e = terms.escalatorPerYear
         guard m >= s else { return Month() }
         let elapsed = m - s
-        if elapsed < terms.termMonths {
+        let end = end(renewalsTaken: n, defaultMonth: defaultMonth)
+        if elapsed < terms.termMonths && m < end {
             let ramp = terms.rampMonths == 0 ? 1 : min(1, Double(elapsed + 1) / Double(terms.rampMonths))
             return Month(
                 itMW: terms.criticalITMW * ramp, baseRentUSDPerKWMonth: terms.priceUSDPerKWMonth,
                 escalation: pow(1 + e, max(0, Double(elapsed / 12))))
         }
-        let end = contractEnd(renewalsTaken: n)
         if m < end {
             let j = (m - renewalStart(1)) / terms.renewals.termMonths + 1
             switch terms.renewals.rent {
@@ -124,10 +131,12 @@ public struct LeaseSchedule: Hashable, Sendable {
     /// ```
     /// sum_{c >= 0} q^c V_0 = V_0 / (1 - q),    q < 1 when g < the discount rate.
     /// ```
-    public func value(after h: Int, renewalsTaken n: Int, monthlyDiscount d: Double, landValueUSDPerMW: Double) -> Double {
-        let end = contractEnd(renewalsTaken: n)
+    public func value(
+        after h: Int, renewalsTaken n: Int, defaultMonth: Int? = nil, monthlyDiscount d: Double, landValueUSDPerMW: Double
+    ) -> Double {
+        let end = end(renewalsTaken: n, defaultMonth: defaultMonth)
         var total = 0.0
-        func add(_ m: Int) { total += month(m, renewalsTaken: n).rentUSD * pow(d, Double(m - h)) }
+        func add(_ m: Int) { total += month(m, renewalsTaken: n, defaultMonth: defaultMonth).rentUSD * pow(d, Double(m - h)) }
         guard case .relet(let vacancy, let reletTerm) = terms.afterTerm, let market else {
             for m in (h + 1)..<max(h + 1, end) { add(m) }
             if end > h { total += landValueUSDPerMW * terms.criticalITMW * pue * pow(d, Double(end - h)) }
@@ -139,7 +148,9 @@ public struct LeaseSchedule: Hashable, Sendable {
         if first <= h { first += ((h + 1 - first + cycle - 1) / cycle) * cycle }
         for m in (h + 1)..<first { add(m) }
         var cycleValue = 0.0
-        for m in first..<(first + cycle) { cycleValue += month(m, renewalsTaken: n).rentUSD * pow(d, Double(m - h)) }
+        for m in first..<(first + cycle) {
+            cycleValue += month(m, renewalsTaken: n, defaultMonth: defaultMonth).rentUSD * pow(d, Double(m - h))
+        }
         let q = pow(1 + market.growthPerYear, Double(cycle) / 12) * pow(d, Double(cycle))
         precondition(q < 1, "LeaseSchedule.value: the market rent grows as fast as the discount rate")
         return total + cycleValue / (1 - q)
@@ -147,11 +158,53 @@ public struct LeaseSchedule: Hashable, Sendable {
 
     /// The expected value after month `h` (``value(after:renewalsTaken:monthlyDiscount:landValueUSDPerMW:)``)
     /// over the renewals still to be decided (``renewalOdds(knownAt:renewalsTaken:)``).
-    public func expectedValue(after h: Int, renewalsTaken n: Int, monthlyDiscount d: Double, landValueUSDPerMW: Double) -> Double {
-        renewalOdds(knownAt: h, renewalsTaken: n).enumerated().reduce(0) { total, item in
-            item.element > 0
-                ? total + item.element * value(after: h, renewalsTaken: item.offset, monthlyDiscount: d, landValueUSDPerMW: landValueUSDPerMW)
-                : total
+    ///
+    /// With a default hazard, a tenant still paying at h defaults in month k > h with
+    /// probability S(k - 1) - S(k), S(k) = exp(-lambda (k - max(h, s - 1)) / 12), and the
+    /// lease is then worth the rent before k and what follows the contract from k; a
+    /// tenant that defaulted by h is known to have.
+    public func expectedValue(
+        after h: Int, renewalsTaken n: Int, defaultMonth: Int? = nil, monthlyDiscount d: Double, landValueUSDPerMW: Double
+    ) -> Double {
+        if let defaultMonth, defaultMonth <= h {
+            return value(after: h, renewalsTaken: n, defaultMonth: defaultMonth, monthlyDiscount: d, landValueUSDPerMW: landValueUSDPerMW)
         }
+        return renewalOdds(knownAt: h, renewalsTaken: n).enumerated().reduce(0) { total, item in
+            guard item.element > 0 else { return total }
+            let v =
+                terms.defaultPerYear > 0
+                ? valueWithDefault(after: h, renewalsTaken: item.offset, monthlyDiscount: d, landValueUSDPerMW: landValueUSDPerMW)
+                : value(after: h, renewalsTaken: item.offset, monthlyDiscount: d, landValueUSDPerMW: landValueUSDPerMW)
+            return total + item.element * v
+        }
+    }
+
+    /// The value after h of a tenant paying at h, over its default month (see
+    /// ``expectedValue(after:renewalsTaken:defaultMonth:monthlyDiscount:landValueUSDPerMW:)``).
+    /// What follows a default in month k is the after-term phase started at k, whose
+    /// value scales with the market rent: W(k) = W(k0) (1 + g)^((k - k0) / 12).
+    func valueWithDefault(after h: Int, renewalsTaken n: Int, monthlyDiscount d: Double, landValueUSDPerMW: Double) -> Double {
+        let end = contractEnd(renewalsTaken: n)
+        guard end > h + 1 else { return value(after: h, renewalsTaken: n, monthlyDiscount: d, landValueUSDPerMW: landValueUSDPerMW) }
+        let lambda = terms.defaultPerYear
+        let origin = max(h, terms.startMonth - 1)
+        func survival(_ k: Int) -> Double { exp(-lambda * Double(max(0, k - origin)) / 12) }
+        // What follows a default in month k, valued at h.
+        let after: (Int) -> Double
+        if case .relet = terms.afterTerm, let market {
+            // A chain started at k0 = h + 1, valued at the end of month h.
+            let chain = value(after: h, renewalsTaken: n, defaultMonth: h + 1, monthlyDiscount: d, landValueUSDPerMW: 0)
+            after = { k in chain * pow(d, Double(k - h - 1)) * pow(1 + market.growthPerYear, Double(k - h - 1) / 12) }
+        } else {
+            let land = landValueUSDPerMW * terms.criticalITMW * pue
+            after = { k in land * pow(d, Double(k - h)) }
+        }
+        var total = 0.0
+        var rentBefore = 0.0
+        for k in (h + 1)..<end {
+            total += (survival(k - 1) - survival(k)) * (rentBefore + after(k))
+            rentBefore += month(k, renewalsTaken: n).rentUSD * pow(d, Double(k - h))
+        }
+        return total + survival(end - 1) * value(after: h, renewalsTaken: n, monthlyDiscount: d, landValueUSDPerMW: landValueUSDPerMW)
     }
 }

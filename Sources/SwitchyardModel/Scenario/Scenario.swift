@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 import Foundation
-import SwitchyardStochastic
+public import SwitchyardStochastic
 
 /// A validated scenario: one site, its markets and its plans. Built by
 /// ``ScenarioLoader`` from a YAML file; every field has its unit in its name.
@@ -284,6 +284,10 @@ public struct ColocationLease: Hashable, Sendable {
     /// The tenant's renewal options (none by default).
     public var renewals = LeaseRenewals()
     public var afterTerm = AfterTerm.shell
+    /// The tenant's default hazard, per year: the contract (term and renewals) ends at
+    /// an exponential time with this rate, on the path's tenant-credit stream; then
+    /// `afterTerm` applies (re-let after the vacancy, or a powered shell).
+    public var defaultPerYear = 0.0
 
     public init(
         hall: String, criticalITMW: Double, priceUSDPerKWMonth: Double, termMonths: Int, escalatorPerYear: Double,
@@ -398,6 +402,10 @@ public struct ConversionProject: Hashable, Sendable {
     public var target: Target
     /// When set, the project starts when the trigger fires instead of at `startMonth`.
     public var trigger: ConversionTrigger?
+    /// Execution risk, drawn once a path on its own stream (nil: as planned): the lead
+    /// time in months (rounded to whole months), and the capex multiplier (1 + overrun).
+    public var leadTimeRisk: Distribution?
+    public var capexFactorRisk: Distribution?
 
     /// Critical IT MW delivered: facility MW / new PUE.
     public var criticalITMW: Double { megawatts / newPUE }

@@ -2,6 +2,7 @@
 
 import Foundation
 internal import Yams
+import SwitchyardStochastic
 
 /// Reads and validates scenario and catalogue files (YAML). Every problem is reported
 /// with file, line, field path, value and rule; all problems at once.
@@ -536,6 +537,7 @@ struct ScenarioParser {
         let escalator = f.double("escalatorPerYear", default: 0, .range(-0.5, 0.5))
         let start = hall == nil ? f.int("startMonth", .atLeast(1)) : 1
         let ramp = f.int("rampMonths", default: 0, .nonNegative)
+        let hazard = f.double("defaultPerYear", default: 0, .range(0, 10))
         let renewals = f.fields("renewals", required: false).map(self.renewals) ?? LeaseRenewals()
         enum After: String, CaseIterable { case shell, relet }
         let after: After? = f.choice("afterTerm", default: .shell)
@@ -556,6 +558,7 @@ struct ScenarioParser {
             startMonth: start, rampMonths: ramp)
         lease.renewals = renewals
         lease.afterTerm = afterTerm
+        lease.defaultPerYear = hazard ?? 0
         return lease
     }
 
@@ -568,6 +571,19 @@ struct ScenarioParser {
         let pue = f.double("newPUE", .range(1, 3))
         let reuse = f.double("reusableFraction", default: 0, .fraction)
         let salvage = f.double("asicSalvageFraction", default: 0, .fraction)
+        let leadRisk = f.fields("leadTimeRange", required: false).flatMap { r -> Distribution? in
+            guard let lead else { return nil }
+            return riskRange(r, mode: Double(lead), unit: "months", lowest: 0, highest: 120)
+        }
+        let capexRisk = f.fields("capexOverrun", required: false).flatMap { r -> Distribution? in
+            guard let d = riskRange(r, mode: nil, unit: "share", lowest: -0.9, highest: 10) else { return nil }
+            // A multiplier on capex: 1 + overrun.
+            switch d {
+            case .pert(let l, let m, let h): return .pert(low: 1 + l, mode: 1 + m, high: 1 + h)
+            case .triangular(let l, let m, let h): return .triangular(low: 1 + l, mode: 1 + m, high: 1 + h)
+            default: return nil
+            }
+        }
         var target: ConversionProject.Target?
         if let t = f.fields("target") {
             if let c = t.fields("colocation", required: false) {
@@ -584,8 +600,29 @@ struct ScenarioParser {
         guard let hall, let mw, let start, let lead, let capex, let pue, let reuse, let salvage, let target else {
             return nil
         }
-        return ConversionProject(
+        var project = ConversionProject(
             hall: hall, megawatts: mw, startMonth: start, leadTimeMonths: lead, capexUSDPerMW: capex, newPUE: pue,
             reusableFraction: reuse, asicSalvageFraction: salvage, target: target, trigger: nil)
+        project.leadTimeRisk = leadRisk
+        project.capexFactorRisk = capexRisk
+        return project
+    }
+
+    /// `{low, high, mode (unless given), shape: pert|triangular}` as a distribution.
+    func riskRange(_ f: Fields, mode given: Double?, unit: String, lowest: Double, highest: Double) -> Distribution? {
+        enum Shape: String, CaseIterable { case pert, triangular }
+        let low = f.double("low", .range(lowest, highest))
+        let high = f.double("high", .range(lowest, highest))
+        let mode = given ?? f.double("mode", default: 0, .range(lowest, highest))
+        let shape: Shape? = f.choice("shape", default: .pert)
+        f.finish(known: [])
+        guard let low, let high, let mode, let shape else { return nil }
+        guard low <= mode && mode <= high && low < high else {
+            reader.report(
+                path: f.path, line: f.line, value: "low \(low), mode \(mode), high \(high)",
+                rule: "needs low <= mode <= high and low < high (\(unit)\(given == nil ? "" : "; the mode is leadTimeMonths"))")
+            return nil
+        }
+        return shape == .pert ? .pert(low: low, mode: mode, high: high) : .triangular(low: low, mode: mode, high: high)
     }
 }

@@ -58,6 +58,8 @@ public struct SiteModel: SimulationModel {
         var schedule: LeaseSchedule
         /// Renewals this tenant takes on this path (drawn at the start of the path).
         var renewalsTaken: Int
+        /// The month this tenant defaults on this path (nil: it does not).
+        var defaultMonth: Int? = nil
         var ticket: ResourceTicket?
         var heldMW = 0.0
         /// Contracted IT kW billed this month, and the month's rent (escalated).
@@ -149,6 +151,12 @@ public struct SiteModel: SimulationModel {
     /// policy's timing never changes a tenant's decisions).
     let colocationRenewals: [Int]
     let conversionRenewals: [Int]
+    /// Years from each conversion lease's start to its tenant's default (infinity: none).
+    let conversionDefaultYears: [Double]
+    /// Each conversion's lead time (months) and capex (USD) on this path: as planned, or
+    /// drawn from its execution-risk ranges.
+    let conversionLead: [Int]
+    let conversionCapex: [Double]
 
     /// Sets up the model and its resources in `simulation` and schedules the first events.
     public init(scenario s: Scenario, seed: UInt64, path: UInt64, simulation: inout Simulation<Event>) {
@@ -219,10 +227,40 @@ public struct SiteModel: SimulationModel {
             if case .colocation(let l) = c.target { return renewals(l) }
             return 0
         }
-        leases = zip(s.colocation, colocationRenewals).map { lease, n in
-            Lease(
+        // Tenant defaults: one exponential time per lease, in years from its start.
+        let defaultStream =
+            (s.colocation.contains { $0.defaultPerYear > 0 }
+            || s.conversions.contains { if case .colocation(let l) = $0.target { l.defaultPerYear > 0 } else { false } })
+            ? RandomStream(seed: seed, path: path, process: .tenantDefault) : nil
+        func defaultYears(_ lease: ColocationLease) -> Double {
+            guard let defaultStream else { return .infinity }
+            let draw = defaultStream.exponential(mean: 1)
+            return lease.defaultPerYear > 0 ? draw / lease.defaultPerYear : .infinity
+        }
+        let colocationDefaults = s.colocation.map(defaultYears)
+        conversionDefaultYears = s.conversions.map { c in
+            if case .colocation(let l) = c.target { return defaultYears(l) }
+            return defaultYears(ColocationLease(hall: "", criticalITMW: 0, priceUSDPerKWMonth: 0, termMonths: 1, escalatorPerYear: 0, startMonth: 1, rampMonths: 0))
+        }
+        // Execution risk: two draws per conversion, in order, whether it is used or not.
+        let executionStream =
+            s.conversions.contains { $0.leadTimeRisk != nil || $0.capexFactorRisk != nil }
+            ? RandomStream(seed: seed, path: path, process: .execution) : nil
+        var leads: [Int] = []
+        var capex: [Double] = []
+        for c in s.conversions {
+            let leadDraw = executionStream.map { stream in (c.leadTimeRisk ?? .constant(Double(c.leadTimeMonths))).sample(stream) }
+            let factorDraw = executionStream.map { stream in (c.capexFactorRisk ?? .constant(1)).sample(stream) }
+            leads.append(c.leadTimeRisk == nil ? c.leadTimeMonths : max(0, Int((leadDraw ?? 0).rounded())))
+            capex.append(c.capexFactorRisk == nil ? c.capexUSD : c.capexUSD * (factorDraw ?? 1))
+        }
+        conversionLead = leads
+        conversionCapex = capex
+        leases = zip(zip(s.colocation, colocationRenewals), colocationDefaults).map { item, years in
+            let (lease, n) = item
+            return Lease(
                 schedule: LeaseSchedule(terms: lease, market: s.colocationMarket, pue: s.site.halls[s.site.hallIndex(named: lease.hall)!].pue),
-                renewalsTaken: n)
+                renewalsTaken: n, defaultMonth: Self.defaultMonth(start: lease.startMonth, years: years))
         }
         miningCapacity = (0..<fleetUnits.count).reduce(0) { $0 + Double(fleetUnits[$1]) * fleetMWPerUnit[$1] }
         // Every fleet starts running: mining wants all of it and holds nothing until the
@@ -292,32 +330,35 @@ public struct SiteModel: SimulationModel {
         let dOperations = 1 / (1 + CashFlows.monthlyRate(annual: scenario.discountRatePerYear))
         var result = TerminalValue()
         var committedMW = 0.0
-        func addLease(_ schedule: LeaseSchedule, renewals n: Int) {
-            let value = schedule.expectedValue(after: h, renewalsTaken: n, monthlyDiscount: d, landValueUSDPerMW: v.landValueUSDPerMW)
+        func addLease(_ schedule: LeaseSchedule, renewals n: Int, defaultMonth: Int?) {
+            let value = schedule.expectedValue(
+                after: h, renewalsTaken: n, defaultMonth: defaultMonth, monthlyDiscount: d, landValueUSDPerMW: v.landValueUSDPerMW)
             result.contractsUSD += value
             result.leasesUSD += value
             // A lease still running (or re-let) after h holds its megawatts; a shell is free.
             let over = schedule.renewalOdds(knownAt: h, renewalsTaken: n).enumerated().contains { n, odds in
                 guard odds > 0 else { return false }
                 if case .relet = schedule.terms.afterTerm, schedule.market != nil { return true }
-                return schedule.contractEnd(renewalsTaken: n) > h
+                return schedule.end(renewalsTaken: n, defaultMonth: defaultMonth) > h
             }
             if over { committedMW += schedule.terms.criticalITMW * schedule.pue }
         }
-        for lease in leases { addLease(lease.schedule, renewals: lease.renewalsTaken) }
+        for lease in leases { addLease(lease.schedule, renewals: lease.renewalsTaken, defaultMonth: lease.defaultMonth) }
         // Conversions under way at h: capex still to pay, and the lease from completion.
         for (k, c) in scenario.conversions.enumerated() {
-            guard let start = conversionStartMonth[k], start + c.leadTimeMonths > h else { continue }
-            let lead = c.leadTimeMonths
+            let lead = conversionLead[k]
+            guard let start = conversionStartMonth[k], start + lead > h else { continue }
             for i in capexInstallmentsPaid[k]..<lead {
-                result.contractsUSD -= c.capexUSD / Double(lead) * pow(dOperations, Double(start + i - h))
+                result.contractsUSD -= conversionCapex[k] / Double(lead) * pow(dOperations, Double(start + i - h))
             }
             guard case .colocation(var terms) = c.target else { continue }
             // The lease has not been added unless completion fell exactly on h.
             if leases.contains(where: { $0.terms.hall == c.hall && $0.terms.startMonth == start + lead }) { continue }
             terms.criticalITMW = c.criticalITMW
             terms.startMonth = start + lead
-            addLease(LeaseSchedule(terms: terms, market: scenario.colocationMarket, pue: c.newPUE), renewals: conversionRenewals[k])
+            addLease(
+                LeaseSchedule(terms: terms, market: scenario.colocationMarket, pue: c.newPUE), renewals: conversionRenewals[k],
+                defaultMonth: Self.defaultMonth(start: start + lead, years: conversionDefaultYears[k]))
         }
         // A financial PPA running past h: its settlements at the long-run mean price.
         if let ppa, case .fixedMW(let volume) = ppa.volume {
@@ -333,6 +374,13 @@ public struct SiteModel: SimulationModel {
     }
 
     static func label(_ start: String, month: Int) -> String { Scenario.monthLabel(start, month: month) }
+
+    /// The month a tenant defaults: its lease's first month plus whole months to the
+    /// default time (nil when it never comes within 10,000 years).
+    static func defaultMonth(start: Int, years: Double) -> Int? {
+        guard years.isFinite, years < 10_000 else { return nil }
+        return start + Int((years * 12).rounded(.down))
+    }
 
     // MARK: Events
 
@@ -503,9 +551,9 @@ public struct SiteModel: SimulationModel {
     mutating func startMonth(in sim: inout Simulation<Event>) {
         ppaActive = ppa?.isActive(month: month) ?? false
         for k in conversionStartMonth.indices where conversionStartMonth[k] != nil {
-            let lead = scenario.conversions[k].leadTimeMonths
+            let lead = conversionLead[k]
             if capexInstallmentsPaid[k] < lead {
-                row.capexUSD += scenario.conversions[k].capexUSD / Double(lead)
+                row.capexUSD += conversionCapex[k] / Double(lead)
                 capexInstallmentsPaid[k] += 1
             }
         }
@@ -550,7 +598,7 @@ public struct SiteModel: SimulationModel {
 
     mutating func updateLeases(in sim: inout Simulation<Event>) {
         for k in leases.indices {
-            let state = leases[k].schedule.month(month, renewalsTaken: leases[k].renewalsTaken)
+            let state = leases[k].schedule.month(month, renewalsTaken: leases[k].renewalsTaken, defaultMonth: leases[k].defaultMonth)
             let itMW = state.itMW
             leases[k].billedKW = itMW * 1_000
             leases[k].billedRentUSDPerMonth = state.rentUSD
@@ -774,14 +822,15 @@ public struct SiteModel: SimulationModel {
         }
         fleetsChanged()
         conversionStartMonth[k] = month
-        if c.leadTimeMonths == 0 {
-            row.capexUSD += c.capexUSD
+        let lead = conversionLead[k]
+        if lead == 0 {
+            row.capexUSD += conversionCapex[k]
         } else {
-            row.capexUSD += c.capexUSD / Double(c.leadTimeMonths)
+            row.capexUSD += conversionCapex[k] / Double(lead)
             capexInstallmentsPaid[k] = 1
         }
         refreshMiningHolding(in: &sim)
-        let done = sim.now + .hours(Double(c.leadTimeMonths) * Scenario.hoursPerMonth)
+        let done = sim.now + .hours(Double(lead) * Scenario.hoursPerMonth)
         if done.hours <= scenario.horizonHours {
             if done == sim.now { completeConversion(k, in: &sim) } else { sim.schedule(.conversionComplete(k), at: done) }
         }
@@ -794,7 +843,10 @@ public struct SiteModel: SimulationModel {
             terms.criticalITMW = c.criticalITMW
             terms.startMonth = month
             leases.append(
-                Lease(schedule: LeaseSchedule(terms: terms, market: scenario.colocationMarket, pue: c.newPUE), renewalsTaken: conversionRenewals[k]))
+                Lease(
+                    schedule: LeaseSchedule(terms: terms, market: scenario.colocationMarket, pue: c.newPUE),
+                    renewalsTaken: conversionRenewals[k],
+                    defaultMonth: Self.defaultMonth(start: month, years: conversionDefaultYears[k])))
             updateLeases(in: &sim)
         case .gpuCloud(let gpus):
             guard let pool = gpuPool, let cloud = scenario.gpuCloud else { return }

@@ -13,6 +13,10 @@ public enum ProcessID: UInt64, Hashable, Sendable, CaseIterable, Codable {
     case operations = 8
     /// Tenants' renewal decisions (one uniform per renewal option of every lease).
     case leaseRenewals = 9
+    /// Tenants' default times (one exponential draw per lease).
+    case tenantDefault = 10
+    /// Conversion lead times and capex overruns (two draws per conversion).
+    case execution = 11
     /// Free for tests and tools.
     case auxiliary = 99
 }
