@@ -19,9 +19,17 @@ struct CalibrateCommand: ParsableCommand {
             --skip-bad-rows is given (a return then spans the gap).
 
             gbm and merton fit log returns; ou fits the log of the values (a mean-reverting
-            log price, as used for electricity). Parameters are annualised with
-            --periods-per-year (365 for daily data that trades every day, 252 for exchange
-            trading days, 8760 for hourly power prices).
+            log price). electricity fits the scenario's power price process (seasonal
+            level, mean reversion, volatility, upward spikes) to a timed series: give
+            --hour-column for hourly data (hour ending 1-24, as ERCOT publishes); zero
+            and negative prices are kept and floored at --floor for the log. Parameters
+            are annualised with --periods-per-year (365 for daily data that trades every
+            day, 252 for exchange trading days, 8760 for hourly power prices).
+
+            Example (ERCOT West hub, 2024):
+              switchyard calibrate ercot_hub_lz_prices_hourly_2024.csv --model electricity
+                --column HB_WEST_dam_spp_usd_mwh --date-column delivery_date
+                --hour-column hour_ending --periods-per-year 8760
             """
     )
 
@@ -40,6 +48,15 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Observations per year, to annualise the parameters.")
     var periodsPerYear: Double = 365
 
+    @Option(help: "With --model electricity: the hour-ending column (1-24) of hourly data.")
+    var hourColumn: String?
+
+    @Option(help: "With --model electricity: prices below this (USD/MWh) are floored for the log.")
+    var floor: Double = 1
+
+    @Option(help: "With --model electricity: average the series over blocks of this many hours first (the scenario's stepHours, e.g. 6); --periods-per-year is then 8760 / this.")
+    var stepHours: Double?
+
     @Flag(help: "Skip rows without a usable value (they are still listed).")
     var skipBadRows = false
 
@@ -56,6 +73,8 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let yaml, !force, FileManager.default.fileExists(atPath: yaml) { throw OutputError.exists(path: yaml) }
+        if model == .electricity { return try runElectricity() }
         let history = try PriceHistory(
             contentsOf: file, column: column, dateColumn: dateColumn, skipBadRows: skipBadRows)
         if !history.skippedRows.isEmpty {
@@ -68,6 +87,7 @@ struct CalibrateCommand: ParsableCommand {
             case .gbm: try Calibration.fitGBM(logReturns: history.logReturns, periodsPerYear: periodsPerYear)
             case .merton: try Calibration.fitMerton(logReturns: history.logReturns, periodsPerYear: periodsPerYear)
             case .ou: try Calibration.fitOU(history.values.map { log($0) }, periodsPerYear: periodsPerYear, file: file)
+            case .electricity: preconditionFailure("handled by runElectricity")
             }
         let span = history.dates.isEmpty ? "" : ", \(history.dates.first!) to \(history.dates.last!)"
         print("\(model.rawValue) fit of \(file) [\(column)]: \(history.values.count) values\(span)")
@@ -85,6 +105,68 @@ struct CalibrateCommand: ParsableCommand {
         if let yaml {
             try AtomicFile.write(yamlFragment(result, history: history), to: yaml, replace: force)
             print("wrote \(yaml)")
+        }
+    }
+
+    func runElectricity() throws {
+        guard floor.isFinite, floor > 0 else { throw ValidationError("--floor must be a positive price, got \(floor)") }
+        let series = try TimedSeries(
+            contentsOf: file, column: column, dateColumn: dateColumn, hourColumn: hourColumn, skipBadRows: skipBadRows)
+        if !series.skippedRows.isEmpty {
+            var message = "\(file): skipped \(series.skippedRows.count) row(s) without a usable '\(column)':\n"
+            for row in series.skippedRows.prefix(20) { message += "  \(row)\n" }
+            FileHandle.standardError.write(Data(message.utf8))
+        }
+        var (times, values) = (series.times, series.values)
+        var periods = periodsPerYear
+        if let stepHours {
+            guard stepHours.isFinite, stepHours >= 1, stepHours <= 730 else {
+                throw ValidationError("--step-hours must be between 1 and 730, got \(stepHours)")
+            }
+            (times, values) = series.averaged(overHours: stepHours, observationHours: 8_760 / periodsPerYear)
+            periods = 8_760 / stepHours
+        }
+        let result = try Calibration.fitElectricity(times: times, prices: values, periodsPerYear: periods, floor: floor, file: file)
+        let floored = values.filter { $0 < floor }.count
+        let sampleMean = values.reduce(0, +) / Double(max(1, values.count))
+        let blocks = stepHours.map { String(format: ", averaged over %g-hour blocks: %d blocks", $0, values.count) } ?? ""
+        print("electricity fit of \(file) [\(column)]: \(series.values.count) values\(blocks), \(result.observations) consecutive pairs")
+        print(String(format: "%d value(s) below the floor of %.2f USD/MWh were floored for the log", floored, floor))
+        print("")
+        printTable(result)
+        let process = ElectricityPriceProcess(
+            basePriceUSDPerMWh: result["basePriceUSDPerMWh"]!.value, seasonalAmplitude: result["seasonalAmplitude"]!.value,
+            seasonalPeak: result["seasonalPeak"]!.value, meanReversion: result["meanReversionPerYear"]!.value,
+            volatility: result["volatility"]!.value, spikeIntensity: result["spikesPerYear"]!.value,
+            spikeLogMean: result["spikeLogMean"]!.value, spikeLogSD: result["spikeLogSD"]!.value)
+        let modelMean = process.basePriceUSDPerMWh * process.meanFactor(stepYears: 1 / periods)
+        print("")
+        print(
+            String(
+                format: "mean price: sample %.2f USD/MWh; fitted model %.2f USD/MWh (stepped every %.3g hours)", sampleMean, modelMean,
+                8_760 / periods))
+        if let yaml {
+            let hours = hourColumn.map { " --hour-column \($0)" } ?? ""
+            var text = "# switchyard calibrate \(file) --model electricity --column \(column) --date-column \(dateColumn)\(hours)"
+            text += " --periods-per-year \(format(periodsPerYear))\(stepHours.map { " --step-hours \(format($0))" } ?? "") --floor \(format(floor))"
+            text += "\(skipBadRows ? " --skip-bad-rows" : "")\n"
+            text += "# \(result.observations) consecutive pairs; standard errors in comments. Paste under `electricity:`.\n"
+            text += "market:\n"
+            for parameter in result.parameters {
+                text += "  \(parameter.name): \(format(parameter.value))  # +/- \(format(parameter.standardError)) \(parameter.unit)\n"
+            }
+            try AtomicFile.write(text, to: yaml, replace: force)
+            print("wrote \(yaml)")
+        }
+    }
+
+    func printTable(_ result: CalibrationResult) {
+        let nameWidth = max(9, result.parameters.map(\.name.count).max() ?? 0)
+        print("parameter".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "        value    std error  unit")
+        for parameter in result.parameters {
+            print(
+                parameter.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                    + String(format: " %12.6f %12.6f  %@", parameter.value, parameter.standardError, parameter.unit))
         }
     }
 

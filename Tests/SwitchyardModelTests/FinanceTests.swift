@@ -15,6 +15,7 @@ struct FinanceTests {
         s.horizonMonths = 24
         s.stepHours = 24
         s.valuation = Valuation()
+        s.finance = FinanceTerms()
         s.opex.fixedUSDPerMonth = 0
         s.electricity.ppa = nil
         s.electricity.ppaShare = 0
@@ -31,6 +32,8 @@ struct FinanceTests {
         block.newPUE = 1.25
         block.reusableFraction = 0
         block.asicSalvageFraction = 0
+        block.leadTimeRisk = nil
+        block.capexFactorRisk = nil
         let lease = ColocationLease(
             hall: "B", criticalITMW: 1, priceUSDPerKWMonth: 120, termMonths: 24, escalatorPerYear: 0, startMonth: 1, rampMonths: 0)
         block.target = .colocation(lease)

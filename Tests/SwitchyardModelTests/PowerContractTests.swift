@@ -20,6 +20,7 @@ struct PowerContractTests {
         s.gpuCloud = nil
         s.opex.fixedUSDPerMonth = 0
         s.valuation = Valuation()
+        s.finance = FinanceTerms()
         s.electricity.transmission = nil
         return s
     }

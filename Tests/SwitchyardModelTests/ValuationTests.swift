@@ -17,6 +17,7 @@ struct ValuationTests {
         s.conversions = []
         s.gpuCloud = nil
         s.opex.fixedUSDPerMonth = 0
+        s.finance = FinanceTerms()  // operations only: no tax, debt or landlord opex
         s.electricity.demandResponseCreditUSDPerMWh = 0
         s.electricity.ppa = nil
         s.electricity.transmission = nil
@@ -118,6 +119,7 @@ struct ValuationTests {
         s.electricity.market.spikesPerYear = 0
         s.valuation = Valuation(method: .gordon(growthPerYear: 0.02), landValueUSDPerMW: 0)
         s.electricity.ppa = nil  // a PPA's settlements are valued as a contract, not as operations
+        s.finance = FinanceTerms()
         let result = SiteModel.run(scenario: s, seed: 3, path: 0)
         let last12 = result.months.suffix(12).reduce(0.0) {
             $0 + $1.miningRevenueUSD + $1.gpuCloudRevenueUSD + $1.curtailmentCreditsUSD - $1.energyCostUSD - $1.opexUSD
@@ -177,6 +179,28 @@ struct ValuationTests {
             let value = schedule.value(after: h, renewalsTaken: 0, monthlyDiscount: d, landValueUSDPerMW: 0)
             #expect(abs(value - expected) <= 1e-9 * expected, "h = \(h): \(value) vs \(expected)")
         }
+    }
+
+    @Test("Re-let fit-out: paid as each tenant leaves, growing with the market rent; closed form against a 500-year sum")
+    func reletFitOut() {
+        var lease = ColocationLease(
+            hall: "A", criticalITMW: 50, priceUSDPerKWMonth: 100, termMonths: 24, escalatorPerYear: 0.03, startMonth: 1,
+            rampMonths: 0)
+        lease.afterTerm = .relet(vacancyMonths: 3, termMonths: 12)
+        lease.reletCapexUSDPerMW = 1_000_000
+        let schedule = LeaseSchedule(terms: lease, market: ColocationMarket(rentUSDPerKWMonth: 120, growthPerYear: 0.02), pue: 1.08)
+        let d = 1 / pow(1.12, 1.0 / 12)
+        for h in [10, 30] {
+            var expected = 0.0
+            for m in (h + 1)...6_000 {
+                var flow = Self.rent(month: m, renewals: 0)
+                if m >= 25 && (m - 25) % 15 == 0 { flow -= 1_000_000 * 50 * pow(1.02, Double(m - 1) / 12) }
+                expected += flow * pow(d, Double(m - h))
+            }
+            let value = schedule.value(after: h, renewalsTaken: 0, monthlyDiscount: d, landValueUSDPerMW: 0)
+            #expect(abs(value - expected) <= 1e-9 * abs(expected), "h = \(h): \(value) vs \(expected)")
+        }
+        #expect(schedule.month(25, renewalsTaken: 0).fitOutUSD > 0 && schedule.month(26, renewalsTaken: 0).fitOutUSD == 0)
     }
 
     @Test("Renewal odds given what is known at the horizon")

@@ -21,6 +21,7 @@ struct PlannerTests {
         // The truncated view, and a lease that ends: the answer is worked out without
         // terminal value, renewals or re-lets.
         s.valuation = Valuation()
+        s.finance = FinanceTerms()
         s.bitcoin.drift = 0
         s.bitcoin.volatility = 0
         s.bitcoin.feeLogVolatility = 0
@@ -55,7 +56,10 @@ struct PlannerTests {
         lease.termMonths = 120
         lease.renewals = LeaseRenewals()
         lease.afterTerm = .shell
+        lease.defaultPerYear = 0
         block.target = .colocation(lease)
+        block.leadTimeRisk = nil
+        block.capexFactorRisk = nil
         s.conversions = [block]
         return s
     }

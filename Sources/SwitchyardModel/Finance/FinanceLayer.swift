@@ -15,7 +15,8 @@ import Foundation
 /// project_m     = EBITDA_m + asset sales_m - capex_m - tax(unlevered)_m (+ TV after tax in month H)
 /// equity_m      = project_m + (tax(unlevered)_m - tax(levered)_m) + draws_m - interest_m - principal_m
 ///                 (- debt outstanding at H, in month H)
-/// TV after tax  = TV (1 - t) + t x tax basis not yet depreciated at H
+/// TV after tax  = (TV - landlord opex share x leases' TV) (1 - t) + t x tax basis not yet
+///                 depreciated at H
 /// ```
 /// Year y is months 12(y-1)+1 ... 12y of the run (the last may be short). Asset sales
 /// are taxed in full (retired ASICs are taken to have no tax basis left). Debt: each
@@ -146,9 +147,19 @@ public enum FinanceLayer {
                 months[m].leveredTaxUSD = levered[y] / count
             }
         }
-        // Value at the horizon, after tax.
+        // Value at the horizon, after landlord opex and tax. Landlord opex on the leases'
+        // value: its share of rent (for a rate per kW-month, the share it is of the last
+        // month's rent).
         let rate = terms.tax?.rate ?? 0
-        let tv = terminal?.totalUSD ?? 0
+        var opexShare = 0.0
+        switch terms.colocationOpex {
+        case .shareOfRent(let share)?: opexShare = share
+        case .usdPerKWMonth(let perKW)?:
+            if let last = rows.last, last.colocationRevenueUSD > 0 { opexShare = perKW * last.colocationContractedKW / last.colocationRevenueUSD }
+        case nil: break
+        }
+        let leasesNet = (terminal?.leasesUSD ?? 0) * (1 - opexShare)
+        let tv = (terminal?.totalUSD ?? 0) - (terminal?.leasesUSD ?? 0) * opexShare
         let tvAfterTax = terminal == nil ? 0 : tv * (1 - rate) + rate * basisLeft
         // Cash flows.
         for (m, row) in rows.enumerated() {
@@ -187,7 +198,7 @@ public enum FinanceLayer {
         var projectNPV = CashFlows.npv(project, annualRate: r)
         if let rc = terms.contractDiscountRatePerYear {
             var contracted = rows.enumerated().map { m, row in (row.colocationRevenueUSD - months[m].landlordOpexUSD) * (1 - rate) }
-            if n > 0, let terminal { contracted[n - 1] += terminal.leasesUSD * (1 - rate) }
+            if n > 0, terminal != nil { contracted[n - 1] += leasesNet * (1 - rate) }
             projectNPV += CashFlows.npv(contracted, annualRate: rc) - CashFlows.npv(contracted, annualRate: r)
         }
         let equity = months.map(\.equityCashFlowUSD)

@@ -36,9 +36,13 @@ public struct LeaseSchedule: Hashable, Sendable {
         public var itMW = 0.0
         public var baseRentUSDPerKWMonth = 0.0
         public var escalation = 1.0
+        /// Fit-out capex for a new tenant, paid this month (re-lets only).
+        public var fitOutUSD = 0.0
 
         /// Rent billed for the month, USD.
         public var rentUSD: Double { itMW * 1_000 * baseRentUSDPerKWMonth * escalation }
+        /// Rent less fit-out: what the month is worth to the landlord.
+        public var netUSD: Double { fitOutUSD == 0 ? rentUSD : rentUSD - fitOutUSD }
     }
 
     /// The first month of renewal `j` (1-based), if the renewals before it were taken.
@@ -82,11 +86,14 @@ public struct LeaseSchedule: Hashable, Sendable {
         }
         guard case .relet(let vacancy, let reletTerm) = terms.afterTerm, let market else { return Month() }
         let offset = (m - end) % (vacancy + reletTerm)
-        guard offset >= vacancy else { return Month() }
+        // The fit-out for the next tenant, in the month the previous one leaves.
+        let fitOut = offset == 0 && terms.reletCapexUSDPerMW > 0
+            ? terms.reletCapexUSDPerMW * terms.criticalITMW * market.rent(month: m) / market.rentUSDPerKWMonth : 0
+        guard offset >= vacancy else { return Month(fitOutUSD: fitOut) }
         let start = m - offset + vacancy
         return Month(
             itMW: terms.criticalITMW, baseRentUSDPerKWMonth: market.rent(month: start),
-            escalation: pow(1 + e, Double((m - start) / 12)))
+            escalation: pow(1 + e, Double((m - start) / 12)), fitOutUSD: fitOut)
     }
 
     /// The number of renewals taken, from one uniform draw per option: the tenant
@@ -136,7 +143,7 @@ public struct LeaseSchedule: Hashable, Sendable {
     ) -> Double {
         let end = end(renewalsTaken: n, defaultMonth: defaultMonth)
         var total = 0.0
-        func add(_ m: Int) { total += month(m, renewalsTaken: n, defaultMonth: defaultMonth).rentUSD * pow(d, Double(m - h)) }
+        func add(_ m: Int) { total += month(m, renewalsTaken: n, defaultMonth: defaultMonth).netUSD * pow(d, Double(m - h)) }
         guard case .relet(let vacancy, let reletTerm) = terms.afterTerm, let market else {
             for m in (h + 1)..<max(h + 1, end) { add(m) }
             if end > h { total += landValueUSDPerMW * terms.criticalITMW * pue * pow(d, Double(end - h)) }
@@ -149,7 +156,7 @@ public struct LeaseSchedule: Hashable, Sendable {
         for m in (h + 1)..<first { add(m) }
         var cycleValue = 0.0
         for m in first..<(first + cycle) {
-            cycleValue += month(m, renewalsTaken: n, defaultMonth: defaultMonth).rentUSD * pow(d, Double(m - h))
+            cycleValue += month(m, renewalsTaken: n, defaultMonth: defaultMonth).netUSD * pow(d, Double(m - h))
         }
         let q = pow(1 + market.growthPerYear, Double(cycle) / 12) * pow(d, Double(cycle))
         precondition(q < 1, "LeaseSchedule.value: the market rent grows as fast as the discount rate")

@@ -193,15 +193,17 @@ enum BuiltinFiles {
             strikeUSDPerMWh: 32        # GUESS: ERCOT West hub day-ahead averaged 28.9 USD/MWh in 2024 (data file)
             startMonth: 1
             termMonths: 60             # GUESS: a 5-year contract; after it the site buys at market
-          market:
+          market:                      # fitted to ERCOT West hub day-ahead 2024 (6-hour blocks):
+                                       # switchyard calibrate ercot_hub_lz_prices_hourly_2024.csv --model electricity
+                                       #   --column HB_WEST_dam_spp_usd_mwh --date-column delivery_date
+                                       #   --hour-column hour_ending --periods-per-year 8760 --step-hours 6 --skip-bad-rows
+                                       # (Examples/calibration/ercot-west-2024.md); the level is the 2024 mean
             meanPriceUSDPerMWh: 28.9   # ERCOT HB_WEST day-ahead 2024 mean (shared/data/ercot_hub_lz_prices_hourly_2024.csv)
-            seasonalAmplitude: 0.2     # GUESS: summer peak
-            seasonalPeak: 0.6          # August
-            meanReversionPerYear: 180  # GUESS: deviations halve in ~1.4 days
-            volatility: 4.0            # GUESS: annualised log volatility of power
-            spikesPerYear: 25          # DOMAIN.md: curtailment events a few percent of hours
-            spikeLogMean: 1.6          # GUESS: a spike multiplies the price by ~5
-            spikeLogSD: 0.5
+            seasonalAmplitude: 0.19    # fit: 0.185 +/- 0.068
+            seasonalPeak: 0.67         # fit: 0.67 +/- 0.06 (early September)
+            meanReversionPerYear: 846  # fit: 846 +/- 56 (the daily cycle, which the model has no shape for, shows here)
+            volatility: 39             # fit: 39.1 +/- 1.0
+            spikesPerYear: 0           # fit: none above 5 robust SD at 6 hours (the fast noise covers them)
           demandResponse:              # paid only on mining load that was running and is curtailed
             creditUSDPerMWh: 30        # GUESS: ancillary/demand-response payment
             thresholdUSDPerMWh: 150
@@ -245,10 +247,18 @@ enum BuiltinFiles {
           - hall: B
             megawatts: 60
             startMonth: 7
-            leadTimeMonths: 12         # DOMAIN.md: 10-18 months
-            capexUSDPerMW: 9000000     # DOMAIN.md: 8-10 M USD per MW of critical IT
+            leadTimeMonths: 12         # DOMAIN.md: 10-18 months (the most likely)
+            leadTimeRange:             # DOMAIN.md: 12-24 months from signing to power (Core Scientific, Hut 8)
+              low: 10
+              high: 24
+              shape: pert
+            capexUSDPerMW: 9500000     # DOMAIN.md: 8-11 M USD per MW of IT on miners' own sites (TeraWulf 8-10, Cipher 9-11)
+            capexOverrun:              # GUESS: overruns more likely than savings
+              low: -0.05
+              mode: 0.05
+              high: 0.4
             newPUE: 1.3                # DOMAIN.md: gross to IT 1.25-1.45
-            reusableFraction: 0.2      # DOMAIN.md: ~20% of mining infrastructure reusable
+            reusableFraction: 0        # the 8-11 M USD/MW figures are already for miners' own sites
             asicSalvageFraction: 0.5   # GUESS: resale of retired ASICs vs catalogue price
             target:
               colocation:
@@ -262,12 +272,33 @@ enum BuiltinFiles {
                   probability: 0.75      # GUESS: hyperscale tenants renew most leases
                   rent: market           # renewal at the market rent of the day
                   marketSpread: 0
+                defaultPerYear: 0.02     # GUESS: a Ba3/BB- tenant (CoreWeave, DOMAIN.md), ~1-2% a year
                 afterTerm: relet         # the hall is re-let, it does not go dark
                 reletVacancyMonths: 6    # GUESS: fit-out for a new tenant
                 reletTermMonths: 60      # GUESS
+                reletCapexUSDPerMW: 1500000  # GUESS: a new tenant's fit-out, ~15% of the build cost
         
         opex:
           fixedUSDPerMonth: 600000     # GUESS: site staff, insurance, property tax
+        
+        # Contracts and money: what turns the operations' rows into project and equity cash flows.
+        finance:
+          colocationOpex:
+            shareOfRent: 0.15          # DOMAIN.md: landlord operating margins 80-90%
+          tax:
+            rate: 0.21                 # US federal corporate rate (state tax left out: Texas has none on income)
+            lossOffsetShare: 0.8       # US: losses after 2017 offset at most 80% of a year's taxable income
+            conversionDepreciation:    # GUESS: a mix of 5-7-year equipment and 39-year building; bonus
+              method: macrs            # depreciation may apply: check with a tax adviser
+              years: 15
+          debt:
+            loanToCost: 0.6            # GUESS: below the 80-85% of backstopped leases (DOMAIN.md)
+            ratePerYear: 0.08          # GUESS: between fixed tranches near 6% and CoreWeave's notes at 9-10% (DOMAIN.md)
+            tenorYears: 10
+            amortisation: annuity
+          equityDiscountRatePerYear: 0.15    # GUESS
+          contractDiscountRatePerYear: 0.09  # GUESS: contracted rent is discounted below merchant mining (DOMAIN.md)
+          startingCashUSD: 50000000          # GUESS
         
         # Market rent of colocation space: renewals at market and re-lets are priced from it.
         colocationMarket:

@@ -243,6 +243,10 @@ public struct GPUCloud: Hashable, Sendable {
     public var demand: Demand
     /// Operating cost per GPU-hour billed (staff, network, software), USD.
     public var opexUSDPerGPUHour: Double
+    /// Buy each batch of GPUs again (catalogue price) every `gpu.lifetimeYears` after it
+    /// was installed; the first batch counts as installed `initialAgeYears` before the start.
+    public var replaceAtEndOfLife = false
+    public var initialAgeYears = 0.0
 
     public enum Demand: Hashable, Sendable {
         /// Poisson arrivals; GPUs per job drawn from `gpusPerJob` (uniform choice);
@@ -288,6 +292,9 @@ public struct ColocationLease: Hashable, Sendable {
     /// an exponential time with this rate, on the path's tenant-credit stream; then
     /// `afterTerm` applies (re-let after the vacancy, or a powered shell).
     public var defaultPerYear = 0.0
+    /// Fit-out capex of each re-let, USD per MW of critical IT at the market's month-1
+    /// prices (it grows with the market rent), paid in the month the previous tenant leaves.
+    public var reletCapexUSDPerMW = 0.0
 
     public init(
         hall: String, criticalITMW: Double, priceUSDPerKWMonth: Double, termMonths: Int, escalatorPerYear: Double,

@@ -492,6 +492,8 @@ struct ScenarioParser {
         }
         let demand = f.fields("demand").flatMap(demand)
         let opex = f.double("opexUSDPerGPUHour", default: 0, .nonNegative)
+        let replace = f.has("replaceAtEndOfLife") ? f.bool("replaceAtEndOfLife") : false
+        let age = f.double("initialAgeYears", default: 0, .range(0, 50))
         f.finish(known: [])
         guard let hall, let gpu, let gpus, let scheduler, let initial, let floor, let decay, let kappa, let vol,
             let demand, let opex
@@ -499,7 +501,8 @@ struct ScenarioParser {
         return GPUCloud(
             hall: hall, gpu: gpu, gpus: gpus, scheduler: scheduler, initialPriceUSDPerGPUHour: initial,
             floorPriceUSDPerGPUHour: floor, priceDecayPerYear: decay, priceMeanReversionPerYear: kappa,
-            priceVolatility: vol, demand: demand, opexUSDPerGPUHour: opex)
+            priceVolatility: vol, demand: demand, opexUSDPerGPUHour: opex, replaceAtEndOfLife: replace ?? false,
+            initialAgeYears: age ?? 0)
     }
 
     func demand(_ f: Fields) -> GPUCloud.Demand? {
@@ -542,12 +545,14 @@ struct ScenarioParser {
         enum After: String, CaseIterable { case shell, relet }
         let after: After? = f.choice("afterTerm", default: .shell)
         var afterTerm = ColocationLease.AfterTerm.shell
+        var reletCapex: Double? = 0
         if after == .relet {
             let vacancy = f.int("reletVacancyMonths", default: 0, .range(0, 120))
             let reletTerm = f.int("reletTermMonths", .range(1, 600))
+            reletCapex = f.double("reletCapexUSDPerMW", default: 0, .range(0, 1e9))
             if let vacancy, let reletTerm { afterTerm = .relet(vacancyMonths: vacancy, termMonths: reletTerm) }
         } else {
-            for key in ["reletVacancyMonths", "reletTermMonths"] where f.has(key) {
+            for key in ["reletVacancyMonths", "reletTermMonths", "reletCapexUSDPerMW"] where f.has(key) {
                 reader.report(path: f.child(key), line: f.node(key, required: false)?.mark?.line, value: "", rule: "applies only with afterTerm: relet")
             }
         }
@@ -559,6 +564,7 @@ struct ScenarioParser {
         lease.renewals = renewals
         lease.afterTerm = afterTerm
         lease.defaultPerYear = hazard ?? 0
+        lease.reletCapexUSDPerMW = reletCapex ?? 0
         return lease
     }
 

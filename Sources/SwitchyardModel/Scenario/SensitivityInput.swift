@@ -60,5 +60,60 @@ public struct SensitivityInput: Sendable {
             for i in s.conversions.indices { s.conversions[i].capexUSDPerMW = v }
         }),
         SensitivityInput(name: "discount rate", value: { $0.discountRatePerYear }, set: { $0.discountRatePerYear = $1 }),
+        SensitivityInput(name: "colocation opex", value: { s in
+            switch s.finance.colocationOpex {
+            case .shareOfRent(let share)?: share
+            case .usdPerKWMonth(let rate)?: rate
+            case nil: nil
+            }
+        }, set: { s, v in
+            switch s.finance.colocationOpex {
+            case .shareOfRent?: s.finance.colocationOpex = .shareOfRent(min(1, max(0, v)))
+            case .usdPerKWMonth?: s.finance.colocationOpex = .usdPerKWMonth(max(0, v))
+            case nil: break
+            }
+        }),
+        SensitivityInput(name: "tax rate", value: { $0.finance.tax?.rate }, set: { s, v in
+            if s.finance.tax != nil { s.finance.tax!.rate = min(0.9, max(0, v)) }
+        }),
+        SensitivityInput(name: "interest rate", value: { $0.finance.debt?.ratePerYear }, set: { s, v in
+            if s.finance.debt != nil { s.finance.debt!.ratePerYear = max(0, v) }
+        }),
+        SensitivityInput(name: "tenant default", value: { s in
+            if let lease = s.colocation.first(where: { $0.defaultPerYear > 0 }) { return lease.defaultPerYear }
+            for c in s.conversions { if case .colocation(let l) = c.target, l.defaultPerYear > 0 { return l.defaultPerYear } }
+            return nil
+        }, set: { s, v in
+            for i in s.colocation.indices where s.colocation[i].defaultPerYear > 0 { s.colocation[i].defaultPerYear = max(0, v) }
+            for i in s.conversions.indices {
+                if case .colocation(var l) = s.conversions[i].target, l.defaultPerYear > 0 {
+                    l.defaultPerYear = max(0, v)
+                    s.conversions[i].target = .colocation(l)
+                }
+            }
+        }),
+        SensitivityInput(name: "capex overrun", value: { s in
+            // The most likely overrun (the mode of the range) of the first conversion.
+            switch s.conversions.first?.capexFactorRisk {
+            case .pert(_, let mode, _)?, .triangular(_, let mode, _)?: mode - 1
+            default: nil
+            }
+        }, set: { s, v in
+            // Shifts every conversion's overrun range so that its mode is v.
+            for i in s.conversions.indices {
+                switch s.conversions[i].capexFactorRisk {
+                case .pert(let l, let m, let h)?:
+                    let shift = 1 + v - m
+                    s.conversions[i].capexFactorRisk = .pert(low: max(0.01, l + shift), mode: max(0.01, m + shift), high: max(0.02, h + shift))
+                case .triangular(let l, let m, let h)?:
+                    let shift = 1 + v - m
+                    s.conversions[i].capexFactorRisk = .triangular(low: max(0.01, l + shift), mode: max(0.01, m + shift), high: max(0.02, h + shift))
+                default: break
+                }
+            }
+        }),
+        SensitivityInput(name: "GPU purchase price", value: { $0.gpuCloud?.gpu.priceUSD }, set: { s, v in
+            if s.gpuCloud != nil { s.gpuCloud!.gpu.priceUSD = max(0, v) }
+        }),
     ]
 }

@@ -152,6 +152,16 @@ final class Fields {
         return value
     }
 
+    /// `true` or `false`.
+    func bool(_ key: String) -> Bool? {
+        guard let node = node(key, required: true) else { return nil }
+        guard case .scalar(let scalar) = node, ["true", "false"].contains(scalar.string.lowercased()) else {
+            reader.report(node, path: child(key), rule: "must be true or false")
+            return nil
+        }
+        return scalar.string.lowercased() == "true"
+    }
+
     func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T? = nil) -> T?
     where T.RawValue == String {
         guard let text = string(key, default: fallback?.rawValue) else { return nil }

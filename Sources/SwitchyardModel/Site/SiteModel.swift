@@ -60,6 +60,8 @@ public struct SiteModel: SimulationModel {
         var renewalsTaken: Int
         /// The month this tenant defaults on this path (nil: it does not).
         var defaultMonth: Int? = nil
+        /// The last month whose re-let fit-out was paid (a month's lease update may run twice).
+        var fitOutPaidMonth = 0
         var ticket: ResourceTicket?
         var heldMW = 0.0
         /// Contracted IT kW billed this month, and the month's rent (escalated).
@@ -157,6 +159,8 @@ public struct SiteModel: SimulationModel {
     /// drawn from its execution-risk ranges.
     let conversionLead: [Int]
     let conversionCapex: [Double]
+    /// GPU batches (month installed, count) for replacement at the end of their life.
+    var gpuBatches: [(month: Int, gpus: Int)] = []
 
     /// Sets up the model and its resources in `simulation` and schedules the first events.
     public init(scenario s: Scenario, seed: UInt64, path: UInt64, simulation: inout Simulation<Event>) {
@@ -256,6 +260,9 @@ public struct SiteModel: SimulationModel {
         }
         conversionLead = leads
         conversionCapex = capex
+        if let cloud = s.gpuCloud, cloud.replaceAtEndOfLife, cloud.gpus > 0 {
+            gpuBatches = [(1 - Int((cloud.initialAgeYears * 12).rounded()), cloud.gpus)]
+        }
         leases = zip(zip(s.colocation, colocationRenewals), colocationDefaults).map { item, years in
             let (lease, n) = item
             return Lease(
@@ -550,6 +557,13 @@ public struct SiteModel: SimulationModel {
     /// lead time, the first paid at the start), colocation ramps and terms.
     mutating func startMonth(in sim: inout Simulation<Event>) {
         ppaActive = ppa?.isActive(month: month) ?? false
+        if let cloud = scenario.gpuCloud, !gpuBatches.isEmpty {
+            let life = max(1, Int((cloud.gpu.lifetimeYears * 12).rounded()))
+            for batch in gpuBatches where month > batch.month && (month - batch.month) % life == 0 {
+                row.capexUSD += Double(batch.gpus) * cloud.gpu.priceUSD
+                row.gpuCapexUSD += Double(batch.gpus) * cloud.gpu.priceUSD
+            }
+        }
         for k in conversionStartMonth.indices where conversionStartMonth[k] != nil {
             let lead = conversionLead[k]
             if capexInstallmentsPaid[k] < lead {
@@ -602,6 +616,10 @@ public struct SiteModel: SimulationModel {
             let itMW = state.itMW
             leases[k].billedKW = itMW * 1_000
             leases[k].billedRentUSDPerMonth = state.rentUSD
+            if state.fitOutUSD > 0 && leases[k].fitOutPaidMonth != month {
+                row.capexUSD += state.fitOutUSD
+                leases[k].fitOutPaidMonth = month
+            }
             let wantMW = itMW * leases[k].schedule.pue
             if abs(wantMW - leases[k].heldMW) < 1e-12 { continue }
             if let ticket = leases[k].ticket { sim.release(ticket) }
@@ -853,6 +871,7 @@ public struct SiteModel: SimulationModel {
             gpusInstalled += gpus
             row.capexUSD += Double(gpus) * cloud.gpu.priceUSD
             row.gpuCapexUSD += Double(gpus) * cloud.gpu.priceUSD
+            if cloud.replaceAtEndOfLife { gpuBatches.append((month, gpus)) }
             sim.setUnits(gpusInstalled, of: pool)
         }
     }

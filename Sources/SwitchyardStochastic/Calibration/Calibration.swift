@@ -5,6 +5,8 @@ import Foundation
 /// The models `switchyard calibrate` can fit.
 public enum CalibrationModel: String, Hashable, Sendable, CaseIterable {
     case gbm, merton, ou
+    /// The power price process: seasonality, mean reversion, volatility and spikes.
+    case electricity
 }
 
 /// One fitted parameter with its standard error.
