@@ -201,6 +201,8 @@ public struct PolicyScore: Hashable, Sendable {
     public var npvs: [Double] = []
     /// Against never converting on the same paths (set on the fresh paths).
     public var incremental: Incremental?
+    /// With starting cash: the share of paths on which cash runs out (nil without).
+    public var probabilityCashOut: Double?
 
     /// Start months of `block` over the paths.
     public func starts(ofBlock block: Int) -> [Int?] { startMonths.map { $0[block] } }
@@ -310,14 +312,19 @@ public enum PlannerError: Error, CustomStringConvertible {
 public enum Planner {
     /// A path's NPV and the start month of each of the scenario's blocks.
     /// With `flows`: the path's monthly flows, terminal value included (else empty).
-    typealias Run = (npv: Double, starts: [Int?], flows: [Double])
+    typealias Run = (npv: Double, starts: [Int?], flows: [Double], cashOut: Bool)
 
-    static func flows(_ result: PathResult, keep: Bool) -> [Double] { keep ? result.months.map(\.valueFlowUSD) : [] }
+    /// The flows the NPV discounts: the project's after tax with a finance section, else
+    /// free cash flow plus the value at the horizon.
+    static func flows(_ result: PathResult, keep: Bool) -> [Double] {
+        guard keep else { return [] }
+        return result.finance?.months.map(\.projectCashFlowUSD) ?? result.months.map(\.valueFlowUSD)
+    }
 
     /// NPVs and start months of a policy on paths `0..<count` of `seed`.
     static func run(_ policy: ConversionPolicy, scenario: Scenario, seed: UInt64, count: Int, threads: Int, flows keep: Bool = false) -> [Run] {
         RiskRunner.runBatch(scenario: policy.apply(to: scenario), seed: seed, first: 0, count: count, threads: threads) {
-            ($1.npvUSD, $1.conversionStartMonths, flows($1, keep: keep))
+            ($1.npvUSD, $1.conversionStartMonths, flows($1, keep: keep), $1.finance?.cashOutMonth != nil)
         }
     }
 
@@ -334,16 +341,19 @@ public enum Planner {
             return (scenarios.count - 1, UInt64(job.path))
         }
         return RiskRunner.run(scenarios: scenarios, seed: seed, jobs: tasks, threads: threads) {
-            ($1.npvUSD, $1.conversionStartMonths, flows($1, keep: keep))
+            ($1.npvUSD, $1.conversionStartMonths, flows($1, keep: keep), $1.finance?.cashOutMonth != nil)
         }
     }
 
-    static func score(_ policy: ConversionPolicy, _ runs: [Run], objective: PlanObjective) -> PolicyScore {
+    static func score(_ policy: ConversionPolicy, _ runs: [Run], objective: PlanObjective, cash: Bool = false) -> PolicyScore {
         let npv = DistributionSummary(runs.map(\.npv))
         let (value, feasible) = objective.score(npv)
         var result = PolicyScore(
             policy: policy, npv: npv, objective: value, feasible: feasible, convertedShare: 0, startMonthPercentiles: nil,
             startMonths: runs.map(\.starts), npvs: runs.map(\.npv))
+        if cash {
+            result.probabilityCashOut = Double(runs.filter(\.cashOut).count) / Double(max(1, runs.count))
+        }
         (result.convertedShare, result.startMonthPercentiles) = result.converted(block: 0)
         return result
     }
@@ -473,7 +483,9 @@ public enum Planner {
             } else {
                 runs = run(policy, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads, flows: true)
             }
-            return (score(policy, runs, objective: settings.objective), runs.map(\.flows))
+            return (
+                score(policy, runs, objective: settings.objective, cash: scenario.finance.startingCashUSD != nil), runs.map(\.flows)
+            )
         }
         let never = evaluate(.never)
         func paired(_ e: (score: PolicyScore, flows: [[Double]])) -> PolicyScore {
@@ -672,11 +684,11 @@ public enum Planner {
     {
         let never = ConversionPolicy.never.apply(to: scenario)
         let base = RiskRunner.runBatch(scenario: never, seed: seed, first: 0, count: count, threads: threads) {
-            ($1.npvUSD, $1.conversionStartMonths, $1.months)
+            ($1.npvUSD, $1.conversionStartMonths, $1.months, flows($1, keep: keep), $1.finance?.cashOutMonth != nil)
         }
         return (
             base.map { b in months.map { state(b.2, month: $0, scenario: scenario) } },
-            base.map { ($0.0, $0.1, keep ? $0.2.map(\.valueFlowUSD) : []) }
+            base.map { ($0.0, $0.1, $0.3, $0.4) }
         )
     }
 

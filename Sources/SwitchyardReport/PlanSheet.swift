@@ -13,6 +13,8 @@ public struct PlanSheet: Sendable, Encodable {
         public var startMonthP50: Double?
         /// Against never converting, paired on the same fresh paths.
         public var versusNever: VersusNever?
+        /// With starting cash: the share of fresh paths on which cash runs out.
+        public var probabilityCashOut: Double?
         public init(
             label: String, policy: String, meanNPVUSD: Double, standardErrorUSD: Double, ci95LowUSD: Double,
             ci95HighUSD: Double, cvar95USD: Double, probabilityOfLoss: Double, convertedShare: Double,
@@ -200,7 +202,7 @@ extension XLSXReport {
                 "CVaR95 (USD)", "Probability of loss", "Converted (share of paths)", "Start month P50",
                 "NPV minus never: mean (USD)", "NPV minus never: SE (USD)", "NPV minus never: P5 (USD)",
                 "NPV minus never: P50 (USD)", "NPV minus never: P95 (USD)", "P(worse than never)", "Incremental IRR",
-                "Incremental IRR note", "Incremental payback month",
+                "Incremental IRR note", "Incremental payback month", "P(cash runs out)",
             ]
             for (c, h) in headers.enumerated() { sheet.write(0, c, h, f.header) }
             for (i, p) in plan.policies.enumerated() {
@@ -220,6 +222,7 @@ extension XLSXReport {
                     sheet.write(r, 17, v.irr == nil ? v.irrNote : "")
                     sheet.write(r, 18, v.paybackMonth.map(Double.init), f.number)
                 }
+                sheet.write(r, 19, p.probabilityCashOut, f.percent)
             }
             w.define("Plan_RecommendedNPV", Cell.absolute("Plan", row: 1, column: 2))
             sheet.width(0, 0, 26)

@@ -106,6 +106,12 @@ struct PlanCommand: ParsableCommand {
 
 enum PlanReport {
     static func row(_ label: String, _ s: PolicyScore, scenario: Scenario) -> PlanSheet.Row {
+        var row = baseRow(label, s, scenario: scenario)
+        row.probabilityCashOut = s.probabilityCashOut
+        return row
+    }
+
+    static func baseRow(_ label: String, _ s: PolicyScore, scenario: Scenario) -> PlanSheet.Row {
         PlanSheet.Row(
             label: label, policy: s.policy.describe(for: scenario), meanNPVUSD: s.npv.mean, standardErrorUSD: s.npv.standardError,
             ci95LowUSD: s.npv.confidenceInterval95.lowerBound, ci95HighUSD: s.npv.confidenceInterval95.upperBound,
@@ -191,8 +197,9 @@ enum PlanReport {
             "On the fresh paths (mean NPV, 95% CI):",
         ]
         for p in s.policies {
+            let cash = p.probabilityCashOut.map { String(format: "  cash runs out on %.1f%% of paths", $0 * 100) } ?? ""
             lines.append(
-                "  \(p.label.padding(toLength: 26, withPad: " ", startingAt: 0)) \(Summary.money(p.meanNPVUSD)) (\(Summary.money(p.ci95LowUSD)) to \(Summary.money(p.ci95HighUSD)))  CVaR95 \(Summary.money(p.cvar95USD))")
+                "  \(p.label.padding(toLength: 26, withPad: " ", startingAt: 0)) \(Summary.money(p.meanNPVUSD)) (\(Summary.money(p.ci95LowUSD)) to \(Summary.money(p.ci95HighUSD)))  CVaR95 \(Summary.money(p.cvar95USD))\(cash)")
         }
         lines.append("")
         lines.append("Against never converting, on the same fresh paths (NPV difference):")

@@ -115,6 +115,35 @@ struct FinanceTests {
         #expect(close(try #require(finance.minimumDSCR), min(cover1, cover2)))
     }
 
+    @Test("With every finance item off and no contract or execution risk, the NPV is the operations' own")
+    func offIsOperations() throws {
+        var s = try Self.leaseOnly()
+        s.finance = FinanceTerms()
+        let result = SiteModel.run(scenario: s, seed: 1, path: 0)
+        #expect(result.finance == nil)
+        #expect(result.npvUSD == CashFlows.npv(result.months.map(\.freeCashFlowUSD), annualRate: s.discountRatePerYear))
+        // A zero tenant-default hazard and no execution ranges draw nothing and change nothing.
+        var zero = s
+        guard case .colocation(var lease) = zero.conversions[0].target else { Issue.record("a lease"); return }
+        lease.defaultPerYear = 0
+        zero.conversions[0].target = .colocation(lease)
+        #expect(SiteModel.run(scenario: zero, seed: 1, path: 0).months == result.months)
+    }
+
+    @Test("GPUs bought again at the end of their life")
+    func gpuReplacement() throws {
+        var s = try ScenarioLoader.builtin("small-miner-20mw")
+        s.horizonMonths = 30
+        s.conversions = []
+        s.gpuCloud!.replaceAtEndOfLife = true
+        s.gpuCloud!.initialAgeYears = s.gpuCloud!.gpu.lifetimeYears - 1  // due after 12 months
+        let result = SiteModel.run(scenario: s, seed: 1, path: 0)
+        let batch = Double(s.gpuCloud!.gpus) * s.gpuCloud!.gpu.priceUSD
+        for row in result.months {
+            #expect(row.gpuCapexUSD == (row.month == 13 ? batch : 0), "month \(row.month)")
+        }
+    }
+
     @Test("Losses carried forward offset later profits, up to the offset share")
     func lossCarryForward() throws {
         var s = try Self.leaseOnly()
