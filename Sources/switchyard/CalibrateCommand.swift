@@ -26,6 +26,11 @@ struct CalibrateCommand: ParsableCommand {
             are annualised with --periods-per-year (365 for daily data that trades every
             day, 252 for exchange trading days, 8760 for hourly power prices).
 
+            network fits the hashrate that answers profitability to daily history: the
+            file's hashrate (TH/s), network revenue (USD/day) and BTC price columns, and
+            --efficiency, a CSV of network efficiency (J/TH) by date; days are averaged
+            into --step-days blocks.
+
             Example (ERCOT West hub, 2024):
               switchyard calibrate ercot_hub_lz_prices_hourly_2024.csv --model electricity
                 --column HB_WEST_dam_spp_usd_mwh --date-column delivery_date
@@ -54,6 +59,21 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "With --model electricity: prices below this (USD/MWh) are floored for the log.")
     var floor: Double = 1
 
+    @Option(help: "With --model network: the network revenue column, USD per day.")
+    var revenueColumn: String = "revenue_usd"
+
+    @Option(help: "With --model network: the BTC price column, USD.")
+    var priceColumn: String = "btc_usd_close"
+
+    @Option(help: "With --model network: a CSV of network efficiency by date (J/TH), e.g. CBECI's.")
+    var efficiency: String?
+
+    @Option(help: "With --model network: the efficiency column.")
+    var efficiencyColumn: String = "efficiency_estimated_j_per_th"
+
+    @Option(help: "With --model network: average days into blocks of this many (e.g. 7) before the fit.")
+    var stepDays: Int = 7
+
     @Option(help: "With --model electricity: average the series over blocks of this many hours first (the scenario's stepHours, e.g. 6); --periods-per-year is then 8760 / this.")
     var stepHours: Double?
 
@@ -75,6 +95,7 @@ struct CalibrateCommand: ParsableCommand {
     func run() throws {
         if let yaml, !force, FileManager.default.fileExists(atPath: yaml) { throw OutputError.exists(path: yaml) }
         if model == .electricity { return try runElectricity() }
+        if model == .network { return try runNetwork() }
         let history = try PriceHistory(
             contentsOf: file, column: column, dateColumn: dateColumn, skipBadRows: skipBadRows)
         if !history.skippedRows.isEmpty {
@@ -87,7 +108,7 @@ struct CalibrateCommand: ParsableCommand {
             case .gbm: try Calibration.fitGBM(logReturns: history.logReturns, periodsPerYear: periodsPerYear)
             case .merton: try Calibration.fitMerton(logReturns: history.logReturns, periodsPerYear: periodsPerYear)
             case .ou: try Calibration.fitOU(history.values.map { log($0) }, periodsPerYear: periodsPerYear, file: file)
-            case .electricity: preconditionFailure("handled by runElectricity")
+            case .electricity, .network: preconditionFailure("handled by runElectricity and runNetwork")
             }
         let span = history.dates.isEmpty ? "" : ", \(history.dates.first!) to \(history.dates.last!)"
         print("\(model.rawValue) fit of \(file) [\(column)]: \(history.values.count) values\(span)")
@@ -158,6 +179,100 @@ struct CalibrateCommand: ParsableCommand {
             try AtomicFile.write(text, to: yaml, replace: force)
             print("wrote \(yaml)")
         }
+    }
+
+    func runNetwork() throws {
+        guard let efficiency else {
+            throw ValidationError("--model network needs --efficiency FILE (network efficiency in J/TH by date, e.g. CBECI's)")
+        }
+        guard stepDays >= 1, stepDays <= 365 else { throw ValidationError("--step-days must be between 1 and 365, got \(stepDays)") }
+        func read(_ path: String, _ column: String) throws -> TimedSeries {
+            let series = try TimedSeries(contentsOf: path, column: column, dateColumn: dateColumn, hourColumn: nil, skipBadRows: skipBadRows)
+            if !series.skippedRows.isEmpty {
+                var message = "\(path): skipped \(series.skippedRows.count) row(s) without a usable '\(column)':\n"
+                for row in series.skippedRows.prefix(10) { message += "  \(row)\n" }
+                FileHandle.standardError.write(Data(message.utf8))
+            }
+            return series
+        }
+        let hashrate = try read(file, column)
+        let revenue = try read(file, revenueColumn)
+        let price = try read(file, priceColumn)
+        let eff = try read(efficiency, efficiencyColumn)
+        var byDay: [[Int: Double]] = [[:], [:], [:], [:]]
+        for (k, series) in [hashrate, revenue, price, eff].enumerated() {
+            for (day, value) in zip(series.days, series.values) { byDay[k][day] = value }
+        }
+        let common = byDay[0].keys.filter { d in (1...3).allSatisfy { byDay[$0][d] != nil } }.sorted()
+        guard let first = common.first else { throw ValidationError("\(file) and \(efficiency) share no dates") }
+        // Blocks of stepDays consecutive days, averaged over the days present (at least half).
+        var blocks: [Int: [Int]] = [:]
+        for day in common { blocks[(day - first) / stepDays, default: []].append(day) }
+        var times: [Double] = []
+        var h: [Double] = []
+        var r: [Double] = []
+        var p: [Double] = []
+        var e: [Double] = []
+        for index in blocks.keys.sorted() {
+            let days = blocks[index]!
+            guard days.count * 2 >= stepDays else { continue }
+            func mean(_ k: Int) -> Double { days.reduce(0) { $0 + byDay[k][$1]! } / Double(days.count) }
+            times.append(Double(index * stepDays) / 365)
+            h.append(mean(0) / 1e6)  // TH/s -> EH/s
+            r.append(mean(1))
+            p.append(mean(2))
+            e.append(mean(3))
+        }
+        let periods = 365 / Double(stepDays)
+        let result = try Calibration.fitNetwork(
+            times: times, hashrateEHs: h, revenueUSDPerDay: r, priceUSD: p, efficiencyJPerTH: e, periodsPerYear: periods, file: file)
+        let startDate = Self.date(fromDay: first)
+        let endDate = Self.date(fromDay: common.last!)
+        print("network fit of \(file) [\(column), \(revenueColumn), \(priceColumn)] and \(efficiency) [\(efficiencyColumn)]")
+        print("\(common.count) common days \(startDate) to \(endDate), \(h.count) blocks of \(stepDays) days, \(result.observations) consecutive pairs")
+        print("")
+        printTable(result)
+        let model = ProfitabilityHashrate(
+            efficiencyJPerTH: result["efficiencyJPerTH"]!.value, efficiencyImprovementPerYear: result["efficiencyImprovementPerYear"]!.value,
+            costUSDPerMWh: result["costUSDPerMWh"]!.value, entryPerYear: result["entryPerYear"]!.value,
+            exitPerYear: result["exitPerYear"]!.value, priceLagYears: result["priceLagYears"]!.value,
+            volatility: result["volatility"]!.value)
+            .with { $0.costGrowthPerYear = result["costGrowthPerYear"]!.value }
+        let lastHashprice = r.last! / (h.last! * 1_000)
+        print("")
+        print(
+            String(
+                format: "at %@: hashprice %.1f USD/PH/day against the fitted break-even cost of hashing %.1f (network %.1f J/TH, %.0f USD/MWh all-in)",
+                endDate, lastHashprice, model.hashCostUSDPerPHDay(atYear: times.last!), e.last!, model.costUSDPerMWh))
+        if let yaml {
+            var text = "# switchyard calibrate \(file) --model network --column \(column) --revenue-column \(revenueColumn)"
+            text += " --price-column \(priceColumn) --efficiency \(efficiency) --efficiency-column \(efficiencyColumn) --step-days \(stepDays)"
+            text += "\(skipBadRows ? " --skip-bad-rows" : "")\n"
+            text += "# \(result.observations) pairs of \(stepDays)-day blocks, \(startDate) to \(endDate); standard errors in comments.\n"
+            text += "# Paste under `bitcoin:`; efficiencyJPerTH is the fit's value at \(startDate): set it to the network's\n"
+            text += "# efficiency at your scenario's start (the improvement rate carries on from there).\n"
+            text += "network:\n  model: profitability\n"
+            for parameter in result.parameters {
+                text += "  \(parameter.name): \(format(parameter.value))  # +/- \(format(parameter.standardError)) \(parameter.unit)\n"
+            }
+            try AtomicFile.write(text, to: yaml, replace: force)
+            print("wrote \(yaml)")
+        }
+    }
+
+    /// YYYY-MM-DD of a day number (days since 1970-01-01).
+    static func date(fromDay day: Int) -> String {
+        // Howard Hinnant's civil_from_days.
+        let z = day + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return String(format: "%04d-%02d-%02d", y, m, d)
     }
 
     func printTable(_ result: CalibrationResult) {

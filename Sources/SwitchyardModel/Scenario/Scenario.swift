@@ -208,6 +208,10 @@ public struct BitcoinMarket: Hashable, Sendable {
     public var hashrateVolatility: Double
     /// Correlation of BTC price and network hashrate shocks.
     public var priceHashrateCorrelation: Double
+    /// With it, the hashrate answers profitability (``ProfitabilityHashrate``; its lag
+    /// and volatility are `hashratePriceLagYears` and `hashrateVolatility`); without,
+    /// it follows the lagged price and a trend (growth, elasticity, adjustment).
+    public var profitability: ProfitabilityHashrate?
 }
 
 public struct MiningFleet: Hashable, Sendable {

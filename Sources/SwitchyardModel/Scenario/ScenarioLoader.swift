@@ -424,25 +424,51 @@ struct ScenarioParser {
         let feeKappa = fees?.double("meanReversionPerYear", default: 12, .positive)
         fees?.finish(known: [])
         let network = f.fields("network")
-        let height = network?.int("initialBlockHeight", .nonNegative)
-        let hashrate = network?.double("initialHashrateEHs", .positive)
-        let growth = network?.double("growthPerYear", default: 0, .range(-1, 3))
-        let elasticity = network?.double("priceElasticity", default: 0, .range(0, 5))
+        enum NetworkModel: String, CaseIterable { case trend, profitability }
+        let networkModel: NetworkModel? = network?.choice("model", default: .trend)
+        let height = network?.int("initialBlockHeight", .range(0, 6_930_000))
+        let hashrate = network?.double("initialHashrateEHs", .range(1e-9, 1e9))
+        var growth: Double? = 0
+        var elasticity: Double? = 0
+        var adjust: Double? = 4
+        var profitability: ProfitabilityHashrate?
+        if networkModel == .profitability {
+            let efficiency = network?.double("efficiencyJPerTH", .range(0.1, 1e6))
+            let improvement = network?.double("efficiencyImprovementPerYear", default: 0, .range(-1, 1))
+            let cost = network?.double("costUSDPerMWh", .range(0.01, 10_000))
+            let costGrowth = network?.double("costGrowthPerYear", default: 0, .range(-1, 1))
+            let entry = network?.double("entryPerYear", .range(0.01, 1_000))
+            let exit = network?.double("exitPerYear", .range(0.01, 1_000))
+            if let efficiency, let improvement, let cost, let entry, let exit {
+                profitability = ProfitabilityHashrate(
+                    efficiencyJPerTH: efficiency, efficiencyImprovementPerYear: improvement, costUSDPerMWh: cost,
+                    entryPerYear: entry, exitPerYear: exit, priceLagYears: 0, volatility: 0)
+                profitability?.costGrowthPerYear = costGrowth ?? 0
+            }
+        } else {
+            growth = network?.double("growthPerYear", default: 0, .range(-1, 3))
+            elasticity = network?.double("priceElasticity", default: 0, .range(0, 5))
+            adjust = network?.double("adjustmentPerYear", default: 4, .range(0.01, 1_000))
+        }
         let lag = network?.double("priceLagYears", default: 0, .range(0, 5))
-        let adjust = network?.double("adjustmentPerYear", default: 4, .positive)
-        let hvol = network?.double("volatility", default: 0, .nonNegative)
+        let hvol = network?.double("volatility", default: 0, .range(0, 10))
         let rho = network?.double("priceCorrelation", default: 0, .correlation)
-        network?.finish(known: [])
+        network?.finish(known: networkModel == .profitability ? ["growthPerYear"] : ["efficiencyJPerTH"])
         f.finish(known: [])
         guard let model, let initial, let drift, let vol, let jumps, let jumpMean, let jumpSD, let feeMean, let feeVol,
             let feeKappa, let height, let hashrate, let growth, let elasticity, let lag, let adjust, let hvol, let rho
         else { return nil }
-        return BitcoinMarket(
+        if networkModel == .profitability && profitability == nil { return nil }
+        profitability?.priceLagYears = lag
+        profitability?.volatility = hvol
+        var market = BitcoinMarket(
             priceModel: model, initialPriceUSD: initial, drift: drift, volatility: vol, jumpsPerYear: jumps,
             jumpLogMean: jumpMean, jumpLogSD: jumpSD, feesBTCPerBlock: feeMean, feeLogVolatility: feeVol,
             feeMeanReversionPerYear: feeKappa, initialBlockHeight: height, initialHashrateEHs: hashrate,
             hashrateGrowthPerYear: growth, hashratePriceElasticity: elasticity, hashratePriceLagYears: lag,
             hashrateAdjustmentPerYear: adjust, hashrateVolatility: hvol, priceHashrateCorrelation: rho)
+        market.profitability = profitability
+        return market
     }
 
     func asic(_ f: Fields, key: String) -> ASICModel? {

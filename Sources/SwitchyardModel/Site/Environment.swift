@@ -45,6 +45,13 @@ struct Environment {
     let meanFeesBTCPerBlock: Double
     /// ln of the BTC price (the state; the price is its exponential).
     private var logBTCPrice: Double
+    /// The profitability model of the hashrate (nil: the lag-and-trend model), its step,
+    /// ln H (its state), and the block height the step's subsidy is taken at (the chain
+    /// at 10-minute blocks from the start: the environment runs ahead of the site).
+    let profitability: ProfitabilityHashrate?
+    let profitabilityStep: ProfitabilityHashrate.Step?
+    private var logHashrate: Double
+    let initialHeight: Int
 
     /// Current values (constant over the current step).
     private(set) var btcPriceUSD: Double
@@ -132,6 +139,10 @@ struct Environment {
             seasonalTable = []
         }
         logBTCPrice = log(b.initialPriceUSD)
+        profitability = b.profitability
+        profitabilityStep = b.profitability?.step(years: s.stepHours / 8_760)
+        logHashrate = log(b.initialHashrateEHs)
+        initialHeight = b.initialBlockHeight
         priceIsGBM = b.priceModel == .gbm
         priceHashrateCorrelation = b.priceHashrateCorrelation
         hashrateIndependentShare = (1 - b.priceHashrateCorrelation * b.priceHashrateCorrelation).squareRoot()
@@ -194,10 +205,43 @@ struct Environment {
             priceBlock[j] = logPrice
         }
         logBTCPrice = logPrice
-        // Hashrate: shocks correlated with the price's (2x2 Cholesky), lagged price ratio.
-        // ln H = target + gap, the gap an OU process (NetworkHashrateProcess): carried
-        // as the state, it is one multiply-add a step; the target is ln H0 + g t +
-        // e * (lagged ln P/P0) at the step's end.
+        // Fees: mean-reverting log noise around the mean, mean-corrected (E[fee] = mean).
+        // (Before the hashrate, which a profitability model drives by the revenue.)
+        var fee = feeDeviation
+        for j in 0..<n {
+            fee = feeStep.advance(fee, z: feeStream.normal())
+            feeFactorBlock[j] = fee
+        }
+        feeDeviation = fee
+        if let profitability, let profitabilityStep {
+            // ln H moves toward ln H* = ln R - ln(24 e(t) c), R = 144 (S + F) P(t - L).
+            var x = logHashrate
+            for j in 0..<n {
+                let zHash = priceHashrateCorrelation * shockBlock[j] + hashrateIndependentShare * hashrateStream.normal()
+                stepsDone += 1
+                ringSlot = ringSlot + 1 == logPriceRing.count ? 0 : ringSlot + 1
+                logPriceRing[ringSlot] = priceBlock[j] - logInitialPrice
+                let t = yearBlock[j]
+                let height = initialHeight + Int(t * 52_560)
+                let fees = meanFeesBTCPerBlock * exp(feeFactorBlock[j]) * feeMeanCorrection
+                let logRevenue = log(144 * (BitcoinProtocol.subsidyBTC(atHeight: height) + fees)) + logInitialPrice + lagged()
+                x = profitability.advance(
+                    logHashrate: x, logRevenue: logRevenue, logCost: profitability.logCostPerEHDay(atYear: t),
+                    step: profitabilityStep, z: zHash)
+                hashrateBlock[j] = x
+            }
+            logHashrate = x
+        } else {
+            trendHashrate(n)
+        }
+        finishBlock(n)
+    }
+
+    /// Hashrate by the lag-and-trend model: shocks correlated with the price's (2x2
+    /// Cholesky), lagged price ratio. ln H = target + gap, the gap an OU process
+    /// (NetworkHashrateProcess): carried as the state, it is one multiply-add a step;
+    /// the target is ln H0 + g t + e * (lagged ln P/P0) at the step's end.
+    private mutating func trendHashrate(_ n: Int) {
         var gap = hashrateGap
         let growth = network.growthPerYear
         let elasticity = network.priceElasticity
@@ -211,13 +255,10 @@ struct Environment {
             hashrateBlock[j] = logInitialHashrate + growth * (yearBlock[j] + dt) + elasticity * lagged() + gap
         }
         hashrateGap = gap
-        // Fees: mean-reverting log noise around the mean, mean-corrected (E[fee] = mean).
-        var fee = feeDeviation
-        for j in 0..<n {
-            fee = feeStep.advance(fee, z: feeStream.normal())
-            feeFactorBlock[j] = fee
-        }
-        feeDeviation = fee
+    }
+
+    /// Power and GPU prices of the block, then the exponentials.
+    private mutating func finishBlock(_ n: Int) {
         // Power: ln price = ln base + seasonal term + deviation.
         var deviation = powerDeviation
         for j in 0..<n {

@@ -7,6 +7,8 @@ public enum CalibrationModel: String, Hashable, Sendable, CaseIterable {
     case gbm, merton, ou
     /// The power price process: seasonality, mean reversion, volatility and spikes.
     case electricity
+    /// The network hashrate that answers profitability.
+    case network
 }
 
 /// One fitted parameter with its standard error.

@@ -10,6 +10,8 @@ public struct TimedSeries: Sendable {
     public let file: String
     /// Years since 1 January of the first row's year (365-day years).
     public let times: [Double]
+    /// Each row's day, as days since 1970-01-01 (to join series by date).
+    public let days: [Int]
     public let values: [Double]
     public let skippedRows: [BadRow]
 
@@ -46,6 +48,7 @@ public struct TimedSeries: Sendable {
             hourIndex = index
         }
         var times: [Double] = []
+        var days: [Int] = []
         var values: [Double] = []
         var bad: [BadRow] = []
         var origin: Int?
@@ -83,11 +86,13 @@ public struct TimedSeries: Sendable {
             }
             lastStamp = stamp
             times.append(stamp)
+            days.append(day)
             values.append(value)
         }
         if !bad.isEmpty && !skipBadRows { throw .badRows(file: file, column: column, rows: bad) }
         self.file = file
         self.times = times
+        self.days = days
         self.values = values
         self.skippedRows = bad
     }
