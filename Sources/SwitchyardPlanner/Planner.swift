@@ -96,7 +96,7 @@ public enum ConversionPolicy: Hashable, Sendable {
             return parts.joined(separator: "; ").prefix(1).uppercased() + parts.joined(separator: "; ").dropFirst() + "."
         case .leastSquares(let rule):
             let order = scenario.conversions.count > 1 ? ", each block not before the one before it" : ""
-            return "Convert \(scenario.conversions.map(block).joined(separator: ", then ")) at the first decision month (every \(rule.stepMonths) months\(order)) where the regression on hashprice, BTC and power prices and months left says converting now is worth more than waiting."
+            return "Convert \(scenario.conversions.map(block).joined(separator: ", then ")) at the first decision month (every \(rule.stepMonths) months\(order)) where the regression on hashprice, BTC and power prices and calendar time says converting now is worth more than waiting."
         case .trigger(let t):
             let blocks = scenario.conversions.map(block).joined(separator: ", then ")
             let days = t.forDays > 0 ? String(format: " for %.0f days", t.forDays) : ""
@@ -572,7 +572,8 @@ public enum Planner {
         case .schedule(let months):
             let parts = zip(scenario.conversions, months).map { c, m -> String in
                 guard let m else { return "do not convert \(block(c))" }
-                return "start converting \(block(c)) in \(name(m)) (month \(m)); online \(name(m + c.leadTimeMonths))"
+                let likely = c.leadTimeRisk == nil ? "" : " at the most likely lead time"
+                return "start converting \(block(c)) in \(name(m)) (month \(m)); online \(name(m + c.leadTimeMonths))\(likely)"
             }
             let text = parts.joined(separator: "; ")
             return text.prefix(1).uppercased() + text.dropFirst() + "."

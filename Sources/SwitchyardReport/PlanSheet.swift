@@ -139,6 +139,8 @@ public struct PlanSheet: Sendable, Encodable {
     public var monthLabels: [String] = []
     /// Why the recommended policy and not a more complex one.
     public var selection = ""
+    /// The rates an incremental IRR is to be read against, in words.
+    public var hurdle = ""
     /// What the value of flexibility is measured against.
     public var flexibilityBaseline = "convert everything now"
     public var triggerRule: TriggerRule?

@@ -264,7 +264,7 @@ public enum XLSXReport {
             writer.skip()
             writer.line("NPV (USD)", result.npvUSD, f.usdBold, name: "NPV")
             writer.line("IRR", result.irr, f.percent, name: "IRR")
-            if result.irr == nil { writer.text("IRR", result.rateOfReturn.description) }
+            if result.irr == nil { writer.text("IRR (why none)", result.rateOfReturn.description) }
             writer.line("Payback month", result.paybackMonth.map(Double.init), f.number, name: "PaybackMonth")
             writer.line("Terminal value (USD, in the last month)", result.terminalValue?.totalUSD ?? 0, f.usd, name: "TerminalValue")
             if let tv = result.terminalValue {
@@ -272,6 +272,12 @@ public enum XLSXReport {
                 writer.line("  of which operations (USD)", tv.operationsUSD, f.usd, name: "TerminalValue_Operations")
                 writer.line("  operations as a going concern (USD)", tv.goingConcernUSD, f.usd, name: "TerminalValue_GoingConcern")
                 writer.line("  powered land not under lease (USD)", tv.landUSD, f.usd, name: "TerminalValue_Land")
+            }
+            if let fin = result.finance {
+                writer.line("Equity NPV (USD)", fin.equityNPVUSD, f.usdBold, name: "EquityNPV")
+                writer.line("Equity IRR", fin.equityRateOfReturn.value, f.percent, name: "EquityIRR")
+                writer.line("Lowest yearly DSCR", fin.minimumDSCR, f.decimal, name: "MinimumDSCR")
+                writer.line("Month cash runs out", fin.cashOutMonth.map(Double.init), f.number, name: "CashOutMonth")
             }
             writer.line("Total free cash flow (USD)", result.totalFreeCashFlowUSD, f.usd, name: "TotalFreeCashFlow")
             writer.line("BTC mined", result.totalBTCMined, f.decimal, name: "BTCMined")

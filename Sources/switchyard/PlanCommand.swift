@@ -182,6 +182,11 @@ enum PlanReport {
             })
         sheet.conversionMonths = conversionMonths(r, scenario: scenario)
         sheet.selection = r.selection
+        var hurdle = String(format: "the discount rate is %.1f%%", scenario.discountRatePerYear * 100)
+        if let rc = scenario.finance.contractDiscountRatePerYear {
+            hurdle += String(format: ", %.1f%% on contracted rent and leases' value at the horizon", rc * 100)
+        }
+        sheet.hurdle = hurdle
         sheet.flexibilityBaseline = r.flexibilityBaseline
         (sheet.triggerRule, sheet.leastSquaresRule) = rules(r, scenario: scenario)
         sheet.monthLabels = (1...scenario.horizonMonths).map { Scenario.monthLabel(scenario.startMonth, month: $0) }
@@ -209,6 +214,9 @@ enum PlanReport {
             lines.append(
                 "  \(p.label.padding(toLength: 26, withPad: " ", startingAt: 0)) mean \(Summary.money(v.meanUSD)) (SE \(Summary.money(v.standardErrorUSD)))  P5 \(Summary.money(v.p5USD))  P50 \(Summary.money(v.p50USD))  P95 \(Summary.money(v.p95USD))  worse on \(String(format: "%.1f%%", v.probabilityWorse * 100)) of paths")
             lines.append("  \(String(repeating: " ", count: 26)) incremental IRR \(v.irr.map { String(format: "%.1f%%", $0 * 100) } ?? v.irrNote); \(payback)")
+        }
+        if !s.hurdle.isEmpty {
+            lines.append("  (\(s.hurdle): an incremental IRR below it can still go with a positive NPV difference when part of the value is discounted at a lower rate)")
         }
         lines.append("")
         lines.append(

@@ -269,3 +269,46 @@ struct ValuationTests {
         }
     }
 }
+
+/// Growth rates near the rates they are discounted at are refused with a message (they
+/// made a perpetuity explode, or trapped).
+struct ValuationValidationTests {
+    static func texasText() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try String(contentsOf: root.appendingPathComponent("Models/texas-200mw.yaml"), encoding: .utf8)
+    }
+
+    func problems(_ text: String) -> String {
+        do {
+            _ = try ScenarioLoader.load(yaml: text, file: "t.yaml", baseDirectory: nil)
+            return ""
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test("Market rent growth at or above the contract discount rate is refused (it trapped before)")
+    func marketGrowthAgainstContractRate() throws {
+        let text = try Self.texasText()
+        #expect(problems(text) == "")
+        let fast = text.replacingOccurrences(of: "  growthPerYear: 0.02          # GUESS: near inflation", with: "  growthPerYear: 0.1           # GUESS: near inflation")
+        #expect(problems(fast).contains("colocationMarket.growthPerYear = 0.1: must be at least 1 point below the rate re-lets are discounted at (0.09"))
+        let lowRate = text.replacingOccurrences(of: "contractDiscountRatePerYear: 0.09", with: "contractDiscountRatePerYear: 0")
+        #expect(problems(lowRate).contains("colocationMarket.growthPerYear = 0.02: must be at least 1 point below"))
+        let gordon = text.replacingOccurrences(of: "  growthPerYear: 0             # GUESS: no growth", with: "  growthPerYear: 0.1199        # GUESS: no growth")
+        #expect(problems(gordon).contains("valuation.growthPerYear = 0.1199: must be at least 1 point below discountRatePerYear"))
+    }
+
+    @Test("A Gordon growth key under another method says why, and peak months are checked once")
+    func clearMessages() throws {
+        let text = try Self.texasText()
+        let none = text.replacingOccurrences(of: "terminalValue: gordon", with: "terminalValue: none")
+        let message = problems(none)
+        #expect(message.contains("valuation.growthPerYear"))
+        #expect(message.contains("applies only with terminalValue: gordon"))
+        #expect(!message.contains("unknown key"))
+        let month13 = problems(text.replacingOccurrences(of: "peakMonths: [6, 7, 8, 9]", with: "peakMonths: [13]"))
+        #expect(month13.components(separatedBy: "peakMonths[0]").count == 2, "reported once: \(month13)")
+        #expect(problems(text.replacingOccurrences(of: "peakMonths: [6, 7, 8, 9]", with: "peakMonths: []")).contains("needs at least one month"))
+    }
+}

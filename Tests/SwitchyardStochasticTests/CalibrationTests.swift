@@ -160,3 +160,55 @@ struct ElectricityCalibrationTests {
         }
     }
 }
+
+/// `calibrate --model network` on a long weekly history simulated from the model.
+struct NetworkCalibrationTests {
+    /// False-failure rate: six 3.5-SE checks (Bonferroni: about 0.3% of seeds); swept
+    /// over 20 seeds before commit.
+    @Test("The network fit recovers a simulated history's parameters within 3.5 of its standard errors", arguments: [41 as UInt64])
+    func recovery(seed: UInt64) throws {
+        let truth = ProfitabilityHashrate(
+            efficiencyJPerTH: 100, efficiencyImprovementPerYear: 0.3, costUSDPerMWh: 40, entryPerYear: 2, exitPerYear: 2,
+            priceLagYears: 4.0 / 52, volatility: 0.3)
+            .with { $0.costGrowthPerYear = 0.1 }
+        let random = RandomStream(seed: seed, path: 0, process: .networkHashrate)
+        let dt = 7.0 / 365
+        let steps = 30 * 52
+        let lag = 4
+        var logPrice = log(20_000.0)
+        var prices: [Double] = []
+        for _ in 0..<steps {
+            prices.append(exp(logPrice))
+            logPrice += -0.5 * 0.7 * 0.7 * dt + 0.7 * dt.squareRoot() * random.normal()
+        }
+        let step = truth.step(years: dt)
+        var times: [Double] = []
+        var hashrate: [Double] = []
+        var revenue: [Double] = []
+        var efficiency: [Double] = []
+        var x = log(50.0)
+        for i in 0..<steps {
+            let t = Double(i) * dt
+            let r = 144 * 6.25 * prices[i]
+            times.append(t)
+            hashrate.append(exp(x))
+            revenue.append(r)
+            efficiency.append(100 * exp(-0.3 * t + 0.05 * random.normal()))
+            let logRevenue = log(r) - log(prices[i]) + log(prices[max(0, i - lag)])
+            x = truth.advance(logHashrate: x, logRevenue: logRevenue, logCost: truth.logCostPerEHDay(atYear: t), step: step, z: random.normal())
+        }
+        let fit = try Calibration.fitNetwork(
+            times: times, hashrateEHs: hashrate, revenueUSDPerDay: revenue, priceUSD: prices, efficiencyJPerTH: efficiency,
+            periodsPerYear: 365.0 / 7)
+        // Neighbouring lags fit almost as well (a week's price moves little): within two.
+        #expect(abs(try #require(fit["priceLagYears"]).value - Double(lag) * dt) <= 2 * dt + 1e-9, "the lag chosen")
+        let expected: [(String, Double)] = [
+            ("efficiencyJPerTH", 100), ("efficiencyImprovementPerYear", 0.3), ("costUSDPerMWh", 40), ("costGrowthPerYear", 0.1),
+            ("entryPerYear", 2), ("volatility", 0.3),
+        ]
+        for (name, value) in expected {
+            let p = try #require(fit[name])
+            #expect(abs(p.value - value) <= 3.5 * p.standardError, "\(name) = \(p.value) +/- \(p.standardError), true \(value)")
+        }
+    }
+}

@@ -159,7 +159,9 @@ public struct LeaseSchedule: Hashable, Sendable {
             cycleValue += month(m, renewalsTaken: n, defaultMonth: defaultMonth).netUSD * pow(d, Double(m - h))
         }
         let q = pow(1 + market.growthPerYear, Double(cycle) / 12) * pow(d, Double(cycle))
-        precondition(q < 1, "LeaseSchedule.value: the market rent grows as fast as the discount rate")
+        // The scenario validator keeps g at least a point below the rate (q < 1); a caller
+        // that does not gets an infinite value, not a trap.
+        guard q < 1 else { return cycleValue > 0 ? .infinity : total }
         return total + cycleValue / (1 - q)
     }
 

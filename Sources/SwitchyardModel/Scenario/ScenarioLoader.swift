@@ -244,10 +244,10 @@ struct ScenarioParser {
         switch kind {
         case .gordon:
             let g = f.double("growthPerYear", default: 0, .range(-0.5, 0.5)) ?? 0
-            if let discount, g >= discount {
+            if let discount, g > discount - 0.01 {
                 reader.report(
                     path: f.child("growthPerYear"), line: f.node("growthPerYear", required: false)?.mark?.line, value: "\(g)",
-                    rule: "must be less than discountRatePerYear (\(discount)): a Gordon value needs r > g")
+                    rule: "must be at least 1 point below discountRatePerYear (\(discount)): CF (1 + g) / (r - g) explodes as g nears r")
             }
             result.method = .gordon(growthPerYear: g)
         case .multiple:
@@ -255,13 +255,17 @@ struct ScenarioParser {
         case .none?, nil:
             result.method = .none
         }
-        f.finish(known: ["growthPerYear", "multiple"])
         if kind != .gordon && f.has("growthPerYear") {
-            reader.report(path: f.child("growthPerYear"), line: f.line, value: "", rule: "applies only with terminalValue: gordon")
+            reader.report(
+                path: f.child("growthPerYear"), line: f.node("growthPerYear", required: false)?.mark?.line, value: "",
+                rule: "applies only with terminalValue: gordon (remove it, or set terminalValue: gordon)")
         }
         if kind != .multiple && f.has("multiple") {
-            reader.report(path: f.child("multiple"), line: f.line, value: "", rule: "applies only with terminalValue: multiple")
+            reader.report(
+                path: f.child("multiple"), line: f.node("multiple", required: false)?.mark?.line, value: "",
+                rule: "applies only with terminalValue: multiple (remove it, or set terminalValue: multiple)")
         }
+        f.finish(known: ["growthPerYear", "multiple"])
         return result
     }
 
@@ -383,12 +387,13 @@ struct ScenarioParser {
         let transmission = f.fields("transmission", required: false).flatMap { t -> Electricity.Transmission? in
             let rate = t.double("fourCPUSDPerKWYear", .range(0, 10_000))
             var months: [Int] = []
+            let listed = t.has("peakMonths")
             for (node, path) in t.sequence("peakMonths") {
-                if let v = t.number(node, path: path, .range(1, 12)), v == v.rounded() {
-                    months.append(Int(v))
-                } else if case .scalar = node {
-                    reader.report(node, path: path, rule: "must be a calendar month, 1-12")
-                }
+                guard let v = t.number(node, path: path, .range(1, 12)) else { continue }
+                if v == v.rounded() { months.append(Int(v)) } else { reader.report(node, path: path, rule: "must be a whole calendar month, 1-12") }
+            }
+            if listed && months.isEmpty && t.sequence("peakMonths").isEmpty {
+                reader.report(path: t.child("peakMonths"), line: t.line, value: "[]", rule: "needs at least one month (leave the key out for June-September)")
             }
             t.finish(known: [])
             guard let rate else { return nil }

@@ -154,12 +154,18 @@ enum ScenarioValidator {
                 report("\(path).afterTerm", "relet", "needs a colocationMarket section (the market rent of a re-let)")
             }
         }
+        // Re-lets after the horizon are a growing perpetuity, discounted at the contract
+        // rate when there is one.
+        let leaseRate = min(s.discountRatePerYear, s.finance.contractDiscountRatePerYear ?? s.discountRatePerYear)
         if let market = s.colocationMarket, case .relet = leases.first(where: { if case .relet = $0.lease.afterTerm { true } else { false } })?.lease.afterTerm,
-            s.valuation.isOn, market.growthPerYear >= s.discountRatePerYear
+            s.valuation.isOn, market.growthPerYear > leaseRate - 0.01
         {
             report(
                 "colocationMarket.growthPerYear", "\(market.growthPerYear)",
-                "must be less than discountRatePerYear (\(s.discountRatePerYear)) to value re-lets after the horizon")
+                "must be at least 1 point below the rate re-lets are discounted at (\(leaseRate): discountRatePerYear, or finance.contractDiscountRatePerYear if lower): re-lets after the horizon are a growing perpetuity")
+        }
+        if case .gordon(let g) = s.valuation.method, let rc = s.finance.contractDiscountRatePerYear, g > rc - 0.01 {
+            report("finance.contractDiscountRatePerYear", "\(rc)", "must be at least 1 point above valuation.growthPerYear (\(g))")
         }
         return issues
     }
