@@ -243,7 +243,8 @@ struct CalibrateCommand: ParsableCommand {
         print(
             String(
                 format: "at %@: hashprice %.1f USD/PH/day against the fitted break-even cost of hashing %.1f (network %.1f J/TH, %.0f USD/MWh all-in)",
-                endDate, lastHashprice, model.hashCostUSDPerPHDay(atYear: times.last!), e.last!, model.costUSDPerMWh))
+                endDate, lastHashprice, model.hashCostUSDPerPHDay(atYear: times.last!), e.last!,
+                model.costUSDPerMWh * exp(model.costGrowthPerYear * times.last!)))
         if let yaml {
             var text = "# switchyard calibrate \(file) --model network --column \(column) --revenue-column \(revenueColumn)"
             text += " --price-column \(priceColumn) --efficiency \(efficiency) --efficiency-column \(efficiencyColumn) --step-days \(stepDays)"

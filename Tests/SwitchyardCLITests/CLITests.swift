@@ -229,7 +229,7 @@ struct ValuationCLITests {
         let run = try switchyard(["simulate", scenario.path])
         #expect(run.status != 0)
         let message = run.stderr + run.stdout
-        #expect(message.contains("valuation.growthPerYear = 0.2: must be less than discountRatePerYear"), "\(message)")
+        #expect(message.contains("valuation.growthPerYear = 0.2: must be at least 1 point below discountRatePerYear"), "\(message)")
         #expect(message.contains("valuation.multipel"), "\(message)")
         #expect(message.contains("renewals.probability = 1.75: must be between 0 and 1"), "\(message)")
     }
