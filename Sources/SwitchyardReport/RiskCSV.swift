@@ -28,11 +28,14 @@ public enum RiskCSV {
         let levels = MonthStatistics.levels.map(label)
         var table = CSVTable(
             header: ["month", "date", "cash_flow_mean_usd"] + levels.map { "cash_flow_\($0)_usd" }
-                + ["cumulative_cash_mean_usd"] + levels.map { "cumulative_cash_\($0)_usd" })
+                + ["cumulative_cash_mean_usd"] + levels.map { "cumulative_cash_\($0)_usd" }
+                + ["network_hashrate_p10_ehs", "network_hashrate_p50_ehs", "network_hashrate_p90_ehs"]
+                + ["hashprice_p10_usd_per_ph_day", "hashprice_p50_usd_per_ph_day", "hashprice_p90_usd_per_ph_day"])
         for m in result.months {
             table.append(
                 [String(m.month), m.label + "-01", n(m.cashFlowMeanUSD)] + m.cashFlowPercentilesUSD.map(n)
-                    + [n(m.cumulativeCashMeanUSD)] + m.cumulativeCashPercentilesUSD.map(n))
+                    + [n(m.cumulativeCashMeanUSD)] + m.cumulativeCashPercentilesUSD.map(n)
+                    + m.networkHashrateEHsPercentiles.map(n) + m.hashpricePercentiles.map(n))
         }
         return table
     }

@@ -76,6 +76,11 @@ public struct MonthStatistics: Hashable, Sendable {
     public var cumulativeCashPercentilesUSD: [Double]
     /// Mean revenue by stream: mining, GPU cloud, colocation, curtailment credits.
     public var revenueMeansUSD: [Double]
+    /// The network's monthly average hashrate (EH/s) and hashprice (USD/PH/day) at
+    /// ``marketLevels`` (P10, P50, P90), streaming estimates.
+    public var networkHashrateEHsPercentiles: [Double] = []
+    public var hashpricePercentiles: [Double] = []
+    public static let marketLevels = [0.10, 0.50, 0.90]
     public static let revenueStreams = ["Mining", "GPU cloud", "Colocation", "Curtailment credits"]
 }
 
@@ -224,6 +229,9 @@ struct MonthEstimators {
     var revenueSums = [Double](repeating: 0, count: MonthStatistics.revenueStreams.count)
     let cashFlow = MonthStatistics.levels.map { StreamingQuantile(probability: $0) }
     let cumulative = MonthStatistics.levels.map { StreamingQuantile(probability: $0) }
+    /// The network's monthly average hashrate and hashprice (P10, P50, P90).
+    let hashrate = MonthStatistics.marketLevels.map { StreamingQuantile(probability: $0) }
+    let hashprice = MonthStatistics.marketLevels.map { StreamingQuantile(probability: $0) }
 }
 
 /// Streaming monthly statistics, fed one batch at a time in path order; memory does not
@@ -249,17 +257,24 @@ final class FanAccumulator {
         }
     }
 
-    /// Per month of a path: free cash flow, then the revenue streams (5 numbers a month).
+    /// Per month of a path: free cash flow, the revenue streams, the network hashrate
+    /// and the hashprice (``figuresPerMonth`` numbers a month).
     static func monthlyFigures(_ result: PathResult) -> [Double] {
         result.months.flatMap {
-            [$0.freeCashFlowUSD, $0.miningRevenueUSD, $0.gpuCloudRevenueUSD, $0.colocationRevenueUSD, $0.curtailmentCreditsUSD]
+            [
+                $0.freeCashFlowUSD, $0.miningRevenueUSD, $0.gpuCloudRevenueUSD, $0.colocationRevenueUSD, $0.curtailmentCreditsUSD,
+                $0.averageNetworkHashrateEHs, $0.averageHashpriceUSDPerPHDay,
+            ]
         }
     }
+
+    static let figuresPerMonth = 7
 
     /// Adds the monthly figures (``monthlyFigures(_:)``) of consecutive paths, in path order.
     func add(_ figures: [[Double]], threads: Int) {
         paths += figures.count
-        let batch = figures.map { f in stride(from: 0, to: f.count, by: 5).map { f[$0] } }
+        let per = Self.figuresPerMonth
+        let batch = figures.map { f in stride(from: 0, to: f.count, by: per).map { f[$0] } }
         // Cumulative cash per path once, shared read-only by the chunks.
         let cumulative = batch.map { flows in
             var running = 0.0
@@ -276,9 +291,11 @@ final class FanAccumulator {
                         for (k, (flows, running)) in zip(batch, cumulative).enumerated() {
                             months[m].cashFlowSum += flows[month]
                             months[m].cumulativeSum += running[month]
-                            for s in 0..<4 { months[m].revenueSums[s] += figures[k][5 * month + 1 + s] }
+                            for s in 0..<4 { months[m].revenueSums[s] += figures[k][per * month + 1 + s] }
                             for estimator in estimators.cashFlow { estimator.add(flows[month]) }
                             for estimator in estimators.cumulative { estimator.add(running[month]) }
+                            for estimator in estimators.hashrate { estimator.add(figures[k][per * month + 5]) }
+                            for estimator in estimators.hashprice { estimator.add(figures[k][per * month + 6]) }
                         }
                     }
                 }
@@ -294,12 +311,14 @@ final class FanAccumulator {
             chunk.months.withLock { months in
                 for (m, e) in months.enumerated() {
                     let month = c * chunkSize + m
-                    result.append(
-                        MonthStatistics(
-                            month: month + 1, label: labels[month], cashFlowMeanUSD: e.cashFlowSum / n,
-                            cashFlowPercentilesUSD: e.cashFlow.map(\.value), cumulativeCashMeanUSD: e.cumulativeSum / n,
-                            cumulativeCashPercentilesUSD: e.cumulative.map(\.value),
-                            revenueMeansUSD: e.revenueSums.map { $0 / n }))
+                    var statistics = MonthStatistics(
+                        month: month + 1, label: labels[month], cashFlowMeanUSD: e.cashFlowSum / n,
+                        cashFlowPercentilesUSD: e.cashFlow.map(\.value), cumulativeCashMeanUSD: e.cumulativeSum / n,
+                        cumulativeCashPercentilesUSD: e.cumulative.map(\.value),
+                        revenueMeansUSD: e.revenueSums.map { $0 / n })
+                    statistics.networkHashrateEHsPercentiles = e.hashrate.map(\.value)
+                    statistics.hashpricePercentiles = e.hashprice.map(\.value)
+                    result.append(statistics)
                 }
             }
         }

@@ -208,6 +208,10 @@ public struct BitcoinMarket: Hashable, Sendable {
     public var hashrateVolatility: Double
     /// Correlation of BTC price and network hashrate shocks.
     public var priceHashrateCorrelation: Double
+    /// A replayed BTC price: one value a day from the scenario's first day (the same on
+    /// every path), and the file it came from. The price model's parameters are unused.
+    public var priceReplay: [Double]?
+    public var priceReplayFile: String?
     /// With it, the hashrate answers profitability (``ProfitabilityHashrate``; its lag
     /// and volatility are `hashratePriceLagYears` and `hashrateVolatility`); without,
     /// it follows the lagged price and a trend (growth, elasticity, adjustment).

@@ -143,7 +143,7 @@ struct ScenarioParser {
         let discount = root.double("discountRatePerYear", .range(-0.5, 1))
         let site = root.fields("site").flatMap(site)
         let electricity = root.fields("electricity").flatMap(electricity)
-        let bitcoin = root.fields("bitcoin").flatMap(bitcoin)
+        let bitcoin = root.fields("bitcoin").flatMap { self.bitcoin($0, start: startMonth, horizon: horizon) }
         let mining = root.sequence("mining").compactMap { item in reader.fields(item.node, path: item.path).flatMap(fleet) }
         let gpuCloud = root.fields("gpuCloud", required: false).flatMap(gpuCloud)
         let colocation = root.sequence("colocation").compactMap { item in
@@ -413,12 +413,18 @@ struct ScenarioParser {
         return result
     }
 
-    func bitcoin(_ f: Fields) -> BitcoinMarket? {
+    func bitcoin(_ f: Fields, start: String?, horizon: Int?) -> BitcoinMarket? {
         let price = f.fields("price")
+        var replay: [Double]?
+        var replayFile: String?
+        if let price, price.has("replay") {
+            (replay, replayFile) = replayed(price, start: start, horizon: horizon)
+        }
+        let replaying = price?.has("replay") ?? false
         let model: BitcoinMarket.PriceModel? = price?.choice("model", default: .gbm)
-        let initial = price?.double("initialUSD", .positive)
-        let drift = price?.double("drift", .range(-2, 2))
-        let vol = price?.double("volatility", .range(0, 5))
+        let initial = replaying ? replay?.first ?? 1 : price?.double("initialUSD", .range(1e-6, 1e12))
+        let drift = price?.double("drift", default: replaying ? 0 : nil, .range(-2, 2))
+        let vol = price?.double("volatility", default: replaying ? 0 : nil, .range(0, 5))
         let jumps = price?.double("jumpsPerYear", default: 0, .nonNegative)
         let jumpMean = price?.double("jumpLogMean", default: 0)
         let jumpSD = price?.double("jumpLogSD", default: 0, .nonNegative)
@@ -473,7 +479,46 @@ struct ScenarioParser {
             hashrateGrowthPerYear: growth, hashratePriceElasticity: elasticity, hashratePriceLagYears: lag,
             hashrateAdjustmentPerYear: adjust, hashrateVolatility: hvol, priceHashrateCorrelation: rho)
         market.profitability = profitability
+        market.priceReplay = replay
+        market.priceReplayFile = replayFile
         return market
+    }
+
+    /// `{replay: FILE, column: close_usd, dateColumn: date}`: one value a day from the
+    /// scenario's first day through its horizon, every day present.
+    func replayed(_ f: Fields, start: String?, horizon: Int?) -> ([Double]?, String?) {
+        guard let path = f.string("replay") else { return (nil, nil) }
+        let column = f.string("column", default: "close_usd") ?? "close_usd"
+        let dateColumn = f.string("dateColumn", default: "date") ?? "date"
+        let line = f.node("replay", required: false)?.mark?.line
+        guard let start, let horizon, let first = TimedSeries.dayNumber(start + "-01") else { return (nil, nil) }
+        let resolved = ScenarioLoader.resolve(path, base: baseDirectory)
+        let series: TimedSeries
+        do {
+            series = try TimedSeries(contentsOf: resolved, column: column, dateColumn: dateColumn, hourColumn: nil)
+        } catch {
+            reader.report(path: f.child("replay"), line: line, value: path, rule: error.description)
+            return (nil, nil)
+        }
+        var byDay: [Int: Double] = [:]
+        for (day, value) in zip(series.days, series.values) { byDay[day] = value }
+        let days = Int((Double(horizon) * Scenario.hoursPerMonth / 24).rounded(.up)) + 1
+        var values: [Double] = []
+        values.reserveCapacity(days)
+        for day in first..<(first + days) {
+            guard let value = byDay[day] else {
+                reader.report(
+                    path: f.child("replay"), line: line, value: path,
+                    rule: "has no '\(column)' for \(TimedSeries.date(fromDay: day)): a replay needs every day from \(TimedSeries.date(fromDay: first)) to \(TimedSeries.date(fromDay: first + days - 1)) (startMonth and horizonMonths)")
+                return (nil, nil)
+            }
+            guard value > 0 else {
+                reader.report(path: f.child("replay"), line: line, value: path, rule: "'\(column)' on \(TimedSeries.date(fromDay: day)) is \(value): a price must be > 0")
+                return (nil, nil)
+            }
+            values.append(value)
+        }
+        return (values, resolved)
     }
 
     func asic(_ f: Fields, key: String) -> ASICModel? {

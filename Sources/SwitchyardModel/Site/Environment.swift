@@ -48,6 +48,11 @@ struct Environment {
     /// The profitability model of the hashrate (nil: the lag-and-trend model), its step,
     /// ln H (its state), and the block height the step's subsidy is taken at (the chain
     /// at 10-minute blocks from the start: the environment runs ahead of the site).
+    /// ln of a replayed BTC price by day from the start (nil: the price is simulated).
+    let logPriceReplay: [Double]?
+    let priceReplay: [Double]?
+    /// The replay's day index of each step of the block (to set the exact price).
+    private var replayDayBlock: [Int] = []
     let profitability: ProfitabilityHashrate?
     let profitabilityStep: ProfitabilityHashrate.Step?
     private var logHashrate: Double
@@ -139,6 +144,8 @@ struct Environment {
             seasonalTable = []
         }
         logBTCPrice = log(b.initialPriceUSD)
+        logPriceReplay = b.priceReplay?.map { log($0) }
+        priceReplay = b.priceReplay
         profitability = b.profitability
         profitabilityStep = b.profitability?.step(years: s.stepHours / 8_760)
         logHashrate = log(b.initialHashrateEHs)
@@ -189,13 +196,24 @@ struct Environment {
     private mutating func refill() {
         let n = max(1, min(Self.blockSize, plannedSteps - stepsDone))
         // Step times: the ticks' clock adds the step each time, and so does this one.
+        if priceReplay != nil && replayDayBlock.count < n { replayDayBlock = [Int](repeating: 0, count: Self.blockSize) }
         for j in 0..<n {
             clockHours += stepHours
             yearBlock[j] = (clockHours - stepHours) / 8_760
+            // The day the step ends in, from the clock itself (no round trip through years).
+            if let priceReplay { replayDayBlock[j] = min(Int((clockHours / 24 + 1e-9).rounded(.down)), priceReplay.count - 1) }
         }
         // BTC log price (its shocks are kept for the hashrate's correlated ones).
         var logPrice = logBTCPrice
-        for j in 0..<n {
+        if let replay = logPriceReplay {
+            // The same on every path: the day's value at the step's end; no draws.
+            for j in 0..<n {
+                logPrice = replay[replayDayBlock[j]]
+                shockBlock[j] = 0
+                priceBlock[j] = logPrice
+            }
+        }
+        for j in 0..<(logPriceReplay == nil ? n : 0) {
             let z = priceStream.normal()
             logPrice =
                 priceIsGBM
@@ -281,6 +299,10 @@ struct Environment {
         }
         // The levels: exponentials of independent steps, a block at a time.
         BlockExp.exponentiate(&priceBlock, count: n)
+        if let priceReplay {
+            // The replayed values themselves, not exp(ln(value)).
+            for j in 0..<n { priceBlock[j] = priceReplay[replayDayBlock[j]] }
+        }
         BlockExp.exponentiate(&hashrateBlock, count: n)
         for j in 0..<n { inverseHashrateBlock[j] = 1 / hashrateBlock[j] }
         BlockExp.exponentiate(&feeFactorBlock, count: n)

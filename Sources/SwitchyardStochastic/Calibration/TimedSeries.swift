@@ -128,8 +128,23 @@ public struct TimedSeries: Sendable {
         return (times, values)
     }
 
+    /// YYYY-MM-DD of a day number (days since 1970-01-01).
+    public static func date(fromDay day: Int) -> String {
+        // Howard Hinnant's civil_from_days.
+        let z = day + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+
     /// Days since 1970-01-01 of an ISO date (proleptic Gregorian), or nil.
-    static func dayNumber(_ text: String) -> Int? {
+    public static func dayNumber(_ text: String) -> Int? {
         let parts = text.split(separator: "-")
         guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
             (1...12).contains(m), (1...31).contains(d), (1...9999).contains(y)
