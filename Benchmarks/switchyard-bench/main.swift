@@ -186,9 +186,10 @@ func riskBenchmark(_ options: Options) {
     var first: Double?
     var mean: Double?
     for threads in threadCounts {
-        let (seconds, result) = timed {
-            RiskRunner.run(scenario: scenario, settings: RiskSettings(paths: paths, seed: 1, threads: threads))
+        let (seconds, outcome) = timed {
+            Result { () throws(NonFiniteResult) in try RiskRunner.run(scenario: scenario, settings: RiskSettings(paths: paths, seed: 1, threads: threads)) }
         }
+        guard case .success(let result) = outcome else { fail("a path gave a non-finite result") }
         first = first ?? seconds
         if let mean, mean != result.npv.mean { fail("results differ between thread counts") }
         mean = result.npv.mean

@@ -322,8 +322,8 @@ public enum Planner {
     }
 
     /// NPVs and start months of a policy on paths `0..<count` of `seed`.
-    static func run(_ policy: ConversionPolicy, scenario: Scenario, seed: UInt64, count: Int, threads: Int, flows keep: Bool = false) -> [Run] {
-        RiskRunner.runBatch(scenario: policy.apply(to: scenario), seed: seed, first: 0, count: count, threads: threads) {
+    static func run(_ policy: ConversionPolicy, scenario: Scenario, seed: UInt64, count: Int, threads: Int, flows keep: Bool = false) throws -> [Run] {
+        try RiskRunner.runBatch(scenario: policy.apply(to: scenario), seed: seed, first: 0, count: count, threads: threads) {
             ($1.npvUSD, $1.conversionStartMonths, flows($1, keep: keep), $1.finance?.cashOutMonth != nil)
         }
     }
@@ -331,7 +331,7 @@ public enum Planner {
     /// Runs path `jobs[i].path` with the blocks started at `jobs[i].months`, in
     /// parallel (each path its own schedule, on common random numbers); results in
     /// the order of `jobs`.
-    static func runSchedules(_ scenario: Scenario, seed: UInt64, jobs: [(path: Int, months: [Int?])], threads: Int, flows keep: Bool = false) -> [Run] {
+    static func runSchedules(_ scenario: Scenario, seed: UInt64, jobs: [(path: Int, months: [Int?])], threads: Int, flows keep: Bool = false) throws -> [Run] {
         var scenarios: [Scenario] = []
         var index: [[Int?]: Int] = [:]
         let tasks = jobs.map { job -> (scenario: Int, path: UInt64) in
@@ -340,7 +340,7 @@ public enum Planner {
             index[job.months] = scenarios.count - 1
             return (scenarios.count - 1, UInt64(job.path))
         }
-        return RiskRunner.run(scenarios: scenarios, seed: seed, jobs: tasks, threads: threads) {
+        return try RiskRunner.run(scenarios: scenarios, seed: seed, jobs: tasks, threads: threads) {
             ($1.npvUSD, $1.conversionStartMonths, flows($1, keep: keep), $1.finance?.cashOutMonth != nil)
         }
     }
@@ -363,14 +363,26 @@ public enum Planner {
     ) throws -> PlanResult {
         guard !scenario.conversions.isEmpty else { throw PlannerError.noConversionProjects(scenario: scenario.name) }
         var cache: [ConversionPolicy: PolicyScore] = [:]
+        // A path that gives a non-finite result stops the plan (after the search, whose
+        // optimisers cannot throw: the failed candidate scores as infeasible meanwhile).
+        var failure: (any Error)?
         func train(_ candidate: ConversionPolicy) -> PolicyScore {
             // A schedule that converts nothing is "never": one candidate, not two.
             var policy = candidate
             if case .schedule(let months) = candidate, months.allSatisfy({ $0 == nil }) { policy = .never }
             if let known = cache[policy] { return known }
-            let result = score(
-                policy, run(policy, scenario: scenario, seed: settings.seed, count: settings.trainingPaths, threads: settings.threads),
-                objective: settings.objective)
+            let runs: [Run]
+            do {
+                runs = try run(policy, scenario: scenario, seed: settings.seed, count: settings.trainingPaths, threads: settings.threads)
+            } catch {
+                failure = failure ?? error
+                let placeholder = [Run](repeating: (0, scenario.conversions.map { _ in nil }, [], false), count: 2)
+                var s = score(policy, placeholder, objective: settings.objective)
+                s.feasible = false
+                s.objective = -.infinity
+                return s
+            }
+            let result = score(policy, runs, objective: settings.objective)
             cache[policy] = result
             return result
         }
@@ -417,7 +429,8 @@ public enum Planner {
         // Brent on the level, Nelder-Mead over (level, days), then the earliest month.
         progress?("trigger rules")
         _ = train(.never)
-        let signals = triggerLevels(scenario: scenario, settings: settings)
+        if let failure { throw failure }
+        let signals = try triggerLevels(scenario: scenario, settings: settings)
         var bestTrigger: PolicyScore?
         func triggerPolicy(_ signal: ConversionTrigger.Signal, _ level: Double, _ days: Double, earliest: Int = 1) -> ConversionPolicy {
             // Hashprices are positive; margins may be negative.
@@ -476,18 +489,18 @@ public enum Planner {
         let (winner, selection) = simplest(candidates, rank: rank)
         // Out of sample, paired with "never" on the same fresh paths.
         progress?("re-scoring on fresh paths")
-        func evaluate(_ policy: ConversionPolicy) -> (score: PolicyScore, flows: [[Double]]) {
+        func evaluate(_ policy: ConversionPolicy) throws -> (score: PolicyScore, flows: [[Double]]) {
             let runs: [Run]
             if case .leastSquares(let rule) = policy {
-                runs = runLeastSquares(rule, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads, flows: true)
+                runs = try runLeastSquares(rule, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads, flows: true)
             } else {
-                runs = run(policy, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads, flows: true)
+                runs = try run(policy, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads, flows: true)
             }
             return (
                 score(policy, runs, objective: settings.objective, cash: scenario.finance.startingCashUSD != nil), runs.map(\.flows)
             )
         }
-        let never = evaluate(.never)
+        let never = try evaluate(.never)
         func paired(_ e: (score: PolicyScore, flows: [[Double]])) -> PolicyScore {
             var scored = e.score
             scored.incremental = Incremental(
@@ -496,17 +509,17 @@ public enum Planner {
             return scored
         }
         var evaluated: [ConversionPolicy: PolicyScore] = [.never: paired(never)]
-        func fresh(_ policy: ConversionPolicy) -> PolicyScore {
+        func fresh(_ policy: ConversionPolicy) throws -> PolicyScore {
             if let known = evaluated[policy] { return known }
-            let scored = paired(evaluate(policy))
+            let scored = paired(try evaluate(policy))
             evaluated[policy] = scored
             return scored
         }
-        let now = fresh(.schedule(scenario.conversions.map { _ in 1 }))
-        let schedule = fresh(bestSchedule.policy)
-        let trigger = fresh(bestTrigger!.policy)
-        let leastSquares = fresh(leastSquaresTraining.policy)
-        let recommended = fresh(winner.policy)
+        let now = try fresh(.schedule(scenario.conversions.map { _ in 1 }))
+        let schedule = try fresh(bestSchedule.policy)
+        let trigger = try fresh(bestTrigger!.policy)
+        let leastSquares = try fresh(leastSquaresTraining.policy)
+        let recommended = try fresh(winner.policy)
         let baseline = evaluated[.never]!.npv.mean >= now.npv.mean ? evaluated[.never]! : now
         let flexibility = DistributionSummary(zip(recommended.npvs, baseline.npvs).map { $0 - $1 })
         return PlanResult(
@@ -641,7 +654,7 @@ public enum Planner {
         let months = Array(stride(from: 1, to: scenario.horizonMonths, by: stepMonths))
         let blocks = scenario.conversions.count
         let count = settings.trainingPaths
-        let (states, base) = decisionStates(scenario: scenario, months: months, seed: settings.seed, count: count, threads: settings.threads)
+        let (states, base) = try decisionStates(scenario: scenario, months: months, seed: settings.seed, count: count, threads: settings.threads)
         var runs = base
         var stages: [LeastSquaresRule.Stage] = []
         for k in 0..<blocks {
@@ -658,7 +671,7 @@ public enum Planner {
                     slots.append((p, d))
                 }
             }
-            let converted = runSchedules(scenario, seed: settings.seed, jobs: jobs, threads: settings.threads)
+            let converted = try runSchedules(scenario, seed: settings.seed, jobs: jobs, threads: settings.threads)
             var payoff = [[Double]](repeating: [Double](repeating: 0, count: count), count: months.count)
             for (slot, run) in zip(slots, converted) { payoff[slot.date][slot.path] = run.npv - runs[slot.path].npv }
             var problem = StoppingProblem(
@@ -681,10 +694,10 @@ public enum Planner {
     /// each decision month. The market (BTC, fees, hashrate, power prices) does not
     /// depend on the site's decisions, so these states hold under any policy.
     static func decisionStates(scenario: Scenario, months: [Int], seed: UInt64, count: Int, threads: Int, flows keep: Bool = false)
-        -> (states: [[[Double]]], runs: [Run])
+        throws -> (states: [[[Double]]], runs: [Run])
     {
         let never = ConversionPolicy.never.apply(to: scenario)
-        let base = RiskRunner.runBatch(scenario: never, seed: seed, first: 0, count: count, threads: threads) {
+        let base = try RiskRunner.runBatch(scenario: never, seed: seed, first: 0, count: count, threads: threads) {
             ($1.npvUSD, $1.conversionStartMonths, $1.months, flows($1, keep: keep), $1.finance?.cashOutMonth != nil)
         }
         return (
@@ -696,25 +709,25 @@ public enum Planner {
     /// Applies a least-squares rule to fresh paths: the never-convert path gives the
     /// states, the rule the start month of each block; the path is then re-run with
     /// those starts.
-    static func runLeastSquares(_ rule: LeastSquaresRule, scenario: Scenario, seed: UInt64, count: Int, threads: Int, flows keep: Bool = false) -> [Run] {
-        let (states, base) = decisionStates(scenario: scenario, months: rule.months, seed: seed, count: count, threads: threads, flows: keep)
+    static func runLeastSquares(_ rule: LeastSquaresRule, scenario: Scenario, seed: UInt64, count: Int, threads: Int, flows keep: Bool = false) throws -> [Run] {
+        let (states, base) = try decisionStates(scenario: scenario, months: rule.months, seed: seed, count: count, threads: threads, flows: keep)
         var results = base
         var jobs: [(path: Int, months: [Int?])] = []
         for p in 0..<count {
             let starts = rule.decide(states[p])
             if starts.contains(where: { $0 != nil }) { jobs.append((p, starts)) }
         }
-        for (job, run) in zip(jobs, runSchedules(scenario, seed: seed, jobs: jobs, threads: threads, flows: keep)) { results[job.path] = run }
+        for (job, run) in zip(jobs, try runSchedules(scenario, seed: seed, jobs: jobs, threads: threads, flows: keep)) { results[job.path] = run }
         return results
     }
 
     /// Levels to try for each trigger signal: the 10th to 90th percentiles of its
     /// monthly average on a few training paths without conversion. The mining margin
     /// is that of the fleet block 1 would retire first (none if its hall has no miners).
-    static func triggerLevels(scenario: Scenario, settings: PlanSettings) -> [(signal: ConversionTrigger.Signal, levels: [Double])] {
+    static func triggerLevels(scenario: Scenario, settings: PlanSettings) throws -> [(signal: ConversionTrigger.Signal, levels: [Double])] {
         let base = ConversionPolicy.never.apply(to: scenario)
         let count = min(settings.trainingPaths, 50)
-        let rows = RiskRunner.runBatch(scenario: base, seed: settings.seed, first: 0, count: count, threads: settings.threads) {
+        let rows = try RiskRunner.runBatch(scenario: base, seed: settings.seed, first: 0, count: count, threads: settings.threads) {
             $1.months.map { ($0.averageHashpriceUSDPerPHDay, $0.averageMarketPowerPriceUSDPerMWh) }
         }.flatMap { $0 }.filter { $0.0.isFinite && $0.0 > 0 && $0.1.isFinite }
         guard !rows.isEmpty else { return [(.hashprice, [50])] }

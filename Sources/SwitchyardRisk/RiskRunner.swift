@@ -117,9 +117,10 @@ public struct RiskResult: Sendable {
 public enum RiskRunner {
     /// Runs up to `settings.paths` paths and summarises them. `progress(done, total)` is
     /// called after each batch on the calling thread.
+    /// - Throws: ``NonFiniteResult`` (see ``run(scenarios:seed:jobs:threads:extract:)``).
     public static func run(
         scenario: Scenario, settings: RiskSettings, progress: ((Int, Int) -> Void)? = nil
-    ) -> RiskResult {
+    ) throws(NonFiniteResult) -> RiskResult {
         let hasGPUs = scenario.gpuCloud != nil
         var outcomes: [PathOutcome] = []
         outcomes.reserveCapacity(settings.paths)
@@ -129,7 +130,7 @@ public enum RiskRunner {
         var first = 0
         while first < settings.paths {
             let count = min(settings.batchSize, settings.paths - first)
-            let batch = runBatch(scenario: scenario, seed: settings.seed, first: first, count: count, threads: settings.threads) {
+            let batch = try runBatch(scenario: scenario, seed: settings.seed, first: first, count: count, threads: settings.threads) {
                 (PathOutcome(path: $0, result: $1, hasGPUs: hasGPUs), FanAccumulator.monthlyFigures($1), YearRow.years(of: $1))
             }
             outcomes += batch.map(\.0)
@@ -178,28 +179,33 @@ public enum RiskRunner {
     public static func runBatch<T: Sendable>(
         scenario: Scenario, seed: UInt64, first: Int, count: Int, threads: Int,
         extract: @escaping @Sendable (UInt64, PathResult) -> T
-    ) -> [T] {
-        run(scenario: scenario, seed: seed, paths: (first..<(first + count)).map(UInt64.init), threads: threads, extract: extract)
+    ) throws(NonFiniteResult) -> [T] {
+        try run(scenario: scenario, seed: seed, paths: (first..<(first + count)).map(UInt64.init), threads: threads, extract: extract)
     }
 
     /// Runs the listed paths on `threads` workers; results in the order of `paths`.
     public static func run<T: Sendable>(
         scenario: Scenario, seed: UInt64, paths: [UInt64], threads: Int,
         extract: @escaping @Sendable (UInt64, PathResult) -> T
-    ) -> [T] {
-        run(scenarios: [scenario], seed: seed, jobs: paths.map { (0, $0) }, threads: threads, extract: extract)
+    ) throws(NonFiniteResult) -> [T] {
+        try run(scenarios: [scenario], seed: seed, jobs: paths.map { (0, $0) }, threads: threads, extract: extract)
     }
 
     /// Runs each job (an index into `scenarios`, a path) on `threads` workers; results
     /// in the order of `jobs`. Paths of different scenarios share streams by path
     /// number (common random numbers), so a planner can give each path its own policy.
+    ///
+    /// - Throws: ``NonFiniteResult`` when a path's NPV or a month's cash flow is not a
+    ///   finite number (the inputs drove the arithmetic out of range): the first such
+    ///   path in job order, and its first bad month.
     public static func run<T: Sendable>(
         scenarios: [Scenario], seed: UInt64, jobs: [(scenario: Int, path: UInt64)], threads: Int,
         extract: @escaping @Sendable (UInt64, PathResult) -> T
-    ) -> [T] {
+    ) throws(NonFiniteResult) -> [T] {
         let count = jobs.count
         guard count > 0 else { return [] }
         let slots = Mutex([T?](repeating: nil, count: count))
+        let failures = Mutex([Int: NonFiniteResult]())
         let workers = max(1, min(threads, count))
         // Workers take the next job as they free up (a virtual CPU that the host slows
         // down takes fewer); a job's result depends only on its scenario, seed and path,
@@ -211,13 +217,53 @@ public enum RiskRunner {
                 let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard i < count else { break }
                 let (index, path) = jobs[i]
-                local.append((i, extract(path, SiteModel.run(scenario: scenarios[index], seed: seed, path: path))))
+                let result = SiteModel.run(scenario: scenarios[index], seed: seed, path: path)
+                if let failure = NonFiniteResult.check(result, path: path, scenario: scenarios[index]) {
+                    failures.withLock { $0[i] = failure }
+                    continue
+                }
+                local.append((i, extract(path, result)))
             }
             slots.withLock { slots in
                 for (index, value) in local { slots[index] = value }
             }
         }
+        if let first = failures.withLock({ $0.min { $0.key < $1.key }?.value }) { throw first }
         return slots.withLock { $0.map { $0! } }
+    }
+}
+
+/// A path whose numbers left the finite range: named so the user can find the input.
+public struct NonFiniteResult: Error, Equatable, CustomStringConvertible {
+    public var scenario: String
+    public var path: UInt64
+    /// The first month (and its label) with a non-finite figure, and which figure.
+    public var month: Int?
+    public var label: String?
+    public var figure: String
+
+    public var description: String {
+        let when = month.map { " in month \($0) (\(label ?? ""))" } ?? ""
+        return "\(scenario): path \(path) gave a non-finite \(figure)\(when): the inputs drive the arithmetic out of range (look at volatilities, jump and spike sizes and rates, drifts over a long horizon); no result is reported"
+    }
+
+    /// The first non-finite figure of a path's result, if any.
+    public static func check(_ r: PathResult, path: UInt64, scenario: Scenario) -> NonFiniteResult? {
+        for row in r.months {
+            let figures: [(String, Double)] = [
+                ("free cash flow", row.freeCashFlowUSD), ("mining revenue", row.miningRevenueUSD),
+                ("BTC price", row.averageBTCPriceUSD), ("network hashrate", row.averageNetworkHashrateEHs),
+                ("market power price", row.averageMarketPowerPriceUSDPerMWh), ("terminal value", row.terminalValueUSD),
+            ]
+            if let bad = figures.first(where: { !$0.1.isFinite }) {
+                return NonFiniteResult(scenario: scenario.name, path: path, month: row.month, label: row.label, figure: bad.0)
+            }
+        }
+        if !r.npvUSD.isFinite { return NonFiniteResult(scenario: scenario.name, path: path, month: nil, label: nil, figure: "NPV") }
+        if let f = r.finance, !f.equityNPVUSD.isFinite {
+            return NonFiniteResult(scenario: scenario.name, path: path, month: nil, label: nil, figure: "equity NPV")
+        }
+        return nil
     }
 }
 

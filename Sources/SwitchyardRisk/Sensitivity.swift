@@ -30,12 +30,12 @@ public struct Comparison: Hashable, Sendable {
 
 extension RiskRunner {
     /// Mean NPV over the run's paths (same seed and path indices: common random numbers).
-    public static func meanNPV(scenario: Scenario, settings: RiskSettings) -> Double {
-        npvs(scenario: scenario, settings: settings).reduce(0, +) / Double(settings.paths)
+    public static func meanNPV(scenario: Scenario, settings: RiskSettings) throws(NonFiniteResult) -> Double {
+        try npvs(scenario: scenario, settings: settings).reduce(0, +) / Double(settings.paths)
     }
 
-    static func npvs(scenario: Scenario, settings: RiskSettings) -> [Double] {
-        runBatch(scenario: scenario, seed: settings.seed, first: 0, count: settings.paths, threads: settings.threads) {
+    static func npvs(scenario: Scenario, settings: RiskSettings) throws(NonFiniteResult) -> [Double] {
+        try runBatch(scenario: scenario, seed: settings.seed, first: 0, count: settings.paths, threads: settings.threads) {
             $1.npvUSD
         }
     }
@@ -47,7 +47,7 @@ extension RiskRunner {
     public static func tornado(
         scenario: Scenario, settings: RiskSettings, swing: Double = 0.2,
         inputs: [SensitivityInput] = SensitivityInput.standard, progress: ((Int, Int) -> Void)? = nil
-    ) -> [TornadoBar] {
+    ) throws(NonFiniteResult) -> [TornadoBar] {
         var bars: [TornadoBar] = []
         for (k, input) in inputs.enumerated() {
             let base = input.value(scenario)
@@ -70,17 +70,17 @@ extension RiskRunner {
             bars.append(
                 TornadoBar(
                     input: input.name, baseValue: base, lowValue: lowValue, highValue: highValue,
-                    meanNPVLowUSD: meanNPV(scenario: low, settings: settings),
-                    meanNPVHighUSD: meanNPV(scenario: high, settings: settings)))
+                    meanNPVLowUSD: try meanNPV(scenario: low, settings: settings),
+                    meanNPVHighUSD: try meanNPV(scenario: high, settings: settings)))
             progress?(k + 1, inputs.count)
         }
         return bars.sorted { $0.swingUSD != $1.swingUSD ? $0.swingUSD > $1.swingUSD : $0.input < $1.input }
     }
 
     /// Runs both scenarios on the same paths and summarises the paired difference.
-    public static func compare(_ base: Scenario, with other: Scenario, settings: RiskSettings) -> Comparison {
-        let a = npvs(scenario: base, settings: settings)
-        let b = npvs(scenario: other, settings: settings)
+    public static func compare(_ base: Scenario, with other: Scenario, settings: RiskSettings) throws(NonFiniteResult) -> Comparison {
+        let a = try npvs(scenario: base, settings: settings)
+        let b = try npvs(scenario: other, settings: settings)
         return Comparison(
             baseName: base.name, otherName: other.name, base: DistributionSummary(a), other: DistributionSummary(b),
             difference: DistributionSummary(zip(a, b).map { $1 - $0 }), betterCount: zip(a, b).filter { $1 > $0 }.count)

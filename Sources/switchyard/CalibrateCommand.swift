@@ -50,13 +50,13 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "The date column (used to check the row order; may be absent).")
     var dateColumn: String = "Date"
 
-    @Option(help: "Observations per year, to annualise the parameters.")
+    @Option(parsing: .unconditional, help: "Observations per year, to annualise the parameters.")
     var periodsPerYear: Double = 365
 
     @Option(help: "With --model electricity: the hour-ending column (1-24) of hourly data.")
     var hourColumn: String?
 
-    @Option(help: "With --model electricity: prices below this (USD/MWh) are floored for the log.")
+    @Option(parsing: .unconditional, help: "With --model electricity: prices below this (USD/MWh) are floored for the log.")
     var floor: Double = 1
 
     @Option(help: "With --model network: the network revenue column, USD per day.")
@@ -71,10 +71,10 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "With --model network: the efficiency column.")
     var efficiencyColumn: String = "efficiency_estimated_j_per_th"
 
-    @Option(help: "With --model network: average days into blocks of this many (e.g. 7) before the fit.")
+    @Option(parsing: .unconditional, help: "With --model network: average days into blocks of this many (e.g. 7) before the fit.")
     var stepDays: Int = 7
 
-    @Option(help: "With --model electricity: average the series over blocks of this many hours first (the scenario's stepHours, e.g. 6); --periods-per-year is then 8760 / this.")
+    @Option(parsing: .unconditional, help: "With --model electricity: average the series over blocks of this many hours first (the scenario's stepHours, e.g. 6); --periods-per-year is then 8760 / this.")
     var stepHours: Double?
 
     @Flag(help: "Skip rows without a usable value (they are still listed).")

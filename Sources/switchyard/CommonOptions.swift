@@ -10,7 +10,7 @@ struct ScenarioOptions: ParsableArguments {
     @Argument(help: "Scenario file (YAML). Omit for the built-in reference site (Models/texas-200mw.yaml).")
     var scenario: String?
 
-    @Option(help: "Random seed.")
+    @Option(parsing: .unconditional, help: "Random seed.")
     var seed: UInt64 = 1
 
     @Option(help: "Write an XLSX workbook (native charts, tables, defined names).")
@@ -52,7 +52,7 @@ struct ScenarioOptions: ParsableArguments {
 
 /// Parallel Monte Carlo options shared by risk and plan.
 struct ParallelOptions: ParsableArguments {
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "No progress on stderr.")

@@ -36,30 +36,36 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var options: ScenarioOptions
     @OptionGroup var parallel: ParallelOptions
 
-    @Option(help: "Fresh paths on which the chosen policies are re-scored.")
+    @Option(parsing: .unconditional, help: "Fresh paths on which the chosen policies are re-scored.")
     var paths: Int = 2_000
 
-    @Option(help: "Training paths on which every candidate is scored.")
+    @Option(parsing: .unconditional, help: "Training paths on which every candidate is scored.")
     var trainingPaths: Int = 300
 
     @Option(help: "The objective.")
     var objective: ObjectiveChoice = .mean
 
-    @Option(help: "With --objective cvar: the largest acceptable CVaR95, USD.")
+    @Option(parsing: .unconditional, help: "With --objective cvar: the largest acceptable CVaR95, USD.")
     var maxCvar: Double?
 
-    @Option(help: "With --objective loss: the largest acceptable probability of loss, e.g. 0.05.")
+    @Option(parsing: .unconditional, help: "With --objective loss: the largest acceptable probability of loss, e.g. 0.05.")
     var maxLoss: Double?
 
-    @Option(help: "With --objective blend: the weight of CVaR95.")
+    @Option(parsing: .unconditional, help: "With --objective blend: the weight of CVaR95.")
     var lambda: Double = 0.5
 
-    @Option(help: "Grid step of schedule months (refined month by month around the best) and of least-squares decisions.")
+    @Option(parsing: .unconditional, help: "Grid step of schedule months (refined month by month around the best) and of least-squares decisions.")
     var step: Int = 6
 
 
     func validate() throws {
         guard paths > 1, trainingPaths > 1 else { throw ValidationError("--paths and --training-paths must be at least 2") }
+        guard paths <= 1_000_000, trainingPaths <= 100_000 else {
+            throw ValidationError("--paths must be at most 1,000,000 and --training-paths at most 100,000 (each path's monthly flows are kept), got \(paths) and \(trainingPaths)")
+        }
+        if let maxCvar { guard maxCvar.isFinite else { throw ValidationError("--max-cvar must be a finite amount in USD, got \(maxCvar)") } }
+        if maxCvar != nil && objective != .cvar { throw ValidationError("--max-cvar applies only with --objective cvar") }
+        if maxLoss != nil && objective != .loss { throw ValidationError("--max-loss applies only with --objective loss") }
         guard step > 0 else { throw ValidationError("--step must be at least 1 month") }
         if objective == .cvar && maxCvar == nil { throw ValidationError("--objective cvar needs --max-cvar USD") }
         if objective == .loss {

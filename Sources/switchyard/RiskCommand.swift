@@ -21,16 +21,16 @@ struct RiskCommand: ParsableCommand {
     @OptionGroup var options: ScenarioOptions
     @OptionGroup var parallel: ParallelOptions
 
-    @Option(help: "Number of paths (the maximum with --precision).")
+    @Option(parsing: .unconditional, help: "Number of paths (the maximum with --precision).")
     var paths: Int = 1_000
 
-    @Option(help: "Stop when the 95% CI half-width of mean NPV is below this share of it, e.g. 1%.")
+    @Option(parsing: .unconditional, help: "Stop when the 95% CI half-width of mean NPV is below this share of it, e.g. 1%.")
     var precision: String?
 
     @Flag(help: "Also compute a tornado: each key input moved by --swing, on the same paths.")
     var tornado = false
 
-    @Option(help: "Relative move of each tornado input, e.g. 20% (a scenario's sensitivity section takes precedence).")
+    @Option(parsing: .unconditional, help: "Relative move of each tornado input, e.g. 20% (a scenario's sensitivity section takes precedence).")
     var swing: String = "20%"
 
     @Option(help: "Compare with another scenario on the same paths, or with 'never': this scenario with no conversion.")
@@ -41,6 +41,9 @@ struct RiskCommand: ParsableCommand {
 
     func validate() throws {
         guard paths > 0 else { throw ValidationError("--paths must be at least 1, got \(paths)") }
+        guard paths <= 10_000_000 else {
+            throw ValidationError("--paths must be at most 10,000,000 on one machine (each path keeps about 200 bytes of results: \(paths) would need \(paths / 5_000_000) GB), got \(paths)")
+        }
         if let precision { _ = try Self.share(precision, option: "--precision") }
         _ = try Self.share(swing, option: "--swing")
     }
@@ -75,7 +78,7 @@ struct RiskCommand: ParsableCommand {
         let settings = RiskSettings(
             paths: paths, seed: seed, threads: threads, precision: try precision.map { try Self.share($0, option: "--precision") })
         let bar = ProgressBar(enabled: parallel.showProgress, unit: "paths")
-        let result = RiskRunner.run(scenario: base, settings: settings) { bar.update($0, of: $1) }
+        let result = try RiskRunner.run(scenario: base, settings: settings) { bar.update($0, of: $1) }
         bar.finish()
         print(RiskReport.text(result, scenario: base))
         var bars: [TornadoBar] = []
@@ -83,7 +86,7 @@ struct RiskCommand: ParsableCommand {
             let tornadoBar = ProgressBar(enabled: parallel.showProgress, unit: "inputs")
             var runSettings = settings
             runSettings.paths = result.paths.count
-            bars = RiskRunner.tornado(
+            bars = try RiskRunner.tornado(
                 scenario: base, settings: runSettings, swing: try Self.share(swing, option: "--swing")
             ) { tornadoBar.update($0, of: $1) }
             tornadoBar.finish()
@@ -93,7 +96,7 @@ struct RiskCommand: ParsableCommand {
         if let other {
             var runSettings = settings
             runSettings.paths = result.paths.count
-            comparison = RiskRunner.compare(base, with: other, settings: runSettings)
+            comparison = try RiskRunner.compare(base, with: other, settings: runSettings)
             print(RiskReport.comparison(comparison!))
         }
         if let xlsx = options.xlsx {

@@ -5,6 +5,7 @@ import Foundation
 import SwitchyardEngine
 import SwitchyardModel
 import SwitchyardReport
+import SwitchyardRisk
 
 /// `switchyard simulate [SCENARIO] --seed N --ledger ledger.csv [--trace events.csv]`.
 struct SimulateCommand: ParsableCommand {
@@ -20,7 +21,7 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var options: ScenarioOptions
 
-    @Option(help: "Monte Carlo path index (the same seed and path give the same path).")
+    @Option(parsing: .unconditional, help: "Monte Carlo path index (the same seed and path give the same path).")
     var path: UInt64 = 0
 
     @Option(help: "Write the monthly ledger as CSV.")
@@ -40,6 +41,7 @@ struct SimulateCommand: ParsableCommand {
         var model = SiteModel(scenario: loaded, seed: seed, path: path, simulation: &simulation)
         simulation.run(&model, until: SimTime(hours: loaded.horizonHours))
         let result = model.result(eventsFired: simulation.eventsFired)
+        if let failure = NonFiniteResult.check(result, path: path, scenario: loaded) { throw failure }
         print(Summary.pathReport(result, scenario: loaded, seed: seed, path: path))
         if let ledger {
             try AtomicFile.write(LedgerCSV.table(result).text, to: ledger, replace: force)

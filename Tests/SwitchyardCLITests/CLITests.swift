@@ -243,3 +243,59 @@ struct ValuationCLITests {
         #expect(run.stdout.contains("is worse on"))
     }
 }
+
+/// Issue 15's hostile inputs that trapped, hung or gave non-finite numbers: each now
+/// gets a clean error (non-zero exit, the field named, no trap).
+struct HostileInputTests {
+    static let cases: [(file: String, old: String, new: String, field: String)] = [
+        ("small-miner-20mw", "gpusPerJob: [8, 16, 32, 64, 128]", "gpusPerJob: [1e19]", "gpusPerJob[0]"),
+        ("small-miner-20mw", "gpus: 1024                   #", "gpus: 9223372036854775807 #", "gpuCloud.gpus"),
+        ("texas-200mw", "initialBlockHeight: 875000", "initialBlockHeight: 9223372036854775807", "initialBlockHeight"),
+        ("texas-200mw", "kWPerRack: 50", "kWPerRack: 1e20", "kWPerRack"),
+        ("small-miner-20mw", "sdHours: 96", "sdHours: 1e308", "sdHours"),
+        ("texas-200mw", "    volatility: 0.10\n", "    volatility: 1e308\n", "bitcoin.network.volatility"),
+        ("texas-200mw", "logVolatility: 0.6", "logVolatility: 1e308", "fees.logVolatility"),
+        ("texas-200mw", "    volatility: 39 ", "    volatility: 1e308 ", "market.volatility"),
+        ("small-miner-20mw", "    volatility: 0.25", "    volatility: 1e308", "price.volatility"),
+        ("texas-200mw", "spikesPerYear: 0 ", "spikesPerYear: 1e13 ", "spikesPerYear"),
+        ("small-miner-20mw", "spikeLogSD: 0.4", "spikeLogSD: 1e3", "spikeLogSD"),
+        ("small-miner-20mw", "spikeLogMean: 1.2", "spikeLogMean: 1e3", "spikeLogMean"),
+        ("small-miner-20mw", "jumpLogMean: -0.03", "jumpLogMean: 1e3", "jumpLogMean"),
+        ("small-miner-20mw", "jumpLogSD: 0.12", "jumpLogSD: 100", "jumpLogSD"),
+        ("small-miner-20mw", "jumpsPerYear: 6 ", "jumpsPerYear: 1e100 ", "jumpsPerYear"),
+        ("texas-200mw", "initialHashrateEHs: 780", "initialHashrateEHs: 1e308", "initialHashrateEHs"),
+        ("texas-200mw", "btcPerBlock: 0.09", "btcPerBlock: 1e308", "btcPerBlock"),
+        ("texas-200mw", "initialUSD: 95000", "initialUSD: 1e308", "initialUSD"),
+        ("texas-200mw", "      low: 60000               # GUESS", "      low: -1                  # GUESS", "sensitivity.ranges[1].low"),
+    ]
+
+    @Test("Hostile scenario values are refused with the field named, never a trap", arguments: 0..<19)
+    func refused(index: Int) throws {
+        let c = Self.cases[index]
+        let dir = try scratchDirectory()
+        let path = dir.appendingPathComponent("hostile.yaml")
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/\(c.file).yaml"), encoding: .utf8)
+        #expect(text.contains(c.old), "case \(index): the scenario no longer has '\(c.old)'")
+        try text.replacingOccurrences(of: c.old, with: c.new).write(to: path, atomically: true, encoding: .utf8)
+        let run = try switchyard(["simulate", path.path])
+        #expect(run.status == 1, "case \(index): exit \(run.status)")
+        #expect(run.stderr.contains(c.field), "case \(index): \(run.stderr)")
+    }
+
+    @Test("A run whose arithmetic overflows stops with the path and month named, in simulate, risk and plan")
+    func nonFiniteStops() throws {
+        let dir = try scratchDirectory()
+        let path = dir.appendingPathComponent("overflow.yaml")
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/texas-200mw.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "    model: gbm", with: "    model: merton")
+            .replacingOccurrences(of: "    drift: 0.15                # GUESS", with: "    drift: 0.15\n    jumpsPerYear: 1000\n    jumpLogMean: 5\n    jumpLogSD: 1")
+        try text.write(to: path, atomically: true, encoding: .utf8)
+        let json = dir.appendingPathComponent("r.json").path
+        for arguments in [["simulate", path.path], ["risk", path.path, "--paths", "8", "--quiet", "--json", json], ["plan", path.path, "--paths", "4", "--training-paths", "3", "--quiet"]] {
+            let run = try switchyard(arguments)
+            #expect(run.status == 1, "\(arguments[0]): exit \(run.status)")
+            #expect(run.stderr.contains("gave a non-finite"), "\(arguments[0]): \(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: json), "no output from a failed run")
+    }
+}

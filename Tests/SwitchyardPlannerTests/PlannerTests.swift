@@ -91,7 +91,7 @@ struct PlannerTests {
         let settings = PlanSettings(trainingPaths: 30, evaluationPaths: 4, seed: 1, threads: 2)
         let trained = try Planner.trainLeastSquares(scenario: s, settings: settings, stepMonths: 6)
         #expect(trained.rule.months == [1, 7, 13, 19, 25, 31, 37, 43])
-        let runs = Planner.runLeastSquares(trained.rule, scenario: s, seed: 99, count: 4, threads: 2)
+        let runs = try Planner.runLeastSquares(trained.rule, scenario: s, seed: 99, count: 4, threads: 2)
         let starts = Set(runs.map { $0.starts[0] })
         // Decisions every 6 months: month 18 itself is not a decision month; 13 or 19
         // are one step away (the path is deterministic, so every path agrees).
@@ -143,7 +143,7 @@ struct PlannerTests {
         let same = try Self.twoBlockScenario(secondRent: 40)
         let trained = try Planner.trainLeastSquares(scenario: same, settings: settings, stepMonths: 6)
         #expect(trained.rule.stages.count == 2)
-        let runs = Planner.runLeastSquares(trained.rule, scenario: same, seed: 99, count: 4, threads: 2)
+        let runs = try Planner.runLeastSquares(trained.rule, scenario: same, seed: 99, count: 4, threads: 2)
         for run in runs {
             #expect(run.starts[0] == 13 || run.starts[0] == 19, "block 1 starts in \(String(describing: run.starts[0]))")
             #expect(run.starts[1] == run.starts[0], "block 2 starts in \(String(describing: run.starts[1]))")
@@ -161,7 +161,7 @@ struct PlannerTests {
         }
         #expect(brute[0] == brute.max(), "brute force: block 2 is best never converted")
         let cheapRule = try Planner.trainLeastSquares(scenario: cheap, settings: settings, stepMonths: 6).rule
-        for run in Planner.runLeastSquares(cheapRule, scenario: cheap, seed: 99, count: 4, threads: 2) {
+        for run in try Planner.runLeastSquares(cheapRule, scenario: cheap, seed: 99, count: 4, threads: 2) {
             #expect(run.starts[0] == 13 || run.starts[0] == 19, "block 1 starts in \(String(describing: run.starts[0]))")
             #expect(run.starts[1] == nil, "block 2 starts in \(String(describing: run.starts[1]))")
         }
@@ -321,8 +321,8 @@ struct DecisionTests {
             s.horizonMonths = horizon
             s.stepHours = 24
             let candidates: [Int?] = [1, 25, 49, nil]
-            let means = candidates.map { m in
-                let runs = Planner.run(.schedule([m]), scenario: s, seed: 3, count: 12, threads: 2)
+            let means = try candidates.map { m in
+                let runs = try Planner.run(.schedule([m]), scenario: s, seed: 3, count: 12, threads: 2)
                 return runs.map(\.npv).reduce(0, +) / Double(runs.count)
             }
             let i = means.indices.max { means[$0] < means[$1] }!

@@ -64,8 +64,8 @@ struct WorkbookTests {
         s.horizonMonths = 12
         s.conversions[0].startMonth = 2
         let settings = RiskSettings(paths: 24, seed: 7, threads: threads)
-        let result = RiskRunner.run(scenario: s, settings: settings)
-        let bars = RiskRunner.tornado(scenario: s, settings: settings, inputs: Array(SensitivityInput.standard.prefix(3)))
+        let result = try RiskRunner.run(scenario: s, settings: settings)
+        let bars = try RiskRunner.tornado(scenario: s, settings: settings, inputs: Array(SensitivityInput.standard.prefix(3)))
         return (s, result, bars)
     }
 

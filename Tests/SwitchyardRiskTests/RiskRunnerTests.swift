@@ -21,21 +21,21 @@ struct RiskRunnerTests {
     @Test("Byte-identical output for 1, 2 and 4 threads and across runs")
     func determinismAcrossThreads() throws {
         let s = try Self.scenario()
-        let outputs = [1, 2, 4, 2].map { threads in
-            Self.csvTexts(RiskRunner.run(scenario: s, settings: RiskSettings(paths: 30, seed: 9, threads: threads, batchSize: 12)))
+        let outputs = try [1, 2, 4, 2].map { threads in
+            Self.csvTexts(try RiskRunner.run(scenario: s, settings: RiskSettings(paths: 30, seed: 9, threads: threads, batchSize: 12)))
         }
         #expect(outputs[0] == outputs[1])
         #expect(outputs[0] == outputs[2])
         #expect(outputs[1] == outputs[3])
-        let otherSeed = Self.csvTexts(RiskRunner.run(scenario: s, settings: RiskSettings(paths: 30, seed: 10, threads: 2)))
+        let otherSeed = Self.csvTexts(try RiskRunner.run(scenario: s, settings: RiskSettings(paths: 30, seed: 10, threads: 2)))
         #expect(otherSeed[0] != outputs[0][0])
     }
 
     @Test("Path rows equal single-path simulations; the batch size does not matter")
     func pathsMatchSimulate() throws {
         let s = try Self.scenario()
-        let a = RiskRunner.run(scenario: s, settings: RiskSettings(paths: 12, seed: 4, threads: 2, batchSize: 5))
-        let b = RiskRunner.run(scenario: s, settings: RiskSettings(paths: 12, seed: 4, threads: 1, batchSize: 12))
+        let a = try RiskRunner.run(scenario: s, settings: RiskSettings(paths: 12, seed: 4, threads: 2, batchSize: 5))
+        let b = try RiskRunner.run(scenario: s, settings: RiskSettings(paths: 12, seed: 4, threads: 1, batchSize: 12))
         #expect(Self.csvTexts(a) == Self.csvTexts(b))
         for outcome in a.paths {
             #expect(outcome.npvUSD == SiteModel.run(scenario: s, seed: 4, path: outcome.path).npvUSD)
@@ -50,7 +50,7 @@ struct RiskRunnerTests {
         let unused = SensitivityInput(name: "GPU lifetime", value: { $0.gpuCloud?.gpu.lifetimeYears }) {
             $0.gpuCloud!.gpu.lifetimeYears = $1
         }
-        let bars = RiskRunner.tornado(
+        let bars = try RiskRunner.tornado(
             scenario: s, settings: settings, inputs: [unused, SensitivityInput.standard[0]])
         let zero = try #require(bars.first { $0.input == "GPU lifetime" })
         #expect(zero.lowValue != zero.highValue)
@@ -59,17 +59,17 @@ struct RiskRunnerTests {
         #expect(btc.swingUSD > 0)
         #expect(bars[0].input == "BTC price (initial)", "ranked by swing")
         // Without common random numbers the same "no-effect" change would show noise:
-        let seedA = RiskRunner.meanNPV(scenario: s, settings: settings)
+        let seedA = try RiskRunner.meanNPV(scenario: s, settings: settings)
         var other = settings
         other.seed = 4
-        #expect(RiskRunner.meanNPV(scenario: s, settings: other) != seedA)
+        #expect(try RiskRunner.meanNPV(scenario: s, settings: other) != seedA)
     }
 
     @Test("Scenario ranges override the relative swing for the inputs they name")
     func tornadoRanges() throws {
         var s = try Self.scenario()
         s.sensitivity = Sensitivity(swing: 0.1, ranges: ["BTC price (initial)": 50_000...150_000])
-        let bars = RiskRunner.tornado(
+        let bars = try RiskRunner.tornado(
             scenario: s, settings: RiskSettings(paths: 4, seed: 3, threads: 2), swing: 0.3,
             inputs: [SensitivityInput.standard[0], SensitivityInput.standard[2]])
         let price = try #require(bars.first { $0.input == "BTC price (initial)" })
@@ -82,7 +82,7 @@ struct RiskRunnerTests {
     func precisionStopping() throws {
         let s = try Self.scenario()
         let settings = RiskSettings(paths: 2_000, seed: 5, threads: 2, precision: 0.05, batchSize: 20)
-        let r = RiskRunner.run(scenario: s, settings: settings)
+        let r = try RiskRunner.run(scenario: s, settings: settings)
         #expect(r.reachedPrecision == true)
         #expect(r.paths.count < 2_000 && r.paths.count % 20 == 0)
         #expect(1.96 * r.npv.standardError <= 0.05 * abs(r.npv.mean))
@@ -93,13 +93,13 @@ struct RiskRunnerTests {
         }
         var single = settings
         single.threads = 1
-        #expect(RiskRunner.run(scenario: s, settings: single).paths == r.paths)
+        #expect(try RiskRunner.run(scenario: s, settings: single).paths == r.paths)
     }
 
     @Test("Comparing a scenario with itself gives a zero difference on every path")
     func comparisonWithItself() throws {
         let s = try Self.scenario()
-        let c = RiskRunner.compare(s, with: s, settings: RiskSettings(paths: 10, seed: 1, threads: 2))
+        let c = try RiskRunner.compare(s, with: s, settings: RiskSettings(paths: 10, seed: 1, threads: 2))
         #expect(c.difference.maximum == 0 && c.difference.minimum == 0)
     }
 }

@@ -87,9 +87,9 @@ public enum ScenarioLoader {
             for (node, path) in root.sequence("asics", required: true) {
                 guard let f = asicReader.fields(node, path: path) else { continue }
                 let name = f.string("name")
-                let th = f.double("hashrateTHs", .positive)
-                let w = f.double("powerW", .positive)
-                let price = f.double("priceUSD", .nonNegative)
+                let th = f.double("hashrateTHs", .range(0.001, 1e6))
+                let w = f.double("powerW", .range(0.1, 1e6))
+                let price = f.double("priceUSD", .range(0, 1e9))
                 f.finish(known: [])
                 if let name, let th, let w, let price {
                     asicModels.append(ASICModel(name: name, hashrateTHs: th, powerW: w, priceUSD: price))
@@ -103,10 +103,10 @@ public enum ScenarioLoader {
             for (node, path) in root.sequence("gpus", required: true) {
                 guard let f = gpuReader.fields(node, path: path) else { continue }
                 let name = f.string("name")
-                let w = f.double("serverPowerWPerGPU", .positive)
-                let perServer = f.int("gpusPerServer", .positive)
-                let price = f.double("priceUSD", .nonNegative)
-                let life = f.double("lifetimeYears", .positive)
+                let w = f.double("serverPowerWPerGPU", .range(0.1, 1e6))
+                let perServer = f.int("gpusPerServer", .range(1, 1_000))
+                let price = f.double("priceUSD", .range(0, 1e9))
+                let life = f.double("lifetimeYears", .range(0.1, 100))
                 f.finish(known: [])
                 if let name, let w, let perServer, let price, let life {
                     gpuModels.append(
@@ -153,7 +153,7 @@ struct ScenarioParser {
             reader.fields(item.node, path: item.path).flatMap(conversion)
         }
         let opex = root.fields("opex", required: false).map { f -> Opex in
-            let fixed = f.double("fixedUSDPerMonth", default: 0, .nonNegative) ?? 0
+            let fixed = f.double("fixedUSDPerMonth", default: 0, .range(0, 1e10)) ?? 0
             f.finish(known: [])
             return Opex(fixedUSDPerMonth: fixed)
         } ?? Opex(fixedUSDPerMonth: 0)
@@ -293,6 +293,10 @@ struct ScenarioParser {
             guard let name, let low, let high else { continue }
             if !known.contains(name) {
                 reader.report(path: r.child("input"), line: r.line, value: name, rule: "not a sensitivity input; known: \(known.joined(separator: ", "))")
+            } else if let input = SensitivityInput.standard.first(where: { $0.name == name }), !input.valid.contains(low) || !input.valid.contains(high) {
+                reader.report(
+                    path: r.child(input.valid.contains(low) ? "high" : "low"), line: r.line, value: "\(input.valid.contains(low) ? high : low)",
+                    rule: "must be between \(input.valid.lowerBound) and \(input.valid.upperBound), as the scenario's own \(name) field")
             } else if !(low < high) {
                 reader.report(path: r.child("low"), line: r.line, value: "\(low)", rule: "must be less than high (\(high))")
             } else if result.ranges[name] != nil {
@@ -306,15 +310,15 @@ struct ScenarioParser {
     }
 
     func site(_ f: Fields) -> Site? {
-        let interconnect = f.double("interconnectMW", .positive)
+        let interconnect = f.double("interconnectMW", .range(0.001, 100_000))
         let halls = f.sequence("halls", required: true).compactMap { item -> Hall? in
             guard let h = reader.fields(item.node, path: item.path) else { return nil }
             let name = h.string("name")
             let cooling: Cooling? = h.choice("cooling")
             let pue = h.double("pue", .range(1, 3))
-            let power = h.double("powerMW", .positive)
-            let racks = h.int("racks", .positive)
-            let kW = h.double("kWPerRack", .positive)
+            let power = h.double("powerMW", .range(0.001, 100_000))
+            let racks = h.int("racks", .range(1, 10_000_000))
+            let kW = h.double("kWPerRack", .range(0.01, 10_000))
             h.finish(known: [])
             guard let name, let cooling, let pue, let power, let racks, let kW else { return nil }
             return Hall(name: name, cooling: cooling, pue: pue, powerMW: power, racks: racks, kWPerRack: kW)
@@ -327,7 +331,7 @@ struct ScenarioParser {
     func electricity(_ f: Fields) -> Electricity? {
         let hasPPA = f.has("ppa")
         let share = f.double("ppaShare", default: hasPPA ? 0 : nil, .fraction)
-        let ppaPrice = f.double("ppaPriceUSDPerMWh", default: hasPPA ? 0 : nil, .nonNegative)
+        let ppaPrice = f.double("ppaPriceUSDPerMWh", default: hasPPA ? 0 : nil, .range(0, 10_000))
         if hasPPA {
             for key in ["ppaShare", "ppaPriceUSDPerMWh"] where f.has(key) {
                 reader.report(
@@ -360,11 +364,11 @@ struct ScenarioParser {
             let base = m.has("basePriceUSDPerMWh") ? m.double("basePriceUSDPerMWh", .range(0.01, 10_000)) : mean
             let amplitude = m.double("seasonalAmplitude", default: 0, .range(0, 2))
             let peak = m.double("seasonalPeak", default: 0.55, .fraction)
-            let kappa = m.double("meanReversionPerYear", .positive)
-            let vol = m.double("volatility", .nonNegative)
-            let spikes = m.double("spikesPerYear", default: 0, .nonNegative)
-            let spikeMean = m.double("spikeLogMean", default: 0)
-            let spikeSD = m.double("spikeLogSD", default: 0, .nonNegative)
+            let kappa = m.double("meanReversionPerYear", .range(0.01, 100_000))
+            let vol = m.double("volatility", .range(0, 100))
+            let spikes = m.double("spikesPerYear", default: 0, .range(0, 10_000))
+            let spikeMean = m.double("spikeLogMean", default: 0, .range(-10, 10))
+            let spikeSD = m.double("spikeLogSD", default: 0, .range(0, 5))
             m.finish(known: [])
             guard let base, let amplitude, let peak, let kappa, let vol, let spikes, let spikeMean, let spikeSD
             else { return nil }
@@ -425,14 +429,14 @@ struct ScenarioParser {
         let initial = replaying ? replay?.first ?? 1 : price?.double("initialUSD", .range(1e-6, 1e12))
         let drift = price?.double("drift", default: replaying ? 0 : nil, .range(-2, 2))
         let vol = price?.double("volatility", default: replaying ? 0 : nil, .range(0, 5))
-        let jumps = price?.double("jumpsPerYear", default: 0, .nonNegative)
-        let jumpMean = price?.double("jumpLogMean", default: 0)
-        let jumpSD = price?.double("jumpLogSD", default: 0, .nonNegative)
+        let jumps = price?.double("jumpsPerYear", default: 0, .range(0, 1_000))
+        let jumpMean = price?.double("jumpLogMean", default: 0, .range(-5, 5))
+        let jumpSD = price?.double("jumpLogSD", default: 0, .range(0, 5))
         price?.finish(known: [])
         let fees = f.fields("fees")
-        let feeMean = fees?.double("btcPerBlock", .nonNegative)
-        let feeVol = fees?.double("logVolatility", default: 0, .nonNegative)
-        let feeKappa = fees?.double("meanReversionPerYear", default: 12, .positive)
+        let feeMean = fees?.double("btcPerBlock", .range(0, 100))
+        let feeVol = fees?.double("logVolatility", default: 0, .range(0, 20))
+        let feeKappa = fees?.double("meanReversionPerYear", default: 12, .range(0.01, 10_000))
         fees?.finish(known: [])
         let network = f.fields("network")
         enum NetworkModel: String, CaseIterable { case trend, profitability }
@@ -536,9 +540,9 @@ struct ScenarioParser {
     func fleet(_ f: Fields) -> MiningFleet? {
         let hall = f.string("hall")
         let asic = asic(f, key: "asic")
-        let units = f.int("units", .nonNegative)
+        let units = f.int("units", .range(0, 100_000_000))
         let uptime = f.double("uptime", default: 0.97, .fraction)
-        let opex = f.double("opexUSDPerMWh", default: 0, .nonNegative)
+        let opex = f.double("opexUSDPerMWh", default: 0, .range(0, 10_000))
         f.finish(known: [])
         guard let hall, let asic, let units, let uptime, let opex else { return nil }
         return MiningFleet(hall: hall, asic: asic, units: units, uptime: uptime, opexUSDPerMWh: opex)
@@ -554,20 +558,20 @@ struct ScenarioParser {
                 reader.report(path: f.child("gpu"), line: f.node("gpu", required: false)?.mark?.line, value: gpuName, rule: "not in the GPU catalogue" + suggest(gpuName, catalog.gpus.keys))
             }
         }
-        let gpus = f.int("gpus", default: 0, .nonNegative)
+        let gpus = f.int("gpus", default: 0, .range(0, 100_000_000))
         let scheduler: GPUCloud.Scheduler? = f.choice("scheduler", default: .fifo)
         let price = f.fields("price")
-        let initial = price?.double("initialUSDPerGPUHour", .positive)
-        let floor = price?.double("floorUSDPerGPUHour", .nonNegative)
-        let decay = price?.double("decayPerYear", default: 0, .nonNegative)
-        let kappa = price?.double("meanReversionPerYear", default: 6, .positive)
-        let vol = price?.double("volatility", default: 0, .nonNegative)
+        let initial = price?.double("initialUSDPerGPUHour", .range(0.0001, 1_000))
+        let floor = price?.double("floorUSDPerGPUHour", .range(0, 1_000))
+        let decay = price?.double("decayPerYear", default: 0, .range(0, 10))
+        let kappa = price?.double("meanReversionPerYear", default: 6, .range(0.01, 1_000))
+        let vol = price?.double("volatility", default: 0, .range(0, 10))
         price?.finish(known: [])
         if let initial, let floor, floor > initial {
             reader.report(path: f.child("price.floorUSDPerGPUHour"), line: nil, value: "\(floor)", rule: "must not exceed initialUSDPerGPUHour (\(initial))")
         }
         let demand = f.fields("demand").flatMap(demand)
-        let opex = f.double("opexUSDPerGPUHour", default: 0, .nonNegative)
+        let opex = f.double("opexUSDPerGPUHour", default: 0, .range(0, 1_000))
         let replace = f.has("replaceAtEndOfLife") ? f.bool("replaceAtEndOfLife") : false
         let age = f.double("initialAgeYears", default: 0, .range(0, 50))
         f.finish(known: [])
@@ -594,15 +598,15 @@ struct ScenarioParser {
                 return nil
             }
         }
-        let rate = f.double("jobsPerDay", .positive)
+        let rate = f.double("jobsPerDay", .range(0.000001, 10_000))
         var sizes: [Int] = []
         for (node, path) in f.sequence("gpusPerJob", required: true) {
-            if let value = f.number(node, path: path, .positive), value == value.rounded() { sizes.append(Int(value)) } else if case .scalar = node {
+            if let value = f.number(node, path: path, .range(1, 1_000_000)), value == value.rounded() { sizes.append(Int(value)) } else if case .scalar = node {
                 reader.report(node, path: path, rule: "must be a whole number of GPUs")
             }
         }
-        let mean = f.double("meanHours", .positive)
-        let sd = f.double("sdHours", .nonNegative)
+        let mean = f.double("meanHours", .range(0.001, 100_000))
+        let sd = f.double("sdHours", .range(0, 100_000))
         f.finish(known: ["trace"])
         guard let rate, let mean, let sd, !sizes.isEmpty else { return nil }
         return .poisson(jobsPerDay: rate, gpusPerJob: sizes, meanHours: mean, sdHours: sd)
@@ -610,12 +614,12 @@ struct ScenarioParser {
 
     func lease(_ f: Fields, hall: String?) -> ColocationLease? {
         let hallName = hall ?? f.string("hall")
-        let it = hall == nil ? f.double("criticalITMW", .positive) : 1
-        let price = f.double("priceUSDPerKWMonth", .positive)
-        let term = f.int("termMonths", .positive)
+        let it = hall == nil ? f.double("criticalITMW", .range(0.001, 100_000)) : 1
+        let price = f.double("priceUSDPerKWMonth", .range(0.01, 100_000))
+        let term = f.int("termMonths", .range(1, 1_200))
         let escalator = f.double("escalatorPerYear", default: 0, .range(-0.5, 0.5))
-        let start = hall == nil ? f.int("startMonth", .atLeast(1)) : 1
-        let ramp = f.int("rampMonths", default: 0, .nonNegative)
+        let start = hall == nil ? f.int("startMonth", .range(1, 600)) : 1
+        let ramp = f.int("rampMonths", default: 0, .range(0, 600))
         let hazard = f.double("defaultPerYear", default: 0, .range(0, 10))
         let renewals = f.fields("renewals", required: false).map(self.renewals) ?? LeaseRenewals()
         enum After: String, CaseIterable { case shell, relet }
@@ -646,10 +650,10 @@ struct ScenarioParser {
 
     func conversion(_ f: Fields) -> ConversionProject? {
         let hall = f.string("hall")
-        let mw = f.double("megawatts", .positive)
-        let start = f.int("startMonth", .atLeast(1))
-        let lead = f.int("leadTimeMonths", .nonNegative)
-        let capex = f.double("capexUSDPerMW", .nonNegative)
+        let mw = f.double("megawatts", .range(0.001, 100_000))
+        let start = f.int("startMonth", .range(1, 600))
+        let lead = f.int("leadTimeMonths", .range(0, 240))
+        let capex = f.double("capexUSDPerMW", .range(0, 1e9))
         let pue = f.double("newPUE", .range(1, 3))
         let reuse = f.double("reusableFraction", default: 0, .fraction)
         let salvage = f.double("asicSalvageFraction", default: 0, .fraction)

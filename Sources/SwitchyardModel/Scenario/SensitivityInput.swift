@@ -9,6 +9,8 @@ public struct SensitivityInput: Sendable {
     public var value: @Sendable (Scenario) -> Double?
     /// Sets the input to a value.
     public var set: @Sendable (inout Scenario, Double) -> Void
+    /// The values the scenario's own field accepts (a tornado range outside is refused).
+    public var valid: ClosedRange<Double> = -1e12...1e12
 
     public init(
         name: String, value: @escaping @Sendable (Scenario) -> Double?, set: @escaping @Sendable (inout Scenario, Double) -> Void
@@ -18,23 +20,29 @@ public struct SensitivityInput: Sendable {
         self.set = set
     }
 
+    func valid(_ range: ClosedRange<Double>) -> SensitivityInput {
+        var copy = self
+        copy.valid = range
+        return copy
+    }
+
     /// The key inputs of the domain. Each applies to every part of the scenario it names
     /// (e.g. all colocation prices); an input a scenario does not have is kept with
     /// value `nil` and swing zero.
     public static let standard: [SensitivityInput] = [
-        SensitivityInput(name: "BTC price (initial)", value: { $0.bitcoin.initialPriceUSD }, set: { $0.bitcoin.initialPriceUSD = $1 }),
-        SensitivityInput(name: "BTC drift", value: { $0.bitcoin.drift }, set: { $0.bitcoin.drift = $1 }),
-        SensitivityInput(name: "BTC volatility", value: { $0.bitcoin.volatility }, set: { $0.bitcoin.volatility = $1 }),
-        SensitivityInput(name: "network hashrate growth", value: { $0.bitcoin.hashrateGrowthPerYear }, set: { $0.bitcoin.hashrateGrowthPerYear = $1 }),
-        SensitivityInput(name: "transaction fees", value: { $0.bitcoin.feesBTCPerBlock }, set: { $0.bitcoin.feesBTCPerBlock = $1 }),
-        SensitivityInput(name: "market power price", value: { $0.electricity.market.level }, set: { $0.electricity.market.level = $1 }),
+        SensitivityInput(name: "BTC price (initial)", value: { $0.bitcoin.initialPriceUSD }, set: { $0.bitcoin.initialPriceUSD = $1 }).valid(1e-6...1e12),
+        SensitivityInput(name: "BTC drift", value: { $0.bitcoin.drift }, set: { $0.bitcoin.drift = $1 }).valid(-2...2),
+        SensitivityInput(name: "BTC volatility", value: { $0.bitcoin.volatility }, set: { $0.bitcoin.volatility = $1 }).valid(0...5),
+        SensitivityInput(name: "network hashrate growth", value: { $0.bitcoin.hashrateGrowthPerYear }, set: { $0.bitcoin.hashrateGrowthPerYear = $1 }).valid(-1...3),
+        SensitivityInput(name: "transaction fees", value: { $0.bitcoin.feesBTCPerBlock }, set: { $0.bitcoin.feesBTCPerBlock = $1 }).valid(0...100),
+        SensitivityInput(name: "market power price", value: { $0.electricity.market.level }, set: { $0.electricity.market.level = $1 }).valid(0.01...10_000),
         SensitivityInput(name: "PPA price", value: { $0.electricity.ppa?.strikeUSDPerMWh ?? $0.electricity.ppaPriceUSDPerMWh }, set: { s, v in
             if s.electricity.ppa != nil { s.electricity.ppa!.strikeUSDPerMWh = v } else { s.electricity.ppaPriceUSDPerMWh = v }
-        }),
+        }).valid(-1_000...10_000),
         SensitivityInput(name: "GPU rental price (initial)", value: { $0.gpuCloud?.initialPriceUSDPerGPUHour }, set: { s, v in
             guard let cloud = s.gpuCloud else { return }
             s.gpuCloud!.initialPriceUSDPerGPUHour = max(v, cloud.floorPriceUSDPerGPUHour)
-        }),
+        }).valid(0.0001...1_000),
         SensitivityInput(name: "AI demand (jobs per day)", value: { s in
             if case .poisson(let rate, _, _, _) = s.gpuCloud?.demand { return rate }
             return nil
@@ -42,7 +50,7 @@ public struct SensitivityInput: Sendable {
             if case .poisson(_, let sizes, let mean, let sd) = s.gpuCloud?.demand {
                 s.gpuCloud!.demand = .poisson(jobsPerDay: v, gpusPerJob: sizes, meanHours: mean, sdHours: sd)
             }
-        }),
+        }).valid(0.000001...10_000),
         SensitivityInput(name: "colocation price", value: { s in
             if let lease = s.colocation.first { return lease.priceUSDPerKWMonth }
             for c in s.conversions { if case .colocation(let l) = c.target { return l.priceUSDPerKWMonth } }
@@ -55,11 +63,11 @@ public struct SensitivityInput: Sendable {
                     s.conversions[i].target = .colocation(l)
                 }
             }
-        }),
+        }).valid(0.01...100_000),
         SensitivityInput(name: "conversion capex", value: { $0.conversions.first?.capexUSDPerMW }, set: { s, v in
             for i in s.conversions.indices { s.conversions[i].capexUSDPerMW = v }
-        }),
-        SensitivityInput(name: "discount rate", value: { $0.discountRatePerYear }, set: { $0.discountRatePerYear = $1 }),
+        }).valid(0...1e9),
+        SensitivityInput(name: "discount rate", value: { $0.discountRatePerYear }, set: { $0.discountRatePerYear = $1 }).valid(-0.5...1),
         SensitivityInput(name: "colocation opex", value: { s in
             switch s.finance.colocationOpex {
             case .shareOfRent(let share)?: share
@@ -72,13 +80,13 @@ public struct SensitivityInput: Sendable {
             case .usdPerKWMonth?: s.finance.colocationOpex = .usdPerKWMonth(max(0, v))
             case nil: break
             }
-        }),
+        }).valid(0...10_000),
         SensitivityInput(name: "tax rate", value: { $0.finance.tax?.rate }, set: { s, v in
             if s.finance.tax != nil { s.finance.tax!.rate = min(0.9, max(0, v)) }
-        }),
+        }).valid(0...0.9),
         SensitivityInput(name: "interest rate", value: { $0.finance.debt?.ratePerYear }, set: { s, v in
             if s.finance.debt != nil { s.finance.debt!.ratePerYear = max(0, v) }
-        }),
+        }).valid(0...1),
         SensitivityInput(name: "tenant default", value: { s in
             if let lease = s.colocation.first(where: { $0.defaultPerYear > 0 }) { return lease.defaultPerYear }
             for c in s.conversions { if case .colocation(let l) = c.target, l.defaultPerYear > 0 { return l.defaultPerYear } }
@@ -91,7 +99,7 @@ public struct SensitivityInput: Sendable {
                     s.conversions[i].target = .colocation(l)
                 }
             }
-        }),
+        }).valid(0...10),
         SensitivityInput(name: "capex overrun", value: { s in
             // The most likely overrun (the mode of the range) of the first conversion.
             switch s.conversions.first?.capexFactorRisk {
@@ -111,9 +119,9 @@ public struct SensitivityInput: Sendable {
                 default: break
                 }
             }
-        }),
+        }).valid(-0.9...10),
         SensitivityInput(name: "GPU purchase price", value: { $0.gpuCloud?.gpu.priceUSD }, set: { s, v in
             if s.gpuCloud != nil { s.gpuCloud!.gpu.priceUSD = max(0, v) }
-        }),
+        }).valid(0...1e9),
     ]
 }
