@@ -58,7 +58,7 @@ struct CLITests {
         let ledger = dir.appendingPathComponent("ledger.csv")
         let run = try switchyard(["simulate", scenario.path, "--ledger", ledger.path])
         #expect(run.status != 0)
-        #expect(run.stderr.contains("site.interconnectMW = -200: must be greater than 0"))
+        #expect(run.stderr.contains("site.interconnectMW = -200: must be between 0.001 and 100000.0"))
         #expect(run.stderr.contains("bad.yaml"))
         #expect(!FileManager.default.fileExists(atPath: ledger.path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["bad.yaml"], "no temporary files left")

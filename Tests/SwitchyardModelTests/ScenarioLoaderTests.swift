@@ -118,7 +118,7 @@ struct ScenarioLoaderTests {
         InvalidCase(name: "malformed YAML", replace: "  interconnectMW: 30", with: "  interconnectMW: [30", expected: ["test.yaml", "not valid YAML"]),
         InvalidCase(name: "unknown key with a suggestion", replace: "horizonMonths: 24", with: "horizonMonth: 24", expected: ["horizonMonth", "unknown key (did you mean 'horizonMonths'?)"]),
         InvalidCase(name: "wrong type", replace: "interconnectMW: 30", with: "interconnectMW: lots", expected: ["site.interconnectMW = lots", "must be a number"]),
-        InvalidCase(name: "negative megawatts", replace: "powerMW: 20", with: "powerMW: -5", expected: ["test.yaml:11", "site.halls[0].powerMW = -5", "must be greater than 0"]),
+        InvalidCase(name: "negative megawatts", replace: "powerMW: 20", with: "powerMW: -5", expected: ["test.yaml:11", "site.halls[0].powerMW = -5", "must be between 0.001 and 100000.0"]),
         InvalidCase(name: "NaN", replace: "volatility: 0.5", with: "volatility: .nan", expected: ["bitcoin.price.volatility = .nan", "must be a finite number"]),
         InvalidCase(name: "missing required field", replace: "    initialUSD: 90000\n", with: "", expected: ["bitcoin.price.initialUSD", "is required"]),
         InvalidCase(name: "halls exceed the interconnect", replace: "interconnectMW: 30", with: "interconnectMW: 25", expected: ["site.halls", "exceeds site.interconnectMW (25.000 MW)"]),
@@ -191,11 +191,15 @@ struct ScenarioLoaderTests {
         let s = try ScenarioLoader.builtin("texas-200mw")
         #expect(s.sensitivity.swing == 0.2)
         #expect(s.sensitivity.ranges["conversion capex"] == 8_000_000...10_000_000)
-        let bad = validYAML + "\nsensitivity:\n  ranges:\n    - input: BTC prise\n      low: 1\n      high: 2\n    - input: BTC drift\n      low: 3\n      high: 2\n"
+        let bad = validYAML + "\nsensitivity:\n  ranges:\n    - input: BTC prise\n      low: 1\n      high: 2\n    - input: BTC drift\n      low: 1.5\n      high: 1\n"
         let error = #expect(throws: ScenarioError.self) { try load(bad) }
         #expect(error?.issues.count == 2)
         #expect(error?.description.contains("sensitivity.ranges[0].input = BTC prise: not a sensitivity input") == true)
-        #expect(error?.description.contains("sensitivity.ranges[1].low = 3.0: must be less than high (2.0)") == true)
+        #expect(error?.description.contains("sensitivity.ranges[1].low = 1.5: must be less than high (1.0)") == true)
+        // Outside the field's own range.
+        let outside = validYAML + "\nsensitivity:\n  ranges:\n    - input: BTC volatility\n      low: -1\n      high: 0.5\n"
+        let rangeError = #expect(throws: ScenarioError.self) { try load(outside) }
+        #expect(rangeError?.description.contains("sensitivity.ranges[0].low = -1.0: must be between 0.0 and 5.0") == true)
     }
 
     @Test("A missing file and an empty file are reported, not crashed on")
