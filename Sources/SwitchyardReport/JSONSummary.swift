@@ -81,6 +81,31 @@ public enum JSONSummary {
         var years: [Year]
         var btcMined: Double
         var months: Int
+
+        private enum CodingKeys: String, CodingKey {
+            case command, version, scenario, seed, path, npvUSD, irr, rateOfReturn, paybackMonth, totalFreeCashFlowUSD
+            case terminalValue, finance, years, btcMined, months
+        }
+
+        /// Undefined figures (IRR, payback, terminal value, finance) are written as null.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(command, forKey: .command)
+            try c.encode(version, forKey: .version)
+            try c.encode(scenario, forKey: .scenario)
+            try c.encode(seed, forKey: .seed)
+            try c.encode(path, forKey: .path)
+            try c.encode(npvUSD, forKey: .npvUSD)
+            try c.encode(irr, forKey: .irr)
+            try c.encode(rateOfReturn, forKey: .rateOfReturn)
+            try c.encode(paybackMonth, forKey: .paybackMonth)
+            try c.encode(totalFreeCashFlowUSD, forKey: .totalFreeCashFlowUSD)
+            try c.encode(terminalValue, forKey: .terminalValue)
+            try c.encode(finance, forKey: .finance)
+            try c.encode(years, forKey: .years)
+            try c.encode(btcMined, forKey: .btcMined)
+            try c.encode(months, forKey: .months)
+        }
     }
 
     struct Finance: Encodable {
@@ -142,8 +167,12 @@ public enum JSONSummary {
     static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        // An undefined figure is null, as the README says (not "nan"): the encoder
+        // marks non-finite numbers with a token no real string holds, replaced here.
+        let token = "\u{1}nonfinite\u{1}"
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: token, negativeInfinity: token, nan: token)
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        return text.replacingOccurrences(of: "\"\\u0001nonfinite\\u0001\"", with: "null") + "\n"
     }
 
     public static func risk(_ r: RiskResult, tornado: [TornadoBar], comparison: Comparison?, version: String) throws -> String {

@@ -93,7 +93,7 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let yaml, !force, FileManager.default.fileExists(atPath: yaml) { throw OutputError.exists(path: yaml) }
+        if let yaml { try OutputPaths.check([yaml], replace: force) }
         if model == .electricity { return try runElectricity() }
         if model == .network { return try runNetwork() }
         let history = try PriceHistory(

@@ -37,11 +37,11 @@ struct ScenarioOptions: ParsableArguments {
         return s
     }
 
-    /// Fails before any work if an output exists and --force was not given.
+    /// Fails before any work if an output cannot be written: it exists and --force was
+    /// not given, it is a folder or a device, its folder is missing or read-only, or two
+    /// outputs are the same file.
     func checkOutputs(_ more: [String?] = []) throws {
-        for path in ([xlsx, json] + more).compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
-            throw OutputError.exists(path: path)
-        }
+        try OutputPaths.check(([xlsx, json] + more).compactMap { $0 }, replace: force)
     }
 
     /// Identifies the run in workbooks.

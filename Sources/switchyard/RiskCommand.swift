@@ -73,6 +73,13 @@ struct RiskCommand: ParsableCommand {
                 (dir as NSString).appendingPathComponent($0)
             }
         } ?? []
+        if let csv {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: csv, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw OutputError.unusable(path: csv, reason: "is a file; --csv takes a folder")
+            }
+            try FileManager.default.createDirectory(atPath: csv, withIntermediateDirectories: true)
+        }
         try options.checkOutputs(csvFiles)
         let (seed, threads, force) = (options.seed, parallel.threads, options.force)
         let settings = RiskSettings(

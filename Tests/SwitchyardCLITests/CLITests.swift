@@ -299,3 +299,36 @@ struct HostileInputTests {
         #expect(!FileManager.default.fileExists(atPath: json), "no output from a failed run")
     }
 }
+
+/// Output paths are checked before any work.
+struct OutputCheckTests {
+    @Test("Two outputs on one file, a device, a folder or a missing folder are refused before the run")
+    func refusedBeforeTheRun() throws {
+        let dir = try scratchDirectory()
+        let x = dir.appendingPathComponent("x.out").path
+        let same = try switchyard(["simulate", "--xlsx", x, "--json", x, "--force"])
+        #expect(same.status != 0)
+        #expect(same.stderr.contains("are the same file"), "\(same.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: x))
+        let device = try switchyard(["simulate", "--json", "/dev/null", "--force"])
+        #expect(device.status != 0)
+        #expect(device.stderr.contains("is not a regular file"), "\(device.stderr)")
+        let folder = try switchyard(["simulate", "--json", dir.path, "--force"])
+        #expect(folder.stderr.contains("is a folder"), "\(folder.stderr)")
+        let missing = try switchyard(["risk", "--paths", "100000", "--json", dir.appendingPathComponent("no/such/r.json").path])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("does not exist"), "\(missing.stderr)")
+    }
+
+    @Test("An undefined figure is null in JSON, never \"nan\"")
+    func nullNotNaN() throws {
+        let dir = try scratchDirectory()
+        let json = dir.appendingPathComponent("p.json").path
+        let run = try switchyard(["simulate", "--json", json])
+        #expect(run.status == 0)
+        let text = try String(contentsOfFile: json, encoding: .utf8)
+        #expect(!text.contains("\"nan\"") && !text.contains("\"inf\""))
+        // The Texas site's IRR is not meaningful: written as null, with the reason beside it.
+        #expect(text.contains("\"irr\" : null"), "\(text.prefix(600))")
+    }
+}
