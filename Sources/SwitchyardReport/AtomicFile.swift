@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 public import Foundation
+import Synchronization
+import Dispatch
 
 /// Why an output file could not be written.
 public enum OutputError: Error, Equatable, CustomStringConvertible {
@@ -62,6 +64,8 @@ public enum AtomicFile {
         if !replace && FileManager.default.fileExists(atPath: path) { throw .exists(path: path) }
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        OutputSet.remember(temporary.path)
+        defer { OutputSet.forget(temporary.path, remove: false) }
         do {
             try data.write(to: temporary)
             if rename(temporary.path, url.path) != 0 {
@@ -85,6 +89,8 @@ public enum AtomicFile {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
+        OutputSet.remember(temporary)
+        defer { OutputSet.forget(temporary, remove: false) }
         do {
             try body(temporary)
             guard rename(temporary, url.path) == 0 else {
@@ -98,5 +104,94 @@ public enum AtomicFile {
 
     public static func write(_ text: String, to path: String, replace: Bool) throws(OutputError) {
         try write(Data(text.utf8), to: path, replace: replace)
+    }
+}
+
+/// A run's output files, committed together: each is written to a temporary file beside
+/// its destination, and only when all are written are they renamed into place, one
+/// after another (microseconds apart). A failure before that leaves every previous
+/// output untouched and removes the temporaries; so does SIGINT or SIGTERM
+/// (``OutputSet/installSignalCleanup()``).
+public final class OutputSet {
+    private var staged: [(temporary: String, destination: String)] = []
+    private let replace: Bool
+
+    public init(replace: Bool) { self.replace = replace }
+
+    deinit {
+        for item in staged { OutputSet.forget(item.temporary, remove: true) }
+    }
+
+    private func temporary(for path: String) throws(OutputError) -> String {
+        if !replace && FileManager.default.fileExists(atPath: path) { throw .exists(path: path) }
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
+        OutputSet.remember(temporary)
+        staged.append((temporary, path))
+        return temporary
+    }
+
+    /// Stages `text` for `path`.
+    public func write(_ text: String, to path: String) throws(OutputError) {
+        let temporary = try temporary(for: path)
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+        } catch {
+            throw .writeFailed(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Stages the file `body` writes at the temporary path it is given.
+    public func produce(at path: String, _ body: (String) throws -> Void) throws {
+        let temporary = try temporary(for: path)
+        try body(temporary)
+    }
+
+    /// Renames every staged file into place. (For tests of interrupted runs, the
+    /// environment variable SWITCHYARD_TEST_PAUSE_BEFORE_COMMIT holds the outputs staged
+    /// for that many seconds first.)
+    public func commit() throws(OutputError) {
+        if let pause = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_PAUSE_BEFORE_COMMIT"].flatMap(Double.init), pause > 0 {
+            Thread.sleep(forTimeInterval: min(pause, 60))
+        }
+        for (index, item) in staged.enumerated() {
+            guard rename(item.temporary, item.destination) == 0 else {
+                let reason = String(cString: strerror(errno))
+                for rest in staged[index...] { OutputSet.forget(rest.temporary, remove: true) }
+                staged = []
+                throw .writeFailed(path: item.destination, reason: reason)
+            }
+            OutputSet.forget(item.temporary, remove: false)
+        }
+        staged = []
+    }
+
+    // MARK: Temporaries to remove on a signal
+
+    private static let live = Mutex<Set<String>>([])
+
+    static func remember(_ path: String) { live.withLock { _ = $0.insert(path) } }
+
+    static func forget(_ path: String, remove: Bool) {
+        live.withLock { _ = $0.remove(path) }
+        if remove { unlink(path) }
+    }
+
+    /// On SIGINT or SIGTERM: removes the temporaries of unfinished outputs, then exits
+    /// with 128 + the signal (130, 143). Outputs already committed stay.
+    public static func installSignalCleanup() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                let paths = live.withLock { $0 }
+                for path in paths { unlink(path) }
+                exit(128 + sig)
+            }
+            source.resume()
+            // The sources live as long as the process: keep them from being released.
+            _ = Unmanaged.passRetained(source as AnyObject)
+        }
     }
 }

@@ -95,18 +95,16 @@ struct PlanCommand: ParsableCommand {
         }
         let sheet = PlanReport.sheet(result, scenario: base)
         print(PlanReport.text(result, sheet))
+        // Both outputs written first, then renamed into place together.
+        let outputs = OutputSet(replace: options.force)
         if let xlsx = options.xlsx {
-            try XLSXReport.writePlan(
-                sheet, scenario: base, info: options.runInfo, to: xlsx,
-                replace: options.force)
-            print("wrote \(xlsx)")
+            try outputs.produce(at: xlsx) { temporary in
+                try XLSXReport.writePlan(sheet, scenario: base, info: options.runInfo, to: temporary, replace: true)
+            }
         }
-        if let json = options.json {
-            try AtomicFile.write(
-                JSONSummary.plan(sheet, version: Switchyard.version), to: json,
-                replace: options.force)
-            print("wrote \(json)")
-        }
+        if let json = options.json { try outputs.write(JSONSummary.plan(sheet, version: Switchyard.version), to: json) }
+        try outputs.commit()
+        for written in [options.xlsx, options.json].compactMap({ $0 }) { print("wrote \(written)") }
     }
 }
 

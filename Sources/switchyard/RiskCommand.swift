@@ -106,30 +106,32 @@ struct RiskCommand: ParsableCommand {
             comparison = try RiskRunner.compare(base, with: other, settings: runSettings)
             print(RiskReport.comparison(comparison!))
         }
+        // Every output written first, then all renamed into place together.
+        let outputs = OutputSet(replace: force)
         if let xlsx = options.xlsx {
-            try XLSXReport.writeRisk(
-                result, scenario: base, tornado: bars, comparison: comparison, info: options.runInfo, to: xlsx,
-                replace: force)
-            print("wrote \(xlsx)")
+            try outputs.produce(at: xlsx) { temporary in
+                try XLSXReport.writeRisk(
+                    result, scenario: base, tornado: bars, comparison: comparison, info: options.runInfo, to: temporary,
+                    replace: true)
+            }
         }
         if let json = options.json {
-            try AtomicFile.write(
-                JSONSummary.risk(result, tornado: bars, comparison: comparison, version: Switchyard.version), to: json,
-                replace: force)
-            print("wrote \(json)")
+            try outputs.write(JSONSummary.risk(result, tornado: bars, comparison: comparison, version: Switchyard.version), to: json)
         }
         if let csv {
-            try FileManager.default.createDirectory(atPath: csv, withIntermediateDirectories: true)
             func write(_ name: String, _ table: CSVTable) throws {
-                try AtomicFile.write(table.text, to: (csv as NSString).appendingPathComponent(name), replace: force)
+                try outputs.write(table.text, to: (csv as NSString).appendingPathComponent(name))
             }
             try write("paths.csv", RiskCSV.paths(result))
             try write("monthly.csv", RiskCSV.monthly(result))
             try write("yearly.csv", YearlyCSV.table(result.yearlyMeans))
             try write("summary.csv", RiskCSV.summary(result))
             if tornado { try write("sensitivity.csv", RiskCSV.sensitivity(bars)) }
-            print("wrote \(csv)/{paths,monthly,yearly,summary\(tornado ? ",sensitivity" : "")}.csv")
         }
+        try outputs.commit()
+        if let xlsx = options.xlsx { print("wrote \(xlsx)") }
+        if let json = options.json { print("wrote \(json)") }
+        if let csv { print("wrote \(csv)/{paths,monthly,yearly,summary\(tornado ? ",sensitivity" : "")}.csv") }
     }
 }
 

@@ -43,33 +43,28 @@ struct SimulateCommand: ParsableCommand {
         let result = model.result(eventsFired: simulation.eventsFired)
         if let failure = NonFiniteResult.check(result, path: path, scenario: loaded) { throw failure }
         print(Summary.pathReport(result, scenario: loaded, seed: seed, path: path))
-        if let ledger {
-            try AtomicFile.write(LedgerCSV.table(result).text, to: ledger, replace: force)
-            print("wrote \(ledger)")
-        }
-        if let yearly {
-            try AtomicFile.write(YearlyCSV.table(YearRow.years(of: result)).text, to: yearly, replace: force)
-            print("wrote \(yearly)")
-        }
+        // Every output written first, then all renamed into place together.
+        let outputs = OutputSet(replace: force)
+        if let ledger { try outputs.write(LedgerCSV.table(result).text, to: ledger) }
+        if let yearly { try outputs.write(YearlyCSV.table(YearRow.years(of: result)).text, to: yearly) }
         if let xlsx = options.xlsx {
-            try XLSXReport.writeSimulation(
-                result, scenario: loaded, seed: seed, path: path, info: options.runInfo, to: xlsx, replace: force)
-            print("wrote \(xlsx)")
+            try outputs.produce(at: xlsx) { temporary in
+                try XLSXReport.writeSimulation(
+                    result, scenario: loaded, seed: seed, path: path, info: options.runInfo, to: temporary, replace: true)
+            }
         }
         if let json = options.json {
-            try AtomicFile.write(
-                JSONSummary.path(result, scenario: loaded, seed: seed, path: path, version: Switchyard.version), to: json,
-                replace: force)
-            print("wrote \(json)")
+            try outputs.write(JSONSummary.path(result, scenario: loaded, seed: seed, path: path, version: Switchyard.version), to: json)
         }
         if let trace, let records = simulation.trace {
             var table = CSVTable(header: ["time_hours", "sequence", "event"])
             for record in records {
                 table.append([CSVTable.number(record.time.hours), String(record.sequence), record.event.description])
             }
-            try AtomicFile.write(table.text, to: trace, replace: force)
-            print("wrote \(trace)")
+            try outputs.write(table.text, to: trace)
         }
+        try outputs.commit()
+        for written in [ledger, yearly, options.xlsx, options.json, trace].compactMap({ $0 }) { print("wrote \(written)") }
     }
 }
 

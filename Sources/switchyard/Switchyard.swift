@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 import ArgumentParser
+import SwitchyardReport
 
 @main
 struct Switchyard: ParsableCommand {
@@ -16,4 +17,10 @@ struct Switchyard: ParsableCommand {
         version: version,
         subcommands: [PlanCommand.self, SimulateCommand.self, RiskCommand.self, CalibrateCommand.self, VersionCommand.self]
     )
+
+    /// SIGINT and SIGTERM remove unfinished outputs' temporary files before exiting.
+    static func main() {
+        OutputSet.installSignalCleanup()
+        main(nil)
+    }
 }

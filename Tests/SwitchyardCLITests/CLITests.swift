@@ -332,3 +332,46 @@ struct OutputCheckTests {
         #expect(text.contains("\"irr\" : null"), "\(text.prefix(600))")
     }
 }
+
+/// Interrupted runs leave the previous outputs whole and no temporary file.
+struct InterruptTests {
+    @Test("SIGINT and SIGTERM while the outputs are staged: old outputs intact, no temporaries, exit 130/143")
+    func interruptWhileWriting() throws {
+        let dir = try scratchDirectory()
+        let csv = dir.appendingPathComponent("csv").path
+        let json = dir.appendingPathComponent("r.json").path
+        let xlsx = dir.appendingPathComponent("r.xlsx").path
+        let first = try switchyard(["risk", "--paths", "20", "--csv", csv, "--json", json, "--xlsx", xlsx, "--quiet"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try [json, xlsx, csv + "/paths.csv", csv + "/summary.csv"].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        for (signal, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            let products = Bundle.main.bundleURL.hasDirectoryPath ? Bundle.main.bundleURL : Bundle.main.bundleURL.deletingLastPathComponent()
+            let process = Process()
+            process.executableURL = products.appendingPathComponent("switchyard")
+            // Another seed: new outputs would differ from the old ones.
+            process.arguments = ["risk", "--paths", "20", "--seed", "7", "--csv", csv, "--json", json, "--xlsx", xlsx, "--quiet", "--force"]
+            var environment = ProcessInfo.processInfo.environment
+            environment["SWITCHYARD_TEST_PAUSE_BEFORE_COMMIT"] = "5"
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Wait until the outputs are staged (their temporaries exist), then interrupt.
+            var staged = false
+            for _ in 0..<600 where !staged {
+                Thread.sleep(forTimeInterval: 0.05)
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+                let csvNames = (try? FileManager.default.contentsOfDirectory(atPath: csv)) ?? []
+                staged = (names + csvNames).filter { $0.hasSuffix(".tmp") }.count >= 6
+            }
+            #expect(staged, "the run staged its outputs")
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == code)
+            let names = try FileManager.default.contentsOfDirectory(atPath: dir.path) + FileManager.default.contentsOfDirectory(atPath: csv)
+            #expect(names.allSatisfy { !$0.hasSuffix(".tmp") }, "temporaries left: \(names)")
+            let after = try [json, xlsx, csv + "/paths.csv", csv + "/summary.csv"].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+            #expect(after == before, "the previous outputs are intact")
+        }
+    }
+}
