@@ -312,3 +312,24 @@ struct ValuationValidationTests {
         #expect(problems(text.replacingOccurrences(of: "peakMonths: [6, 7, 8, 9]", with: "peakMonths: []")).contains("needs at least one month"))
     }
 }
+
+/// A hostile YAML document is refused before it is expanded.
+struct HostileYAMLTests {
+    @Test("An alias bomb (nested aliases, one used as a mapping key) is refused without expanding it")
+    func aliasBomb() {
+        var text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        var previous = "a"
+        for level in ["b", "c", "d", "e", "f", "g", "h", "i"] {
+            text += "\(level): &\(level) [" + [String](repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
+            previous = level
+        }
+        text += "? *i\n: 1\n"
+        do {
+            _ = try ScenarioLoader.load(yaml: text, file: "bomb.yaml", baseDirectory: nil)
+            Issue.record("the bomb was accepted")
+        } catch {
+            #expect(error.description.contains("bomb.yaml"))
+            #expect(error.description.contains("YAML aliases"))
+        }
+    }
+}

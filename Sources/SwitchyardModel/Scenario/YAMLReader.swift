@@ -11,8 +11,23 @@ final class YAMLReader {
 
     init(file: String) { self.file = file }
 
+    /// Limits that keep a hostile document from taking the machine: its size, and the
+    /// number of alias uses (nested aliases expand exponentially: "billion laughs").
+    static let maximumBytes = 10_000_000
+    static let maximumAliases = 16
+
     /// Parses `text`; a syntax error becomes an issue and `nil`.
     func root(_ text: String) -> Fields? {
+        guard text.utf8.count <= Self.maximumBytes else {
+            report(path: "(document)", line: nil, value: "\(text.utf8.count) bytes", rule: "larger than \(Self.maximumBytes) bytes: not a scenario file")
+            return nil
+        }
+        // Alias uses: '*name' after a space, a bracket, a comma or a colon.
+        let aliases = text.matches(of: /(^|[\s\[\{,:-])\*[A-Za-z0-9_\-]+/.anchorsMatchLineEndings()).count
+        guard aliases <= Self.maximumAliases else {
+            report(path: "(document)", line: nil, value: "\(aliases) aliases", rule: "uses more than \(Self.maximumAliases) YAML aliases (*name): write the values out")
+            return nil
+        }
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 report(path: "(document)", line: nil, value: "", rule: "the file is empty")
