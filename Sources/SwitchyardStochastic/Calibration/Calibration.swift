@@ -133,9 +133,15 @@ public enum Calibration {
     {
         let n = r.count
         guard n >= 50 else { throw .tooFewObservations(file: "returns", count: n, needed: 50) }
+        guard n <= 200_000 else {
+            throw .fitFailed(model: "merton", reason: "\(n) returns: the likelihood fit is limited to 200,000 (use a shorter or coarser history)")
+        }
         let dt = 1 / p
         let mean = r.reduce(0, +) / Double(n)
         let sd = (r.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)).squareRoot()
+        guard sd > 1e-12 * max(1, abs(mean)) else {
+            throw .fitFailed(model: "merton", reason: "the returns do not vary (a constant-growth series): there is no volatility or jump to fit")
+        }
         // Start: returns beyond 3 sd are taken as jumps.
         let tails = r.filter { abs($0 - mean) > 3 * sd }
         let lambda0 = max(Double(tails.count), 1) / (Double(n) * dt)
@@ -153,12 +159,15 @@ public enum Calibration {
         do {
             // Two rounds: restarting Nelder-Mead from its own optimum avoids early collapse.
             let first = try Numerics.nelderMead(
-                start: start, steps: [abs(start[0]) * 0.5 + 0.1, 0.3, 0.5, 0.02, 0.3], tolerance: 1e-7,
+                start: start, steps: [abs(start[0]) * 0.5 + 0.1, 0.3, 0.5, 0.02, 0.3], tolerance: 1e-7, maxIterations: 3_000,
                 negativeLogLikelihood)
             fit = try Numerics.nelderMead(
-                start: first.x, steps: [0.05, 0.05, 0.1, 0.005, 0.05], tolerance: 1e-9, negativeLogLikelihood)
+                start: first.x, steps: [0.05, 0.05, 0.1, 0.005, 0.05], tolerance: 1e-9, maxIterations: 3_000, negativeLogLikelihood)
         } catch {
             throw .fitFailed(model: "merton", reason: error.description)
+        }
+        guard fit.iterations < 3_000 else {
+            throw .fitFailed(model: "merton", reason: "the likelihood search did not converge in 3,000 iterations (the data may not show jumps)")
         }
         let theta = fit.x
         // Natural parameters: drift mu, sigma, lambda, muJ, sigmaJ.
