@@ -170,7 +170,7 @@ extension Electricity.MarketPrice {
         meanPriceUSDPerMWh ?? basePriceUSDPerMWh * process(base: 1).meanFactor(stepYears: stepHours / 8_760)
     }
 
-    func process(base: Double) -> ElectricityPriceProcess {
+    public func process(base: Double) -> ElectricityPriceProcess {
         ElectricityPriceProcess(
             basePriceUSDPerMWh: base, seasonalAmplitude: seasonalAmplitude, seasonalPeak: seasonalPeak,
             meanReversion: meanReversionPerYear, volatility: volatility, spikeIntensity: spikesPerYear,

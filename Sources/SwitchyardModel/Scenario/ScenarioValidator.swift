@@ -141,6 +141,16 @@ enum ScenarioValidator {
                 break
             }
         }
+        // The power price's long-run mean must be a number: E[P] / base is
+        // exp(sigma^2 / (4 kappa) + spikes' share), which overflows for a slow, wild price.
+        let market = s.electricity.market
+        let factor = market.process(base: 1).meanFactor(stepYears: s.stepHours / 8_760)
+        if !(factor.isFinite && factor > 0 && factor < 1e6) {
+            report(
+                "electricity.market", "volatility \(market.volatility), meanReversionPerYear \(market.meanReversionPerYear), spikes \(market.spikesPerYear) x \(market.spikeLogMean)",
+                "the price's long-run mean is \(factor) times its base level: lower the volatility or spikes, or raise the mean reversion (volatility^2 / (4 meanReversionPerYear) must stay well below 14)")
+        }
+
         // Leases that need a market rent (mark-to-market renewals, re-lets).
         var leases: [(path: String, lease: ColocationLease)] = s.colocation.enumerated().map { ("colocation[\($0)]", $1) }
         for (i, c) in s.conversions.enumerated() {
