@@ -34,6 +34,8 @@ public enum LedgerCSV {
         ("gpu_utilisation", { $0.gpuUtilisation }),
         ("jobs_completed", { Double($0.jobsCompleted) }),
         ("jobs_waiting", { Double($0.jobsWaitingAtEnd) }),
+        ("jobs_lost", { Double($0.jobsLost) }),
+        ("lost_gpu_hours", { $0.lostGPUHours }),
     ]
 
     public static func table(_ result: PathResult) -> CSVTable {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 import Foundation
+import SwitchyardEngine
 import SwitchyardStochastic
 import Testing
 
@@ -49,5 +50,48 @@ struct NetworkModelTests {
         trend.bitcoin.hashratePriceElasticity = 0
         let t = SiteModel.run(scenario: trend, seed: 1, path: 0)
         #expect(t.months[18].averageHashpriceUSDPerPHDay < 0.6 * cost)
+    }
+}
+
+/// GPU demand arrives only while the cloud can serve it, and leaves after a maximum wait.
+struct LostDemandTests {
+    @Test("No backlog before the GPUs exist: jobs arriving then are lost demand")
+    func noPreOpeningBacklog() throws {
+        var s = try ScenarioLoader.builtin("small-miner-20mw")
+        s.horizonMonths = 24
+        s.gpuCloud!.gpus = 0  // the GPUs come with the conversion
+        s.conversions[0].startMonth = 1
+        s.conversions[0].leadTimeRisk = nil
+        let r = SiteModel.run(scenario: s, seed: 3, path: 0)
+        let lead = s.conversions[0].leadTimeMonths
+        for row in r.months.prefix(lead) {
+            #expect(row.jobsWaitingAtEnd == 0, "month \(row.month): a backlog before the cloud exists")
+            #expect(row.jobsLost > 0, "month \(row.month): demand with nowhere to go is lost")
+            #expect(row.gpuHoursBilled == 0)
+        }
+        #expect(r.months[lead + 1].gpuHoursBilled > 0, "the cloud serves jobs once its GPUs are in")
+    }
+
+    @Test("With maxWaitHours, no job waits longer and the ones that would are lost")
+    func reneging() throws {
+        var s = try ScenarioLoader.builtin("small-miner-20mw")
+        s.horizonMonths = 6
+        s.conversions = []
+        s.gpuCloud!.maxWaitHours = 24
+        s.gpuCloud!.demand = .poisson(jobsPerDay: 40, gpusPerJob: [64, 128], meanHours: 48, sdHours: 24)
+        var simulation = Simulation<SiteModel.Event>()
+        var model = SiteModel(scenario: s, seed: 5, path: 0, simulation: &simulation)
+        simulation.run(&model, until: SimTime(hours: s.horizonHours))
+        let result = model.result(eventsFired: simulation.eventsFired)
+        let lost = result.months.reduce(0) { $0 + $1.jobsLost }
+        #expect(lost > 0, "an overloaded cloud loses demand")
+        for job in model.jobRecords {
+            if let start = job.startHours { #expect(start - job.submitHours <= 24 + 1e-9) }
+        }
+        // Without a maximum wait, the same demand queues instead.
+        s.gpuCloud!.maxWaitHours = nil
+        let queued = SiteModel.run(scenario: s, seed: 5, path: 0)
+        #expect(queued.months.reduce(0) { $0 + $1.jobsLost } == 0)
+        #expect(queued.months.last!.jobsWaitingAtEnd > result.months.last!.jobsWaitingAtEnd)
     }
 }

@@ -46,6 +46,10 @@ public struct MonthRow: Hashable, Sendable {
     public var gpuUtilisation = 0.0
     public var jobsCompleted = 0
     public var jobsWaitingAtEnd = 0
+    /// Demand lost: jobs that arrived when the cloud could not serve them (no GPUs, or
+    /// fewer than they need) or left after waiting `maxWaitHours`; and their GPU-hours.
+    public var jobsLost = 0
+    public var lostGPUHours = 0.0
     public var peakGridMW = 0.0
 
     public var revenueUSD: Double {

@@ -251,6 +251,9 @@ public struct GPUCloud: Hashable, Sendable {
     public var demand: Demand
     /// Operating cost per GPU-hour billed (staff, network, software), USD.
     public var opexUSDPerGPUHour: Double
+    /// A job that has waited this long without starting leaves (lost demand; nil: jobs
+    /// wait as long as it takes).
+    public var maxWaitHours: Double?
     /// Buy each batch of GPUs again (catalogue price) every `gpu.lifetimeYears` after it
     /// was installed; the first batch counts as installed `initialAgeYears` before the start.
     public var replaceAtEndOfLife = false

@@ -573,6 +573,7 @@ struct ScenarioParser {
         let demand = f.fields("demand").flatMap(demand)
         let opex = f.double("opexUSDPerGPUHour", default: 0, .range(0, 1_000))
         let replace = f.has("replaceAtEndOfLife") ? f.bool("replaceAtEndOfLife") : false
+        let maxWait = f.has("maxWaitHours") ? f.double("maxWaitHours", .range(0.01, 100_000)) : nil
         let age = f.double("initialAgeYears", default: 0, .range(0, 50))
         f.finish(known: [])
         guard let hall, let gpu, let gpus, let scheduler, let initial, let floor, let decay, let kappa, let vol,
@@ -581,8 +582,8 @@ struct ScenarioParser {
         return GPUCloud(
             hall: hall, gpu: gpu, gpus: gpus, scheduler: scheduler, initialPriceUSDPerGPUHour: initial,
             floorPriceUSDPerGPUHour: floor, priceDecayPerYear: decay, priceMeanReversionPerYear: kappa,
-            priceVolatility: vol, demand: demand, opexUSDPerGPUHour: opex, replaceAtEndOfLife: replace ?? false,
-            initialAgeYears: age ?? 0)
+            priceVolatility: vol, demand: demand, opexUSDPerGPUHour: opex, maxWaitHours: maxWait,
+            replaceAtEndOfLife: replace ?? false, initialAgeYears: age ?? 0)
     }
 
     func demand(_ f: Fields) -> GPUCloud.Demand? {

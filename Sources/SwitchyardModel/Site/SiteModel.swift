@@ -20,6 +20,7 @@ public struct SiteModel: SimulationModel {
         case gpusGranted(job: Int, ResourceTicket)
         case powerGranted(job: Int, ResourceTicket)
         case jobFinished(job: Int)
+        case jobRenege(job: Int)
         case miningPreempted(ResourceTicket)
         case conversionStart(Int)
         case conversionComplete(Int)
@@ -34,6 +35,7 @@ public struct SiteModel: SimulationModel {
             case .gpusGranted(let job, _): "gpusGranted(job \(job))"
             case .powerGranted(let job, _): "powerGranted(job \(job))"
             case .jobFinished(let job): "jobFinished(job \(job))"
+            case .jobRenege(let job): "jobRenege(job \(job))"
             case .miningPreempted: "miningPreempted"
             case .conversionStart(let k): "conversionStart(\(k))"
             case .conversionComplete(let k): "conversionComplete(\(k))"
@@ -50,6 +52,8 @@ public struct SiteModel: SimulationModel {
         var endHours: Double?
         var gpuTicket: ResourceTicket?
         var powerTicket: ResourceTicket?
+        /// The GPU request while it waits (withdrawn if the job reneges).
+        var waitingTicket: ResourceTicket?
         var powerMW: Double
     }
 
@@ -431,13 +435,17 @@ public struct SiteModel: SimulationModel {
                 sim.schedule(.traceArrival(i + 1), at: SimTime(hours: max(sim.now.hours, trace[i + 1].submitSeconds / 3_600)))
             }
         case .gpusGranted(let job, let ticket):
+            jobs[job].waitingTicket = nil
             jobs[job].gpuTicket = ticket
             requestJobPower(job, in: &sim)
         case .powerGranted(let job, let ticket):
+            jobs[job].waitingTicket = nil
             jobs[job].powerTicket = ticket
             beginRunning(job, in: &sim)
         case .jobFinished(let job):
             finishJob(job, in: &sim)
+        case .jobRenege(let job):
+            renege(job, in: &sim)
         case .miningPreempted:
             miningHeldMW = miningTicket.flatMap { sim.holding($0)?.amount } ?? 0
             if miningHeldMW == 0 { miningTicket = nil }
@@ -758,19 +766,49 @@ public struct SiteModel: SimulationModel {
             Job(
                 gpus: gpus, durationHours: hours, submitHours: sim.now.hours,
                 powerMW: Double(gpus) * cloud.gpu.serverPowerWPerGPU * pue / 1e6))
+        // Jobs arrive only while the cloud can serve them: none before its GPUs exist,
+        // none bigger than it is now (lost demand, not a backlog).
+        guard gpus <= gpusInstalled else {
+            row.jobsLost += 1
+            row.lostGPUHours += Double(gpus) * hours
+            return
+        }
         let priority = cloud.scheduler == .priority ? gpus : 0
         let outcome = sim.request(gpus, from: pool, priority: priority) { .gpusGranted(job: id, $0) }
-        if case .granted(let ticket) = outcome {
+        switch outcome {
+        case .granted(let ticket):
             jobs[id].gpuTicket = ticket
             requestJobPower(id, in: &sim)
+        case .queued(let ticket):
+            jobs[id].waitingTicket = ticket
+            if let wait = cloud.maxWaitHours { sim.schedule(.jobRenege(job: id), after: .hours(wait)) }
         }
+    }
+
+    /// A job that has waited `maxWaitHours` without starting leaves: its requests are
+    /// withdrawn (GPUs it already holds while waiting for power are released).
+    mutating func renege(_ job: Int, in sim: inout Simulation<Event>) {
+        guard jobs[job].startHours == nil, jobs[job].endHours == nil else { return }
+        if let ticket = jobs[job].waitingTicket { sim.release(ticket) }
+        if let ticket = jobs[job].gpuTicket { sim.release(ticket) }
+        if let ticket = jobs[job].powerTicket { sim.release(ticket) }
+        jobs[job].waitingTicket = nil
+        jobs[job].gpuTicket = nil
+        jobs[job].powerTicket = nil
+        jobs[job].endHours = sim.now.hours
+        row.jobsLost += 1
+        row.lostGPUHours += Double(jobs[job].gpus) * jobs[job].durationHours
+        refreshMiningHolding(in: &sim)
     }
 
     mutating func requestJobPower(_ job: Int, in sim: inout Simulation<Event>) {
         let outcome = sim.request(jobs[job].powerMW, from: grid, priority: 10) { .powerGranted(job: job, $0) }
-        if case .granted(let ticket) = outcome {
+        switch outcome {
+        case .granted(let ticket):
             jobs[job].powerTicket = ticket
             beginRunning(job, in: &sim)
+        case .queued(let ticket):
+            jobs[job].waitingTicket = ticket  // the power request, withdrawn if the job reneges
         }
         miningHeldMW = miningTicket.flatMap { sim.holding($0)?.amount } ?? 0
         if miningHeldMW == 0 { miningTicket = nil }
