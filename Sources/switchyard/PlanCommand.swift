@@ -49,7 +49,7 @@ struct PlanCommand: ParsableCommand {
     var maxCvar: Double?
 
     @Option(parsing: .unconditional, help: "With --objective loss: the largest acceptable probability of loss, e.g. 0.05.")
-    var maxLoss: Double?
+    var maxLoss: String?
 
     @Option(parsing: .unconditional, help: "With --objective blend: the weight of CVaR95.")
     var lambda: Double = 0.5
@@ -69,9 +69,8 @@ struct PlanCommand: ParsableCommand {
         guard step > 0 else { throw ValidationError("--step must be at least 1 month") }
         if objective == .cvar && maxCvar == nil { throw ValidationError("--objective cvar needs --max-cvar USD") }
         if objective == .loss {
-            guard let maxLoss, maxLoss >= 0, maxLoss <= 1 else {
-                throw ValidationError("--objective loss needs --max-loss between 0 and 1")
-            }
+            guard let maxLoss else { throw ValidationError("--objective loss needs --max-loss, a probability such as 5% or 0.05") }
+            _ = try RiskCommand.share(maxLoss, option: "--max-loss", allowZero: true)
         }
         guard lambda.isFinite, lambda >= 0 else { throw ValidationError("--lambda must be >= 0") }
     }
@@ -83,7 +82,7 @@ struct PlanCommand: ParsableCommand {
             switch objective {
             case .mean: .meanNPV
             case .cvar: .meanNPVWithCVaRLimit(maxCVaR95USD: maxCvar!)
-            case .loss: .meanNPVWithLossLimit(maxProbability: maxLoss!)
+            case .loss: .meanNPVWithLossLimit(maxProbability: try RiskCommand.share(maxLoss!, option: "--max-loss", allowZero: true))
             case .blend: .riskAverse(lambda: lambda)
             }
         let settings = PlanSettings(

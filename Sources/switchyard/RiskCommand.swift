@@ -49,11 +49,12 @@ struct RiskCommand: ParsableCommand {
     }
 
     /// "1%" or "0.01" as a share in (0, 1).
-    static func share(_ text: String, option: String) throws -> Double {
+    static func share(_ text: String, option: String, smallest: Double = 1e-6, allowZero: Bool = false) throws -> Double {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let value = trimmed.hasSuffix("%") ? Double(trimmed.dropLast()).map { $0 / 100 } : Double(trimmed)
-        guard let value, value.isFinite, value > 0, value < 1 else {
-            throw ValidationError("\(option) must be a share between 0 and 1 such as 1% or 0.01, got '\(text)'")
+        guard let value, value.isFinite, value < 1, value >= smallest || (allowZero && value == 0) else {
+            throw ValidationError(
+                "\(option) must be a share from \(allowZero ? "0" : String(smallest)) up to (not including) 1, such as 1% or 0.01, got '\(text)'")
         }
         return value
     }

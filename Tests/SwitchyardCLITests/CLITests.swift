@@ -125,7 +125,17 @@ struct CLITests {
         #expect(files[0] == files[1])
         let bad = try switchyard(["risk", scenario.path, "--precision", "150%"])
         #expect(bad.status != 0)
-        #expect(bad.stderr.contains("--precision must be a share between 0 and 1"))
+        #expect(bad.stderr.contains("--precision must be a share from 1e-06 up to (not including) 1"))
+        let tiny = try switchyard(["risk", scenario.path, "--precision", "1e-300"])
+        #expect(tiny.status == 64, "a usage error: \(tiny.stderr)")
+        // --max-loss takes a share the same way, and only with its objective.
+        let percent = try switchyard(["plan", "--objective", "loss", "--max-loss", "250%"])
+        #expect(percent.stderr.contains("--max-loss must be a share"))
+        let alone = try switchyard(["plan", "--max-loss", "5%"])
+        #expect(alone.stderr.contains("--max-loss applies only with --objective loss"))
+        let negative = try switchyard(["risk", "--seed", "-1"])
+        #expect(negative.status == 64)
+        #expect(negative.stderr.contains("'-1' is invalid for '--seed"), "\(negative.stderr)")
     }
 
     @Test("simulate and risk write --xlsx and --json; existing files need --force")
