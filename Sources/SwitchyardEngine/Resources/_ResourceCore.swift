@@ -166,21 +166,26 @@ struct _ResourceCore<Event> {
                 if head != immediate { scheduleGrant(head, now: now, calendar: &calendar) }
             }
         case .firstFit:
-            var position = 0
-            while position < waiting.count {
+            // One pass, the waiters left kept in order: O(n) a dispatch (removing each
+            // granted waiter from the middle of the array made it O(n^2)). As before,
+            // only the first waiter still waiting may preempt.
+            guard !waiting.isEmpty else { break }
+            var remaining = ContiguousArray<UInt32>()
+            remaining.reserveCapacity(waiting.count)
+            for position in 0..<waiting.count {
                 let slot = waiting[position]
                 let amount = requests[Int(slot)].amount
                 if fits(amount)
-                    || (position == 0 && preemptibleHolding > 0 && preempt(for: slot, now: now, calendar: &calendar))
+                    || (remaining.isEmpty && preemptibleHolding > 0 && preempt(for: slot, now: now, calendar: &calendar))
                 {
-                    waiting.remove(at: position)
                     changed = true
                     grant(slot, now: now)
                     if slot != immediate { scheduleGrant(slot, now: now, calendar: &calendar) }
                 } else {
-                    position += 1
+                    remaining.append(slot)
                 }
             }
+            if changed { waiting.replace(with: remaining) }
         }
         if changed { queue.record(Double(waiting.count), at: now) }
     }

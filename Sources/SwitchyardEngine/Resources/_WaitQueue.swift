@@ -35,6 +35,13 @@ struct _WaitQueue: Sendable {
         }
     }
 
+    /// Replaces the queue's contents (e.g. the waiters left after one pass).
+    @inlinable
+    mutating func replace(with slots: ContiguousArray<UInt32>) {
+        storage = slots
+        head = 0
+    }
+
     @inlinable
     mutating func remove(at position: Int) {
         if position == 0 { removeFirst() } else { storage.remove(at: head + position) }
