@@ -385,3 +385,26 @@ struct InterruptTests {
         }
     }
 }
+
+/// A bug that traps reaches the user as exit 70 and one line, not a bare crash.
+struct InternalErrorTests {
+    @Test("A trap exits 70 with a one-line request to report it")
+    func trapIsExit70() throws {
+        let products = Bundle.main.bundleURL.hasDirectoryPath ? Bundle.main.bundleURL : Bundle.main.bundleURL.deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = products.appendingPathComponent("switchyard")
+        process.arguments = ["version"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWITCHYARD_TEST_TRAP"] = "1"
+        environment.removeValue(forKey: "SWITCHYARD_BACKTRACE")
+        process.environment = environment
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 70)
+        #expect(stderr.contains("internal error (exit 70): this is a bug; please report it"), "\(stderr)")
+    }
+}

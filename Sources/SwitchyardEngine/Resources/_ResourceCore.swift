@@ -166,26 +166,30 @@ struct _ResourceCore<Event> {
                 if head != immediate { scheduleGrant(head, now: now, calendar: &calendar) }
             }
         case .firstFit:
-            // One pass, the waiters left kept in order: O(n) a dispatch (removing each
-            // granted waiter from the middle of the array made it O(n^2)). As before,
-            // only the first waiter still waiting may preempt.
-            guard !waiting.isEmpty else { break }
-            var remaining = ContiguousArray<UInt32>()
-            remaining.reserveCapacity(waiting.count)
+            // One pass. Nothing is copied until a waiter is granted; from then on the
+            // waiters left are kept in order and replace the queue at the end (O(n) a
+            // dispatch; removing granted waiters one by one from the middle was O(n^2)).
+            // As before, only the first waiter still waiting may preempt.
+            var remaining: ContiguousArray<UInt32>?
             for position in 0..<waiting.count {
                 let slot = waiting[position]
                 let amount = requests[Int(slot)].amount
-                if fits(amount)
-                    || (remaining.isEmpty && preemptibleHolding > 0 && preempt(for: slot, now: now, calendar: &calendar))
-                {
+                let first = remaining.map { $0.isEmpty } ?? (position == 0)
+                if fits(amount) || (first && preemptibleHolding > 0 && preempt(for: slot, now: now, calendar: &calendar)) {
+                    if remaining == nil {
+                        var kept = ContiguousArray<UInt32>()
+                        kept.reserveCapacity(waiting.count - 1)
+                        for earlier in 0..<position { kept.append(waiting[earlier]) }
+                        remaining = kept
+                    }
                     changed = true
                     grant(slot, now: now)
                     if slot != immediate { scheduleGrant(slot, now: now, calendar: &calendar) }
                 } else {
-                    remaining.append(slot)
+                    remaining?.append(slot)
                 }
             }
-            if changed { waiting.replace(with: remaining) }
+            if let remaining { waiting.replace(with: remaining) }
         }
         if changed { queue.record(Double(waiting.count), at: now) }
     }
