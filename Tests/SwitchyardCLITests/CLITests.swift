@@ -408,3 +408,36 @@ struct InternalErrorTests {
         #expect(stderr.contains("internal error (exit 70): this is a bug; please report it"), "\(stderr)")
     }
 }
+
+/// The rest of issue 15's command-line cases.
+struct HostileCommandTests {
+    @Test("Absurd path counts, demand rates and calibration inputs are refused before any work")
+    func refused() throws {
+        let paths = try switchyard(["risk", "--paths", "1000000000000"])
+        #expect(paths.status == 64)
+        #expect(paths.stderr.contains("--paths must be at most 10,000,000"))
+        let dir = try scratchDirectory()
+        let scenario = dir.appendingPathComponent("rate.yaml")
+        try String(contentsOf: repositoryRoot.appendingPathComponent("Models/small-miner-20mw.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "jobsPerDay: 6 ", with: "jobsPerDay: 1e6 ")
+            .write(to: scenario, atomically: true, encoding: .utf8)
+        let rate = try switchyard(["simulate", scenario.path])
+        #expect(rate.status == 1)
+        #expect(rate.stderr.contains("jobsPerDay = 1e6: must be between"), "\(rate.stderr)")
+        // A constant-growth series: no volatility to fit, said at once.
+        var csv = "Close\n"
+        for d in 0..<400 { csv += "\(100 * exp(0.001 * Double(d)))\n" }
+        let series = dir.appendingPathComponent("geo.csv")
+        try csv.write(to: series, atomically: true, encoding: .utf8)
+        let merton = try switchyard(["calibrate", series.path, "--model", "merton"])
+        #expect(merton.status == 1)
+        #expect(merton.stderr.contains("the returns do not vary"), "\(merton.stderr)")
+        // An existing --yaml is refused before the fit is printed.
+        let yaml = dir.appendingPathComponent("fit.yaml")
+        try "x".write(to: yaml, atomically: true, encoding: .utf8)
+        let exists = try switchyard(["calibrate", repositoryRoot.appendingPathComponent("Examples/data/btc-usd-daily-2014-2021.csv").path, "--skip-bad-rows", "--yaml", yaml.path])
+        #expect(exists.status != 0)
+        #expect(exists.stdout.isEmpty, "nothing printed before the refusal")
+        #expect(exists.stderr.contains("already exists"))
+    }
+}
