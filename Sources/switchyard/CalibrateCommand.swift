@@ -226,8 +226,8 @@ struct CalibrateCommand: ParsableCommand {
         let periods = 365 / Double(stepDays)
         let result = try Calibration.fitNetwork(
             times: times, hashrateEHs: h, revenueUSDPerDay: r, priceUSD: p, efficiencyJPerTH: e, periodsPerYear: periods, file: file)
-        let startDate = Self.date(fromDay: first)
-        let endDate = Self.date(fromDay: common.last!)
+        let startDate = TimedSeries.date(fromDay: first)
+        let endDate = TimedSeries.date(fromDay: common.last!)
         print("network fit of \(file) [\(column), \(revenueColumn), \(priceColumn)] and \(efficiency) [\(efficiencyColumn)]")
         print("\(common.count) common days \(startDate) to \(endDate), \(h.count) blocks of \(stepDays) days, \(result.observations) consecutive pairs")
         print("")
@@ -259,21 +259,6 @@ struct CalibrateCommand: ParsableCommand {
             try AtomicFile.write(text, to: yaml, replace: force)
             print("wrote \(yaml)")
         }
-    }
-
-    /// YYYY-MM-DD of a day number (days since 1970-01-01).
-    static func date(fromDay day: Int) -> String {
-        // Howard Hinnant's civil_from_days.
-        let z = day + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return String(format: "%04d-%02d-%02d", y, m, d)
     }
 
     func printTable(_ result: CalibrationResult) {
