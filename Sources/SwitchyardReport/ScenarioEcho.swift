@@ -13,6 +13,13 @@ public enum ScenarioEcho {
         var rows: [(String, Value, String)] = []
         func n(_ field: String, _ value: Double, _ unit: String = "") { rows.append((field, .number(value), unit)) }
         func t(_ field: String, _ value: String) { rows.append((field, .text(value), "")) }
+        func replay(_ field: String, _ r: Replay?) {
+            guard let r else { return }
+            t(field + ".replay", r.file)
+            t(field + ".column", r.column)
+            n(field + ".replayPeriods", Double(r.values.count), r.periodHours == 1 ? "hours" : "days")
+            if r.filledPeriods > 0 { n(field + ".filledPeriods", Double(r.filledPeriods), "carried forward (fill: previous)") }
+        }
         t("name", s.name)
         t("startMonth", s.startMonth)
         n("horizonMonths", Double(s.horizonMonths), "months")
@@ -48,6 +55,7 @@ public enum ScenarioEcho {
         n("electricity.market.meanReversionPerYear", e.market.meanReversionPerYear, "per year")
         n("electricity.market.volatility", e.market.volatility)
         n("electricity.market.spikesPerYear", e.market.spikesPerYear, "per year")
+        replay("electricity.market", e.market.replay)
         n("electricity.demandResponse.creditUSDPerMWh", e.demandResponseCreditUSDPerMWh, "USD/MWh")
         n("electricity.demandResponse.thresholdUSDPerMWh", e.demandResponseThresholdUSDPerMWh, "USD/MWh")
         n("electricity.demandResponse.availabilityUSDPerMWMonth", e.demandResponseAvailabilityUSDPerMWMonth, "USD/MW-month")
@@ -60,7 +68,12 @@ public enum ScenarioEcho {
         n("bitcoin.price.initialUSD", b.initialPriceUSD, "USD")
         n("bitcoin.price.drift", b.drift, "per year")
         n("bitcoin.price.volatility", b.volatility)
+        replay("bitcoin.price", b.priceReplay)
         n("bitcoin.fees.btcPerBlock", b.feesBTCPerBlock, "BTC")
+        n("bitcoin.fees.logVolatility", b.feeLogVolatility)
+        n("bitcoin.fees.meanReversionPerYear", b.feeMeanReversionPerYear, "per year")
+        n("bitcoin.fees.spikesPerYear", b.feeSpikesPerYear, "per year")
+        replay("bitcoin.fees", b.feesReplay)
         n("bitcoin.network.initialBlockHeight", Double(b.initialBlockHeight))
         n("bitcoin.network.initialHashrateEHs", b.initialHashrateEHs, "EH/s")
         n("bitcoin.network.growthPerYear", b.hashrateGrowthPerYear, "per year")
@@ -78,6 +91,7 @@ public enum ScenarioEcho {
             t("gpuCloud.scheduler", c.scheduler.rawValue)
             n("gpuCloud.price.initialUSDPerGPUHour", c.initialPriceUSDPerGPUHour, "USD/GPU-h")
             n("gpuCloud.price.floorUSDPerGPUHour", c.floorPriceUSDPerGPUHour, "USD/GPU-h")
+            replay("gpuCloud.price", c.priceReplay)
         }
         for (i, l) in s.colocation.enumerated() {
             t("colocation[\(i)].hall", l.hall)

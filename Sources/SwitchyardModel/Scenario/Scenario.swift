@@ -153,6 +153,8 @@ public struct Electricity: Hashable, Sendable {
         public var spikesPerYear: Double
         public var spikeLogMean: Double
         public var spikeLogSD: Double
+        /// A replayed market price (the same on every path; the process is unused).
+        public var replay: Replay?
     }
 }
 
@@ -199,6 +201,13 @@ public struct BitcoinMarket: Hashable, Sendable {
     public var feesBTCPerBlock: Double
     public var feeLogVolatility: Double
     public var feeMeanReversionPerYear: Double
+    /// Fee spikes: jumps of the log fee (Poisson, normal sizes) that decay at the mean
+    /// reversion speed; the mean fee stays `feesBTCPerBlock` (the spikes are in it).
+    public var feeSpikesPerYear = 0.0
+    public var feeSpikeLogMean = 0.0
+    public var feeSpikeLogSD = 0.0
+    /// The fee at the start (nil: the mean); it returns to the mean at the reversion speed.
+    public var initialFeesBTCPerBlock: Double?
     public var initialBlockHeight: Int
     public var initialHashrateEHs: Double
     public var hashrateGrowthPerYear: Double
@@ -208,10 +217,11 @@ public struct BitcoinMarket: Hashable, Sendable {
     public var hashrateVolatility: Double
     /// Correlation of BTC price and network hashrate shocks.
     public var priceHashrateCorrelation: Double
-    /// A replayed BTC price: one value a day from the scenario's first day (the same on
-    /// every path), and the file it came from. The price model's parameters are unused.
-    public var priceReplay: [Double]?
-    public var priceReplayFile: String?
+    /// A replayed BTC price (the same on every path; the price model's parameters are
+    /// unused).
+    public var priceReplay: Replay?
+    /// Replayed fees, BTC a block (the fee process's parameters are unused).
+    public var feesReplay: Replay?
     /// With it, the hashrate answers profitability (``ProfitabilityHashrate``; its lag
     /// and volatility are `hashratePriceLagYears` and `hashrateVolatility`); without,
     /// it follows the lagged price and a trend (growth, elasticity, adjustment).
@@ -258,6 +268,8 @@ public struct GPUCloud: Hashable, Sendable {
     /// was installed; the first batch counts as installed `initialAgeYears` before the start.
     public var replaceAtEndOfLife = false
     public var initialAgeYears = 0.0
+    /// A replayed rental price (the same on every path; the price process is unused).
+    public var priceReplay: Replay?
 
     public enum Demand: Hashable, Sendable {
         /// Poisson arrivals; GPUs per job drawn from `gpusPerJob` (uniform choice);

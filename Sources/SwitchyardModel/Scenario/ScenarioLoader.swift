@@ -142,10 +142,10 @@ struct ScenarioParser {
         let step = root.double("stepHours", default: 24, .range(1, 730))
         let discount = root.double("discountRatePerYear", .range(-0.5, 1))
         let site = root.fields("site").flatMap(site)
-        let electricity = root.fields("electricity").flatMap(electricity)
+        let electricity = root.fields("electricity").flatMap { self.electricity($0, start: startMonth, horizon: horizon) }
         let bitcoin = root.fields("bitcoin").flatMap { self.bitcoin($0, start: startMonth, horizon: horizon) }
         let mining = root.sequence("mining").compactMap { item in reader.fields(item.node, path: item.path).flatMap(fleet) }
-        let gpuCloud = root.fields("gpuCloud", required: false).flatMap(gpuCloud)
+        let gpuCloud = root.fields("gpuCloud", required: false).flatMap { self.gpuCloud($0, start: startMonth, horizon: horizon) }
         let colocation = root.sequence("colocation").compactMap { item in
             reader.fields(item.node, path: item.path).flatMap { lease($0, hall: nil) }
         }
@@ -328,7 +328,7 @@ struct ScenarioParser {
         return Site(interconnectMW: interconnect, halls: halls)
     }
 
-    func electricity(_ f: Fields) -> Electricity? {
+    func electricity(_ f: Fields, start firstMonth: String?, horizon horizonMonths: Int?) -> Electricity? {
         let hasPPA = f.has("ppa")
         let share = f.double("ppaShare", default: hasPPA ? 0 : nil, .fraction)
         let ppaPrice = f.double("ppaPriceUSDPerMWh", default: hasPPA ? 0 : nil, .range(0, 10_000))
@@ -354,31 +354,7 @@ struct ScenarioParser {
             if let shareOfLoad { return Electricity.PPA(volume: .shareOfLoad(shareOfLoad), strikeUSDPerMWh: strike, startMonth: start, termMonths: term) }
             return nil
         }
-        let market = f.fields("market").flatMap { m -> Electricity.MarketPrice? in
-            if m.has("meanPriceUSDPerMWh") == m.has("basePriceUSDPerMWh") {
-                reader.report(
-                    path: m.path, line: m.line, value: "",
-                    rule: "needs exactly one of meanPriceUSDPerMWh (the long-run mean) and basePriceUSDPerMWh (the seasonal median level)")
-            }
-            let mean = m.has("meanPriceUSDPerMWh") ? m.double("meanPriceUSDPerMWh", .range(0.01, 10_000)) : nil
-            let base = m.has("basePriceUSDPerMWh") ? m.double("basePriceUSDPerMWh", .range(0.01, 10_000)) : mean
-            let amplitude = m.double("seasonalAmplitude", default: 0, .range(0, 2))
-            let peak = m.double("seasonalPeak", default: 0.55, .fraction)
-            let kappa = m.double("meanReversionPerYear", .range(0.01, 100_000))
-            let vol = m.double("volatility", .range(0, 100))
-            let spikes = m.double("spikesPerYear", default: 0, .range(0, 10_000))
-            let spikeMean = m.double("spikeLogMean", default: 0, .range(-10, 10))
-            let spikeSD = m.double("spikeLogSD", default: 0, .range(0, 5))
-            m.finish(known: [])
-            guard let base, let amplitude, let peak, let kappa, let vol, let spikes, let spikeMean, let spikeSD
-            else { return nil }
-            var result = Electricity.MarketPrice(
-                basePriceUSDPerMWh: base, seasonalAmplitude: amplitude, seasonalPeak: peak,
-                meanReversionPerYear: kappa, volatility: vol, spikesPerYear: spikes, spikeLogMean: spikeMean,
-                spikeLogSD: spikeSD)
-            result.meanPriceUSDPerMWh = mean
-            return result
-        }
+        let market = f.fields("market").flatMap { marketPrice($0, start: firstMonth, horizon: horizonMonths) }
         var credit = 0.0
         var threshold = 0.0
         var availability = 0.0
@@ -417,16 +393,48 @@ struct ScenarioParser {
         return result
     }
 
+    /// `electricity.market`: the price process, or a replay.
+    func marketPrice(_ m: Fields, start firstMonth: String?, horizon horizonMonths: Int?) -> Electricity.MarketPrice? {
+        let replaying = m.has("replay")
+        let replay = replaying ? replayed(m, start: firstMonth, horizon: horizonMonths, defaultColumn: "price_usd_mwh", values: .any) : nil
+        if !replaying && m.has("meanPriceUSDPerMWh") == m.has("basePriceUSDPerMWh") {
+            reader.report(
+                path: m.path, line: m.line, value: "",
+                rule: "needs exactly one of meanPriceUSDPerMWh (the long-run mean) and basePriceUSDPerMWh (the seasonal median level), or a replay")
+        }
+        // A replay's own mean stands for the level (a PPA's settlements past the horizon).
+        let replayMean = replay.map { max(0.01, $0.values.reduce(0, +) / Double(max(1, $0.values.count))) }
+        let mean = m.has("meanPriceUSDPerMWh") ? m.double("meanPriceUSDPerMWh", .range(0.01, 10_000)) : replayMean
+        let base = m.has("basePriceUSDPerMWh") ? m.double("basePriceUSDPerMWh", .range(0.01, 10_000)) : mean
+        let amplitude = m.double("seasonalAmplitude", default: 0, .range(0, 2))
+        let peak = m.double("seasonalPeak", default: 0.55, .fraction)
+        let kappa = m.double("meanReversionPerYear", default: replaying ? 1 : nil, .range(0.01, 100_000))
+        let vol = m.double("volatility", default: replaying ? 0 : nil, .range(0, 100))
+        let spikes = m.double("spikesPerYear", default: 0, .range(0, 10_000))
+        let spikeMean = m.double("spikeLogMean", default: 0, .range(-10, 10))
+        let spikeSD = m.double("spikeLogSD", default: 0, .range(0, 5))
+        m.finish(known: [])
+        guard let base, let amplitude, let peak, let kappa, let vol, let spikes, let spikeMean, let spikeSD
+        else { return nil }
+        var result = Electricity.MarketPrice(
+            basePriceUSDPerMWh: base, seasonalAmplitude: amplitude, seasonalPeak: peak,
+            meanReversionPerYear: kappa, volatility: vol, spikesPerYear: spikes, spikeLogMean: spikeMean,
+            spikeLogSD: spikeSD)
+        result.meanPriceUSDPerMWh = mean
+        result.replay = replay
+        if replaying && replay == nil { return nil }
+        return result
+    }
+
     func bitcoin(_ f: Fields, start: String?, horizon: Int?) -> BitcoinMarket? {
         let price = f.fields("price")
-        var replay: [Double]?
-        var replayFile: String?
-        if let price, price.has("replay") {
-            (replay, replayFile) = replayed(price, start: start, horizon: horizon)
-        }
+        var replay: Replay?
         let replaying = price?.has("replay") ?? false
+        if let price, replaying {
+            replay = replayed(price, start: start, horizon: horizon, defaultColumn: "close_usd", values: .positive)
+        }
         let model: BitcoinMarket.PriceModel? = price?.choice("model", default: .gbm)
-        let initial = replaying ? replay?.first ?? 1 : price?.double("initialUSD", .range(1e-6, 1e12))
+        let initial = replaying ? replay?.values.first ?? 1 : price?.double("initialUSD", .range(1e-6, 1e12))
         let drift = price?.double("drift", default: replaying ? 0 : nil, .range(-2, 2))
         let vol = price?.double("volatility", default: replaying ? 0 : nil, .range(0, 5))
         let jumps = price?.double("jumpsPerYear", default: 0, .range(0, 1_000))
@@ -434,9 +442,18 @@ struct ScenarioParser {
         let jumpSD = price?.double("jumpLogSD", default: 0, .range(0, 5))
         price?.finish(known: [])
         let fees = f.fields("fees")
-        let feeMean = fees?.double("btcPerBlock", .range(0, 100))
+        var feesReplay: Replay?
+        let replayingFees = fees?.has("replay") ?? false
+        if let fees, replayingFees {
+            feesReplay = replayed(fees, start: start, horizon: horizon, defaultColumn: "fees_btc", values: .nonNegative)
+        }
+        let feeMean = replayingFees ? feesReplay.map { $0.values.reduce(0, +) / Double(max(1, $0.values.count)) } ?? 0 : fees?.double("btcPerBlock", .range(0, 100))
         let feeVol = fees?.double("logVolatility", default: 0, .range(0, 20))
         let feeKappa = fees?.double("meanReversionPerYear", default: 12, .range(0.01, 10_000))
+        let feeSpikes = fees?.double("spikesPerYear", default: 0, .range(0, 10_000))
+        let feeSpikeMean = fees?.double("spikeLogMean", default: 0, .range(-10, 10))
+        let feeSpikeSD = fees?.double("spikeLogSD", default: 0, .range(0, 5))
+        let feeInitial = fees?.has("initialBTCPerBlock") == true ? fees?.double("initialBTCPerBlock", .range(1e-9, 100)) : nil
         fees?.finish(known: [])
         let network = f.fields("network")
         enum NetworkModel: String, CaseIterable { case trend, profitability }
@@ -484,45 +501,89 @@ struct ScenarioParser {
             hashrateAdjustmentPerYear: adjust, hashrateVolatility: hvol, priceHashrateCorrelation: rho)
         market.profitability = profitability
         market.priceReplay = replay
-        market.priceReplayFile = replayFile
+        market.feesReplay = feesReplay
+        market.feeSpikesPerYear = feeSpikes ?? 0
+        market.feeSpikeLogMean = feeSpikeMean ?? 0
+        market.feeSpikeLogSD = feeSpikeSD ?? 0
+        market.initialFeesBTCPerBlock = feeInitial
         return market
     }
 
-    /// `{replay: FILE, column: close_usd, dateColumn: date}`: one value a day from the
-    /// scenario's first day through its horizon, every day present.
-    func replayed(_ f: Fields, start: String?, horizon: Int?) -> ([Double]?, String?) {
-        guard let path = f.string("replay") else { return (nil, nil) }
-        let column = f.string("column", default: "close_usd") ?? "close_usd"
+    /// What a replayed series' values may be.
+    enum ReplayValues {
+        /// Prices that the model takes the log of (BTC, GPU rent): > 0.
+        case positive
+        /// Fees: >= 0.
+        case nonNegative
+        /// Power prices: any finite value (they go negative).
+        case any
+
+        func check(_ value: Double) -> String? {
+            switch self {
+            case .positive: value > 0 ? nil : "must be > 0"
+            case .nonNegative: value >= 0 ? nil : "must be >= 0"
+            case .any: nil
+            }
+        }
+    }
+
+    /// `{replay: FILE, column: close_usd, dateColumn: date, hourColumn: hour_ending,
+    /// scale: 1, fill: none|previous}`: one value a day (an hour with an hour column)
+    /// from the scenario's first hour through its horizon, every period present unless
+    /// `fill: previous` carries the last value over a gap (the first period must be there).
+    func replayed(_ f: Fields, start: String?, horizon: Int?, defaultColumn: String, values rule: ReplayValues) -> Replay? {
+        guard let path = f.string("replay") else { return nil }
+        let column = f.string("column", default: defaultColumn) ?? defaultColumn
         let dateColumn = f.string("dateColumn", default: "date") ?? "date"
+        let hourColumn = f.has("hourColumn") ? f.string("hourColumn") : nil
+        let scale = f.double("scale", default: 1, .range(1e-12, 1e12)) ?? 1
+        enum Fill: String, CaseIterable { case none, previous }
+        let fill: Fill = f.choice("fill", default: Fill.none) ?? .none
         let line = f.node("replay", required: false)?.mark?.line
-        guard let start, let horizon, let first = TimedSeries.dayNumber(start + "-01") else { return (nil, nil) }
+        guard let start, let horizon, let first = TimedSeries.dayNumber(start + "-01") else { return nil }
         let resolved = ScenarioLoader.resolve(path, base: baseDirectory)
         let series: TimedSeries
         do {
-            series = try TimedSeries(contentsOf: resolved, column: column, dateColumn: dateColumn, hourColumn: nil)
+            series = try TimedSeries(contentsOf: resolved, column: column, dateColumn: dateColumn, hourColumn: hourColumn)
         } catch {
             reader.report(path: f.child("replay"), line: line, value: path, rule: error.description)
-            return (nil, nil)
+            return nil
         }
-        var byDay: [Int: Double] = [:]
-        for (day, value) in zip(series.days, series.values) { byDay[day] = value }
-        let days = Int((Double(horizon) * Scenario.hoursPerMonth / 24).rounded(.up)) + 1
+        let hourly = hourColumn != nil
+        let period = hourly ? 1.0 : 24.0
+        // Period index from the scenario's first hour: hour ending h covers [h - 1, h).
+        var byPeriod: [Int: Double] = [:]
+        for (k, (day, value)) in zip(series.days, series.values).enumerated() {
+            byPeriod[hourly ? (day - first) * 24 + series.hoursOfDay[k] : day - first] = value
+        }
+        func when(_ k: Int) -> String {
+            hourly ? "\(TimedSeries.date(fromDay: first + k / 24)) hour ending \(k % 24 + 1)" : TimedSeries.date(fromDay: first + k)
+        }
+        let count = Int((Double(horizon) * Scenario.hoursPerMonth / period - 1e-9).rounded(.up))
         var values: [Double] = []
-        values.reserveCapacity(days)
-        for day in first..<(first + days) {
-            guard let value = byDay[day] else {
+        values.reserveCapacity(count)
+        var filled = 0
+        for k in 0..<count {
+            guard let value = byPeriod[k] else {
+                if fill == .previous, let previous = values.last {
+                    values.append(previous)
+                    filled += 1
+                    continue
+                }
+                let unit = hourly ? "every hour" : "every day"
                 reader.report(
                     path: f.child("replay"), line: line, value: path,
-                    rule: "has no '\(column)' for \(TimedSeries.date(fromDay: day)): a replay needs every day from \(TimedSeries.date(fromDay: first)) to \(TimedSeries.date(fromDay: first + days - 1)) (startMonth and horizonMonths)")
-                return (nil, nil)
+                    rule: "has no '\(column)' for \(when(k)): a replay needs \(unit) from \(when(0)) to \(when(count - 1)) (startMonth and horizonMonths)"
+                        + (k > 0 ? "; fill: previous carries the last value over gaps" : ""))
+                return nil
             }
-            guard value > 0 else {
-                reader.report(path: f.child("replay"), line: line, value: path, rule: "'\(column)' on \(TimedSeries.date(fromDay: day)) is \(value): a price must be > 0")
-                return (nil, nil)
+            if let broken = rule.check(value) {
+                reader.report(path: f.child("replay"), line: line, value: path, rule: "'\(column)' on \(when(k)) is \(value): \(broken)")
+                return nil
             }
-            values.append(value)
+            values.append(value * scale)
         }
-        return (values, resolved)
+        return Replay(file: resolved, column: column, periodHours: period, values: values, filledPeriods: filled)
     }
 
     func asic(_ f: Fields, key: String) -> ASICModel? {
@@ -548,7 +609,7 @@ struct ScenarioParser {
         return MiningFleet(hall: hall, asic: asic, units: units, uptime: uptime, opexUSDPerMWh: opex)
     }
 
-    func gpuCloud(_ f: Fields) -> GPUCloud? {
+    func gpuCloud(_ f: Fields, start: String?, horizon: Int?) -> GPUCloud? {
         let hall = f.string("hall")
         let gpuName = f.string("gpu")
         var gpu: GPUModel?
@@ -561,8 +622,10 @@ struct ScenarioParser {
         let gpus = f.int("gpus", default: 0, .range(0, 100_000_000))
         let scheduler: GPUCloud.Scheduler? = f.choice("scheduler", default: .fifo)
         let price = f.fields("price")
-        let initial = price?.double("initialUSDPerGPUHour", .range(0.0001, 1_000))
-        let floor = price?.double("floorUSDPerGPUHour", .range(0, 1_000))
+        let replaying = price?.has("replay") ?? false
+        let replay = replaying ? price.flatMap { replayed($0, start: start, horizon: horizon, defaultColumn: "usd_per_gpu_hour", values: .positive) } : nil
+        let initial = price?.double("initialUSDPerGPUHour", default: replay?.values.first, .range(0.0001, 1_000))
+        let floor = price?.double("floorUSDPerGPUHour", default: replaying ? 0 : nil, .range(0, 1_000))
         let decay = price?.double("decayPerYear", default: 0, .range(0, 10))
         let kappa = price?.double("meanReversionPerYear", default: 6, .range(0.01, 1_000))
         let vol = price?.double("volatility", default: 0, .range(0, 10))
@@ -577,13 +640,15 @@ struct ScenarioParser {
         let age = f.double("initialAgeYears", default: 0, .range(0, 50))
         f.finish(known: [])
         guard let hall, let gpu, let gpus, let scheduler, let initial, let floor, let decay, let kappa, let vol,
-            let demand, let opex
+            let demand, let opex, replay != nil || !replaying
         else { return nil }
-        return GPUCloud(
+        var cloud = GPUCloud(
             hall: hall, gpu: gpu, gpus: gpus, scheduler: scheduler, initialPriceUSDPerGPUHour: initial,
             floorPriceUSDPerGPUHour: floor, priceDecayPerYear: decay, priceMeanReversionPerYear: kappa,
             priceVolatility: vol, demand: demand, opexUSDPerGPUHour: opex, maxWaitHours: maxWait,
             replaceAtEndOfLife: replace ?? false, initialAgeYears: age ?? 0)
+        cloud.priceReplay = replay
+        return cloud
     }
 
     func demand(_ f: Fields) -> GPUCloud.Demand? {

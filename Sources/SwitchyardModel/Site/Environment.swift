@@ -21,6 +21,10 @@ struct Environment {
     let gbm: GeometricBrownianMotion
     let merton: MertonJumpDiffusion
     let feeNoise: OrnsteinUhlenbeck
+    /// The fees' log deviation: the OU noise plus spikes (an electricity-type process
+    /// with no seasonality, base 1).
+    let feeProcess: ElectricityPriceProcess
+    let feeSpikeSampler: PoissonSampler
     let network: NetworkHashrateProcess
     let power: ElectricityPriceProcess
     let gpuPrice: GPURentalPriceProcess?
@@ -48,11 +52,12 @@ struct Environment {
     /// The profitability model of the hashrate (nil: the lag-and-trend model), its step,
     /// ln H (its state), and the block height the step's subsidy is taken at (the chain
     /// at 10-minute blocks from the start: the environment runs ahead of the site).
-    /// ln of a replayed BTC price by day from the start (nil: the price is simulated).
-    let logPriceReplay: [Double]?
+    /// Replayed inputs, the value over each step (index k: [k dt, (k + 1) dt)); nil:
+    /// the input is simulated. The same on every path; a replayed input draws nothing.
     let priceReplay: [Double]?
-    /// The replay's day index of each step of the block (to set the exact price).
-    private var replayDayBlock: [Int] = []
+    let feesReplay: [Double]?
+    let powerReplay: [Double]?
+    let gpuReplay: [Double]?
     let profitability: ProfitabilityHashrate?
     let profitabilityStep: ProfitabilityHashrate.Step?
     private var logHashrate: Double
@@ -111,6 +116,9 @@ struct Environment {
             drift: b.drift, volatility: b.volatility, jumpIntensity: b.jumpsPerYear, jumpLogMean: b.jumpLogMean,
             jumpLogSD: b.jumpLogSD)
         feeNoise = OrnsteinUhlenbeck(meanReversion: b.feeMeanReversionPerYear, longRunMean: 0, volatility: b.feeLogVolatility)
+        feeProcess = ElectricityPriceProcess(
+            basePriceUSDPerMWh: 1, meanReversion: b.feeMeanReversionPerYear, volatility: b.feeLogVolatility,
+            spikeIntensity: b.feeSpikesPerYear, spikeLogMean: b.feeSpikeLogMean, spikeLogSD: b.feeSpikeLogSD)
         network = NetworkHashrateProcess(
             initialHashrateEHs: b.initialHashrateEHs, growthPerYear: b.hashrateGrowthPerYear,
             priceElasticity: b.hashratePriceElasticity, priceLagYears: b.hashratePriceLagYears,
@@ -129,7 +137,11 @@ struct Environment {
         dt = s.stepHours / 8_760
         gbmStep = gbm.step(years: dt)
         feeStep = feeNoise.step(years: dt)
-        feeMeanCorrection = exp(-feeNoise.stationaryVariance / 2)
+        // E[fee] = the mean: exp(-sigma^2 / (4 kappa)) without spikes, else the stepped
+        // process's exact factor (``ElectricityPriceProcess/meanFactor(stepYears:)``).
+        feeMeanCorrection =
+            b.feeSpikesPerYear == 0 ? exp(-feeNoise.stationaryVariance / 2) : 1 / feeProcess.meanFactor(stepYears: dt)
+        feeSpikeSampler = PoissonSampler(mean: b.feeSpikesPerYear * dt)
         hashrateStep = network.noiseStep(years: dt)
         logInitialHashrate = log(b.initialHashrateEHs)
         logInitialPrice = log(b.initialPriceUSD)
@@ -144,8 +156,11 @@ struct Environment {
             seasonalTable = []
         }
         logBTCPrice = log(b.initialPriceUSD)
-        logPriceReplay = b.priceReplay?.map { log($0) }
-        priceReplay = b.priceReplay
+        let steps = Int((s.horizonHours / s.stepHours).rounded(.up)) + 1
+        priceReplay = b.priceReplay?.stepValues(stepHours: s.stepHours, steps: steps)
+        feesReplay = b.feesReplay?.stepValues(stepHours: s.stepHours, steps: steps)
+        powerReplay = m.replay?.stepValues(stepHours: s.stepHours, steps: steps)
+        gpuReplay = s.gpuCloud?.priceReplay?.stepValues(stepHours: s.stepHours, steps: steps)
         profitability = b.profitability
         profitabilityStep = b.profitability?.step(years: s.stepHours / 8_760)
         logHashrate = log(b.initialHashrateEHs)
@@ -154,14 +169,21 @@ struct Environment {
         priceHashrateCorrelation = b.priceHashrateCorrelation
         hashrateIndependentShare = (1 - b.priceHashrateCorrelation * b.priceHashrateCorrelation).squareRoot()
         meanFeesBTCPerBlock = b.feesBTCPerBlock
-        btcPriceUSD = b.initialPriceUSD
-        feesBTCPerBlock = b.feesBTCPerBlock
+        btcPriceUSD = priceReplay?[0] ?? b.initialPriceUSD
+        if let initial = b.initialFeesBTCPerBlock, b.feesBTCPerBlock > 0 {
+            // The deviation at which the fee is the given one.
+            feeDeviation = log(initial / (b.feesBTCPerBlock * feeMeanCorrection))
+            feesBTCPerBlock = initial
+        } else {
+            feesBTCPerBlock = b.feesBTCPerBlock
+        }
+        if let feesReplay { feesBTCPerBlock = feesReplay[0] }
         networkHashrateEHs = b.initialHashrateEHs
         inverseNetworkHashrateEHs = 1 / b.initialHashrateEHs
         lagSteps = Int((b.hashratePriceLagYears / (s.stepHours / 8_760)).rounded())
         logPriceRing = [Double](repeating: 0, count: lagSteps + 1)
-        marketPriceUSDPerMWh = power.price(atYear: 0, deviation: 0)
-        gpuPriceUSDPerGPUHour = gpuPrice?.initialUSDPerGPUHour ?? 0
+        marketPriceUSDPerMWh = powerReplay?[0] ?? power.price(atYear: 0, deviation: 0)
+        gpuPriceUSDPerGPUHour = gpuReplay?[0] ?? gpuPrice?.initialUSDPerGPUHour ?? 0
         stepHours = s.stepHours
         plannedSteps = Int((s.horizonHours / s.stepHours).rounded(.up))
         let block = [Double](repeating: 0, count: Self.blockSize)
@@ -183,7 +205,7 @@ struct Environment {
         btcPriceUSD = priceBlock[cursor]
         networkHashrateEHs = hashrateBlock[cursor]
         inverseNetworkHashrateEHs = inverseHashrateBlock[cursor]
-        feesBTCPerBlock = meanFeesBTCPerBlock * feeFactorBlock[cursor] * feeMeanCorrection
+        feesBTCPerBlock = feesReplay == nil ? meanFeesBTCPerBlock * feeFactorBlock[cursor] * feeMeanCorrection : feeFactorBlock[cursor]
         marketPriceUSDPerMWh = powerBlock[cursor]
         if !gpuBlock.isEmpty { gpuPriceUSDPerGPUHour = gpuBlock[cursor] }
         cursor += 1
@@ -196,24 +218,24 @@ struct Environment {
     private mutating func refill() {
         let n = max(1, min(Self.blockSize, plannedSteps - stepsDone))
         // Step times: the ticks' clock adds the step each time, and so does this one.
-        if priceReplay != nil && replayDayBlock.count < n { replayDayBlock = [Int](repeating: 0, count: Self.blockSize) }
         for j in 0..<n {
             clockHours += stepHours
             yearBlock[j] = (clockHours - stepHours) / 8_760
-            // The day the step ends in, from the clock itself (no round trip through years).
-            if let priceReplay { replayDayBlock[j] = min(Int((clockHours / 24 + 1e-9).rounded(.down)), priceReplay.count - 1) }
         }
+        // The replays' index of the block's first step (the k-th step's values hold over
+        // [k dt, (k + 1) dt)); clamped at the last step computed.
+        let firstStep = stepsDone + 1
+        func replayed(_ values: [Double], _ j: Int) -> Double { values[min(firstStep + j, values.count - 1)] }
         // BTC log price (its shocks are kept for the hashrate's correlated ones).
         var logPrice = logBTCPrice
-        if let replay = logPriceReplay {
-            // The same on every path: the day's value at the step's end; no draws.
+        if let priceReplay {
             for j in 0..<n {
-                logPrice = replay[replayDayBlock[j]]
+                logPrice = log(replayed(priceReplay, j))
                 shockBlock[j] = 0
                 priceBlock[j] = logPrice
             }
         }
-        for j in 0..<(logPriceReplay == nil ? n : 0) {
+        for j in 0..<(priceReplay == nil ? n : 0) {
             let z = priceStream.normal()
             logPrice =
                 priceIsGBM
@@ -225,12 +247,16 @@ struct Environment {
         logBTCPrice = logPrice
         // Fees: mean-reverting log noise around the mean, mean-corrected (E[fee] = mean).
         // (Before the hashrate, which a profitability model drives by the revenue.)
-        var fee = feeDeviation
-        for j in 0..<n {
-            fee = feeStep.advance(fee, z: feeStream.normal())
-            feeFactorBlock[j] = fee
+        if let feesReplay {
+            for j in 0..<n { feeFactorBlock[j] = replayed(feesReplay, j) }
+        } else {
+            var fee = feeDeviation
+            for j in 0..<n {
+                fee = feeProcess.advance(fee, z: feeStream.normal(), step: feeStep, spikes: feeSpikeSampler, stream: feeStream)
+                feeFactorBlock[j] = fee
+            }
+            feeDeviation = fee
         }
-        feeDeviation = fee
         if let profitability, let profitabilityStep {
             // ln H moves toward ln H* = ln R - ln(24 e(t) c), R = 144 (S + F) P(t - L).
             var x = logHashrate
@@ -241,7 +267,7 @@ struct Environment {
                 logPriceRing[ringSlot] = priceBlock[j] - logInitialPrice
                 let t = yearBlock[j]
                 let height = initialHeight + Int(t * 52_560)
-                let fees = meanFeesBTCPerBlock * exp(feeFactorBlock[j]) * feeMeanCorrection
+                let fees = feesReplay == nil ? meanFeesBTCPerBlock * exp(feeFactorBlock[j]) * feeMeanCorrection : feeFactorBlock[j]
                 let logRevenue = log(144 * (BitcoinProtocol.subsidyBTC(atHeight: height) + fees)) + logInitialPrice + lagged()
                 x = profitability.advance(
                     logHashrate: x, logRevenue: logRevenue, logCost: profitability.logCostPerEHDay(atYear: t),
@@ -252,7 +278,7 @@ struct Environment {
         } else {
             trendHashrate(n)
         }
-        finishBlock(n)
+        finishBlock(n, firstStep: firstStep)
     }
 
     /// Hashrate by the lag-and-trend model: shocks correlated with the price's (2x2
@@ -276,10 +302,10 @@ struct Environment {
     }
 
     /// Power and GPU prices of the block, then the exponentials.
-    private mutating func finishBlock(_ n: Int) {
+    private mutating func finishBlock(_ n: Int, firstStep: Int) {
         // Power: ln price = ln base + seasonal term + deviation.
         var deviation = powerDeviation
-        for j in 0..<n {
+        for j in 0..<(powerReplay == nil ? n : 0) {
             deviation = power.advance(deviation, z: powerStream.normal(), step: powerStep, spikes: spikeSampler, stream: powerStream)
             if seasonalTable.isEmpty {
                 powerBlock[j] = power.seasonalLogLevel(atYear: yearBlock[j] + dt) + deviation
@@ -289,7 +315,7 @@ struct Environment {
             }
         }
         powerDeviation = deviation
-        if let gpuPrice, let gpuStep {
+        if let gpuPrice, let gpuStep, gpuReplay == nil {
             var x = gpuDeviation
             for j in 0..<n {
                 x = gpuStep.advance(x, z: gpuStream.normal())
@@ -298,18 +324,27 @@ struct Environment {
             gpuDeviation = x
         }
         // The levels: exponentials of independent steps, a block at a time.
-        BlockExp.exponentiate(&priceBlock, count: n)
+        func replayed(_ values: [Double], _ j: Int) -> Double { values[min(firstStep + j, values.count - 1)] }
         if let priceReplay {
             // The replayed values themselves, not exp(ln(value)).
-            for j in 0..<n { priceBlock[j] = priceReplay[replayDayBlock[j]] }
+            for j in 0..<n { priceBlock[j] = replayed(priceReplay, j) }
+        } else {
+            BlockExp.exponentiate(&priceBlock, count: n)
         }
         BlockExp.exponentiate(&hashrateBlock, count: n)
         for j in 0..<n { inverseHashrateBlock[j] = 1 / hashrateBlock[j] }
-        BlockExp.exponentiate(&feeFactorBlock, count: n)
-        BlockExp.exponentiate(&powerBlock, count: n)
-        if !seasonalTable.isEmpty {
-            let base = power.basePriceUSDPerMWh
-            for j in 0..<n { powerBlock[j] = base * powerBlock[j] }
+        if feesReplay == nil { BlockExp.exponentiate(&feeFactorBlock, count: n) }
+        if let powerReplay {
+            for j in 0..<n { powerBlock[j] = replayed(powerReplay, j) }
+        } else {
+            BlockExp.exponentiate(&powerBlock, count: n)
+            if !seasonalTable.isEmpty {
+                let base = power.basePriceUSDPerMWh
+                for j in 0..<n { powerBlock[j] = base * powerBlock[j] }
+            }
+        }
+        if let gpuReplay, !gpuBlock.isEmpty {
+            for j in 0..<n { gpuBlock[j] = replayed(gpuReplay, j) }
         }
         blockLength = n
         cursor = 0

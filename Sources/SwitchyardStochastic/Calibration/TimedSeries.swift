@@ -13,6 +13,8 @@ public struct TimedSeries: Sendable {
     /// Each row's day, as days since 1970-01-01 (to join series by date).
     public let days: [Int]
     public let values: [Double]
+    /// Each row's hour of the day, 0-23 (hour ending h is hour h - 1; 0 without an hour column).
+    public let hoursOfDay: [Int]
     public let skippedRows: [BadRow]
 
     public init(
@@ -50,6 +52,7 @@ public struct TimedSeries: Sendable {
         var times: [Double] = []
         var days: [Int] = []
         var values: [Double] = []
+        var hoursOfDay: [Int] = []
         var bad: [BadRow] = []
         var origin: Int?
         var lastStamp: Double?
@@ -88,12 +91,14 @@ public struct TimedSeries: Sendable {
             times.append(stamp)
             days.append(day)
             values.append(value)
+            hoursOfDay.append(Int(hour) - 1)
         }
         if !bad.isEmpty && !skipBadRows { throw .badRows(file: file, column: column, rows: bad) }
         self.file = file
         self.times = times
         self.days = days
         self.values = values
+        self.hoursOfDay = hoursOfDay
         self.skippedRows = bad
     }
 
