@@ -31,6 +31,13 @@ struct CalibrateCommand: ParsableCommand {
             --efficiency, a CSV of network efficiency (J/TH) by date; days are averaged
             into --step-days blocks.
 
+            fees fits the fee process (mean-reverting log fees with upward spikes, no
+            seasonality) to daily fees: the column is BTC a day (blockchain.com's
+            transaction-fees chart), divided by --blocks-per-day (144; 1 for a series
+            already per block). --from and --to keep a date range (electricity, fees):
+              switchyard calibrate btc_fees_daily.csv --model fees --column fees_btc
+                --date-column date --from 2016-01-01 --to 2023-12-31
+
             Example (ERCOT West hub, 2024):
               switchyard calibrate ercot_hub_lz_prices_hourly_2024.csv --model electricity
                 --column HB_WEST_dam_spp_usd_mwh --date-column delivery_date
@@ -56,8 +63,17 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "With --model electricity: the hour-ending column (1-24) of hourly data.")
     var hourColumn: String?
 
-    @Option(parsing: .unconditional, help: "With --model electricity: prices below this (USD/MWh) are floored for the log.")
-    var floor: Double = 1
+    @Option(parsing: .unconditional, help: "With --model electricity or fees: values below this are floored for the log (default 1 USD/MWh; 1e-6 BTC a block).")
+    var floor: Double?
+
+    @Option(parsing: .unconditional, help: "With --model fees: blocks a day; the column (BTC a day) is divided by it.")
+    var blocksPerDay: Double = 144
+
+    @Option(help: "With --model electricity or fees: the first date kept (YYYY-MM-DD).")
+    var from: String?
+
+    @Option(help: "With --model electricity or fees: the last date kept (YYYY-MM-DD).")
+    var to: String?
 
     @Option(help: "With --model network: the network revenue column, USD per day.")
     var revenueColumn: String = "revenue_usd"
@@ -70,6 +86,9 @@ struct CalibrateCommand: ParsableCommand {
 
     @Option(help: "With --model network: the efficiency column.")
     var efficiencyColumn: String = "efficiency_estimated_j_per_th"
+
+    @Option(help: "With --model network: the date the YAML's levels (efficiencyJPerTH, costUSDPerMWh) are given at, the fitted trends carried to it (default: the day after the data; set it to your scenario's start).")
+    var asOf: String?
 
     @Option(parsing: .unconditional, help: "With --model network: average days into blocks of this many (e.g. 7) before the fit.")
     var stepDays: Int = 7
@@ -96,6 +115,7 @@ struct CalibrateCommand: ParsableCommand {
         if let yaml { try OutputPaths.check([yaml], replace: force) }
         if model == .electricity { return try runElectricity() }
         if model == .network { return try runNetwork() }
+        if model == .fees { return try runFees() }
         let history = try PriceHistory(
             contentsOf: file, column: column, dateColumn: dateColumn, skipBadRows: skipBadRows)
         if !history.skippedRows.isEmpty {
@@ -108,7 +128,7 @@ struct CalibrateCommand: ParsableCommand {
             case .gbm: try Calibration.fitGBM(logReturns: history.logReturns, periodsPerYear: periodsPerYear)
             case .merton: try Calibration.fitMerton(logReturns: history.logReturns, periodsPerYear: periodsPerYear)
             case .ou: try Calibration.fitOU(history.values.map { log($0) }, periodsPerYear: periodsPerYear, file: file)
-            case .electricity, .network: preconditionFailure("handled by runElectricity and runNetwork")
+            case .electricity, .network, .fees: preconditionFailure("handled by runElectricity, runNetwork and runFees")
             }
         let span = history.dates.isEmpty ? "" : ", \(history.dates.first!) to \(history.dates.last!)"
         print("\(model.rawValue) fit of \(file) [\(column)]: \(history.values.count) values\(span)")
@@ -129,8 +149,23 @@ struct CalibrateCommand: ParsableCommand {
         }
     }
 
-    func runElectricity() throws {
-        guard floor.isFinite, floor > 0 else { throw ValidationError("--floor must be a positive price, got \(floor)") }
+    /// The dates kept (--from, --to), as day numbers.
+    func dateRange() throws -> ClosedRange<Int> {
+        func day(_ text: String?, _ flag: String, _ fallback: Int) throws -> Int {
+            guard let text else { return fallback }
+            guard let day = TimedSeries.dayNumber(text) else { throw ValidationError("\(flag) must be a date as YYYY-MM-DD, got '\(text)'") }
+            return day
+        }
+        let first = try day(from, "--from", Int.min)
+        let last = try day(to, "--to", Int.max)
+        guard first <= last else { throw ValidationError("--from \(from ?? "") is after --to \(to ?? "")") }
+        return first...last
+    }
+
+    /// The value column as a timed series (hourly with --hour-column), bad rows listed on
+    /// stderr when skipped, cut to --from ... --to.
+    func timedSeries() throws -> (series: TimedSeries, times: [Double], values: [Double]) {
+        let range = try dateRange()
         let series = try TimedSeries(
             contentsOf: file, column: column, dateColumn: dateColumn, hourColumn: hourColumn, skipBadRows: skipBadRows)
         if !series.skippedRows.isEmpty {
@@ -138,13 +173,52 @@ struct CalibrateCommand: ParsableCommand {
             for row in series.skippedRows.prefix(20) { message += "  \(row)\n" }
             FileHandle.standardError.write(Data(message.utf8))
         }
-        var (times, values) = (series.times, series.values)
+        let kept = series.days.indices.filter { range.contains(series.days[$0]) }
+        if kept.isEmpty { throw ValidationError("\(file): no rows between \(from ?? "the start") and \(to ?? "the end")") }
+        return (series, kept.map { series.times[$0] }, kept.map { series.values[$0] })
+    }
+
+    func runFees() throws {
+        let floor = self.floor ?? 1e-6
+        guard floor.isFinite, floor > 0 else { throw ValidationError("--floor must be a positive fee, got \(floor)") }
+        guard blocksPerDay.isFinite, blocksPerDay > 0 else { throw ValidationError("--blocks-per-day must be positive, got \(blocksPerDay)") }
+        let (series, times, perDay) = try timedSeries()
+        let values = perDay.map { $0 / blocksPerDay }
+        let result = try Calibration.fitFees(times: times, feesBTCPerBlock: values, periodsPerYear: periodsPerYear, floor: floor, file: file)
+        let first = series.days[series.times.firstIndex(of: times[0]) ?? 0]
+        let last = series.days[series.times.lastIndex(of: times[times.count - 1]) ?? 0]
+        let span = "\(TimedSeries.date(fromDay: first)) to \(TimedSeries.date(fromDay: last))"
+        print("fees fit of \(file) [\(column) / \(format(blocksPerDay)) blocks a day]: \(values.count) values, \(span), \(result.observations) consecutive pairs")
+        print(String(format: "%d value(s) below the floor of %g BTC a block were floored for the log", values.filter { $0 < floor }.count, floor))
+        print("")
+        printTable(result)
+        let sampleMean = values.reduce(0, +) / Double(values.count)
+        print("")
+        print(String(format: "mean fee: sample %.4f BTC a block; fitted model %.4f", sampleMean, result["btcPerBlock"]!.value))
+        if let yaml {
+            var text = "# switchyard calibrate \(file) --model fees --column \(column) --date-column \(dateColumn)"
+            text += " --periods-per-year \(format(periodsPerYear)) --blocks-per-day \(format(blocksPerDay)) --floor \(format(floor))"
+            text += (from.map { " --from \($0)" } ?? "") + (to.map { " --to \($0)" } ?? "") + (skipBadRows ? " --skip-bad-rows" : "") + "\n"
+            text += "# \(span); \(result.observations) consecutive pairs; standard errors in comments. Paste under `bitcoin:`.\n"
+            text += "fees:\n"
+            for parameter in result.parameters {
+                text += "  \(parameter.name): \(format(parameter.value))  # +/- \(format(parameter.standardError)) \(parameter.unit)\n"
+            }
+            try AtomicFile.write(text, to: yaml, replace: force)
+            print("wrote \(yaml)")
+        }
+    }
+
+    func runElectricity() throws {
+        let floor = self.floor ?? 1
+        guard floor.isFinite, floor > 0 else { throw ValidationError("--floor must be a positive price, got \(floor)") }
+        var (series, times, values) = try timedSeries()
         var periods = periodsPerYear
         if let stepHours {
             guard stepHours.isFinite, stepHours >= 1, stepHours <= 730 else {
                 throw ValidationError("--step-hours must be between 1 and 730, got \(stepHours)")
             }
-            (times, values) = series.averaged(overHours: stepHours, observationHours: 8_760 / periodsPerYear)
+            (times, values) = TimedSeries.averaged(times: times, values: values, overHours: stepHours, observationHours: 8_760 / periodsPerYear)
             periods = 8_760 / stepHours
         }
         let result = try Calibration.fitElectricity(times: times, prices: values, periodsPerYear: periods, floor: floor, file: file)
@@ -245,16 +319,51 @@ struct CalibrateCommand: ParsableCommand {
                 format: "at %@: hashprice %.1f USD/PH/day against the fitted break-even cost of hashing %.1f (network %.1f J/TH, %.0f USD/MWh all-in)",
                 endDate, lastHashprice, model.hashCostUSDPerPHDay(atYear: times.last!), e.last!,
                 model.costUSDPerMWh * exp(model.costGrowthPerYear * times.last!)))
+        // The levels at --as-of: the fitted frontier and all-in cost carried there (the
+        // cost was fitted against the fitted frontier, not against any one day's
+        // efficiency estimate: the two go together).
+        let asOfDay: Int
+        if let asOf {
+            guard let day = TimedSeries.dayNumber(asOf) else { throw ValidationError("--as-of must be a date as YYYY-MM-DD, got '\(asOf)'") }
+            asOfDay = day
+        } else {
+            asOfDay = common.last! + 1
+        }
+        let tAsOf = Double(asOfDay - first) / 365
+        let efficiencyAsOf = model.efficiencyJPerTH * exp(-model.efficiencyImprovementPerYear * tAsOf)
+        let costAsOf = model.costUSDPerMWh * exp(model.costGrowthPerYear * tAsOf)
+        let asOfDate = TimedSeries.date(fromDay: asOfDay)
+        print(
+            String(
+                format: "at %@ (--as-of): fitted frontier %.2f J/TH, all-in cost %.2f USD/MWh, cost of hashing %.1f USD/PH/day",
+                asOfDate, efficiencyAsOf, costAsOf, 0.024 * efficiencyAsOf * costAsOf))
         if let yaml {
             var text = "# switchyard calibrate \(file) --model network --column \(column) --revenue-column \(revenueColumn)"
             text += " --price-column \(priceColumn) --efficiency \(efficiency) --efficiency-column \(efficiencyColumn) --step-days \(stepDays)"
-            text += "\(skipBadRows ? " --skip-bad-rows" : "")\n"
+            text += " --as-of \(asOfDate)\(skipBadRows ? " --skip-bad-rows" : "")\n"
             text += "# \(result.observations) pairs of \(stepDays)-day blocks, \(startDate) to \(endDate); standard errors in comments.\n"
-            text += "# Paste under `bitcoin:`; efficiencyJPerTH is the fit's value at \(startDate): set it to the network's\n"
-            text += "# efficiency at your scenario's start (the improvement rate carries on from there).\n"
+            text += "# Paste under `bitcoin:` of a scenario starting \(asOfDate): efficiencyJPerTH and costUSDPerMWh are the fitted\n"
+            text += "# trends at that date (they go together: the cost was fitted against the fitted frontier, so do not\n"
+            text += "# replace the efficiency by a day's estimate alone). `uncertainty` draws the rates and the speed per path.\n"
             text += "network:\n  model: profitability\n"
             for parameter in result.parameters {
-                text += "  \(parameter.name): \(format(parameter.value))  # +/- \(format(parameter.standardError)) \(parameter.unit)\n"
+                var value = parameter.value
+                var note = "+/- \(format(parameter.standardError)) \(parameter.unit)"
+                if parameter.name == "efficiencyJPerTH" {
+                    value = efficiencyAsOf
+                    note = "J/TH at \(asOfDate) (fit: \(format(parameter.value)) +/- \(format(parameter.standardError)) at \(startDate))"
+                } else if parameter.name == "costUSDPerMWh" {
+                    value = costAsOf
+                    note = "USD/MWh at \(asOfDate) (fit: \(format(parameter.value)) +/- \(format(parameter.standardError)) at \(startDate))"
+                }
+                text += "  \(parameter.name): \(format(value))  # \(note)\n"
+            }
+            text += "  uncertainty:\n"
+            text += "    costGrowthPerYear: \(format(result["costGrowthPerYear"]!.standardError))\n"
+            text += "    efficiencyImprovementPerYear: \(format(result["efficiencyImprovementPerYear"]!.standardError))\n"
+            text += "    entryPerYear: \(format(result["entryPerYear"]!.standardError))\n"
+            if result["exitPerYear"]!.value != result["entryPerYear"]!.value {
+                text += "    exitPerYear: \(format(result["exitPerYear"]!.standardError))\n"
             }
             try AtomicFile.write(text, to: yaml, replace: force)
             print("wrote \(yaml)")

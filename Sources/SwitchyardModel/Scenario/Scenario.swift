@@ -226,6 +226,8 @@ public struct BitcoinMarket: Hashable, Sendable {
     /// and volatility are `hashratePriceLagYears` and `hashrateVolatility`); without,
     /// it follows the lagged price and a trend (growth, elasticity, adjustment).
     public var profitability: ProfitabilityHashrate?
+    /// The SDs of the profitability model's parameters, drawn per path (none by default).
+    public var networkUncertainty = ProfitabilityHashrate.Uncertainty()
 }
 
 public struct MiningFleet: Hashable, Sendable {

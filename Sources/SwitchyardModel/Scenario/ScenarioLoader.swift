@@ -464,6 +464,7 @@ struct ScenarioParser {
         var elasticity: Double? = 0
         var adjust: Double? = 4
         var profitability: ProfitabilityHashrate?
+        var uncertainty = ProfitabilityHashrate.Uncertainty()
         if networkModel == .profitability {
             let efficiency = network?.double("efficiencyJPerTH", .range(0.1, 1e6))
             let improvement = network?.double("efficiencyImprovementPerYear", default: 0, .range(-1, 1))
@@ -477,6 +478,16 @@ struct ScenarioParser {
                     entryPerYear: entry, exitPerYear: exit, priceLagYears: 0, volatility: 0)
                 profitability?.costGrowthPerYear = costGrowth ?? 0
             }
+            if let u = network?.fields("uncertainty", required: false) {
+                var sd = ProfitabilityHashrate.Uncertainty()
+                sd.costUSDPerMWh = u.double("costUSDPerMWh", default: 0, .range(0, 10_000)) ?? 0
+                sd.costGrowthPerYear = u.double("costGrowthPerYear", default: 0, .range(0, 1)) ?? 0
+                sd.efficiencyImprovementPerYear = u.double("efficiencyImprovementPerYear", default: 0, .range(0, 1)) ?? 0
+                sd.entryPerYear = u.double("entryPerYear", default: 0, .range(0, 1_000)) ?? 0
+                sd.exitPerYear = u.double("exitPerYear", default: 0, .range(0, 1_000)) ?? 0
+                u.finish(known: [])
+                uncertainty = sd
+            }
         } else {
             growth = network?.double("growthPerYear", default: 0, .range(-1, 3))
             elasticity = network?.double("priceElasticity", default: 0, .range(0, 5))
@@ -485,7 +496,7 @@ struct ScenarioParser {
         let lag = network?.double("priceLagYears", default: 0, .range(0, 5))
         let hvol = network?.double("volatility", default: 0, .range(0, 10))
         let rho = network?.double("priceCorrelation", default: 0, .correlation)
-        network?.finish(known: networkModel == .profitability ? ["growthPerYear"] : ["efficiencyJPerTH"])
+        network?.finish(known: networkModel == .profitability ? ["growthPerYear"] : ["efficiencyJPerTH", "uncertainty"])
         f.finish(known: [])
         guard let model, let initial, let drift, let vol, let jumps, let jumpMean, let jumpSD, let feeMean, let feeVol,
             let feeKappa, let height, let hashrate, let growth, let elasticity, let lag, let adjust, let hvol, let rho
@@ -500,6 +511,7 @@ struct ScenarioParser {
             hashrateGrowthPerYear: growth, hashratePriceElasticity: elasticity, hashratePriceLagYears: lag,
             hashrateAdjustmentPerYear: adjust, hashrateVolatility: hvol, priceHashrateCorrelation: rho)
         market.profitability = profitability
+        market.networkUncertainty = uncertainty
         market.priceReplay = replay
         market.feesReplay = feesReplay
         market.feeSpikesPerYear = feeSpikes ?? 0
@@ -544,9 +556,17 @@ struct ScenarioParser {
         let resolved = ScenarioLoader.resolve(path, base: baseDirectory)
         let series: TimedSeries
         do {
-            series = try TimedSeries(contentsOf: resolved, column: column, dateColumn: dateColumn, hourColumn: hourColumn)
+            // With fill: previous a row without a usable value is a gap like a missing row.
+            series = try TimedSeries(
+                contentsOf: resolved, column: column, dateColumn: dateColumn, hourColumn: hourColumn, skipBadRows: fill == .previous)
         } catch {
-            reader.report(path: f.child("replay"), line: line, value: path, rule: error.description)
+            var rule = error.description
+            if case .badRows = error {
+                rule = rule.replacingOccurrences(
+                    of: "pass --skip-bad-rows to skip these rows (a return then spans the gap)",
+                    with: "set fill: previous to carry the value before each over it")
+            }
+            reader.report(path: f.child("replay"), line: line, value: path, rule: rule)
             return nil
         }
         let hourly = hourColumn != nil

@@ -161,8 +161,11 @@ struct Environment {
         feesReplay = b.feesReplay?.stepValues(stepHours: s.stepHours, steps: steps)
         powerReplay = m.replay?.stepValues(stepHours: s.stepHours, steps: steps)
         gpuReplay = s.gpuCloud?.priceReplay?.stepValues(stepHours: s.stepHours, steps: steps)
-        profitability = b.profitability
-        profitabilityStep = b.profitability?.step(years: s.stepHours / 8_760)
+        // Estimation risk: the path's own network parameters, on their own stream.
+        let parameterStream = RandomStream(seed: seed, path: path, process: .parameters)
+        let drawnNetwork = b.profitability?.drawn(b.networkUncertainty) { parameterStream.normal() }
+        profitability = drawnNetwork
+        profitabilityStep = drawnNetwork?.step(years: s.stepHours / 8_760)
         logHashrate = log(b.initialHashrateEHs)
         initialHeight = b.initialBlockHeight
         priceIsGBM = b.priceModel == .gbm

@@ -9,6 +9,8 @@ public enum CalibrationModel: String, Hashable, Sendable, CaseIterable {
     case electricity
     /// The network hashrate that answers profitability.
     case network
+    /// Transaction fees a block: mean-reverting log fees with spikes.
+    case fees
 }
 
 /// One fitted parameter with its standard error.

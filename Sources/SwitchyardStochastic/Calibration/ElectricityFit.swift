@@ -26,16 +26,21 @@ extension Calibration {
     /// autocorrelation; spikes: sqrt(count) / years, sd / sqrt(count), sd / sqrt(2 count).
     public static func fitElectricity(
         times t: [Double], prices: [Double], periodsPerYear p: Double, floor: Double = 1, threshold: Double = 5,
-        file: String = "series"
+        seasonal: Bool = true, file: String = "series"
     ) throws(CalibrationError) -> CalibrationResult {
         let n = prices.count
         guard n >= 100, t.count == n else { throw .tooFewObservations(file: file, count: n, needed: 100) }
         let y = prices.map { log(max($0, floor)) }
-        // 1. Seasonality by OLS (normal equations, 3 x 3).
+        // 1. Seasonality by OLS (normal equations, 3 x 3; without seasonality the
+        //    cosine and sine columns are zero and their diagonal one, so b = 0).
         var xtx = [[Double]](repeating: [0, 0, 0], count: 3)
         var xty = [0.0, 0, 0]
+        if !seasonal {
+            xtx[1][1] = 1
+            xtx[2][2] = 1
+        }
         for i in 0..<n {
-            let row = [1, cos(2 * .pi * t[i]), sin(2 * .pi * t[i])]
+            let row = seasonal ? [1, cos(2 * .pi * t[i]), sin(2 * .pi * t[i])] : [1, 0, 0]
             for a in 0..<3 {
                 xty[a] += row[a] * y[i]
                 for b in 0..<3 { xtx[a][b] += row[a] * row[b] }
@@ -45,7 +50,7 @@ extension Calibration {
         do { inverse = try Numerics.inverse(xtx) } catch { throw .noMeanReversion(file: file, slope: .nan) }
         let beta = (0..<3).map { a in (0..<3).reduce(0) { $0 + inverse[a][$1] * xty[$1] } }
         let x = (0..<n).map { i in y[i] - beta[0] - beta[1] * cos(2 * .pi * t[i]) - beta[2] * sin(2 * .pi * t[i]) }
-        let residualVariance = x.reduce(0) { $0 + $1 * $1 } / Double(n - 3)
+        let residualVariance = x.reduce(0) { $0 + $1 * $1 } / Double(n - (seasonal ? 3 : 1))
         // Consecutive pairs only.
         let dt = 1 / p
         let pairs = (0..<(n - 1)).filter { t[$0 + 1] - t[$0] < 1.5 * dt && t[$0 + 1] > t[$0] }
@@ -125,6 +130,63 @@ extension Calibration {
                 FittedParameter(name: "spikeLogSD", value: sdJ, standardError: count > 1 ? sdJ / (2 * count).squareRoot() : 0, unit: "log"),
             ],
             logLikelihood: logLikelihood, observations: pairs.count, periodsPerYear: p)
+    }
+
+    /// Fits the fee process (``ElectricityPriceProcess`` with no seasonality: a
+    /// mean-reverting log fee with upward spikes) to fees per block, by
+    /// ``fitElectricity(times:prices:periodsPerYear:floor:threshold:seasonal:file:)``.
+    /// The level is the model's mean fee, spikes included (`btcPerBlock`, as a scenario
+    /// takes it): the median level times the stepped process's mean factor.
+    public static func fitFees(
+        times t: [Double], feesBTCPerBlock fees: [Double], periodsPerYear p: Double, floor: Double = 1e-6,
+        threshold: Double = 5, file: String = "series"
+    ) throws(CalibrationError) -> CalibrationResult {
+        let fit = try fitElectricity(times: t, prices: fees, periodsPerYear: p, floor: floor, threshold: threshold, seasonal: false, file: file)
+        let base = fit["basePriceUSDPerMWh"]!
+        let process = ElectricityPriceProcess(
+            basePriceUSDPerMWh: 1, meanReversion: fit["meanReversionPerYear"]!.value, volatility: fit["volatility"]!.value,
+            spikeIntensity: fit["spikesPerYear"]!.value, spikeLogMean: fit["spikeLogMean"]!.value, spikeLogSD: fit["spikeLogSD"]!.value)
+        let factor = process.meanFactor(stepYears: 1 / p)
+        // The mean's standard error by the delta method on ln(base x factor), the
+        // parameters taken as independent: the spikes' share of the mean is often the
+        // larger part, and its error with it.
+        var logVariance = pow(base.standardError / base.value, 2)
+        let names = ["meanReversionPerYear", "volatility", "spikesPerYear", "spikeLogMean", "spikeLogSD"]
+        for name in names {
+            let q = fit[name]!
+            guard q.standardError > 0 else { continue }
+            let h = max(1e-6, 1e-4 * abs(q.value))
+            func logFactor(_ value: Double) -> Double {
+                var values = Dictionary(uniqueKeysWithValues: names.map { ($0, fit[$0]!.value) })
+                values[name] = value
+                return log(
+                    ElectricityPriceProcess(
+                        basePriceUSDPerMWh: 1, meanReversion: max(1e-9, values["meanReversionPerYear"]!), volatility: values["volatility"]!,
+                        spikeIntensity: max(0, values["spikesPerYear"]!), spikeLogMean: values["spikeLogMean"]!,
+                        spikeLogSD: max(0, values["spikeLogSD"]!)
+                    ).meanFactor(stepYears: 1 / p))
+            }
+            let derivative = (logFactor(q.value + h) - logFactor(q.value - h)) / (2 * h)
+            logVariance += pow(derivative * q.standardError, 2)
+        }
+        let meanFee = base.value * factor
+        func renamed(_ name: String, as newName: String) -> FittedParameter {
+            let q = fit[name]!
+            return FittedParameter(name: newName, value: q.value, standardError: q.standardError, unit: q.unit)
+        }
+        return CalibrationResult(
+            model: .fees,
+            parameters: [
+                FittedParameter(
+                    name: "btcPerBlock", value: meanFee, standardError: meanFee * logVariance.squareRoot(),
+                    unit: "BTC a block (the mean, spikes included)"),
+                renamed("volatility", as: "logVolatility"),
+                fit["meanReversionPerYear"]!,
+                fit["spikesPerYear"]!,
+                fit["spikeLogMean"]!,
+                fit["spikeLogSD"]!,
+            ],
+            logLikelihood: fit.logLikelihood, observations: fit.observations, periodsPerYear: p)
     }
 
     /// Intercept and slope of y on x.

@@ -106,6 +106,13 @@ public struct TimedSeries: Sendable {
     /// of the year): the model's own step, e.g. 6 hours. A block is kept only when every
     /// one of its `hours / observation step` observations is present.
     public func averaged(overHours hours: Double, observationHours: Double) -> (times: [Double], values: [Double]) {
+        Self.averaged(times: times, values: values, overHours: hours, observationHours: observationHours)
+    }
+
+    /// ``averaged(overHours:observationHours:)`` of any (times, values).
+    public static func averaged(
+        times sourceTimes: [Double], values sourceValues: [Double], overHours hours: Double, observationHours: Double
+    ) -> (times: [Double], values: [Double]) {
         var times: [Double] = []
         var values: [Double] = []
         let needed = max(1, Int((hours / observationHours).rounded()))
@@ -118,7 +125,7 @@ public struct TimedSeries: Sendable {
                 values.append(sum / Double(count))
             }
         }
-        for (t, v) in zip(self.times, self.values) {
+        for (t, v) in zip(sourceTimes, sourceValues) {
             let block = Int((t * 8_760 / hours + 1e-9).rounded(.down))
             if block != current {
                 flush()

@@ -42,6 +42,45 @@ public struct ProfitabilityHashrate: Hashable, Sendable {
         self.volatility = volatility
     }
 
+    /// Standard deviations of the parameters, for runs that draw them per path
+    /// (estimation risk: each path's network has its own parameters; 0: known).
+    public struct Uncertainty: Hashable, Sendable {
+        public var costUSDPerMWh = 0.0
+        public var costGrowthPerYear = 0.0
+        public var efficiencyImprovementPerYear = 0.0
+        /// The speeds: when entry and exit are equal (one fitted speed), one draw moves both.
+        public var entryPerYear = 0.0
+        public var exitPerYear = 0.0
+
+        public init() {}
+
+        public var isNone: Bool {
+            costUSDPerMWh == 0 && costGrowthPerYear == 0 && efficiencyImprovementPerYear == 0 && entryPerYear == 0
+                && exitPerYear == 0
+        }
+    }
+
+    /// The parameters of one path: each uncertain one moved by its SD times a standard
+    /// normal `z()` (drawn in a fixed order: cost, cost growth, efficiency improvement,
+    /// entry, exit; a draw for each, whatever its SD, so paths stay aligned) and kept
+    /// in its valid range (costs and speeds >= 0.01, rates within +-0.99).
+    public func drawn(_ u: Uncertainty, z: () -> Double) -> ProfitabilityHashrate {
+        guard !u.isNone else { return self }
+        var p = self
+        let shared = entryPerYear == exitPerYear
+        let zCost = z()
+        let zGrowth = z()
+        let zEfficiency = z()
+        let zEntry = z()
+        let zExit = shared ? zEntry : z()
+        p.costUSDPerMWh = max(0.01, costUSDPerMWh + u.costUSDPerMWh * zCost)
+        p.costGrowthPerYear = min(0.99, max(-0.99, costGrowthPerYear + u.costGrowthPerYear * zGrowth))
+        p.efficiencyImprovementPerYear = min(0.99, max(-0.99, efficiencyImprovementPerYear + u.efficiencyImprovementPerYear * zEfficiency))
+        p.entryPerYear = max(0.01, entryPerYear + u.entryPerYear * zEntry)
+        p.exitPerYear = max(0.01, exitPerYear + (shared && u.exitPerYear == 0 ? u.entryPerYear : u.exitPerYear) * zExit)
+        return p
+    }
+
     /// A copy with `change` applied.
     public func with(_ change: (inout ProfitabilityHashrate) -> Void) -> ProfitabilityHashrate {
         var copy = self

@@ -17,6 +17,8 @@ public enum ProcessID: UInt64, Hashable, Sendable, CaseIterable, Codable {
     case tenantDefault = 10
     /// Conversion lead times and capex overruns (two draws per conversion).
     case execution = 11
+    /// Parameter uncertainty: one normal draw per uncertain parameter, in a fixed order.
+    case parameters = 12
     /// Free for tests and tools.
     case auxiliary = 99
 }
