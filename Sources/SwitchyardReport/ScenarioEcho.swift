@@ -83,6 +83,12 @@ public enum ScenarioEcho {
             t("mining[\(i)].asic", f.asic.name)
             n("mining[\(i)].units", Double(f.units))
             n("mining[\(i)].uptime", f.uptime)
+            if let r = f.refresh {
+                n("mining[\(i)].refresh.month", Double(r.month), "month")
+                t("mining[\(i)].refresh.asic", r.asic.name)
+                n("mining[\(i)].refresh.units", Double(r.units))
+                n("mining[\(i)].refresh.salvageFraction", r.salvageFraction, "of the old units' catalogue price")
+            }
         }
         if let c = s.gpuCloud {
             t("gpuCloud.hall", c.hall)

@@ -109,7 +109,8 @@ public enum FinanceLayer {
         if let tax = terms.tax {
             for y in 0..<years {
                 let slice = rows[(12 * y)..<min(n, 12 * y + 12)]
-                let gpu = slice.reduce(0) { $0 + $1.gpuCapexUSD }
+                // ASICs are 5-year property like GPUs (MACRS: computers and peripherals).
+                let gpu = slice.reduce(0) { $0 + $1.gpuCapexUSD + $1.miningCapexUSD }
                 let conversion = slice.reduce(0) { $0 + $1.capexUSD } - gpu
                 for (basis, schedule) in [(conversion, tax.conversion), (gpu, tax.gpus)] where basis > 0 {
                     for (k, rate) in schedule.rates.enumerated() {

@@ -28,8 +28,10 @@ public struct MonthRow: Hashable, Sendable {
     public var capexUSD = 0.0
     /// Transmission charge (4CP-style), billed in each peak month.
     public var transmissionUSD = 0.0
-    /// The part of `capexUSD` spent on GPUs (the rest is conversion work).
+    /// The part of `capexUSD` spent on GPUs, and on ASICs (fleet refreshes); the rest is
+    /// conversion work.
     public var gpuCapexUSD = 0.0
+    public var miningCapexUSD = 0.0
     /// Critical IT kW under lease contracts this month (what landlord opex is paid on).
     public var colocationContractedKW = 0.0
     /// Value at the horizon (last month only, when the scenario values it): not cash,

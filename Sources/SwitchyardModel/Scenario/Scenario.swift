@@ -238,6 +238,21 @@ public struct MiningFleet: Hashable, Sendable {
     public var uptime: Double
     /// Site operating cost of mining per MWh drawn (maintenance, staff), USD.
     public var opexUSDPerMWh: Double
+    /// Replacement by another ASIC generation (none by default).
+    public var refresh: FleetRefresh?
+}
+
+/// A fleet replaced at the start of a month: the units left are sold at a share of
+/// their catalogue price, and the new model bought at its catalogue price, in the
+/// same proportion (a fleet half converted away is refreshed half).
+public struct FleetRefresh: Hashable, Sendable {
+    /// Month of the run (2 or later) at whose start the fleet is replaced.
+    public var month: Int
+    public var asic: ASICModel
+    /// New units for the whole fleet (by default as many as its power allows).
+    public var units: Int
+    /// Share of the old units' catalogue price they sell for.
+    public var salvageFraction: Double
 }
 
 public struct GPUCloud: Hashable, Sendable {

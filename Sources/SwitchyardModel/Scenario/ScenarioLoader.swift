@@ -624,9 +624,35 @@ struct ScenarioParser {
         let units = f.int("units", .range(0, 100_000_000))
         let uptime = f.double("uptime", default: 0.97, .fraction)
         let opex = f.double("opexUSDPerMWh", default: 0, .range(0, 10_000))
+        var refresh: FleetRefresh?
+        var refreshFailed = false
+        if let r = f.fields("refresh", required: false) {
+            let month = r.int("month", .range(2, 600))
+            let newASIC = self.asic(r, key: "asic")
+            let salvage = r.double("salvageFraction", .fraction)
+            var newUnits: Int? = nil
+            if r.has("units") { newUnits = r.int("units", .range(0, 100_000_000)) }
+            r.finish(known: [])
+            if let month, let newASIC, let salvage, let asic, let units, !(r.has("units") && newUnits == nil) {
+                // By default as many new units as the old fleet's power allows.
+                let fitting = Int((Double(units) * asic.powerW / newASIC.powerW + 1e-9).rounded(.down))
+                let count = newUnits ?? fitting
+                if Double(count) * newASIC.powerW > Double(units) * asic.powerW * (1 + 1e-9) {
+                    reader.report(
+                        path: r.child("units"), line: r.node("units", required: false)?.mark?.line, value: "\(count)",
+                        rule: "\(count) x \(newASIC.powerW) W is more power than the fleet it replaces (\(units) x \(asic.powerW) W): at most \(fitting)")
+                    refreshFailed = true
+                }
+                refresh = FleetRefresh(month: month, asic: newASIC, units: count, salvageFraction: salvage)
+            } else {
+                refreshFailed = true
+            }
+        }
         f.finish(known: [])
-        guard let hall, let asic, let units, let uptime, let opex else { return nil }
-        return MiningFleet(hall: hall, asic: asic, units: units, uptime: uptime, opexUSDPerMWh: opex)
+        guard let hall, let asic, let units, let uptime, let opex, !refreshFailed else { return nil }
+        var fleet = MiningFleet(hall: hall, asic: asic, units: units, uptime: uptime, opexUSDPerMWh: opex)
+        fleet.refresh = refresh
+        return fleet
     }
 
     func gpuCloud(_ f: Fields, start: String?, horizon: Int?) -> GPUCloud? {

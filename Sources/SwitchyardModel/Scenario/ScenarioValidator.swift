@@ -31,6 +31,9 @@ enum ScenarioValidator {
         // Power used in each hall at the start of the run.
         var used = [String: Double]()
         for (i, fleet) in s.mining.enumerated() {
+            if let r = fleet.refresh, r.month > s.horizonMonths {
+                report("mining[\(i)].refresh.month", "\(r.month)", "after the horizon (\(s.horizonMonths) months)")
+            }
             guard let h = s.site.hallIndex(named: fleet.hall) else {
                 report("mining[\(i)].hall", fleet.hall, "no hall of that name in site.halls")
                 continue

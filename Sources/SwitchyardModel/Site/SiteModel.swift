@@ -80,6 +80,10 @@ public struct SiteModel: SimulationModel {
     public let grid: CapacityID
     let gpuPool: PoolID?
     let stepHours: Double
+    /// The mining fleets: the scenario's, then the successor of each one refreshed
+    /// (installed at its refresh month, no units before), and each fleet's successor.
+    let fleets: [MiningFleet]
+    let fleetSuccessor: [Int?]
     /// Units of each mining fleet still installed.
     var fleetUnits: [Int]
     /// Per fleet, fixed for the run: facility MW per unit (W x hall PUE), effective
@@ -173,10 +177,22 @@ public struct SiteModel: SimulationModel {
         demandStream = RandomStream(seed: seed, path: path, process: .aiDemand)
         stepHours = s.stepHours
         grid = simulation.addCapacity("grid", capacity: s.site.interconnectMW)
-        fleetUnits = s.mining.map(\.units)
-        fleetMWPerUnit = s.mining.map { $0.asic.powerW * s.site.halls[s.site.hallIndex(named: $0.hall)!].pue / 1e6 }
-        fleetTHsPerUnit = s.mining.map { $0.asic.hashrateTHs * $0.uptime }
-        fleetOpexPerMWh = s.mining.map(\.opexUSDPerMWh)
+        var fleets = s.mining
+        var successors = [Int?](repeating: nil, count: s.mining.count)
+        var units = s.mining.map(\.units)
+        for (f, fleet) in s.mining.enumerated() {
+            guard let r = fleet.refresh else { continue }
+            successors[f] = fleets.count
+            successors.append(nil)
+            units.append(0)
+            fleets.append(MiningFleet(hall: fleet.hall, asic: r.asic, units: r.units, uptime: fleet.uptime, opexUSDPerMWh: fleet.opexUSDPerMWh))
+        }
+        self.fleets = fleets
+        fleetSuccessor = successors
+        fleetUnits = units
+        fleetMWPerUnit = fleets.map { $0.asic.powerW * s.site.halls[s.site.hallIndex(named: $0.hall)!].pue / 1e6 }
+        fleetTHsPerUnit = fleets.map { $0.asic.hashrateTHs * $0.uptime }
+        fleetOpexPerMWh = fleets.map(\.opexUSDPerMWh)
         fleetTHsPerMW = zip(fleetTHsPerUnit, fleetMWPerUnit).map { $0 / $1 }
         ppaShare = s.electricity.ppaShare
         ppaPrice = s.electricity.ppaPriceUSDPerMWh
@@ -186,7 +202,7 @@ public struct SiteModel: SimulationModel {
         ppa = s.electricity.ppa
         ppaActive = s.electricity.ppa?.isActive(month: 1) ?? false
         typicalPowerPrice = s.electricity.market.processBase(stepHours: s.stepHours)
-        fleetEconomic = s.mining.map { _ in true }
+        fleetEconomic = fleets.map { _ in true }
         if let t = s.electricity.transmission {
             let first = Int(s.startMonth.suffix(2)) ?? 1
             fourCPMonth = (0..<s.horizonMonths).map { t.peakMonths.contains((first - 1 + $0) % 12 + 1) }
@@ -195,7 +211,7 @@ public struct SiteModel: SimulationModel {
         }
         gpuOpexPerGPUHour = s.gpuCloud?.opexUSDPerGPUHour
         fixedOpexPerHour = s.opex.fixedUSDPerMonth / Scenario.hoursPerMonth
-        fleetRunning = s.mining.map { _ in 1 }
+        fleetRunning = fleets.map { _ in 1 }
         gpusInstalled = s.gpuCloud?.gpus ?? 0
         if let cloud = s.gpuCloud {
             let discipline: QueueDiscipline =
@@ -218,7 +234,7 @@ public struct SiteModel: SimulationModel {
         trace = []
         conversionStartMonth = s.conversions.map { _ in nil }
         triggered = s.conversions.enumerated().compactMap { k, c in c.trigger.map { (k, $0) } }
-        conversionHallFleets = s.conversions.map { c in s.mining.indices.filter { s.mining[$0].hall == c.hall } }
+        conversionHallFleets = s.conversions.map { c in fleets.indices.filter { fleets[$0].hall == c.hall } }
         capexInstallmentsPaid = s.conversions.map { _ in 0 }
         if case .trace(_, let jobs) = s.gpuCloud?.demand { trace = jobs }
         var renewalStream: RandomStream?
@@ -565,6 +581,7 @@ public struct SiteModel: SimulationModel {
     /// lead time, the first paid at the start), colocation ramps and terms.
     mutating func startMonth(in sim: inout Simulation<Event>) {
         ppaActive = ppa?.isActive(month: month) ?? false
+        refreshFleets(in: &sim)
         if let cloud = scenario.gpuCloud, !gpuBatches.isEmpty {
             let life = max(1, Int((cloud.gpu.lifetimeYears * 12).rounded()))
             for batch in gpuBatches where month > batch.month && (month - batch.month) % life == 0 {
@@ -580,6 +597,31 @@ public struct SiteModel: SimulationModel {
             }
         }
         updateLeases(in: &sim)
+    }
+
+    /// Fleets refreshed at this month's start: the units left are sold at salvage, and
+    /// the successor bought in the same proportion (a fleet a conversion took half of is
+    /// replaced half); mining's grid holding follows.
+    mutating func refreshFleets(in sim: inout Simulation<Event>) {
+        var changed = false
+        for f in scenario.mining.indices {
+            guard let r = scenario.mining[f].refresh, r.month == month, let next = fleetSuccessor[f] else { continue }
+            let left = fleetUnits[f]
+            let original = scenario.mining[f].units
+            row.assetSalesUSD += Double(left) * fleets[f].asic.priceUSD * r.salvageFraction
+            miningCapacity -= Double(left) * fleetMWPerUnit[f]
+            fleetUnits[f] = 0
+            let bought = original > 0 ? Int((Double(r.units) * Double(left) / Double(original) + 1e-9).rounded(.down)) : 0
+            fleetUnits[next] = bought
+            miningCapacity += Double(bought) * fleetMWPerUnit[next]
+            let cost = Double(bought) * r.asic.priceUSD
+            row.capexUSD += cost
+            row.miningCapexUSD += cost
+            changed = true
+        }
+        guard changed else { return }
+        fleetsChanged()
+        refreshMiningHolding(in: &sim)
     }
 
     /// The hashprice now, USD per PH/s per day: what a TH/s earns in an hour, times
@@ -874,7 +916,7 @@ public struct SiteModel: SimulationModel {
             fleetUnits[f] -= units
             miningCapacity -= Double(units) * perUnit
             toFree -= Double(units) * perUnit
-            row.assetSalesUSD += Double(units) * scenario.mining[f].asic.priceUSD * c.asicSalvageFraction
+            row.assetSalesUSD += Double(units) * fleets[f].asic.priceUSD * c.asicSalvageFraction
         }
         fleetsChanged()
         conversionStartMonth[k] = month
@@ -920,7 +962,7 @@ public struct SiteModel: SimulationModel {
     public func hallPower() -> [String: Double] {
         var power: [String: Double] = [:]
         let scale = miningWantedMW > 0 ? min(1, miningHeldMW / miningWantedMW) : 0
-        for (f, fleet) in scenario.mining.enumerated() {
+        for (f, fleet) in fleets.enumerated() {
             power[fleet.hall, default: 0] += fleetPowerMW(f) * fleetRunning[f] * scale
         }
         if let cloud = scenario.gpuCloud { power[cloud.hall, default: 0] += gpuPowerMW }

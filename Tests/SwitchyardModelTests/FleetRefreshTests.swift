@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+import SwitchyardEngine
+import Testing
+
+@testable import SwitchyardModel
+
+/// A mining fleet replaced by another ASIC generation at a month: old units sold at
+/// salvage, the new ones bought at the catalogue price, in the same proportion when a
+/// conversion took part of the fleet first.
+struct FleetRefreshTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The Texas site with hall B's S19 XP fleet refreshed by `refresh` (YAML lines under
+    /// `refresh:`), and its conversion starting at `conversionMonth` (nil: none).
+    static func scenario(refresh: String?, conversionMonth: Int? = nil, horizon: Int = 36) throws -> (Scenario?, String) {
+        var text = try String(contentsOf: root.appendingPathComponent("Models/texas-200mw.yaml"), encoding: .utf8)
+        text = text.replacingOccurrences(of: #"horizonMonths: \d+"#, with: "horizonMonths: \(horizon)", options: .regularExpression)
+        if let refresh {
+            text = text.replacingOccurrences(
+                of: "    units: 30000               # 30,000 x 3.01 kW x 1.08 = 97.5 MW\n    uptime: 0.96\n    opexUSDPerMWh: 3\n",
+                with: "    units: 30000\n    uptime: 0.96\n    opexUSDPerMWh: 3\n    refresh:\n" + refresh)
+        }
+        if let conversionMonth {
+            text = text.replacingOccurrences(of: "    startMonth: 7\n    leadTimeMonths: 12", with: "    startMonth: \(conversionMonth)\n    leadTimeMonths: 12")
+        } else {
+            let start = text.range(of: "conversions:\n")!
+            let end = text.range(of: "\nopex:")!
+            text.replaceSubrange(start.lowerBound..<end.lowerBound, with: "")
+        }
+        do {
+            return (try ScenarioLoader.load(yaml: text, file: "refresh.yaml", baseDirectory: root.appendingPathComponent("Models").path), "")
+        } catch {
+            return (nil, error.description)
+        }
+    }
+
+    @Test("At the refresh month the old units are sold at salvage and the new bought at catalogue price; hashrate follows")
+    func refreshAccounting() throws {
+        let (loaded, message) = try Self.scenario(refresh: "      month: 13\n      asic: Antminer S21 XP\n      salvageFraction: 0.2\n")
+        let s = try #require(loaded, "\(message)")
+        let r = try #require(s.mining[1].refresh)
+        // By default as many S21 XP (3,645 W) as the S19 XP's power allows: 30,000 x 3,010 / 3,645.
+        #expect(r.units == 24_773)
+        let (plain, _) = try Self.scenario(refresh: nil)
+        let base = try #require(plain)
+        let a = SiteModel.run(scenario: s, seed: 4, path: 0)
+        let b = SiteModel.run(scenario: base, seed: 4, path: 0)
+        let old = s.mining[1].asic
+        let new = r.asic
+        let m13 = a.months[12]
+        #expect(abs(m13.assetSalesUSD - 30_000 * old.priceUSD * 0.2) < 1e-6)
+        #expect(abs(m13.miningCapexUSD - 24_773 * new.priceUSD) < 1e-6)
+        #expect(abs(m13.capexUSD - b.months[12].capexUSD - 24_773 * new.priceUSD) < 1e-6)
+        // Before the refresh the two runs are the same path; after it the site hashes more
+        // on no more power (S21 XP: 270 TH/s at 3,645 W against 140 at 3,010).
+        #expect(a.months[5].averageSiteHashrateTHs == b.months[5].averageSiteHashrateTHs)
+        let before = 30_000 * 140 * 0.96
+        let after = 24_773 * 270 * 0.96
+        let expected = (after - before)
+        let gained = a.months[20].averageSiteHashrateTHs - b.months[20].averageSiteHashrateTHs
+        #expect(abs(gained - expected) < 0.02 * expected, "gained \(gained) TH/s, expected \(expected) when both run fully")
+    }
+
+    @Test("A conversion before the refresh retires part of the fleet; the refresh replaces the rest in proportion")
+    func proportionalAfterConversion() throws {
+        let (loaded, message) = try Self.scenario(refresh: "      month: 13\n      asic: Antminer S21 XP\n      units: 20000\n      salvageFraction: 0.2\n", conversionMonth: 2)
+        let s = try #require(loaded, "\(message)")
+        let model = SiteModel.run(scenario: s, seed: 1, path: 0)
+        // The conversion takes 60 MW of hall B's 97.5 MW: ceil(60 / (3,010 W x 1.08)) units.
+        let retired = Int((60 / (3_010 * 1.08 / 1e6)).rounded(.up))
+        let left = 30_000 - retired
+        let new = try #require(s.mining[1].refresh?.asic)
+        let bought = Int((20_000.0 * Double(left) / 30_000).rounded(.down))
+        #expect(abs(model.months[12].miningCapexUSD - Double(bought) * new.priceUSD) < 1e-6)
+    }
+
+    @Test("A retired fleet is not counted as curtailed; refresh errors name the field and the rule")
+    func curtailmentAndErrors() throws {
+        let (loaded, message) = try Self.scenario(refresh: "      month: 13\n      asic: Antminer S21 XP\n      salvageFraction: 0.2\n")
+        let s = try #require(loaded, "\(message)")
+        var sim = Simulation<SiteModel.Event>()
+        var model = SiteModel(scenario: s, seed: 1, path: 0, simulation: &sim)
+        model.fleetsChanged()
+        let allMW = model.curtailableMW
+        let capacity = model.miningCapacityMW()
+        model.month = 13
+        model.refreshFleets(in: &sim)
+        // Only the new fleet (and hall A's) can be curtailed: the old units are gone.
+        let newMW = 24_773 * 3_645 * 1.08 / 1e6
+        let oldMW = 30_000 * 3_010 * 1.08 / 1e6
+        #expect(abs(model.curtailableMW - (allMW - oldMW + newMW)) < 1e-6)
+        // The new fleet draws no more than the old (it replaces it in the same hall).
+        #expect(abs(model.miningCapacityMW() - (capacity - oldMW + newMW)) < 1e-6)
+        #expect(newMW <= oldMW)
+        let (_, tooMany) = try Self.scenario(refresh: "      month: 13\n      asic: Antminer S21 XP\n      units: 30000\n      salvageFraction: 0.2\n")
+        #expect(tooMany.contains("mining[1].refresh.units = 30000"), "\(tooMany)")
+        #expect(tooMany.contains("at most 24773"))
+        let (_, late) = try Self.scenario(refresh: "      month: 40\n      asic: Antminer S21 XP\n      salvageFraction: 0.2\n")
+        #expect(late.contains("mining[1].refresh.month = 40: after the horizon (36 months)"), "\(late)")
+        let (_, typo) = try Self.scenario(refresh: "      month: 13\n      asic: Antminer S21X\n      salvageFraction: 0.2\n")
+        #expect(typo.contains("not in the ASIC catalogue"), "\(typo)")
+        let (_, missing) = try Self.scenario(refresh: "      month: 13\n      asic: Antminer S21 XP\n")
+        #expect(missing.contains("mining[1].refresh.salvageFraction"), "\(missing)")
+    }
+}
