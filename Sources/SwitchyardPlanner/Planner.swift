@@ -581,7 +581,9 @@ public enum Planner {
         }
         switch r.policy {
         case .never:
-            return "Keep mining: convert nothing now. " + r.policy.describe(for: scenario)
+            let refreshed = scenario.mining.contains { $0.refresh != nil }
+            return "Keep mining" + (refreshed ? " (with the fleet refreshes the scenario states)" : "")
+                + ": do not convert " + scenario.conversions.map { block($0) }.joined(separator: " or ") + "."
         case .schedule(let months):
             let parts = zip(scenario.conversions, months).map { c, m -> String in
                 guard let m else { return "do not convert \(block(c))" }

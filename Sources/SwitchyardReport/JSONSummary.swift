@@ -161,7 +161,7 @@ public enum JSONSummary {
     }
 
     struct TerminalValue: Encodable {
-        var totalUSD, leasesUSD, operationsUSD, goingConcernUSD, landUSD: Double
+        var totalUSD, leasesUSD, operationsUSD, goingConcernUSD, landUSD, conversionOptionUSD: Double
     }
 
     static func encode(_ value: some Encodable) throws -> String {
@@ -213,7 +213,7 @@ public enum JSONSummary {
                 terminalValue: p.terminalValue.map {
                     TerminalValue(
                         totalUSD: $0.totalUSD, leasesUSD: $0.contractsUSD, operationsUSD: $0.operationsUSD,
-                        goingConcernUSD: $0.goingConcernUSD, landUSD: $0.landUSD)
+                        goingConcernUSD: $0.goingConcernUSD, landUSD: $0.landUSD, conversionOptionUSD: $0.conversionOptionUSD)
                 },
                 finance: p.finance.map {
                     Finance(

@@ -87,7 +87,11 @@ public enum ScenarioEcho {
                 n("mining[\(i)].refresh.month", Double(r.month), "month")
                 t("mining[\(i)].refresh.asic", r.asic.name)
                 n("mining[\(i)].refresh.units", Double(r.units))
-                n("mining[\(i)].refresh.salvageFraction", r.salvageFraction, "of the old units' catalogue price")
+                n("mining[\(i)].refresh.salvageFraction", r.salvageFraction, "of the old units' price")
+                if let every = r.everyMonths {
+                    n("mining[\(i)].refresh.thenEveryMonths", Double(every), "months (the frontier machine)")
+                    n("mining[\(i)].refresh.priceChangePerYear", r.priceChangePerYear, "per year")
+                }
             }
         }
         if let c = s.gpuCloud {

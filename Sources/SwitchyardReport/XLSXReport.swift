@@ -272,6 +272,7 @@ public enum XLSXReport {
                 writer.line("  of which operations (USD)", tv.operationsUSD, f.usd, name: "TerminalValue_Operations")
                 writer.line("  operations as a going concern (USD)", tv.goingConcernUSD, f.usd, name: "TerminalValue_GoingConcern")
                 writer.line("  powered land not under lease (USD)", tv.landUSD, f.usd, name: "TerminalValue_Land")
+                writer.line("  converting the blocks left at the horizon (USD)", tv.conversionOptionUSD, f.usd, name: "TerminalValue_ConversionOption")
             }
             if let fin = result.finance {
                 writer.line("Equity NPV (USD)", fin.equityNPVUSD, f.usdBold, name: "EquityNPV")

@@ -105,7 +105,7 @@ enum Summary {
         let rate = String(format: "%.1f", scenario.discountRatePerYear * 100)
         if let tv = result.terminalValue, let last = result.months.last {
             lines.append(
-                "Terminal value at the end of \(last.label): \(money(tv.totalUSD)) USD (contracts \(money(tv.contractsUSD)): leases, capex still due, PPA; operations \(money(tv.operationsUSD)), the larger of going concern \(money(tv.goingConcernUSD)) and land \(money(tv.landUSD)))")
+                "Terminal value at the end of \(last.label): \(money(tv.totalUSD)) USD (contracts \(money(tv.contractsUSD)): leases, capex still due, PPA; operations \(money(tv.operationsUSD)), the larger of going concern \(money(tv.goingConcernUSD)), land \(money(tv.landUSD))\(tv.conversionOptionUSD != 0 ? " and converting the blocks left then \(money(tv.conversionOptionUSD))" : ""))")
             lines.append("NPV at \(rate)%: \(money(result.npvUSD)) USD, terminal value included")
         } else {
             lines.append("NPV at \(rate)%: \(money(result.npvUSD)) USD (no terminal value: nothing after \(result.months.last?.label ?? "the horizon") counts)")

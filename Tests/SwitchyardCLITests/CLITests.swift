@@ -217,13 +217,13 @@ struct ValuationCLITests {
         let json = dir.appendingPathComponent("path.json").path
         let on = try switchyard(["simulate", "--json", json])
         #expect(on.status == 0, "\(on.stderr)")
-        #expect(on.stdout.contains("Terminal value at the end of 2039-12"))
+        #expect(on.stdout.contains("Terminal value at the end of 2040-12"))
         #expect(on.stdout.contains("terminal value included"))
         let text = try String(contentsOfFile: json, encoding: .utf8)
         #expect(text.contains("\"terminalValue\""))
         let off = try switchyard(["simulate", "--no-terminal-value"])
         #expect(off.status == 0)
-        #expect(off.stdout.contains("no terminal value: nothing after 2039-12 counts"))
+        #expect(off.stdout.contains("no terminal value: nothing after 2040-12 counts"))
         #expect(!off.stdout.contains("Terminal value at"))
     }
 
@@ -232,7 +232,7 @@ struct ValuationCLITests {
         let dir = try scratchDirectory()
         let scenario = dir.appendingPathComponent("bad.yaml")
         let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/texas-200mw.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "  growthPerYear: 0             # GUESS: no growth", with: "  growthPerYear: 0.2           # GUESS: no growth")
+            .replacingOccurrences(of: "  growthPerYear: 0.03          # GUESS: a refreshed", with: "  growthPerYear: 0.2           # GUESS: a refreshed")
             .replacingOccurrences(of: "terminalValue: gordon", with: "terminalValue: gordon\n  multipel: 3")
             .replacingOccurrences(of: "probability: 0.75", with: "probability: 1.75")
         try text.write(to: scenario, atomically: true, encoding: .utf8)
@@ -260,11 +260,11 @@ struct HostileInputTests {
     static let cases: [(file: String, old: String, new: String, field: String)] = [
         ("small-miner-20mw", "gpusPerJob: [8, 16, 32, 64, 128]", "gpusPerJob: [1e19]", "gpusPerJob[0]"),
         ("small-miner-20mw", "gpus: 1024                   #", "gpus: 9223372036854775807 #", "gpuCloud.gpus"),
-        ("texas-200mw", "initialBlockHeight: 875000", "initialBlockHeight: 9223372036854775807", "initialBlockHeight"),
+        ("texas-200mw", "initialBlockHeight: 930400", "initialBlockHeight: 9223372036854775807", "initialBlockHeight"),
         ("texas-200mw", "kWPerRack: 50", "kWPerRack: 1e20", "kWPerRack"),
         ("small-miner-20mw", "sdHours: 96", "sdHours: 1e308", "sdHours"),
-        ("texas-200mw", "    volatility: 0.10\n", "    volatility: 1e308\n", "bitcoin.network.volatility"),
-        ("texas-200mw", "logVolatility: 0.6", "logVolatility: 1e308", "fees.logVolatility"),
+        ("texas-200mw", "    volatility: 0.29           # fit", "    volatility: 1e308          # fit", "bitcoin.network.volatility"),
+        ("texas-200mw", "logVolatility: 4.65", "logVolatility: 1e308", "fees.logVolatility"),
         ("texas-200mw", "    volatility: 39 ", "    volatility: 1e308 ", "market.volatility"),
         ("small-miner-20mw", "    volatility: 0.25", "    volatility: 1e308", "price.volatility"),
         ("texas-200mw", "spikesPerYear: 0 ", "spikesPerYear: 1e13 ", "spikesPerYear"),
@@ -273,9 +273,9 @@ struct HostileInputTests {
         ("small-miner-20mw", "jumpLogMean: -0.03", "jumpLogMean: 1e3", "jumpLogMean"),
         ("small-miner-20mw", "jumpLogSD: 0.12", "jumpLogSD: 100", "jumpLogSD"),
         ("small-miner-20mw", "jumpsPerYear: 6 ", "jumpsPerYear: 1e100 ", "jumpsPerYear"),
-        ("texas-200mw", "initialHashrateEHs: 780", "initialHashrateEHs: 1e308", "initialHashrateEHs"),
-        ("texas-200mw", "btcPerBlock: 0.09", "btcPerBlock: 1e308", "btcPerBlock"),
-        ("texas-200mw", "initialUSD: 95000", "initialUSD: 1e308", "initialUSD"),
+        ("texas-200mw", "initialHashrateEHs: 1045", "initialHashrateEHs: 1e308", "initialHashrateEHs"),
+        ("texas-200mw", "btcPerBlock: 0.02 ", "btcPerBlock: 1e308 ", "btcPerBlock"),
+        ("texas-200mw", "initialUSD: 87509", "initialUSD: 1e308", "initialUSD"),
         ("texas-200mw", "      low: 60000               # GUESS", "      low: -1                  # GUESS", "sensitivity.ranges[1].low"),
     ]
 

@@ -39,6 +39,16 @@ struct EnvironmentTests {
         let jumps = PoissonSampler(mean: b.jumpsPerYear * dt)
         let fees = OrnsteinUhlenbeck(meanReversion: b.feeMeanReversionPerYear, longRunMean: 0, volatility: b.feeLogVolatility)
         let feeStep = fees.step(years: dt)
+        // Fees with spikes: the log deviation as an unseasonal electricity-type process.
+        let feeProcess = ElectricityPriceProcess(
+            basePriceUSDPerMWh: 1, meanReversion: b.feeMeanReversionPerYear, volatility: b.feeLogVolatility,
+            spikeIntensity: b.feeSpikesPerYear, spikeLogMean: b.feeSpikeLogMean, spikeLogSD: b.feeSpikeLogSD)
+        let feeSpikes = PoissonSampler(mean: b.feeSpikesPerYear * dt)
+        let feeCorrection = b.feeSpikesPerYear == 0 ? exp(-fees.stationaryVariance / 2) : 1 / feeProcess.meanFactor(stepYears: dt)
+        // The profitability network with this path's drawn parameters.
+        let parameterStream = RandomStream(seed: seed, path: path, process: .parameters)
+        let profitability = b.profitability?.drawn(b.networkUncertainty) { parameterStream.normal() }
+        let profitabilityStep = profitability?.step(years: dt)
         let network = NetworkHashrateProcess(
             initialHashrateEHs: b.initialHashrateEHs, growthPerYear: b.hashrateGrowthPerYear,
             priceElasticity: b.hashratePriceElasticity, priceLagYears: b.hashratePriceLagYears,
@@ -62,7 +72,7 @@ struct EnvironmentTests {
         var logPrice = log(b.initialPriceUSD)
         var ratios = [0.0]  // ln(P_k / P_0)
         var logHashrate = log(b.initialHashrateEHs)
-        var feeDeviation = 0.0
+        var feeDeviation = b.initialFeesBTCPerBlock.map { log($0 / (b.feesBTCPerBlock * feeCorrection)) } ?? 0
         var powerDeviation = 0.0
         var gpuDeviation = 0.0
         var worst = 0.0
@@ -77,17 +87,28 @@ struct EnvironmentTests {
             ratios.append(logPrice - log(b.initialPriceUSD))
             let zHash = rho * zPrice + (1 - rho * rho).squareRoot() * hashrateStream.normal()
             func lagged(_ i: Int) -> Double { i - lag >= 0 ? ratios[i - lag] : 0 }
-            logHashrate = network.advance(
-                logHashrate: logHashrate, atYear: t, years: dt, laggedLogPriceRatioNow: lagged(k - 1),
-                laggedLogPriceRatioNext: lagged(k), z: zHash)
-            feeDeviation = feeStep.advance(feeDeviation, z: feeStream.normal())
+            feeDeviation = feeProcess.advance(feeDeviation, z: feeStream.normal(), step: feeStep, spikes: feeSpikes, stream: feeStream)
+            let fee = b.feesBTCPerBlock * exp(feeDeviation) * feeCorrection
+            if let profitability, let profitabilityStep {
+                // ln H toward ln(R / (24 e c)), R = 144 (S + F) P(t - L): the subsidy at the
+                // height of 10-minute blocks from the start.
+                let height = b.initialBlockHeight + Int(t * 52_560)
+                let logRevenue = log(144 * (BitcoinProtocol.subsidyBTC(atHeight: height) + fee)) + log(b.initialPriceUSD) + lagged(k)
+                logHashrate = profitability.advance(
+                    logHashrate: logHashrate, logRevenue: logRevenue, logCost: profitability.logCostPerEHDay(atYear: t),
+                    step: profitabilityStep, z: zHash)
+            } else {
+                logHashrate = network.advance(
+                    logHashrate: logHashrate, atYear: t, years: dt, laggedLogPriceRatioNow: lagged(k - 1),
+                    laggedLogPriceRatioNext: lagged(k), z: zHash)
+            }
             powerDeviation = power.advance(
                 powerDeviation, z: powerStream.normal(), step: powerStep, spikes: spikes, stream: powerStream)
             environment.advance()
 
             let expected = [
                 exp(logPrice), exp(logHashrate),
-                b.feesBTCPerBlock * exp(feeDeviation) * exp(-fees.stationaryVariance / 2),
+                fee,
                 power.price(atYear: t + dt, deviation: powerDeviation),
             ]
             let actual = [

@@ -63,7 +63,9 @@ struct PowerContractTests {
         s.electricity.ppaShare = 0.7
         s.electricity.ppaPriceUSDPerMWh = 25
         // BTC so cheap that no fleet earns even the typical power price: the fleets are
-        // idle, not curtailed.
+        // idle, not curtailed (the network kept where it is: a trend model with no trend,
+        // where the profitability model would let miners leave until the rest earn).
+        s.bitcoin.profitability = nil
         s.bitcoin.initialPriceUSD = 1_000
         let idle = SiteModel.run(scenario: s, seed: 4, path: 0)
         #expect(idle.months.allSatisfy { $0.curtailmentCreditsUSD == 0 && $0.curtailedEnergyMWh == 0 })

@@ -15,10 +15,12 @@ struct ReplayTests {
         try csv.write(to: dir.appendingPathComponent("prices.csv"), atomically: true, encoding: .utf8)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var text = try String(contentsOf: root.appendingPathComponent("Models/texas-200mw.yaml"), encoding: .utf8)
-        text = text.replacingOccurrences(of: "startMonth: 2025-01", with: "startMonth: \(start)")
+        text = text.replacingOccurrences(of: #"startMonth: \d{4}-\d{2}"#, with: "startMonth: \(start)", options: .regularExpression)
         text = text.replacingOccurrences(of: "horizonMonths: 180 ", with: "horizonMonths: \(horizon) ")
+        // No fleet refreshes: they fall after a 2-month horizon.
+        text = text.replacingOccurrences(of: #"    refresh:[^\n]*\n(      [^\n]*\n|                               #[^\n]*\n)*"#, with: "", options: .regularExpression)
         let price = text.range(of: "  price:\n")!
-        let fees = text.range(of: "  fees:\n")!
+        let fees = text.range(of: "  fees:")!
         text.replaceSubrange(price.lowerBound..<fees.lowerBound, with: "  price:\n    replay: prices.csv\n    column: close\n")
         text = text.replacingOccurrences(of: "    startMonth: 7\n", with: "    startMonth: 1\n")
         do {

@@ -101,6 +101,9 @@ struct SiteModelTests {
         s.bitcoin.hashrateGrowthPerYear = 0
         s.bitcoin.hashrateVolatility = 0
         s.bitcoin.hashratePriceElasticity = 0
+        s.bitcoin.profitability = nil  // the trend model, with no trend
+        s.bitcoin.feeSpikesPerYear = 0
+        s.bitcoin.initialFeesBTCPerBlock = nil
         s.bitcoin.initialBlockHeight = 2_016 * 434  // at a retarget boundary
         s.electricity.market.volatility = 0
         s.electricity.market.spikesPerYear = 0

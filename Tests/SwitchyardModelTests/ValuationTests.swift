@@ -120,6 +120,12 @@ struct ValuationTests {
         s.valuation = Valuation(method: .gordon(growthPerYear: 0.02), landValueUSDPerMW: 0)
         s.electricity.ppa = nil  // a PPA's settlements are valued as a contract, not as operations
         s.finance = FinanceTerms()
+        // Without periodic refreshes (their cost and cycle are tested on their own).
+        s.mining = s.mining.map {
+            var fleet = $0
+            fleet.refresh = nil
+            return fleet
+        }
         let result = SiteModel.run(scenario: s, seed: 3, path: 0)
         let last12 = result.months.suffix(12).reduce(0.0) {
             $0 + $1.miningRevenueUSD + $1.gpuCloudRevenueUSD + $1.curtailmentCreditsUSD - $1.energyCostUSD - $1.opexUSD
@@ -295,7 +301,7 @@ struct ValuationValidationTests {
         #expect(problems(fast).contains("colocationMarket.growthPerYear = 0.1: must be at least 1 point below the rate re-lets are discounted at (0.09"))
         let lowRate = text.replacingOccurrences(of: "contractDiscountRatePerYear: 0.09", with: "contractDiscountRatePerYear: 0")
         #expect(problems(lowRate).contains("colocationMarket.growthPerYear = 0.02: must be at least 1 point below"))
-        let gordon = text.replacingOccurrences(of: "  growthPerYear: 0             # GUESS: no growth", with: "  growthPerYear: 0.1199        # GUESS: no growth")
+        let gordon = text.replacingOccurrences(of: "  growthPerYear: 0.03          # GUESS: a refreshed", with: "  growthPerYear: 0.1199        # GUESS: a refreshed")
         #expect(problems(gordon).contains("valuation.growthPerYear = 0.1199: must be at least 1 point below discountRatePerYear"))
     }
 

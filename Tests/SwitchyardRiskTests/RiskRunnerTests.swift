@@ -81,15 +81,16 @@ struct RiskRunnerTests {
     @Test("--precision stops at the first batch whose CI is narrow enough, deterministically")
     func precisionStopping() throws {
         let s = try Self.scenario()
-        let settings = RiskSettings(paths: 2_000, seed: 5, threads: 2, precision: 0.05, batchSize: 20)
+        // 15%: the small site's 24-month NPV is small against its spread (2026 inputs).
+        let settings = RiskSettings(paths: 2_000, seed: 5, threads: 2, precision: 0.15, batchSize: 20)
         let r = try RiskRunner.run(scenario: s, settings: settings)
         #expect(r.reachedPrecision == true)
         #expect(r.paths.count < 2_000 && r.paths.count % 20 == 0)
-        #expect(1.96 * r.npv.standardError <= 0.05 * abs(r.npv.mean))
+        #expect(1.96 * r.npv.standardError <= 0.15 * abs(r.npv.mean))
         // One batch fewer would not have been enough (unless that is below the 2-batch minimum).
         if r.paths.count > 40 {
             let shorter = DistributionSummary(r.paths.dropLast(20).map(\.npvUSD))
-            #expect(1.96 * shorter.standardError > 0.05 * abs(shorter.mean))
+            #expect(1.96 * shorter.standardError > 0.15 * abs(shorter.mean))
         }
         var single = settings
         single.threads = 1

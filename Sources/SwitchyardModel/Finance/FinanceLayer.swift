@@ -197,10 +197,27 @@ public enum FinanceLayer {
         let r = scenario.discountRatePerYear
         let project = months.map(\.projectCashFlowUSD)
         var projectNPV = CashFlows.npv(project, annualRate: r)
-        if let rc = terms.contractDiscountRatePerYear {
-            var contracted = rows.enumerated().map { m, row in (row.colocationRevenueUSD - months[m].landlordOpexUSD) * (1 - rate) }
-            if n > 0, terminal != nil { contracted[n - 1] += leasesNet * (1 - rate) }
-            projectNPV += CashFlows.npv(contracted, annualRate: rc) - CashFlows.npv(contracted, annualRate: r)
+        if terms.contractDiscountRatePerYear != nil {
+            // Contracted rent (net, after tax) at the contract rate from its signing and at
+            // the scenario's rate before: a lease signed in month s is not a contract at
+            // time 0, so only its flows after s earn the lower rate. Each row's flows carry
+            // their leases' weight ((1 + r) / (1 + r_c))^(m - s); the premium over the
+            // scenario's rate is the flow times (weight - 1).
+            let perMonth = 1 / (1 + CashFlows.monthlyRate(annual: r))
+            var factor = 1.0
+            var premium = 0.0
+            for (m, row) in rows.enumerated() {
+                factor *= perMonth
+                var contracted = (row.colocationRevenueUSD - months[m].landlordOpexUSD) * (1 - rate)
+                var weighted = row.colocationRevenueUSD > 0
+                    ? contracted * row.colocationRevenueContractWeightedUSD / row.colocationRevenueUSD : 0
+                if m == n - 1, let terminal, terminal.leasesUSD != 0 {
+                    contracted += leasesNet * (1 - rate)
+                    weighted += leasesNet * (1 - rate) * terminal.leasesContractWeightedUSD / terminal.leasesUSD
+                }
+                premium += (weighted - contracted) * factor
+            }
+            projectNPV += premium
         }
         let equity = months.map(\.equityCashFlowUSD)
         return Result(

@@ -9,6 +9,9 @@ public struct MonthRow: Hashable, Sendable {
     public var miningRevenueUSD = 0.0
     public var gpuCloudRevenueUSD = 0.0
     public var colocationRevenueUSD = 0.0
+    /// The rent weighted for the contract discount rate: each lease's rent times
+    /// ((1 + r) / (1 + r_c))^(months since it was signed) (0 without a contract rate).
+    public var colocationRevenueContractWeightedUSD = 0.0
     /// PPA energy resold at market while curtailed, plus demand-response credits.
     public var curtailmentCreditsUSD = 0.0
     /// Retired ASICs sold.

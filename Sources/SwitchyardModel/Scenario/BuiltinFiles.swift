@@ -6,29 +6,32 @@ enum BuiltinFiles {
     static let files: [String: String] = [
         "catalog/asics.yaml": #"""
         # ASIC miners. Hashrate and power: manufacturer (Bitmain) specifications as tabulated
-        # in shared/DOMAIN.md ("ASIC" table). Prices: GUESSES (late-2024 market levels, USD
-        # per unit, roughly 5-22 USD per TH/s); replace with quotes before relying on them.
+        # in shared/DOMAIN.md ("ASIC" table). Prices, USD per unit, late 2025: the S21 XP from
+        # Hashrate Index's price index (25.70 USD/TH, roundup of 2025-11-03); the others are
+        # GUESSES scaled from it and from Bitmain's December 2025 price cuts (TheMinerMag,
+        # 2025-12-23: S19 XP+ Hydro bundles near 4 USD/TH, S21 hydro 7-8 USD/TH before coupons).
+        # Replace them with quotes before relying on them.
         asics:
           - name: Antminer S19j Pro
             hashrateTHs: 104
             powerW: 3068
-            priceUSD: 800       # guess: used-market level, ~8 USD/TH
+            priceUSD: 420       # guess: used-market level, ~4 USD/TH (late 2025)
           - name: Antminer S19 XP
             hashrateTHs: 140
             powerW: 3010
-            priceUSD: 1700      # guess
+            priceUSD: 700       # guess: ~5 USD/TH (late 2025)
           - name: Antminer S21
             hashrateTHs: 200
             powerW: 3500
-            priceUSD: 3400      # guess: ~17 USD/TH
+            priceUSD: 2400      # guess: ~12 USD/TH (late 2025)
           - name: Antminer S21 Pro
             hashrateTHs: 234
             powerW: 3510
-            priceUSD: 4500      # guess
+            priceUSD: 3500      # guess: ~15 USD/TH (late 2025)
           - name: Antminer S21 XP
             hashrateTHs: 270
             powerW: 3645        # DOMAIN.md: "~3650"
-            priceUSD: 5900      # guess: ~22 USD/TH
+            priceUSD: 6900      # Hashrate Index ASIC price index: 25.70 USD/TH (2025-11-03)
         """#,
         "catalog/gpus.yaml": #"""
         # GPUs for self-operated clouds. serverPowerWPerGPU is the server's power divided by
@@ -52,7 +55,7 @@ enum BuiltinFiles {
         # miners' 4 MW to 2,048 more GPUs.
         # Sources: shared/DOMAIN.md unless marked GUESS.
         name: Small miner 20 MW with a GPU cloud
-        startMonth: 2025-01
+        startMonth: 2026-01              # the state of 2026-01-01 throughout (sources below)
         horizonMonths: 60
         stepHours: 24
         discountRatePerYear: 0.15      # GUESS: small operator's cost of capital
@@ -89,23 +92,31 @@ enum BuiltinFiles {
         bitcoin:
           price:
             model: merton
-            initialUSD: 95000          # DOMAIN.md
+            initialUSD: 87509          # close of 2025-12-31 (shared/data/btc_usd_daily.csv)
             drift: 0.15                # GUESS
             volatility: 0.45           # GUESS: diffusive part, jumps add the rest
             jumpsPerYear: 6            # GUESS
             jumpLogMean: -0.03
             jumpLogSD: 0.12
-          fees:
-            btcPerBlock: 0.09
-            logVolatility: 0.6
-          network:
-            initialBlockHeight: 875000
-            initialHashrateEHs: 780
-            growthPerYear: 0.10        # GUESS: hardware progress net of retirements
-            priceElasticity: 0.9        # GUESS: revenue per hash reverts toward cost (DOMAIN.md)
-            priceLagYears: 0.25
-            volatility: 0.10
-            priceCorrelation: 0.3
+          fees:                        # as the Texas site: late-2025 level, 2016-2023 dynamics
+            btcPerBlock: 0.02          # DOMAIN.md: 0.02-0.03 late 2025; GUESS that it stays there on average
+            logVolatility: 4.65        # fit: 4.65 +/- 0.07 (switchyard calibrate btc_fees_daily.csv --model fees)
+            meanReversionPerYear: 9.8
+            spikesPerYear: 0.29
+            spikeLogMean: 1.79
+            spikeLogSD: 0.27
+          network:                     # as the Texas site (Models/texas-200mw.yaml gives the commands)
+            model: profitability
+            initialBlockHeight: 930400 # retarget at 929,376 on 2025-12-25 + ~7 days
+            initialHashrateEHs: 1045   # DOMAIN.md: December 2025 average
+            efficiencyJPerTH: 11.82    # the fitted frontier at 2026-01-01
+            efficiencyImprovementPerYear: 0.339
+            costUSDPerMWh: 149.9       # the fitted all-in cost at 2026-01-01
+            costGrowthPerYear: 0.161
+            entryPerYear: 1.01
+            exitPerYear: 1.01
+            volatility: 0.29
+            priceCorrelation: 0.3      # GUESS
         
         mining:
           - hall: A
@@ -125,8 +136,8 @@ enum BuiltinFiles {
           gpus: 1024                   # 1,024 x 1.275 kW x 1.2 = 1.57 MW
           scheduler: backfill
           price:
-            initialUSDPerGPUHour: 2.9  # DOMAIN.md: about 2.85-3 in 2024
-            floorUSDPerGPUHour: 1.7    # DOMAIN.md: trough ~1.70 (late 2025)
+            initialUSDPerGPUHour: 2.4  # H100 SXM median, Oct-Nov 2025 (gpu_h100_rental_prices.csv: 293 quotes)
+            floorUSDPerGPUHour: 1.7    # DOMAIN.md: 1-year contracts ~1.70 (SemiAnalysis, Oct 2025)
             decayPerYear: 0.5          # GUESS
             meanReversionPerYear: 6
             volatility: 0.25
@@ -166,7 +177,7 @@ enum BuiltinFiles {
         # credits) and the option to convert a hall to a colocation lease.
         # Sources: shared/DOMAIN.md unless marked GUESS. Replace guesses with your own figures.
         name: Texas 200 MW reference site
-        startMonth: 2025-01
+        startMonth: 2026-01              # the state of 2026-01-01 throughout (sources below)
         horizonMonths: 180             # 15 years: covers the 12-year lease a conversion would sign
         stepHours: 6                   # curtailment decided on 6-hour price blocks
         discountRatePerYear: 0.12      # GUESS: miners' cost of capital
@@ -214,22 +225,48 @@ enum BuiltinFiles {
         bitcoin:
           price:
             model: gbm
-            initialUSD: 95000          # DOMAIN.md: late-2024 levels 93k-105k
+            initialUSD: 87509          # close of 2025-12-31 (shared/data/btc_usd_daily.csv)
             drift: 0.15                # GUESS
             volatility: 0.55           # DOMAIN.md: annualised 50-80%
-          fees:
-            btcPerBlock: 0.09          # DOMAIN.md: about 0.09 BTC a block in late 2024
-            logVolatility: 0.6         # GUESS
-            meanReversionPerYear: 24
-          network:
-            initialBlockHeight: 875000 # December 2024
-            initialHashrateEHs: 780    # DOMAIN.md: 740-800 EH/s in late 2024
-            growthPerYear: 0.10        # GUESS: hardware progress net of retirements
-            priceElasticity: 0.9        # GUESS: revenue per hash reverts toward cost (DOMAIN.md)
-            priceLagYears: 0.25        # GUESS: machines take about a quarter to arrive
-            adjustmentPerYear: 4
-            volatility: 0.10
+          fees:                        # the level of late 2025; the dynamics fitted to 2016-2023:
+                                       # switchyard calibrate btc_fees_daily.csv --model fees --column fees_btc
+                                       #   --date-column date --from 2016-01-01 --to 2023-12-31
+            btcPerBlock: 0.02          # DOMAIN.md: 0.02-0.03 BTC a block late 2025; Hashrate Index (2026-01-12):
+                                       # 17 BTC in a week, ~0.017 a block. GUESS that it stays there on average
+            logVolatility: 4.65        # fit: 4.65 +/- 0.07
+            meanReversionPerYear: 9.8  # fit: 9.77 +/- 1.73
+            spikesPerYear: 0.29        # fit: 0.29 +/- 0.20
+            spikeLogMean: 1.79         # fit: 1.79 +/- 0.26
+            spikeLogSD: 0.27           # fit: 0.27 +/- 0.14
+          network:                     # the hashrate answers profitability (README, "Network hashrate"),
+                                       # fitted to 2016-2023 and carried to the start (README, "Calibration"):
+                                       # switchyard calibrate btc_mining_economics_daily_derived.csv --model network
+                                       #   --column hashrate_ths --revenue-column revenue_usd --price-column btc_usd_close
+                                       #   --efficiency cbeci_network_efficiency_daily.csv --date-column date
+                                       #   --step-days 28 --as-of 2026-01-01 --skip-bad-rows
+            model: profitability
+            initialBlockHeight: 930400 # retarget at 929,376 on 2025-12-25 (bitnewsbot.com, coinalertnews.com) + ~7 days
+            initialHashrateEHs: 1045   # DOMAIN.md: December 2025 average (JPMorgan); difficulty 148.26T then
+            efficiencyJPerTH: 11.82    # the fitted frontier at 2026-01-01 (goes with the cost below)
+            costUSDPerMWh: 149.9       # the fitted all-in cost at 2026-01-01: cost of hashing 42.5 USD/PH/day
+                                       # against a December 2025 hashprice of 38.7 (JPMorgan)
+            # The fit identifies the net rate at which the cost of hashing falls, 0.339 - 0.161 =
+            # 0.178 a year (+/- 0.088), not its split: it puts 16% a year of growth into the all-in
+            # cost of a MWh, which a refreshed fleet would earn. GUESS: the all-in cost grows with
+            # inflation (2%) and the frontier improves by the rest (19.8%, near the catalogue's
+            # S19 XP 21.5 J/TH (2022) to S21 XP 13.5 J/TH (2024): 23% a year). Same hashrate path.
+            efficiencyImprovementPerYear: 0.198
+            costGrowthPerYear: 0.02
+            entryPerYear: 1.01         # fit: 1.01 +/- 0.27 (one speed for entry and exit)
+            exitPerYear: 1.01
+            priceLagYears: 0           # fit: no lag
+            volatility: 0.29           # fit: 0.29 +/- 0.02
             priceCorrelation: 0.3      # GUESS
+            uncertainty:               # estimation risk: each path draws its own net rate and speed from the fit's SEs;
+                                       # the net rate's SE, sqrt(0.053^2 + 0.070^2), on the frontier's pace (the all-in
+                                       # cost, which a refreshed fleet earns, follows inflation on every path)
+              efficiencyImprovementPerYear: 0.088
+              entryPerYear: 0.27
         
         mining:
           - hall: A
@@ -237,11 +274,22 @@ enum BuiltinFiles {
             units: 25000               # 25,000 x 3.5 kW x 1.08 = 94.5 MW
             uptime: 0.97
             opexUSDPerMWh: 3           # GUESS: maintenance and staff
+            refresh:
+              month: 37                # GUESS: January 2029, the 2023 fleet's fifth year
+              asic: Antminer S21 XP    # 24,005 units in the same power
+              salvageFraction: 0.3     # GUESS
+              thenEveryMonths: 48      # GUESS
           - hall: B
             asic: Antminer S19 XP
             units: 30000               # 30,000 x 3.01 kW x 1.08 = 97.5 MW
             uptime: 0.96
             opexUSDPerMWh: 3
+            refresh:                   # the 2022 fleet replaced by the current generation ("never convert" keeps this)
+              month: 13                # GUESS: January 2027
+              asic: Antminer S21 XP    # as many as hall B's power allows: 24,773 units
+              salvageFraction: 0.3     # GUESS: resale of old units vs their price (late-2025 used-market levels)
+              thenEveryMonths: 48      # GUESS: a 4-year machine life; later refreshes buy the frontier machine
+                                       # (the network model's efficiency) at the S21 XP's price per watt
         
         conversions:
           - hall: B
@@ -311,7 +359,9 @@ enum BuiltinFiles {
         # land's value. `switchyard ... --no-terminal-value` shows the truncated view.
         valuation:
           terminalValue: gordon
-          growthPerYear: 0             # GUESS: no growth of mining cash flows after the horizon
+          growthPerYear: 0.03          # GUESS: a refreshed fleet earns about the all-in cost of a MWh, which grows 2% a
+                                       # year here (bitcoin.network), against flat power and opex: about 3% on the margin.
+                                       # The horizon table (BENCHMARKS.md) shows what is left
           landValueUSDPerMW: 300000    # powered land and interconnect, no buildings: Cipher bought Barber Lake
                                        # (300 MW, energised substation) for 67.5M USD = 225k/MW (Aug 2024); B. Riley
                                        # (CoinDesk, 2025-12-23): 400-450k/MW for quality powered sites, 100-250k weak

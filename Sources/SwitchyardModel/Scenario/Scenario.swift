@@ -251,8 +251,14 @@ public struct FleetRefresh: Hashable, Sendable {
     public var asic: ASICModel
     /// New units for the whole fleet (by default as many as its power allows).
     public var units: Int
-    /// Share of the old units' catalogue price they sell for.
+    /// Share of the old units' price (catalogue, or paid at a later refresh) they sell for.
     public var salvageFraction: Double
+    /// Later refreshes, every this many months after the first (nil: none): the fleet is
+    /// replaced by the frontier machine of the day, with the network model's frontier
+    /// efficiency e(t) (``ProfitabilityHashrate``) in units of `asic`'s power, at
+    /// `asic`'s price per watt changed by `priceChangePerYear` a year since the first.
+    public var everyMonths: Int?
+    public var priceChangePerYear = 0.0
 }
 
 public struct GPUCloud: Hashable, Sendable {

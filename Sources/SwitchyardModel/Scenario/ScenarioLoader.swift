@@ -632,6 +632,11 @@ struct ScenarioParser {
             let salvage = r.double("salvageFraction", .fraction)
             var newUnits: Int? = nil
             if r.has("units") { newUnits = r.int("units", .range(0, 100_000_000)) }
+            let every = r.has("thenEveryMonths") ? r.int("thenEveryMonths", .range(6, 600)) : nil
+            let priceChange = r.double("priceChangePerYear", default: 0, .range(-0.9, 1))
+            if r.has("priceChangePerYear") && !r.has("thenEveryMonths") {
+                reader.report(path: r.child("priceChangePerYear"), line: r.node("priceChangePerYear", required: false)?.mark?.line, value: "", rule: "applies only with thenEveryMonths")
+            }
             r.finish(known: [])
             if let month, let newASIC, let salvage, let asic, let units, !(r.has("units") && newUnits == nil) {
                 // By default as many new units as the old fleet's power allows.
@@ -644,6 +649,8 @@ struct ScenarioParser {
                     refreshFailed = true
                 }
                 refresh = FleetRefresh(month: month, asic: newASIC, units: count, salvageFraction: salvage)
+                refresh?.everyMonths = every
+                refresh?.priceChangePerYear = priceChange ?? 0
             } else {
                 refreshFailed = true
             }

@@ -34,6 +34,11 @@ enum ScenarioValidator {
             if let r = fleet.refresh, r.month > s.horizonMonths {
                 report("mining[\(i)].refresh.month", "\(r.month)", "after the horizon (\(s.horizonMonths) months)")
             }
+            if let r = fleet.refresh, let every = r.everyMonths, s.bitcoin.profitability == nil {
+                report(
+                    "mining[\(i)].refresh.thenEveryMonths", "\(every)",
+                    "needs bitcoin.network.model: profitability (later refreshes buy the machine of its efficiency frontier)")
+            }
             guard let h = s.site.hallIndex(named: fleet.hall) else {
                 report("mining[\(i)].hall", fleet.hall, "no hall of that name in site.halls")
                 continue

@@ -71,10 +71,18 @@ public struct SiteModel: SimulationModel {
         /// Contracted IT kW billed this month, and the month's rent (escalated).
         var billedKW = 0.0
         var billedRentUSDPerMonth = 0.0
+        /// The month the contract was signed, as a discounting exponent: 0 for the
+        /// scenario's leases (signed before the run), s - 1 for a conversion started in
+        /// month s (re-lets keep it).
+        var signedMonth = 0
     }
 
     let scenario: Scenario
     var environment: Environment
+    /// (1 + r) / (1 + r_c) a month, r the scenario's rate and r_c the contract rate (1:
+    /// no contract rate): contracted rent m months after signing is worth this^m times
+    /// its value at the scenario's rate.
+    let contractPremium: Double
     let demandStream: RandomStream
     /// The interconnect, as an engine resource.
     public let grid: CapacityID
@@ -89,10 +97,12 @@ public struct SiteModel: SimulationModel {
     /// Per fleet, fixed for the run: facility MW per unit (W x hall PUE), effective
     /// TH/s per unit (x uptime), opex per MWh.
     let fleetMWPerUnit: [Double]
-    let fleetTHsPerUnit: [Double]
+    var fleetTHsPerUnit: [Double]
+    /// What a unit of each fleet cost (catalogue, or paid at a later refresh), USD.
+    var fleetUnitPriceUSD: [Double]
     let fleetOpexPerMWh: [Double]
     /// Effective TH/s per facility MW of each fleet (hashrate x uptime / (W x PUE)).
-    let fleetTHsPerMW: [Double]
+    var fleetTHsPerMW: [Double]
     /// Installed mining power (changes only when a conversion retires miners).
     var miningCapacity = 0.0
     /// Tariff constants, read on every accrual.
@@ -154,6 +164,9 @@ public struct SiteModel: SimulationModel {
     var month = 1
     var row: MonthRow
     var rows: [MonthRow] = []
+    /// Mining capacity (MW) at each month's end: the going concern at the horizon scales
+    /// the mining in its window to the capacity left.
+    var miningCapacityByMonth: [Double] = []
     var monthHoursAccrued = 0.0
     var trace: [TraceJob]
     /// Renewals each lease's tenant takes on this path: the scenario's leases, then one
@@ -174,6 +187,10 @@ public struct SiteModel: SimulationModel {
     public init(scenario s: Scenario, seed: UInt64, path: UInt64, simulation: inout Simulation<Event>) {
         scenario = s
         environment = Environment(scenario: s, seed: seed, path: path)
+        contractPremium =
+            s.finance.contractDiscountRatePerYear.map {
+                (1 + CashFlows.monthlyRate(annual: s.discountRatePerYear)) / (1 + CashFlows.monthlyRate(annual: $0))
+            } ?? 1
         demandStream = RandomStream(seed: seed, path: path, process: .aiDemand)
         stepHours = s.stepHours
         grid = simulation.addCapacity("grid", capacity: s.site.interconnectMW)
@@ -192,6 +209,7 @@ public struct SiteModel: SimulationModel {
         fleetUnits = units
         fleetMWPerUnit = fleets.map { $0.asic.powerW * s.site.halls[s.site.hallIndex(named: $0.hall)!].pue / 1e6 }
         fleetTHsPerUnit = fleets.map { $0.asic.hashrateTHs * $0.uptime }
+        fleetUnitPriceUSD = fleets.map(\.asic.priceUSD)
         fleetOpexPerMWh = fleets.map(\.opexUSDPerMWh)
         fleetTHsPerMW = zip(fleetTHsPerUnit, fleetMWPerUnit).map { $0 / $1 }
         ppaShare = s.electricity.ppaShare
@@ -357,11 +375,12 @@ public struct SiteModel: SimulationModel {
         let dOperations = 1 / (1 + CashFlows.monthlyRate(annual: scenario.discountRatePerYear))
         var result = TerminalValue()
         var committedMW = 0.0
-        func addLease(_ schedule: LeaseSchedule, renewals n: Int, defaultMonth: Int?) {
+        func addLease(_ schedule: LeaseSchedule, renewals n: Int, defaultMonth: Int?, signed: Int) {
             let value = schedule.expectedValue(
                 after: h, renewalsTaken: n, defaultMonth: defaultMonth, monthlyDiscount: d, landValueUSDPerMW: v.landValueUSDPerMW)
             result.contractsUSD += value
             result.leasesUSD += value
+            result.leasesContractWeightedUSD += value * pow(contractPremium, Double(h - signed))
             // A lease still running (or re-let) after h holds its megawatts; a shell is free.
             let over = schedule.renewalOdds(knownAt: h, renewalsTaken: n).enumerated().contains { n, odds in
                 guard odds > 0 else { return false }
@@ -370,7 +389,9 @@ public struct SiteModel: SimulationModel {
             }
             if over { committedMW += schedule.terms.criticalITMW * schedule.pue }
         }
-        for lease in leases { addLease(lease.schedule, renewals: lease.renewalsTaken, defaultMonth: lease.defaultMonth) }
+        for lease in leases {
+            addLease(lease.schedule, renewals: lease.renewalsTaken, defaultMonth: lease.defaultMonth, signed: lease.signedMonth)
+        }
         // Conversions under way at h: capex still to pay, and the lease from completion.
         for (k, c) in scenario.conversions.enumerated() {
             let lead = conversionLead[k]
@@ -385,7 +406,7 @@ public struct SiteModel: SimulationModel {
             terms.startMonth = start + lead
             addLease(
                 LeaseSchedule(terms: terms, market: scenario.colocationMarket, pue: c.newPUE), renewals: conversionRenewals[k],
-                defaultMonth: Self.defaultMonth(start: start + lead, years: conversionDefaultYears[k]))
+                defaultMonth: Self.defaultMonth(start: start + lead, years: conversionDefaultYears[k]), signed: start - 1)
         }
         // A financial PPA running past h: its settlements at the long-run mean price.
         if let ppa, case .fixedMW(let volume) = ppa.volume {
@@ -394,9 +415,64 @@ public struct SiteModel: SimulationModel {
                 result.contractsUSD += (mean - ppa.strikeUSDPerMWh) * volume * Scenario.hoursPerMonth * pow(dOperations, Double(m - h))
             }
         }
-        result.goingConcernUSD = TerminalValue.goingConcern(rows, method: v.method, annualRate: scenario.discountRatePerYear)
+        // Periodic refreshes carry on after h: a year's share of the next one, net of salvage.
+        var recurring = 0.0
+        var window = 12
+        for (f, fleet) in scenario.mining.enumerated() {
+            guard let r = fleet.refresh, let every = r.everyMonths, let next = fleetSuccessor[f] else { continue }
+            recurring += Double(fleetUnits[next]) * fleetUnitPriceUSD[next] * (1 - r.salvageFraction) * 12 / Double(every)
+            window = max(window, every)
+        }
+        // A conversion inside the window retired mining whose cash flow is still in it:
+        // the window's operating cash flow is scaled to the mining capacity left (the
+        // whole of it, site opex included, for a site that is mostly mining).
+        let recent = miningCapacityByMonth.suffix(window)
+        let average = recent.isEmpty ? 0 : recent.reduce(0, +) / Double(recent.count)
+        let scale = average > 0 && miningCapacity < average * (1 - 1e-9) ? miningCapacity / average : 1
+        result.goingConcernUSD = scale * TerminalValue.goingConcern(
+            rows, method: v.method, annualRate: scenario.discountRatePerYear, recurringCapexPerYear: recurring / scale, window: window)
         result.landUSD = v.landValueUSDPerMW * max(0, scenario.site.interconnectMW - committedMW)
         result.operationsUSD = max(result.goingConcernUSD, result.landUSD)
+        // The option to convert at the horizon: a block not started by h can still be
+        // converted then, so operations are worth at least the going concern of the
+        // mining that would stay plus each such block's lease (from h + 1 + its lead
+        // time) less its capex. Without it a policy converting in the last month would
+        // collect the lease's value at the contract rate that "never" is denied.
+        let pending = scenario.conversions.indices.filter { conversionStartMonth[$0] == nil }
+        if !pending.isEmpty, v.method != .none {
+            var value = 0.0
+            var freedMW = 0.0
+            var leasedMW = 0.0
+            var units = fleetUnits
+            for k in pending {
+                let c = scenario.conversions[k]
+                guard case .colocation(var terms) = c.target else { continue }
+                let lead = conversionLead[k]
+                // The miners it retires are sold, as a conversion started then would.
+                var toFree = c.megawatts
+                for f in conversionHallFleets[k] where units[f] > 0 && toFree > 1e-9 {
+                    let retired = min(units[f], Int((toFree / fleetMWPerUnit[f]).rounded(.up)))
+                    units[f] -= retired
+                    toFree -= Double(retired) * fleetMWPerUnit[f]
+                    value += Double(retired) * fleetUnitPriceUSD[f] * c.asicSalvageFraction * dOperations
+                }
+                leasedMW += c.criticalITMW * c.newPUE
+                for i in 0..<max(1, lead) {
+                    value -= conversionCapex[k] / Double(max(1, lead)) * pow(dOperations, Double(1 + i))
+                }
+                terms.criticalITMW = c.criticalITMW
+                terms.startMonth = h + 1 + lead
+                value += LeaseSchedule(terms: terms, market: scenario.colocationMarket, pue: c.newPUE).expectedValue(
+                    after: h, renewalsTaken: 0, monthlyDiscount: d, landValueUSDPerMW: v.landValueUSDPerMW)
+                freedMW += c.megawatts
+            }
+            let keep = miningCapacity > 0 ? max(0, 1 - freedMW / miningCapacity) : 1
+            if freedMW > 0 {
+                let land = v.landValueUSDPerMW * max(0, scenario.site.interconnectMW - committedMW - leasedMW)
+                result.conversionOptionUSD = value + max(result.goingConcernUSD * keep, land)
+                result.operationsUSD = max(result.operationsUSD, result.conversionOptionUSD)
+            }
+        }
         return result
     }
 
@@ -541,6 +617,10 @@ public struct SiteModel: SimulationModel {
         // Colocation rent: contracted kW x price, per hour of the month.
         for lease in leases where lease.billedKW > 0 {
             row.colocationRevenueUSD += lease.billedRentUSDPerMonth * hours / Scenario.hoursPerMonth
+            if contractPremium != 1 {
+                row.colocationRevenueContractWeightedUSD +=
+                    lease.billedRentUSDPerMonth * hours / Scenario.hoursPerMonth * pow(contractPremium, Double(month - lease.signedMonth))
+            }
         }
         row.opexUSD += fixedOpexPerHour * hours
         // Averages (time-weighted; divided at month end).
@@ -569,6 +649,7 @@ public struct SiteModel: SimulationModel {
         peakPriceThisMonth = -.infinity
         peakLoadThisMonthMW = 0
         rows.append(row)
+        miningCapacityByMonth.append(miningCapacity)
         month = m + 1
         monthHoursAccrued = 0
         row = MonthRow(month: month, label: Self.label(scenario.startMonth, month: month))
@@ -605,19 +686,39 @@ public struct SiteModel: SimulationModel {
     mutating func refreshFleets(in sim: inout Simulation<Event>) {
         var changed = false
         for f in scenario.mining.indices {
-            guard let r = scenario.mining[f].refresh, r.month == month, let next = fleetSuccessor[f] else { continue }
-            let left = fleetUnits[f]
-            let original = scenario.mining[f].units
-            row.assetSalesUSD += Double(left) * fleets[f].asic.priceUSD * r.salvageFraction
-            miningCapacity -= Double(left) * fleetMWPerUnit[f]
-            fleetUnits[f] = 0
-            let bought = original > 0 ? Int((Double(r.units) * Double(left) / Double(original) + 1e-9).rounded(.down)) : 0
-            fleetUnits[next] = bought
-            miningCapacity += Double(bought) * fleetMWPerUnit[next]
-            let cost = Double(bought) * r.asic.priceUSD
-            row.capexUSD += cost
-            row.miningCapexUSD += cost
-            changed = true
+            guard let r = scenario.mining[f].refresh, let next = fleetSuccessor[f] else { continue }
+            if r.month == month {
+                let left = fleetUnits[f]
+                let original = scenario.mining[f].units
+                row.assetSalesUSD += Double(left) * fleetUnitPriceUSD[f] * r.salvageFraction
+                miningCapacity -= Double(left) * fleetMWPerUnit[f]
+                fleetUnits[f] = 0
+                let bought = original > 0 ? Int((Double(r.units) * Double(left) / Double(original) + 1e-9).rounded(.down)) : 0
+                fleetUnits[next] = bought
+                miningCapacity += Double(bought) * fleetMWPerUnit[next]
+                let cost = Double(bought) * r.asic.priceUSD
+                row.capexUSD += cost
+                row.miningCapexUSD += cost
+                changed = true
+            } else if let every = r.everyMonths, month > r.month, (month - r.month) % every == 0,
+                let network = environment.profitability
+            {
+                // The frontier machine of the day, in units of the same power: the
+                // network's frontier efficiency, at the first machine's price per watt
+                // moved by priceChangePerYear since the first refresh.
+                let years = Double(month - 1) * Scenario.hoursPerMonth / 8_760
+                let efficiency = network.efficiencyJPerTH * exp(-network.efficiencyImprovementPerYear * years)
+                let units = fleetUnits[next]
+                row.assetSalesUSD += Double(units) * fleetUnitPriceUSD[next] * r.salvageFraction
+                let sinceFirst = Double(month - r.month) * Scenario.hoursPerMonth / 8_760
+                let price = r.asic.priceUSD * pow(1 + r.priceChangePerYear, sinceFirst)
+                fleetUnitPriceUSD[next] = price
+                fleetTHsPerUnit[next] = r.asic.powerW / efficiency * fleets[next].uptime
+                fleetTHsPerMW[next] = fleetTHsPerUnit[next] / fleetMWPerUnit[next]
+                row.capexUSD += Double(units) * price
+                row.miningCapexUSD += Double(units) * price
+                changed = true
+            }
         }
         guard changed else { return }
         fleetsChanged()
@@ -916,7 +1017,7 @@ public struct SiteModel: SimulationModel {
             fleetUnits[f] -= units
             miningCapacity -= Double(units) * perUnit
             toFree -= Double(units) * perUnit
-            row.assetSalesUSD += Double(units) * fleets[f].asic.priceUSD * c.asicSalvageFraction
+            row.assetSalesUSD += Double(units) * fleetUnitPriceUSD[f] * c.asicSalvageFraction
         }
         fleetsChanged()
         conversionStartMonth[k] = month
@@ -944,7 +1045,8 @@ public struct SiteModel: SimulationModel {
                 Lease(
                     schedule: LeaseSchedule(terms: terms, market: scenario.colocationMarket, pue: c.newPUE),
                     renewalsTaken: conversionRenewals[k],
-                    defaultMonth: Self.defaultMonth(start: month, years: conversionDefaultYears[k])))
+                    defaultMonth: Self.defaultMonth(start: month, years: conversionDefaultYears[k]),
+                    signedMonth: (conversionStartMonth[k] ?? month) - 1))
             updateLeases(in: &sim)
         case .gpuCloud(let gpus):
             guard let pool = gpuPool, let cloud = scenario.gpuCloud else { return }
