@@ -107,29 +107,34 @@ let package = Package(
         ),
 
         // MARK: - Unit test bundles
+        .target(
+            name: "SwitchyardTestSupport",
+            path: "Tests/SwitchyardTestSupport",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "SwitchyardEngineTests",
-            dependencies: ["SwitchyardEngine", "MMcQueue"],
+            dependencies: ["SwitchyardEngine", "MMcQueue", "SwitchyardTestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "SwitchyardStochasticTests",
-            dependencies: ["SwitchyardStochastic"],
+            dependencies: ["SwitchyardStochastic", "SwitchyardTestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "SwitchyardModelTests",
-            dependencies: ["SwitchyardModel", "SwitchyardEngine", "SwitchyardStochastic"],
+            dependencies: ["SwitchyardModel", "SwitchyardEngine", "SwitchyardStochastic", "SwitchyardTestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "SwitchyardRiskTests",
-            dependencies: ["SwitchyardRisk", "SwitchyardModel", "SwitchyardStochastic", "SwitchyardReport"],
+            dependencies: ["SwitchyardRisk", "SwitchyardModel", "SwitchyardStochastic", "SwitchyardReport", "SwitchyardTestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "SwitchyardPlannerTests",
-            dependencies: ["SwitchyardPlanner", "SwitchyardStochastic"],
+            dependencies: ["SwitchyardPlanner", "SwitchyardStochastic", "SwitchyardTestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -269,6 +269,12 @@ struct CalibrateCommand: ParsableCommand {
             }
             return series
         }
+        // --as-of, checked before the fit (within 50 years of the data's range).
+        var requestedAsOf: Int?
+        if let asOf {
+            guard let day = TimedSeries.dayNumber(asOf) else { throw ValidationError("--as-of must be a date as YYYY-MM-DD, got '\(asOf)'") }
+            requestedAsOf = day
+        }
         let hashrate = try read(file, column)
         let revenue = try read(file, revenueColumn)
         let price = try read(file, priceColumn)
@@ -322,16 +328,15 @@ struct CalibrateCommand: ParsableCommand {
         // The levels at --as-of: the fitted frontier and all-in cost carried there (the
         // cost was fitted against the fitted frontier, not against any one day's
         // efficiency estimate: the two go together).
-        let asOfDay: Int
-        if let asOf {
-            guard let day = TimedSeries.dayNumber(asOf) else { throw ValidationError("--as-of must be a date as YYYY-MM-DD, got '\(asOf)'") }
-            asOfDay = day
-        } else {
-            asOfDay = common.last! + 1
-        }
+        let asOfDay = requestedAsOf ?? common.last! + 1
         let tAsOf = Double(asOfDay - first) / 365
         let efficiencyAsOf = model.efficiencyJPerTH * exp(-model.efficiencyImprovementPerYear * tAsOf)
         let costAsOf = model.costUSDPerMWh * exp(model.costGrowthPerYear * tAsOf)
+        let span = Double(common.last! - first) / 365
+        guard tAsOf >= -50, tAsOf <= span + 50, efficiencyAsOf.isFinite, efficiencyAsOf > 0, costAsOf.isFinite, costAsOf > 0 else {
+            throw ValidationError(
+                "--as-of \(TimedSeries.date(fromDay: asOfDay)) is too far from the data (\(startDate) to \(endDate)): carry the fitted trends at most 50 years")
+        }
         let asOfDate = TimedSeries.date(fromDay: asOfDay)
         print(
             String(

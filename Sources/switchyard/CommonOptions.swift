@@ -27,7 +27,22 @@ struct ScenarioOptions: ParsableArguments {
 
     /// The scenario file, or the built-in reference site; fully validated.
     func load() throws -> Scenario {
-        try adjust(scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin())
+        let loaded = try adjust(scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin())
+        Self.noteFilledReplays(loaded)
+        return loaded
+    }
+
+    /// Says on stderr how many periods each replay carried forward (`fill: previous`).
+    static func noteFilledReplays(_ s: Scenario) {
+        let replays: [(String, Replay?)] = [
+            ("bitcoin.price", s.bitcoin.priceReplay), ("bitcoin.fees", s.bitcoin.feesReplay),
+            ("electricity.market", s.electricity.market.replay), ("gpuCloud.price", s.gpuCloud?.priceReplay),
+        ]
+        for case let (field, replay?) in replays where replay.filledPeriods > 0 {
+            let unit = replay.periodHours == 1 ? "hour(s)" : "day(s)"
+            FileHandle.standardError.write(
+                Data("note: \(field).replay \(replay.file): \(replay.filledPeriods) missing \(unit) carried forward (fill: previous)\n".utf8))
+        }
     }
 
     /// A scenario as the options say to run it (`--no-terminal-value`).

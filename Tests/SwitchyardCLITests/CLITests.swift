@@ -179,7 +179,13 @@ struct CLITests {
         #expect(bad.status != 0 && bad.stderr.contains("--objective cvar needs --max-cvar"))
     }
 
-    @Test("A run killed before it finishes leaves no output file")
+    /// Killed while its outputs are written: the run is held with its outputs staged (the
+    /// test hook SWITCHYARD_TEST_PAUSE_BEFORE_COMMIT) and killed with SIGKILL, which no
+    /// handler sees. No output may exist under its own name; the staged temporaries may
+    /// stay (nothing can remove them after SIGKILL), under names that say so. A writer
+    /// that wrote straight to the destination (checked by replacing AtomicFile's staging
+    /// with a direct write) leaves risk.xlsx and risk.xlsx.json here and fails.
+    @Test("A run killed (SIGKILL) while writing leaves no output file under its own name")
     func killedRunLeavesNothing() throws {
         let dir = try scratchDirectory()
         let book = dir.appendingPathComponent("risk.xlsx").path
@@ -187,14 +193,25 @@ struct CLITests {
         let products = Bundle.main.bundleURL.hasDirectoryPath
             ? Bundle.main.bundleURL : Bundle.main.bundleURL.deletingLastPathComponent()
         process.executableURL = products.appendingPathComponent("switchyard")
-        process.arguments = ["risk", "--paths", "100000", "--xlsx", book, "--json", book + ".json", "--quiet"]
+        process.arguments = ["risk", "--paths", "20", "--xlsx", book, "--json", book + ".json", "--quiet"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWITCHYARD_TEST_PAUSE_BEFORE_COMMIT"] = "10"
+        process.environment = environment
         process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
+        var staged: [String] = []
+        for _ in 0..<600 where staged.count < 2 {
+            Thread.sleep(forTimeInterval: 0.05)
+            staged = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".tmp") }
+        }
+        #expect(staged.count == 2, "the run staged both outputs: \(staged)")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "no partial or temporary file")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(!names.contains("risk.xlsx") && !names.contains("risk.xlsx.json"), "no output under its own name: \(names)")
+        #expect(names.allSatisfy { $0.hasSuffix(".tmp") && $0.hasPrefix(".") }, "only hidden temporaries: \(names)")
     }
 
     @Test("calibrate refuses the BTC file's null rows, then fits with --skip-bad-rows")

@@ -2,6 +2,7 @@
 
 import MMcQueue
 import SwitchyardEngine
+import SwitchyardTestSupport
 import Testing
 
 struct StatisticsTests {
@@ -30,15 +31,16 @@ struct StatisticsTests {
         #expect(statistic.mean(at: 8) == 1)
     }
 
-    @Test("Batch means of independent data give the classical standard error")
-    func batchMeansOfIndependentData() {
-        var generator = Xoshiro256StarStar(seed: 11)
+    /// Two checks at 4 SE (the second on the SE's own sampling error); swept over 100 seeds.
+    @Test("Batch means of independent data give the classical standard error", arguments: TestSeeds.sweep)
+    func batchMeansOfIndependentData(offset: UInt64) {
+        var generator = Xoshiro256StarStar(seed: TestSeeds.seed(11, offset))
         let values = (0..<30_000).map { _ in Double(generator.next() >> 11) * 0x1p-53 }
         let batch = BatchMeans(values, batches: 30)
         // Uniform(0,1): mean 1/2, sd of the mean of 30,000 = sqrt(1/12 / 30,000).
         let exactSE = (1.0 / 12 / 30_000).squareRoot()
-        #expect(abs(batch.mean - 0.5) < 3 * exactSE)
+        #expect(abs(batch.mean - 0.5) < 4 * exactSE)
         // The batch estimate of the SE itself has relative error ~ 1/sqrt(2*29) ~ 13%.
-        #expect(abs(batch.standardError / exactSE - 1) < 3 * (1 / (2.0 * 29).squareRoot()))
+        #expect(abs(batch.standardError / exactSE - 1) < 4 * (1 / (2.0 * 29).squareRoot()))
     }
 }

@@ -116,12 +116,22 @@ struct CashFlowTests {
         #expect(abs(CashFlows.npv(flows, annualRate: 0.1) - expected) < 1e-9)
     }
 
-    @Test("IRR solves NPV = 0; undefined without a sign change")
+    @Test("IRR against closed forms; undefined without a sign change")
     func irr() throws {
-        // -1000 now-ish, then 12 monthly 100s: monthly IRR r with sum 100/(1+r)^m = 1000/(1+r).
+        // -100 in month 1, 121 in month 25: (1 + r_m)^24 = 1.21, so the annual rate is 10%.
+        let two = [-100.0] + [Double](repeating: 0, count: 23) + [121]
+        #expect(abs(try #require(CashFlows.irr(two)) - 0.10) < 1e-9)
+        // -1,000 in month 1, then 100 a month for 12 months at a monthly rate r: the annuity
+        // factor (1 - (1 + r)^-12) / r = 10 (100 / (1 + r)^m for m = 2..13 against 1,000 / (1 + r)).
+        // Solved here by bisection on that closed form, not by the code's NPV.
+        var (low, high) = (0.0, 0.1)
+        for _ in 0..<200 {
+            let r = (low + high) / 2
+            if (1 - pow(1 + r, -12)) / r > 10 { low = r } else { high = r }
+        }
+        let annual = pow(1 + low, 12) - 1
         let flows = [-1_000.0] + [Double](repeating: 100, count: 12)
-        let annual = try #require(CashFlows.irr(flows))
-        #expect(abs(CashFlows.npv(flows, annualRate: annual)) < 1e-6)
+        #expect(abs(try #require(CashFlows.irr(flows)) - annual) < 1e-9)
         #expect(CashFlows.irr([1, 2, 3]) == nil)
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 import Foundation
+import SwitchyardTestSupport
 import Testing
 
 @testable import SwitchyardModel
@@ -121,7 +122,9 @@ struct FinanceTests {
         s.finance = FinanceTerms()
         let result = SiteModel.run(scenario: s, seed: 1, path: 0)
         #expect(result.finance == nil)
-        #expect(result.npvUSD == CashFlows.npv(result.months.map(\.freeCashFlowUSD), annualRate: s.discountRatePerYear))
+        // The NPV of the ledger's own free cash flows, discounted here.
+        let npv = result.months.reduce(0.0) { $0 + $1.freeCashFlowUSD / pow(1 + s.discountRatePerYear, Double($1.month) / 12) }
+        #expect(abs(result.npvUSD - npv) <= 1e-9 * abs(npv))
         // A zero tenant-default hazard and no execution ranges draw nothing and change nothing.
         var zero = s
         guard case .colocation(var lease) = zero.conversions[0].target else { Issue.record("a lease"); return }
@@ -197,9 +200,10 @@ struct FinanceTests {
 
 /// Tenant default and execution risk, each on its own stream.
 struct ContractRiskTests {
-    /// False-failure rate: one 3-SE check (0.27% of seeds); swept over 20 seeds.
-    @Test("Tenant default without re-letting: mean lease value is the survival-weighted annuity (3 SE)", arguments: [3 as UInt64])
-    func survivalWeightedAnnuity(seed: UInt64) throws {
+    /// False-failure rate: one 4-SE check (0.006% of seeds); swept over 100 seeds.
+    @Test("Tenant default without re-letting: mean lease value is the survival-weighted annuity (4 SE)", arguments: TestSeeds.sweep)
+    func survivalWeightedAnnuity(offset: UInt64) throws {
+        let seed = TestSeeds.seed(3, offset)
         var s = try ValuationTests.leaseOnly(
             horizon: 60, renewals: LeaseRenewals(), valuation: Valuation())
         s.colocation[0].afterTerm = .shell
@@ -218,7 +222,7 @@ struct ContractRiskTests {
         let mean = npvs.reduce(0, +) / Double(npvs.count)
         let variance: Double = npvs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(npvs.count - 1)
         let se = (variance / Double(npvs.count)).squareRoot()
-        #expect(abs(mean - expected) <= 3 * se, "mean \(mean), expected \(expected), SE \(se)")
+        #expect(abs(mean - expected) <= 4 * se, "mean \(mean), expected \(expected), SE \(se)")
         let noDefault = (1...60).reduce(0.0) { $0 + rent * pow(d, Double($1)) }
         #expect(noDefault - expected > 6 * se, "the check can tell a default rate of 0.25 from none")
     }
@@ -247,9 +251,10 @@ struct ContractRiskTests {
         }
     }
 
-    /// False-failure rate: two 3-SE checks (about 0.5% of seeds); swept over 20 seeds.
-    @Test("Execution risk: capex and lead time drawn from their PERT ranges, on their own stream", arguments: [7 as UInt64])
-    func executionRisk(seed: UInt64) throws {
+    /// False-failure rate: two 4-SE checks (about 0.01% of seeds); swept over 100 seeds.
+    @Test("Execution risk: capex and lead time drawn from their PERT ranges, on their own stream", arguments: TestSeeds.sweep)
+    func executionRisk(offset: UInt64) throws {
+        let seed = TestSeeds.seed(7, offset)
         var s = try ScenarioLoader.builtin("texas-200mw")
         s.horizonMonths = 48
         s.stepHours = 24
@@ -272,11 +277,11 @@ struct ContractRiskTests {
         let (capexMean, capexSE) = meanSE(capex)
         let planned = s.conversions[0].capexUSD
         let factorMean = (0.95 + 4 * 1.0 + 1.5) / 6
-        #expect(abs(capexMean - planned * factorMean) <= 3 * capexSE, "capex \(capexMean) vs \(planned * factorMean)")
+        #expect(abs(capexMean - planned * factorMean) <= 4 * capexSE, "capex \(capexMean) vs \(planned * factorMean)")
         // Online in month 1 + lead, lead = round(PERT(10, 12, 24)): its mean, by summing the
         // PERT density over each whole month's rounding interval, is close to the PERT mean.
         let (onlineMean, onlineSE) = meanSE(online)
-        #expect(abs(onlineMean - (1 + (10 + 48 + 24) / 6.0)) <= 3 * onlineSE + 0.05, "online month \(onlineMean)")
+        #expect(abs(onlineMean - (1 + (10 + 48 + 24) / 6.0)) <= 4 * onlineSE + 0.05, "online month \(onlineMean)")
         #expect(Set(online).count > 3, "lead times vary")
         // Without risk: as planned, on every path.
         s.conversions[0].leadTimeRisk = nil

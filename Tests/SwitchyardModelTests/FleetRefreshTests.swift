@@ -122,6 +122,37 @@ struct FleetRefreshTests {
         #expect(missing.contains("mining[1].refresh.salvageFraction"), "\(missing)")
     }
 
+    /// A conversion starting in a refresh month retires its miners first; the refresh then
+    /// replaces what is left (it used to buy a whole new fleet and sell part of it at once).
+    @Test("A conversion and a refresh in the same month: the conversion goes first")
+    func conversionBeforeRefresh() throws {
+        let (loaded, message) = try Self.scenario(
+            refresh: "      month: 13\n      asic: Antminer S21 XP\n      units: 20000\n      salvageFraction: 0.2\n", conversionMonth: 13)
+        let s = try #require(loaded, "\(message)")
+        let r = SiteModel.run(scenario: s, seed: 1, path: 0)
+        let retired = Int((60 / (3_010 * 1.08 / 1e6)).rounded(.up))
+        let bought = Int((20_000.0 * Double(30_000 - retired) / 30_000).rounded(.down))
+        let new = try #require(s.mining[1].refresh?.asic)
+        #expect(abs(r.months[12].miningCapexUSD - Double(bought) * new.priceUSD) < 1e-6)
+        // Sales: the retired S19 XP at the conversion's salvage, the rest at the refresh's.
+        let old = s.mining[1].asic.priceUSD
+        let expected = Double(retired) * old * s.conversions[0].asicSalvageFraction + Double(30_000 - retired) * old * 0.2
+        #expect(abs(r.months[12].assetSalesUSD - expected) < 1e-6)
+    }
+
+    @Test("The network's hashrate must include the site's: a network smaller than twice the site is refused")
+    func networkIncludesSite() throws {
+        var text = try String(contentsOf: Self.root.appendingPathComponent("Models/texas-200mw.yaml"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "initialHashrateEHs: 1045", with: "initialHashrateEHs: 20")
+        var message = ""
+        do {
+            _ = try ScenarioLoader.load(yaml: text, file: "s.yaml", baseDirectory: Self.root.appendingPathComponent("Models").path)
+        } catch {
+            message = error.description
+        }
+        #expect(message.contains("bitcoin.network.initialHashrateEHs = 20.0: the network's hashrate includes the site's"), "\(message)")
+    }
+
     @Test("Later refreshes buy the frontier machine: the network's efficiency then, at the first model's price per watt")
     func frontierRefresh() throws {
         let (loaded, message) = try Self.scenario(

@@ -2,6 +2,7 @@
 
 import Foundation
 import SwitchyardStochastic
+import SwitchyardTestSupport
 import Testing
 
 @testable import SwitchyardModel
@@ -120,9 +121,11 @@ struct PowerContractTests {
         #expect(process.meanFactor(stepYears: 6.0 / 8_760) > 1.3)
     }
 
-    /// False-failure rate: one 3-SE check, about 0.27% of seeds; swept over 20 seeds.
-    @Test("A configured mean power price is the simulated long-run mean (within 3 SE over 15-year paths)", arguments: [5 as UInt64])
-    func configuredMeanIsTheMean(seed: UInt64) throws {
+    /// False-failure rate: one 4-SE check on a t(59) statistic, about 0.02% of seeds;
+    /// swept over 100 seeds.
+    @Test("A configured mean power price is the simulated long-run mean (within 4 SE over 15-year paths)", arguments: TestSeeds.sweep)
+    func configuredMeanIsTheMean(offset: UInt64) throws {
+        let seed = TestSeeds.seed(5, offset)
         var s = try ScenarioLoader.builtin("texas-200mw")
         s.horizonMonths = 180
         s.electricity.market.meanPriceUSDPerMWh = 28.9
@@ -141,7 +144,7 @@ struct PowerContractTests {
         let mean = means.reduce(0, +) / Double(paths)
         let sd = (means.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(paths - 1)).squareRoot()
         let se = sd / Double(paths).squareRoot()
-        #expect(abs(mean - 28.9) <= 3 * se, "simulated mean \(mean), SE \(se)")
+        #expect(abs(mean - 28.9) <= 4 * se, "simulated mean \(mean), SE \(se)")
         #expect(se < 0.5, "a test that can tell 28.9 from the old base-as-mean reading (~41)")
     }
 }

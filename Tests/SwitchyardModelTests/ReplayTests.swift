@@ -2,6 +2,7 @@
 
 import Foundation
 import SwitchyardStochastic
+import SwitchyardTestSupport
 import Testing
 
 @testable import SwitchyardModel
@@ -103,8 +104,8 @@ struct BacktestExampleTests {
     /// what happened: about 1,045 EH/s and a hashprice of 38-41 USD/PH/day
     /// (Examples/backtest/README.md gives the sources). 400 paths: the band's ends are
     /// estimated to about 2% (1,000 paths give 685-1,287 EH/s and 35.8-72.9).
-    @Test("Backtest: the simulated December 2025 P10-P90 band contains the actual hashrate and hashprice")
-    func backtestBand() throws {
+    @Test("Backtest: the simulated December 2025 P10-P90 band contains the actual hashrate and hashprice", arguments: TestSeeds.sweep)
+    func backtestBand(offset: UInt64) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         guard FileManager.default.fileExists(atPath: root.deletingLastPathComponent().appendingPathComponent("shared/data/btc_usd_daily.csv").path) else {
             Issue.record("shared/data/btc_usd_daily.csv is not beside the repository (CI lays shared/ there)")
@@ -114,7 +115,7 @@ struct BacktestExampleTests {
         var hashrates: [Double] = []
         var hashprices: [Double] = []
         for path in 0..<400 {
-            let month = SiteModel.run(scenario: s, seed: 1, path: UInt64(path)).months[23]
+            let month = SiteModel.run(scenario: s, seed: TestSeeds.seed(1, offset), path: UInt64(path)).months[23]
             hashrates.append(month.averageNetworkHashrateEHs)
             hashprices.append(month.averageHashpriceUSDPerPHDay)
         }
@@ -246,12 +247,27 @@ struct InputReplayTests {
         let r = try #require(s.electricity.market.replay)
         #expect(r.filledPeriods == 1)
         #expect(r.values[missing] == r.values[missing - 1])
+        // fill: previous never runs past the file's end, nor over more than 48 hours.
+        let (_, short) = try Self.load(files: ["power.csv": Self.hourly(days: 50)]) { text in
+            Self.replaceBlock(&text, header: "  market:", with: "  market:\n    replay: power.csv\n    column: price\n    dateColumn: delivery_date\n    hourColumn: hour_ending\n    fill: previous")
+        }
+        #expect(short.contains("has no 'price' for 2024-02-20 hour ending 1") && short.contains("the file ends before"), "\(short)")
+        let week = Set((24 * 10)..<(24 * 13))  // three days missing
+        let (_, gap) = try Self.load(files: ["power.csv": Self.hourly(days: 70, skip: week)]) { text in
+            Self.replaceBlock(&text, header: "  market:", with: "  market:\n    replay: power.csv\n    column: price\n    dateColumn: delivery_date\n    hourColumn: hour_ending\n    fill: previous")
+        }
+        #expect(gap.contains("misses more than 48 hours in a row from 2024-01-11 hour ending 1"), "\(gap)")
+        // Values beyond the field's own range are refused (after scale).
+        let (_, huge) = try Self.load(files: ["fees.csv": Self.daily(days: 70, column: "fees_btc") { $0 == 5 ? 1e200 : 100 }]) { text in
+            Self.replaceBlock(&text, header: "  fees:", with: "  fees:\n    replay: fees.csv\n    scale: 0.0069444444444444444")
+        }
+        #expect(huge.contains("on 2024-01-06 is 1e+200 x scale") && huge.contains("must be between 0 and 100"), "\(huge)")
         // A negative BTC price or GPU rent is refused; a bad row names its line.
         let (_, bad) = try Self.load(files: ["gpu.csv": Self.daily(days: 70, column: "usd_per_gpu_hour") { $0 == 3 ? -1 : 2 }]) { text in
             text = text.replacingOccurrences(
                 of: #"  price:\n    initialUSDPerGPUHour[^\n]*\n(    [^\n]*\n)*"#, with: "  price:\n    replay: gpu.csv\n", options: .regularExpression)
         }
-        #expect(bad.contains("'usd_per_gpu_hour' on 2024-01-04 is -1.0: must be > 0"), "\(bad)")
+        #expect(bad.contains("'usd_per_gpu_hour' on 2024-01-04 is -1.0: must be > 0 and at most 1000"), "\(bad)")
         let (_, nan) = try Self.load(files: ["fees.csv": "date,fees_btc\n2024-01-01,nan\n"]) { text in
             Self.replaceBlock(&text, header: "  fees:", with: "  fees:\n    replay: fees.csv")
         }

@@ -2,6 +2,7 @@
 
 import Foundation
 import SwitchyardModel
+import SwitchyardTestSupport
 import Testing
 
 /// Leases with renewals and re-lets, and the value at the horizon, against formulas
@@ -52,6 +53,23 @@ struct ValuationTests {
         return total
     }
 
+    /// Free cash flow and NPV by hand: the lease's rent written out (``rent(month:renewals:)``)
+    /// less a fixed opex, discounted with pow here (not CashFlows.npv). A ledger that
+    /// dropped the opex, or a cash flow summed with a sign wrong, fails.
+    @Test("Free cash flow and NPV of a lease-only site equal the rent written out, less opex, to 1e-9")
+    func cashFlowByHand() throws {
+        var s = try Self.leaseOnly(horizon: 30, renewals: LeaseRenewals(), valuation: Valuation())
+        s.opex.fixedUSDPerMonth = 25_000
+        let result = SiteModel.run(scenario: s, seed: 1, path: 0)
+        var npv = 0.0
+        for row in result.months {
+            let flow = Self.rent(month: row.month, renewals: 0) - 25_000
+            #expect(abs(row.freeCashFlowUSD - flow) <= 1e-9 * abs(flow), "month \(row.month)")
+            npv += flow / pow(1.12, Double(row.month) / 12)
+        }
+        #expect(abs(result.npvUSD - npv) <= 1e-9 * abs(npv))
+    }
+
     @Test("Lease-only NPV with a renewal, re-lets and land value equals the month-by-month formula to 1e-9")
     func closedFormWithRenewal() throws {
         let land = 200_000.0
@@ -90,10 +108,10 @@ struct ValuationTests {
         }
     }
 
-    /// False-failure rate: a 3-SE check fails on about 0.27% of seeds; swept over 20
-    /// seeds before commit.
-    @Test("Renewals drawn inside the horizon: mean NPV equals the probability-weighted formula within 3 SE", arguments: [11 as UInt64])
-    func renewalsDrawnOnPaths(seed: UInt64) throws {
+    /// False-failure rate: a 4-SE check fails on about 0.006% of seeds; swept over 100 seeds.
+    @Test("Renewals drawn inside the horizon: mean NPV equals the probability-weighted formula within 4 SE", arguments: TestSeeds.sweep)
+    func renewalsDrawnOnPaths(offset: UInt64) throws {
+        let seed = TestSeeds.seed(11, offset)
         let s = try Self.leaseOnly(
             horizon: 60, renewals: LeaseRenewals(options: 2, termMonths: 12, probability: 0.6, rent: .escalated),
             valuation: Valuation(method: .gordon(growthPerYear: 0), landValueUSDPerMW: 0))
@@ -105,7 +123,7 @@ struct ValuationTests {
         let sd = (npvs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(npvs.count - 1)).squareRoot()
         let se = sd / Double(npvs.count).squareRoot()
         #expect(se > 0, "the renewals must vary across paths")
-        #expect(abs(mean - expected) <= 3 * se, "mean \(mean) vs \(expected), SE \(se)")
+        #expect(abs(mean - expected) <= 4 * se, "mean \(mean) vs \(expected), SE \(se)")
     }
 
     @Test("Going concern: Gordon on the last 12 months' operating cash flow, as the ledger shows it")

@@ -4,6 +4,7 @@ import Foundation
 import SwitchyardModel
 @testable import SwitchyardPlanner
 import SwitchyardRisk
+import SwitchyardTestSupport
 import Testing
 
 struct PlannerTests {
@@ -177,19 +178,23 @@ struct PlannerTests {
         }
     }
 
+    /// Two blocks both worth converting (80 USD/kW-month), on a noisy BTC price, so that
+    /// block 2 does start on most paths under both rules and the order is checked (the
+    /// test requires it to have started somewhere: an ordering check that never ran would
+    /// pass whatever the planner did).
     @Test("A block never starts before the one before it, under every policy the planner scores")
     func blocksInOrder() throws {
-        var s = try ScenarioLoader.builtin("texas-200mw")
-        s.horizonMonths = 36
-        s.stepHours = 24
-        var second = s.conversions[0]
-        second.megawatts = 20
-        s.conversions[0].megawatts = 40
-        s.conversions.append(second)
+        var s = try Self.twoBlockScenario(secondRent: 80)
+        guard case .colocation(var lease) = s.conversions[0].target else { throw PlannerError.noConversionProjects(scenario: "test") }
+        lease.priceUSDPerKWMonth = 80
+        s.conversions[0].target = .colocation(lease)
+        s.bitcoin.volatility = 0.5
         let settings = PlanSettings(trainingPaths: 40, evaluationPaths: 40, seed: 3, threads: 2, scheduleStepMonths: 12)
         let result = try Planner.plan(scenario: s, settings: settings)
         for score in [result.leastSquares, result.bestTrigger] {
             #expect(score.startMonths.count == 40)
+            let second = score.startMonths.filter { $0.count == 2 && $0[1] != nil }.count
+            #expect(second > 0, "block 2 starts on some path (\(second) of 40)")
             for starts in score.startMonths {
                 #expect(starts.count == 2)
                 if let b = starts[1] { #expect(starts[0].map { $0 <= b } == true, "\(starts)") }
@@ -198,8 +203,11 @@ struct PlannerTests {
         #expect(result.candidates.contains { if case .leastSquares = $0.policy { true } else { false } })
     }
 
-    @Test("With a small policy space, in-sample and out-of-sample values differ by no more than sampling error")
-    func inSampleVersusOutOfSample() throws {
+    /// One 4-SE check (in- and out-of-sample are independent path sets; selection makes
+    /// in-sample optimistic, which a small policy space keeps within the noise); swept
+    /// over 100 seeds.
+    @Test("With a small policy space, in-sample and out-of-sample values differ by no more than sampling error (4 SE)", arguments: TestSeeds.sweep)
+    func inSampleVersusOutOfSample(offset: UInt64) throws {
         var s = try ScenarioLoader.builtin("texas-200mw")
         s.horizonMonths = 24
         s.stepHours = 24
@@ -207,13 +215,14 @@ struct PlannerTests {
         // The setting this bound was made for: no value at the horizon, no finance terms.
         s.valuation = Valuation()
         s.finance = FinanceTerms()
-        let settings = PlanSettings(trainingPaths: 120, evaluationPaths: 240, seed: 5, threads: 2, scheduleStepMonths: 12)
+        let settings = PlanSettings(
+            trainingPaths: 120, evaluationPaths: 240, seed: TestSeeds.seed(5, offset), threads: 2, scheduleStepMonths: 12)
         let result = try Planner.plan(scenario: s, settings: settings)
         let inSample = result.recommendedInSample.npv
         let outOfSample = result.recommended.npv
         let se = (inSample.standardError * inSample.standardError + outOfSample.standardError * outOfSample.standardError)
             .squareRoot()
-        #expect(abs(inSample.mean - outOfSample.mean) < 3 * se, "in \(inSample.mean), out \(outOfSample.mean), SE \(se)")
+        #expect(abs(inSample.mean - outOfSample.mean) < 4 * se, "in \(inSample.mean), out \(outOfSample.mean), SE \(se)")
         #expect(result.candidates.count < 60, "a small policy space (\(result.candidates.count) candidates)")
         #expect(outOfSample.count == 240)
     }

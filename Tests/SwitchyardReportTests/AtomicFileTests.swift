@@ -31,11 +31,19 @@ struct AtomicFileTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "new\n")
     }
 
-    @Test("A failed write names the path and leaves nothing behind")
+    /// The write fails at the rename (a directory stands where the file should go). A
+    /// writer that did not clean up would leave its temporary beside it, and one that
+    /// replaced whatever was there would take the directory: either fails this test.
+    @Test("A failed write names the path, leaves no temporary and does not touch what was there")
     func failedWrite() throws {
-        let path = "/nonexistent-switchyard-dir/out.yaml"
-        let error = #expect(throws: OutputError.self) { try AtomicFile.write("x", to: path, replace: true) }
-        #expect(error?.description.hasPrefix(path) == true)
-        #expect(!FileManager.default.fileExists(atPath: path))
+        let directory = try temporaryDirectory()
+        let target = directory.appendingPathComponent("out.yaml")
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: false)
+        try "keep\n".write(to: target.appendingPathComponent("inside.txt"), atomically: false, encoding: .utf8)
+        let error = #expect(throws: OutputError.self) { try AtomicFile.write("x", to: target.path, replace: true) }
+        #expect(error?.description.hasPrefix(target.path) == true, "\(String(describing: error))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["out.yaml"], "no temporary left")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target.path) == ["inside.txt"])
+        #expect(try String(contentsOf: target.appendingPathComponent("inside.txt"), encoding: .utf8) == "keep\n")
     }
 }

@@ -3,6 +3,7 @@
 import Foundation
 import SwitchyardRisk
 import SwitchyardStochastic
+import SwitchyardTestSupport
 import Testing
 
 /// Standard normal density and quantile (via the stochastic module's distributions).
@@ -12,10 +13,14 @@ func normalQuantile(_ p: Double) -> Double { Distribution.normal(mean: 0, sd: 1)
 struct DistributionSummaryTests {
     static let n = 200_000
 
-    @Test("Normal sample: percentiles, VaR, CVaR and P(loss) within 3 standard errors of the closed forms")
-    func normal() throws {
+    /// 15 checks at 4 SE (false-failure rate about 1e-3 if independent; they are
+    /// correlated, so less); swept over 100 seeds (docs/seed-sweep.md).
+    @Test(
+        "Normal sample: percentiles, VaR, CVaR, P(loss) and the mean within 4 standard errors of the closed forms",
+        arguments: TestSeeds.sweep)
+    func normal(offset: UInt64) throws {
         let (mu, sigma) = (0.5, 2.0)
-        let s = RandomStream(seed: 77, path: 0, process: .auxiliary)
+        let s = RandomStream(seed: TestSeeds.seed(77, offset), path: 0, process: .auxiliary)
         let values = (0..<Self.n).map { _ in mu + sigma * s.normal() }
         let summary = DistributionSummary(values)
         let n = Double(Self.n)
@@ -23,7 +28,7 @@ struct DistributionSummaryTests {
             let z = normalQuantile(level)
             let exact = mu + sigma * z
             let se = (level * (1 - level) / n).squareRoot() * sigma / phi(z)
-            #expect(abs(estimate - exact) < 3 * se, "P\(level): \(estimate) vs \(exact) (SE \(se))")
+            #expect(abs(estimate - exact) < 4 * se, "P\(level): \(estimate) vs \(exact) (SE \(se))")
         }
         for alpha in [0.05, 0.01] {
             let z = normalQuantile(alpha)
@@ -39,19 +44,22 @@ struct DistributionSummaryTests {
                 ? (summary.valueAtRisk95, summary.conditionalValueAtRisk95)
                 : (summary.valueAtRisk99, summary.conditionalValueAtRisk99)
             let varSE = (alpha * (1 - alpha) / n).squareRoot() * sigma / phi(z)
-            #expect(abs(varEstimate - -q) < 3 * varSE)
-            #expect(abs(cvarEstimate - -es) < 3 * se, "CVaR\(alpha): \(cvarEstimate) vs \(-es) (SE \(se))")
+            #expect(abs(varEstimate - -q) < 4 * varSE)
+            #expect(abs(cvarEstimate - -es) < 4 * se, "CVaR\(alpha): \(cvarEstimate) vs \(-es) (SE \(se))")
         }
         let pLoss = Distribution.normal(mean: mu, sd: sigma).cdf(0)!
-        #expect(abs(summary.probabilityOfLoss - pLoss) < 3 * (pLoss * (1 - pLoss) / n).squareRoot())
-        #expect(abs(summary.mean - mu) < 3 * summary.standardError)
-        #expect(summary.confidenceInterval95.contains(mu))
+        #expect(abs(summary.probabilityOfLoss - pLoss) < 4 * (pLoss * (1 - pLoss) / n).squareRoot())
+        #expect(abs(summary.mean - mu) < 4 * summary.standardError)
+        // The 95% interval is the mean +/- 1.96 SE (a property, not a 95% event).
+        #expect(abs(summary.confidenceInterval95.lowerBound - (summary.mean - 1.96 * summary.standardError)) < 1e-12 * abs(mu) + 1e-12)
+        #expect(abs(summary.confidenceInterval95.upperBound - (summary.mean + 1.96 * summary.standardError)) < 1e-12 * abs(mu) + 1e-12)
     }
 
-    @Test("Lognormal sample: percentiles and CVaR within 3 standard errors")
-    func lognormal() {
+    /// 10 checks at 4 SE; swept over 100 seeds (docs/seed-sweep.md).
+    @Test("Lognormal sample: percentiles and CVaR95 within 4 standard errors", arguments: TestSeeds.sweep)
+    func lognormal(offset: UInt64) {
         let (mu, sigma) = (1.0, 0.6)
-        let s = RandomStream(seed: 78, path: 0, process: .auxiliary)
+        let s = RandomStream(seed: TestSeeds.seed(78, offset), path: 0, process: .auxiliary)
         let values = (0..<Self.n).map { _ in exp(mu + sigma * s.normal()) }
         let summary = DistributionSummary(values)
         let n = Double(Self.n)
@@ -60,7 +68,7 @@ struct DistributionSummaryTests {
             let exact = exp(mu + sigma * z)
             let density = phi(z) / (exact * sigma)
             let se = (level * (1 - level) / n).squareRoot() / density
-            #expect(abs(estimate - exact) < 3 * se, "P\(level)")
+            #expect(abs(estimate - exact) < 4 * se, "P\(level)")
         }
         // E[X | X <= q_alpha] = e^(mu + sigma^2/2) Phi(z_alpha - sigma) / alpha.
         let alpha = 0.05
@@ -71,7 +79,7 @@ struct DistributionSummaryTests {
         let tailMean = tail.reduce(0, +) / Double(tail.count)
         let tailVariance = tail.reduce(0) { $0 + ($1 - tailMean) * ($1 - tailMean) } / Double(tail.count - 1)
         let se = ((tailVariance + (1 - alpha) * (q - es) * (q - es)) / (alpha * n)).squareRoot()
-        #expect(abs(summary.conditionalValueAtRisk95 - -es) < 3 * se)
+        #expect(abs(summary.conditionalValueAtRisk95 - -es) < 4 * se)
     }
 
     @Test("Streaming P-square quantiles approach the exact sample quantiles")

@@ -396,7 +396,7 @@ struct ScenarioParser {
     /// `electricity.market`: the price process, or a replay.
     func marketPrice(_ m: Fields, start firstMonth: String?, horizon horizonMonths: Int?) -> Electricity.MarketPrice? {
         let replaying = m.has("replay")
-        let replay = replaying ? replayed(m, start: firstMonth, horizon: horizonMonths, defaultColumn: "price_usd_mwh", values: .any) : nil
+        let replay = replaying ? replayed(m, start: firstMonth, horizon: horizonMonths, defaultColumn: "price_usd_mwh", values: .any(magnitude: 100_000)) : nil
         if !replaying && m.has("meanPriceUSDPerMWh") == m.has("basePriceUSDPerMWh") {
             reader.report(
                 path: m.path, line: m.line, value: "",
@@ -431,7 +431,7 @@ struct ScenarioParser {
         var replay: Replay?
         let replaying = price?.has("replay") ?? false
         if let price, replaying {
-            replay = replayed(price, start: start, horizon: horizon, defaultColumn: "close_usd", values: .positive)
+            replay = replayed(price, start: start, horizon: horizon, defaultColumn: "close_usd", values: .positive(maximum: 1e12))
         }
         let model: BitcoinMarket.PriceModel? = price?.choice("model", default: .gbm)
         let initial = replaying ? replay?.values.first ?? 1 : price?.double("initialUSD", .range(1e-6, 1e12))
@@ -445,7 +445,7 @@ struct ScenarioParser {
         var feesReplay: Replay?
         let replayingFees = fees?.has("replay") ?? false
         if let fees, replayingFees {
-            feesReplay = replayed(fees, start: start, horizon: horizon, defaultColumn: "fees_btc", values: .nonNegative)
+            feesReplay = replayed(fees, start: start, horizon: horizon, defaultColumn: "fees_btc", values: .nonNegative(maximum: 100))
         }
         let feeMean = replayingFees ? feesReplay.map { $0.values.reduce(0, +) / Double(max(1, $0.values.count)) } ?? 0 : fees?.double("btcPerBlock", .range(0, 100))
         let feeVol = fees?.double("logVolatility", default: 0, .range(0, 20))
@@ -523,21 +523,27 @@ struct ScenarioParser {
 
     /// What a replayed series' values may be.
     enum ReplayValues {
-        /// Prices that the model takes the log of (BTC, GPU rent): > 0.
-        case positive
-        /// Fees: >= 0.
-        case nonNegative
-        /// Power prices: any finite value (they go negative).
-        case any
+        /// Prices that the model takes the log of (BTC, GPU rent): > 0, up to a bound.
+        case positive(maximum: Double)
+        /// Fees: >= 0, up to a bound.
+        case nonNegative(maximum: Double)
+        /// Power prices: either sign (they go negative), within a bound.
+        case any(magnitude: Double)
 
+        /// The rule a value (after `scale`) breaks, or nil. The bounds are those of the
+        /// scenario fields the replay stands for.
         func check(_ value: Double) -> String? {
             switch self {
-            case .positive: value > 0 ? nil : "must be > 0"
-            case .nonNegative: value >= 0 ? nil : "must be >= 0"
-            case .any: nil
+            case .positive(let maximum): value > 0 && value <= maximum ? nil : "must be > 0 and at most \(maximum)"
+            case .nonNegative(let maximum): value >= 0 && value <= maximum ? nil : "must be between 0 and \(maximum)"
+            case .any(let magnitude): abs(value) <= magnitude ? nil : "must be between -\(magnitude) and \(magnitude)"
             }
         }
     }
+
+    /// The longest run of missing periods `fill: previous` carries a value over: a week
+    /// of daily rows, two days of hourly ones.
+    static func longestFill(hourly: Bool) -> Int { hourly ? 48 : 7 }
 
     /// `{replay: FILE, column: close_usd, dateColumn: date, hourColumn: hour_ending,
     /// scale: 1, fill: none|previous}`: one value a day (an hour with an hour column)
@@ -583,25 +589,41 @@ struct ScenarioParser {
         var values: [Double] = []
         values.reserveCapacity(count)
         var filled = 0
+        var run = 0
+        let lastInFile = byPeriod.keys.max() ?? -1
+        let longest = Self.longestFill(hourly: hourly)
         for k in 0..<count {
             guard let value = byPeriod[k] else {
-                if fill == .previous, let previous = values.last {
+                // Never past the file's last row, never over a long gap: that would be
+                // inventing data, not filling a hole.
+                if fill == .previous, let previous = values.last, k < lastInFile, run < longest {
                     values.append(previous)
                     filled += 1
+                    run += 1
                     continue
                 }
+                if fill == .previous, k < lastInFile, !values.isEmpty {
+                    reader.report(
+                        path: f.child("replay"), line: line, value: path,
+                        rule: "misses more than \(longest) \(hourly ? "hours" : "days") in a row from \(when(k - run)): fill: previous carries a value over gaps of at most that; fix the file")
+                    return nil
+                }
                 let unit = hourly ? "every hour" : "every day"
+                let after = k > lastInFile
                 reader.report(
                     path: f.child("replay"), line: line, value: path,
                     rule: "has no '\(column)' for \(when(k)): a replay needs \(unit) from \(when(0)) to \(when(count - 1)) (startMonth and horizonMonths)"
-                        + (k > 0 ? "; fill: previous carries the last value over gaps" : ""))
+                        + (after ? "; the file ends before" : k > 0 ? "; fill: previous carries the last value over short gaps" : ""))
                 return nil
             }
-            if let broken = rule.check(value) {
-                reader.report(path: f.child("replay"), line: line, value: path, rule: "'\(column)' on \(when(k)) is \(value): \(broken)")
+            run = 0
+            let scaled = value * scale
+            if let broken = rule.check(scaled) {
+                let shown = scale == 1 ? "\(value)" : "\(value) x scale \(scale) = \(scaled)"
+                reader.report(path: f.child("replay"), line: line, value: path, rule: "'\(column)' on \(when(k)) is \(shown): \(broken)")
                 return nil
             }
-            values.append(value * scale)
+            values.append(scaled)
         }
         return Replay(file: resolved, column: column, periodHours: period, values: values, filledPeriods: filled)
     }
@@ -676,7 +698,7 @@ struct ScenarioParser {
         let scheduler: GPUCloud.Scheduler? = f.choice("scheduler", default: .fifo)
         let price = f.fields("price")
         let replaying = price?.has("replay") ?? false
-        let replay = replaying ? price.flatMap { replayed($0, start: start, horizon: horizon, defaultColumn: "usd_per_gpu_hour", values: .positive) } : nil
+        let replay = replaying ? price.flatMap { replayed($0, start: start, horizon: horizon, defaultColumn: "usd_per_gpu_hour", values: .positive(maximum: 1_000)) } : nil
         let initial = price?.double("initialUSDPerGPUHour", default: replay?.values.first, .range(0.0001, 1_000))
         let floor = price?.double("floorUSDPerGPUHour", default: replaying ? 0 : nil, .range(0, 1_000))
         let decay = price?.double("decayPerYear", default: 0, .range(0, 10))

@@ -30,6 +30,17 @@ enum ScenarioValidator {
 
         // Power used in each hall at the start of the run.
         var used = [String: Double]()
+        // The network's hashrate includes the site's.
+        let siteEHs = s.mining.reduce(0.0) { total, fleet in
+            let first = Double(fleet.units) * fleet.asic.hashrateTHs
+            let refreshed = fleet.refresh.map { Double($0.units) * $0.asic.hashrateTHs } ?? 0
+            return total + max(first, refreshed) * fleet.uptime / 1e6
+        }
+        if siteEHs > 0.5 * s.bitcoin.initialHashrateEHs {
+            report(
+                "bitcoin.network.initialHashrateEHs", "\(s.bitcoin.initialHashrateEHs)",
+                "the network's hashrate includes the site's (\(String(format: "%.3g", siteEHs)) EH/s of mining fleets): it must be at least twice that")
+        }
         for (i, fleet) in s.mining.enumerated() {
             if let r = fleet.refresh, r.month > s.horizonMonths {
                 report("mining[\(i)].refresh.month", "\(r.month)", "after the horizon (\(s.horizonMonths) months)")

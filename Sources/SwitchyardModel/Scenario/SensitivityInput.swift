@@ -27,19 +27,19 @@ public struct SensitivityInput: Sendable {
     }
 
     /// The key inputs of the domain. Each applies to every part of the scenario it names
-    /// (e.g. all colocation prices); an input a scenario does not have is kept with
-    /// value `nil` and swing zero.
+    /// (e.g. all colocation prices); an input a scenario does not have (or replays from a
+    /// file: it does not move) is kept with value `nil` and swing zero.
     public static let standard: [SensitivityInput] = [
-        SensitivityInput(name: "BTC price (initial)", value: { $0.bitcoin.initialPriceUSD }, set: { $0.bitcoin.initialPriceUSD = $1 }).valid(1e-6...1e12),
-        SensitivityInput(name: "BTC drift", value: { $0.bitcoin.drift }, set: { $0.bitcoin.drift = $1 }).valid(-2...2),
-        SensitivityInput(name: "BTC volatility", value: { $0.bitcoin.volatility }, set: { $0.bitcoin.volatility = $1 }).valid(0...5),
+        SensitivityInput(name: "BTC price (initial)", value: { $0.bitcoin.priceReplay == nil ? $0.bitcoin.initialPriceUSD : nil }, set: { $0.bitcoin.initialPriceUSD = $1 }).valid(1e-6...1e12),
+        SensitivityInput(name: "BTC drift", value: { $0.bitcoin.priceReplay == nil ? $0.bitcoin.drift : nil }, set: { $0.bitcoin.drift = $1 }).valid(-2...2),
+        SensitivityInput(name: "BTC volatility", value: { $0.bitcoin.priceReplay == nil ? $0.bitcoin.volatility : nil }, set: { $0.bitcoin.volatility = $1 }).valid(0...5),
         SensitivityInput(name: "network hashrate growth", value: { $0.bitcoin.hashrateGrowthPerYear }, set: { $0.bitcoin.hashrateGrowthPerYear = $1 }).valid(-1...3),
-        SensitivityInput(name: "transaction fees", value: { $0.bitcoin.feesBTCPerBlock }, set: { $0.bitcoin.feesBTCPerBlock = $1 }).valid(0...100),
-        SensitivityInput(name: "market power price", value: { $0.electricity.market.level }, set: { $0.electricity.market.level = $1 }).valid(0.01...10_000),
+        SensitivityInput(name: "transaction fees", value: { $0.bitcoin.feesReplay == nil ? $0.bitcoin.feesBTCPerBlock : nil }, set: { $0.bitcoin.feesBTCPerBlock = $1 }).valid(0...100),
+        SensitivityInput(name: "market power price", value: { $0.electricity.market.replay == nil ? $0.electricity.market.level : nil }, set: { $0.electricity.market.level = $1 }).valid(0.01...10_000),
         SensitivityInput(name: "PPA price", value: { $0.electricity.ppa?.strikeUSDPerMWh ?? $0.electricity.ppaPriceUSDPerMWh }, set: { s, v in
             if s.electricity.ppa != nil { s.electricity.ppa!.strikeUSDPerMWh = v } else { s.electricity.ppaPriceUSDPerMWh = v }
         }).valid(-1_000...10_000),
-        SensitivityInput(name: "GPU rental price (initial)", value: { $0.gpuCloud?.initialPriceUSDPerGPUHour }, set: { s, v in
+        SensitivityInput(name: "GPU rental price (initial)", value: { $0.gpuCloud?.priceReplay == nil ? $0.gpuCloud?.initialPriceUSDPerGPUHour : nil }, set: { s, v in
             guard let cloud = s.gpuCloud else { return }
             s.gpuCloud!.initialPriceUSDPerGPUHour = max(v, cloud.floorPriceUSDPerGPUHour)
         }).valid(0.0001...1_000),

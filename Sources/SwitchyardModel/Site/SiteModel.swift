@@ -25,6 +25,8 @@ public struct SiteModel: SimulationModel {
         case conversionStart(Int)
         case conversionComplete(Int)
         case colocationGranted(Int, ResourceTicket)
+        /// Fleets refreshed this month (after any conversion starting at the same time).
+        case fleetRefresh
 
         public var description: String {
             switch self {
@@ -39,6 +41,7 @@ public struct SiteModel: SimulationModel {
             case .miningPreempted: "miningPreempted"
             case .conversionStart(let k): "conversionStart(\(k))"
             case .conversionComplete(let k): "conversionComplete(\(k))"
+            case .fleetRefresh: "fleetRefresh"
             case .colocationGranted(let k, _): "colocationGranted(\(k))"
             }
         }
@@ -548,6 +551,8 @@ public struct SiteModel: SimulationModel {
         case .colocationGranted(let k, let ticket):
             leases[k].ticket = ticket
             leases[k].heldMW = sim.holding(ticket)?.amount ?? 0
+        case .fleetRefresh:
+            refreshFleets(in: &sim)
         }
         row.peakGridMW = max(row.peakGridMW, sim.inUse(of: grid))
     }
@@ -566,7 +571,11 @@ public struct SiteModel: SimulationModel {
         // Share of mining's wanted power it holds (AI may have taken some).
         let heldShare = miningWantedMW > 0 ? miningHeldMW / miningWantedMW : 0
         let siteTHs = siteHashrateTHs(heldShare: heldShare)
-        let share = siteTHs * 1e-6 * environment.inverseNetworkHashrateEHs
+        // The network's hashrate includes the site's: its share of the blocks is at most
+        // all of them (a network model that falls below the site is held there).
+        // (Written so that a NaN passes through: a non-finite run must still be caught.)
+        let rawShare = siteTHs * 1e-6 * environment.inverseNetworkHashrateEHs
+        let share = rawShare > 1 ? 1 : rawShare
         let rewardBTC = production.subsidyBTC + production.blocks * environment.feesBTCPerBlock
         let btc = share * rewardBTC
         let price = environment.btcPriceUSD
@@ -662,7 +671,14 @@ public struct SiteModel: SimulationModel {
     /// lead time, the first paid at the start), colocation ramps and terms.
     mutating func startMonth(in sim: inout Simulation<Event>) {
         ppaActive = ppa?.isActive(month: month) ?? false
-        refreshFleets(in: &sim)
+        // Refreshes go after the month's other events at this time: a conversion starting
+        // now retires its miners first, and the refresh replaces what is left.
+        if scenario.mining.contains(where: { fleet in
+            guard let r = fleet.refresh else { return false }
+            return r.month == month || (r.everyMonths.map { month > r.month && (month - r.month) % $0 == 0 } ?? false)
+        }) {
+            sim.schedule(.fleetRefresh, at: sim.now)
+        }
         if let cloud = scenario.gpuCloud, !gpuBatches.isEmpty {
             let life = max(1, Int((cloud.gpu.lifetimeYears * 12).rounded()))
             for batch in gpuBatches where month > batch.month && (month - batch.month) % life == 0 {

@@ -65,6 +65,11 @@ extension Calibration {
             let median = Quantiles.percentiles(innovations, at: [0.5])[0]
             let mad = Quantiles.percentiles(innovations.map { abs($0 - median) }, at: [0.5])[0]
             let robust = 1.4826 * mad
+            guard robust > 0 else {
+                throw .fitFailed(
+                    model: seasonal ? "electricity" : "fees",
+                    reason: "\(file): more than half the changes are zero (values at the floor or repeated): nothing to fit; check the data or lower --floor")
+            }
             spikes = []
             diffusion = []
             for (k, i) in pairs.enumerated() {
@@ -74,6 +79,7 @@ extension Calibration {
                     diffusion.append(i)
                 }
             }
+            guard diffusion.count >= 50 else { throw .tooFewObservations(file: file, count: diffusion.count, needed: 50) }
             let (a, b) = ols(diffusion.map { x[$0] }, diffusion.map { x[$0 + 1] })
             (c, phi) = (a, b)
         }
