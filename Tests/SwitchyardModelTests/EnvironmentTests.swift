@@ -32,7 +32,6 @@ struct EnvironmentTests {
         let hashrateStream = RandomStream(seed: seed, path: path, process: .networkHashrate)
         let powerStream = RandomStream(seed: seed, path: path, process: .electricityPrice)
         let gpuStream = RandomStream(seed: seed, path: path, process: .gpuRentalPrice)
-        let gbmStep = GeometricBrownianMotion(drift: b.drift, volatility: b.volatility).step(years: dt)
         let merton = MertonJumpDiffusion(
             drift: b.drift, volatility: b.volatility, jumpIntensity: b.jumpsPerYear, jumpLogMean: b.jumpLogMean,
             jumpLogSD: b.jumpLogSD)
@@ -82,7 +81,7 @@ struct EnvironmentTests {
             let zPrice = priceStream.normal()
             logPrice =
                 b.priceModel == .gbm
-                ? logPrice + gbmStep.logDrift + gbmStep.logSD * zPrice
+                ? logPrice + (b.drift - b.volatility * b.volatility / 2) * dt + b.volatility * dt.squareRoot() * zPrice
                 : merton.advanceLog(logPrice, years: dt, z: zPrice, jumps: jumps, stream: priceStream)
             ratios.append(logPrice - log(b.initialPriceUSD))
             let zHash = rho * zPrice + (1 - rho * rho).squareRoot() * hashrateStream.normal()

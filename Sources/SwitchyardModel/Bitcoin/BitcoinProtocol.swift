@@ -143,9 +143,16 @@ public struct ChainState: Hashable, Sendable {
             windowElapsedSeconds += seconds
             return Production(blocks: blocks, subsidyBTC: blocks * subsidyBTC)
         }
+        // A non-finite hashrate (a run whose arithmetic overflowed) would never reach the
+        // next boundary: the span's production is NaN, and the run is stopped as
+        // non-finite at its end. So is a span that crosses an absurd number of boundaries.
+        guard rate.isFinite else { return Production(blocks: .nan, subsidyBTC: .nan) }
         var production = Production()
         var remaining = seconds
+        var boundaries = 0
         while remaining > 0 {
+            boundaries += 1
+            if boundaries > 100_000 { return Production(blocks: .nan, subsidyBTC: .nan) }
             let rate = hashesPerSecond * blocksPerHash
             let boundary = min(nextRetarget, nextHalving)
             let blocksToBoundary = boundary - height

@@ -133,7 +133,11 @@ extension Calibration {
                 FittedParameter(
                     name: "spikeLogMean", value: muJ, standardError: count > 0 ? (sdJ * sdJ + s2).squareRoot() / count.squareRoot() : 0,
                     unit: "log"),
-                FittedParameter(name: "spikeLogSD", value: sdJ, standardError: count > 1 ? sdJ / (2 * count).squareRoot() : 0, unit: "log"),
+                // The flagged sizes carry the diffusion's variance s2 too: by the delta
+                // method on sdJ = sqrt(var(sizes) - s2), SE = (sdJ^2 + s2) / (sdJ sqrt(2 (count - 1))).
+                FittedParameter(
+                    name: "spikeLogSD", value: sdJ,
+                    standardError: count > 1 && sdJ > 0 ? (sdJ * sdJ + s2) / (sdJ * (2 * (count - 1)).squareRoot()) : 0, unit: "log"),
             ],
             logLikelihood: logLikelihood, observations: pairs.count, periodsPerYear: p)
     }
