@@ -489,6 +489,14 @@ struct ScenarioParser {
                 uncertainty = sd
             }
         } else {
+            if let network {
+                for key in ["efficiencyJPerTH", "efficiencyImprovementPerYear", "costUSDPerMWh", "costGrowthPerYear", "entryPerYear", "exitPerYear", "uncertainty"]
+                where network.has(key) {
+                    reader.report(
+                        path: network.child(key), line: network.node(key, required: false)?.mark?.line, value: "",
+                        rule: "applies only with model: profitability (this network is model: trend)")
+                }
+            }
             growth = network?.double("growthPerYear", default: 0, .range(-1, 3))
             elasticity = network?.double("priceElasticity", default: 0, .range(0, 5))
             adjust = network?.double("adjustmentPerYear", default: 4, .range(0.01, 1_000))
