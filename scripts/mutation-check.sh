@@ -13,13 +13,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# name | file | exact text | wrong text | swift test --filter
+# name | file | exact text | wrong text | swift test --filter ("\n" in a text: a line break)
 mutants=(
   "gbm-step|Sources/SwitchyardStochastic/Processes/GeometricBrownianMotion.swift|ExactStep(logDrift: (drift - volatility * volatility / 2) * dt|ExactStep(logDrift: drift * dt|ProcessTests/gbmMoments|EnvironmentTests"
   "gbm-drift-fit|Sources/SwitchyardStochastic/Calibration/Calibration.swift|let mu = mean * p + sigma * sigma / 2|let mu = mean * p|CalibrationTests/gbmRecovery"
   "retarget|Sources/SwitchyardModel/Bitcoin/BitcoinProtocol.swift|return difficulty * target / clamped|return difficulty * clamped / target|BitcoinProtocolTests|SiteModelTests/btcClosedForm"
   "hashprice|Sources/SwitchyardModel/Site/SiteModel.swift|environment.inverseNetworkHashrateEHs * 0.024|environment.inverseNetworkHashrateEHs * 0.024 * 1.01|SiteModelTests/btcClosedForm"
   "npv|Sources/SwitchyardModel/Finance/CashFlows.swift|let perMonth = 1 / (1 + r)|let perMonth = 1 / (1 + 12 * r)|CashFlowTests|ValuationTests/cashFlowByHand"
+  "stage-direct|Sources/SwitchyardReport/AtomicFile.swift|staged.append((temporary, path))\n        return temporary|staged.append((path, path))\n        return path|killedRunLeavesNothing"
+  "no-cleanup|Sources/SwitchyardReport/AtomicFile.swift|try? FileManager.default.removeItem(at: temporary)\n                throw OutputError.writeFailed(path: path, reason: reason)|throw OutputError.writeFailed(path: path, reason: reason)|AtomicFileTests/failedWrite"
   "fcf-opex|Sources/SwitchyardModel/Finance/Ledger.swift|public var freeCashFlowUSD: Double { revenueUSD - energyCostUSD - opexUSD - capexUSD - transmissionUSD }|public var freeCashFlowUSD: Double { revenueUSD - energyCostUSD - capexUSD - transmissionUSD }|ValuationTests/cashFlowByHand"
 )
 
@@ -41,7 +43,8 @@ for entry in "${mutants[@]}"; do
     IFS='|' read -r name file exact wrong filters <<<"$entry"
     if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " == *" $name "* ]]; then continue; fi
     current_file=$file
-    if ! grep -qF -- "$exact" "$file"; then
+    # "\n" in a mutant's texts stands for a line break.
+    if ! python3 -c 'import sys; sys.exit(0 if sys.argv[2].replace("\\n", "\n") in open(sys.argv[1]).read() else 1)' "$file" "$exact"; then
         echo "$name: the text to mutate is no longer in $file: update the script"
         survivors=$((survivors + 1))
         continue
@@ -49,7 +52,7 @@ for entry in "${mutants[@]}"; do
     cp "$file" "$file.mutation-backup"
     python3 - "$file" "$exact" "$wrong" <<'PY'
 import sys
-path, exact, wrong = sys.argv[1:4]
+path, exact, wrong = (a.replace("\\n", "\n") for a in sys.argv[1:4])
 text = open(path).read()
 open(path, "w").write(text.replace(exact, wrong, 1))
 PY
