@@ -87,6 +87,8 @@ struct ProcessTests {
         #expect(abs(m2.variance - 4 * .pi) < 4 * m2.varianceSE)
     }
 
+    /// Two checks a mean at 4 SE (the variance's SE from sample fourth moments); the
+    /// sweep over 100 seeds had 1 failure in 400 cases (mean 45).
     @Test("Table-inversion Poisson counts: mean and variance within 4 standard errors", arguments: [0.004, 0.3, 2.5, 45], TestSeeds.sweep)
     func poissonSampler(mean: Double, offset: UInt64) {
         let sampler = PoissonSampler(mean: mean)
