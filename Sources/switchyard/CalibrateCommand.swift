@@ -134,18 +134,11 @@ struct CalibrateCommand: ParsableCommand {
         print("\(model.rawValue) fit of \(file) [\(column)]: \(history.values.count) values\(span)")
         print("observations used: \(result.observations), periods per year: \(format(periodsPerYear))")
         print("")
-        let nameWidth = max(9, result.parameters.map(\.name.count).max() ?? 0)
-        print("parameter".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "        value    std error  unit")
-        for parameter in result.parameters {
-            print(
-                parameter.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                    + String(format: " %12.6f %12.6f  %@", parameter.value, parameter.standardError, parameter.unit))
-        }
+        printTable(result)
         print("")
         print(String(format: "log-likelihood %.3f, AIC %.3f", result.logLikelihood, result.aic))
         if let yaml {
-            try AtomicFile.write(yamlFragment(result, history: history), to: yaml, replace: force)
-            print("wrote \(yaml)")
+            try writeFragment(yamlFragment(result, history: history), to: yaml)
         }
     }
 
@@ -201,11 +194,8 @@ struct CalibrateCommand: ParsableCommand {
             text += (from.map { " --from \($0)" } ?? "") + (to.map { " --to \($0)" } ?? "") + (skipBadRows ? " --skip-bad-rows" : "") + "\n"
             text += "# \(span); \(result.observations) consecutive pairs; standard errors in comments. Paste under `bitcoin:`.\n"
             text += "fees:\n"
-            for parameter in result.parameters {
-                text += "  \(parameter.name): \(format(parameter.value))  # +/- \(format(parameter.standardError)) \(parameter.unit)\n"
-            }
-            try AtomicFile.write(text, to: yaml, replace: force)
-            print("wrote \(yaml)")
+            text += parameterLines(result)
+            try writeFragment(text, to: yaml)
         }
     }
 
@@ -247,11 +237,8 @@ struct CalibrateCommand: ParsableCommand {
             text += "\(skipBadRows ? " --skip-bad-rows" : "")\n"
             text += "# \(result.observations) consecutive pairs; standard errors in comments. Paste under `electricity:`.\n"
             text += "market:\n"
-            for parameter in result.parameters {
-                text += "  \(parameter.name): \(format(parameter.value))  # +/- \(format(parameter.standardError)) \(parameter.unit)\n"
-            }
-            try AtomicFile.write(text, to: yaml, replace: force)
-            print("wrote \(yaml)")
+            text += parameterLines(result)
+            try writeFragment(text, to: yaml)
         }
     }
 
@@ -370,8 +357,7 @@ struct CalibrateCommand: ParsableCommand {
             if result["exitPerYear"]!.value != result["entryPerYear"]!.value {
                 text += "    exitPerYear: \(format(result["exitPerYear"]!.standardError))\n"
             }
-            try AtomicFile.write(text, to: yaml, replace: force)
-            print("wrote \(yaml)")
+            try writeFragment(text, to: yaml)
         }
     }
 
@@ -386,16 +372,24 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     func yamlFragment(_ result: CalibrationResult, history: PriceHistory) -> String {
-        var text = """
+        let text = """
             # switchyard calibrate \(file) --model \(model.rawValue) --column \(column)
             # \(result.observations) observations, \(format(periodsPerYear)) per year; standard errors in comments.
             \(model.rawValue):
 
             """
-        for parameter in result.parameters {
-            text += "  \(parameter.name): \(format(parameter.value))  # +/- \(format(parameter.standardError)) \(parameter.unit)\n"
-        }
-        return text
+        return text + parameterLines(result)
+    }
+
+    /// The parameters as YAML lines under a key, their standard errors in comments.
+    func parameterLines(_ result: CalibrationResult) -> String {
+        result.parameters.map { "  \($0.name): \(format($0.value))  # +/- \(format($0.standardError)) \($0.unit)\n" }.joined()
+    }
+
+    /// Writes a YAML fragment atomically (--force to replace) and says so.
+    func writeFragment(_ text: String, to path: String) throws {
+        try AtomicFile.write(text, to: path, replace: force)
+        print("wrote \(path)")
     }
 
     func format(_ value: Double) -> String { String(format: "%.6g", value) }

@@ -12,6 +12,16 @@ import Testing
 struct FleetRefreshTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The loader's message for a scenario text ("" when it loads).
+    static func loadError(_ text: String) -> String {
+        do {
+            _ = try ScenarioLoader.load(yaml: text, file: "s.yaml", baseDirectory: root.appendingPathComponent("Models").path)
+            return ""
+        } catch {
+            return error.description
+        }
+    }
+
     /// The Texas site with hall B's S19 XP fleet refreshed by `refresh` (YAML lines under
     /// `refresh:`), and its conversion starting at `conversionMonth` (nil: none).
     static func scenario(refresh: String?, conversionMonth: Int? = nil, horizon: Int = 36) throws -> (Scenario?, String) {
@@ -144,12 +154,7 @@ struct FleetRefreshTests {
     func networkIncludesSite() throws {
         var text = try String(contentsOf: Self.root.appendingPathComponent("Models/texas-200mw.yaml"), encoding: .utf8)
         text = text.replacingOccurrences(of: "initialHashrateEHs: 1045", with: "initialHashrateEHs: 20")
-        var message = ""
-        do {
-            _ = try ScenarioLoader.load(yaml: text, file: "s.yaml", baseDirectory: Self.root.appendingPathComponent("Models").path)
-        } catch {
-            message = error.description
-        }
+        let message = Self.loadError(text)
         #expect(message.contains("bitcoin.network.initialHashrateEHs = 20.0: the network's hashrate includes the site's"), "\(message)")
     }
 
@@ -189,12 +194,7 @@ struct FleetRefreshTests {
         text.replaceSubrange(
             networkKey.lowerBound..<mining.lowerBound,
             with: "  network:\n    initialBlockHeight: 930400\n    initialHashrateEHs: 1045\n    growthPerYear: 0.1\n")
-        var message2 = ""
-        do {
-            _ = try ScenarioLoader.load(yaml: text, file: "s.yaml", baseDirectory: Self.root.appendingPathComponent("Models").path)
-        } catch {
-            message2 = error.description
-        }
+        let message2 = Self.loadError(text)
         #expect(message2.contains("mining[0].refresh.thenEveryMonths = 24: needs bitcoin.network.model: profitability"), "\(message2)")
     }
 }

@@ -167,14 +167,7 @@ struct ElectricityCalibrationTests {
             ("basePriceUSDPerMWh", 30), ("seasonalAmplitude", 0.2), ("seasonalPeak", 0.6), ("meanReversionPerYear", 180),
             ("volatility", 4), ("spikesPerYear", 25), ("spikeLogMean", 1.6), ("spikeLogSD", 0.5),
         ]
-        for (name, value) in expected {
-            let p = try #require(fit[name])
-            // The spikes' SD comes from a few dozen sizes and has a skewed sampling law: its
-            // delta-method SE understates the upper tail (100-seed sweep: 3 of 100 beyond
-            // 3.5 SE, none beyond 4.6), so it gets 5 SE.
-            let k = name == "spikeLogSD" ? 5.0 : 3.5
-            #expect(abs(p.value - value) <= k * p.standardError, "\(name) = \(p.value) +/- \(p.standardError), true \(value)")
-        }
+        try expectRecovered(fit, expected)
     }
 }
 
@@ -223,14 +216,7 @@ struct NetworkCalibrationTests {
             ("efficiencyJPerTH", 100), ("efficiencyImprovementPerYear", 0.3), ("costUSDPerMWh", 40), ("costGrowthPerYear", 0.1),
             ("entryPerYear", 2), ("volatility", 0.3),
         ]
-        for (name, value) in expected {
-            let p = try #require(fit[name])
-            // The spikes' SD comes from a few dozen sizes and has a skewed sampling law: its
-            // delta-method SE understates the upper tail (100-seed sweep: 3 of 100 beyond
-            // 3.5 SE, none beyond 4.6), so it gets 5 SE.
-            let k = name == "spikeLogSD" ? 5.0 : 3.5
-            #expect(abs(p.value - value) <= k * p.standardError, "\(name) = \(p.value) +/- \(p.standardError), true \(value)")
-        }
+        try expectRecovered(fit, expected)
     }
 }
 
@@ -260,13 +246,18 @@ struct FeeCalibrationTests {
             ("btcPerBlock", meanFee), ("logVolatility", 4.5), ("meanReversionPerYear", 10), ("spikesPerYear", 2),
             ("spikeLogMean", 2.2), ("spikeLogSD", 0.3),
         ]
-        for (name, value) in expected {
-            let p = try #require(fit[name])
-            // The spikes' SD comes from a few dozen sizes and has a skewed sampling law: its
-            // delta-method SE understates the upper tail (100-seed sweep: 3 of 100 beyond
-            // 3.5 SE, none beyond 4.6), so it gets 5 SE.
-            let k = name == "spikeLogSD" ? 5.0 : 3.5
-            #expect(abs(p.value - value) <= k * p.standardError, "\(name) = \(p.value) +/- \(p.standardError), true \(value)")
-        }
+        try expectRecovered(fit, expected)
+    }
+}
+
+/// Each fitted parameter within 3.5 of its standard errors of the truth. The spikes' SD
+/// comes from a few dozen sizes and has a skewed sampling law: its delta-method SE
+/// understates the upper tail (100-seed sweep: 3 of 100 beyond 3.5 SE, none beyond
+/// 4.6), so it gets 5 SE.
+func expectRecovered(_ fit: CalibrationResult, _ expected: [(String, Double)]) throws {
+    for (name, value) in expected {
+        let p = try #require(fit[name])
+        let k = name == "spikeLogSD" ? 5.0 : 3.5
+        #expect(abs(p.value - value) <= k * p.standardError, "\(name) = \(p.value) +/- \(p.standardError), true \(value)")
     }
 }
