@@ -24,6 +24,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - System libraries (shim headers only; not API)
@@ -73,7 +74,10 @@ let package = Package(
         ),
         .target(
             name: "SwitchyardReport",
-            dependencies: ["CXLSXWriter", "SwitchyardModel", "SwitchyardRisk"],
+            dependencies: [
+                "CXLSXWriter", "SwitchyardModel", "SwitchyardRisk",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             swiftSettings: strictSwift
         ),
         .executableTarget(

@@ -20,7 +20,7 @@ public enum XLSXReport {
 
     /// Shared formats of a workbook.
     struct Formats {
-        let header, usd, usdBold, number, decimal, percent, month, bold: UnsafeMutablePointer<lxw_format>
+        let header, usd, usdBold, number, decimal, percent, month, bold, general: UnsafeMutablePointer<lxw_format>
         init(_ w: XLSXWorkbook) {
             header = w.format(bold: true)
             usd = w.format("$#,##0")
@@ -30,6 +30,7 @@ public enum XLSXReport {
             percent = w.format("0.0%")
             month = w.format("yyyy-mm")
             bold = w.format(bold: true)
+            general = w.format("General")
         }
     }
 
@@ -343,23 +344,31 @@ public enum XLSXReport {
         return chart
     }
 
+    /// Every scenario key (defaults included) and the catalogue entries used, one a row:
+    /// what `switchyard simulate|risk|plan WORKBOOK.xlsx` reads back. A number is
+    /// written as a number when the file's 16 digits hold it exactly, else as its
+    /// exact text, so the scenario read back is the one run.
     static func inputs(_ w: XLSXWorkbook, _ f: Formats, _ scenario: Scenario) {
-        let sheet = w.sheet("Inputs")
-        for (c, h) in ["Field", "Value", "Unit"].enumerated() { sheet.write(0, c, h, f.header) }
-        let rows = ScenarioEcho.rows(scenario)
-        for (i, r) in rows.enumerated() {
-            sheet.write(i + 1, 0, r.field)
-            switch r.value {
-            case .number(let v): sheet.write(i + 1, 1, v)
+        let sheet = w.sheet(WorkbookScenario.sheetName)
+        let headers = ["Key", "Value", "Unit or meaning"]
+        for (c, h) in headers.enumerated() { sheet.write(0, c, h, f.header) }
+        let entries = ScenarioExport.entries(scenario)
+        for (i, e) in entries.enumerated() {
+            sheet.write(i + 1, 0, e.key)
+            switch e.value {
+            case .number(let v):
+                if Double(String(format: "%.16G", v)) == v { sheet.write(i + 1, 1, v, f.general) } else { sheet.write(i + 1, 1, "\(v)") }
+            case .integer(let v): sheet.write(i + 1, 1, Double(v), f.general)
             case .text(let t): sheet.write(i + 1, 1, t)
+            case .flag(let b): sheet.write(i + 1, 1, b ? "true" : "false")
             }
-            sheet.write(i + 1, 2, r.unit)
+            sheet.write(i + 1, 2, e.unit)
         }
-        sheet.width(0, 0, 48)
-        sheet.width(1, 1, 22)
-        sheet.width(2, 2, 14)
+        sheet.width(0, 0, 52)
+        sheet.width(1, 1, 24)
+        sheet.width(2, 2, 48)
         sheet.freezeHeader()
-        sheet.table("InputsTable", lastRow: rows.count, headers: ["Field", "Value", "Unit"])
+        sheet.table("InputsTable", lastRow: entries.count, headers: headers)
     }
 
     /// Equal-width bins over [min, max].

@@ -7,7 +7,7 @@ import SwitchyardReport
 
 /// The scenario argument and the output options shared by simulate, risk and plan.
 struct ScenarioOptions: ParsableArguments {
-    @Argument(help: "Scenario file (YAML). Omit for the built-in reference site (Models/texas-200mw.yaml).")
+    @Argument(help: "Scenario file (YAML), or a Switchyard workbook (.xlsx) whose Inputs sheet holds one. Omit for the built-in reference site (Models/texas-200mw.yaml).")
     var scenario: String?
 
     @Option(parsing: .unconditional, help: "Random seed.")
@@ -27,7 +27,7 @@ struct ScenarioOptions: ParsableArguments {
 
     /// The scenario file, or the built-in reference site; fully validated.
     func load() throws -> Scenario {
-        let loaded = try adjust(scenario.map { try ScenarioLoader.load(path: $0) } ?? ScenarioLoader.builtin())
+        let loaded = try adjust(scenario.map { try WorkbookScenario.loadAny(path: $0) } ?? ScenarioLoader.builtin())
         Self.noteFilledReplays(loaded)
         return loaded
     }

@@ -67,7 +67,7 @@ struct RiskCommand: ParsableCommand {
                 never.name = base.name + " (never convert)"
                 return never
             }
-            return options.adjust(try ScenarioLoader.load(path: name))
+            return options.adjust(try WorkbookScenario.loadAny(path: name))
         }
         let csvFiles = csv.map { dir in
             (["paths.csv", "monthly.csv", "yearly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : [])).map {

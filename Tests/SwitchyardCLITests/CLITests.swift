@@ -457,4 +457,28 @@ struct HostileCommandTests {
         #expect(exists.stdout.isEmpty, "nothing printed before the refusal")
         #expect(exists.stderr.contains("already exists"))
     }
+
+    @Test("simulate WORKBOOK.xlsx runs the scenario of its Inputs sheet: the same ledger as the YAML; scenario export writes it back")
+    func workbookAsScenario() throws {
+        let dir = try scratchDirectory()
+        let scenario = repositoryRoot.appendingPathComponent("Models/small-miner-20mw.yaml").path
+        let book = dir.appendingPathComponent("run.xlsx").path
+        let ledger = dir.appendingPathComponent("ledger.csv").path
+        let first = try switchyard(["simulate", scenario, "--seed", "9", "--xlsx", book, "--ledger", ledger])
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = dir.appendingPathComponent("again.csv").path
+        let second = try switchyard(["simulate", book, "--seed", "9", "--ledger", again])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == Data(contentsOf: URL(fileURLWithPath: again)))
+        // Export to YAML and run that: the same ledger again.
+        let yaml = dir.appendingPathComponent("site.yaml").path
+        let export = try switchyard(["scenario", "export", book, "-o", yaml])
+        #expect(export.status == 0, "\(export.stderr)")
+        let third = dir.appendingPathComponent("third.csv").path
+        #expect(try switchyard(["simulate", yaml, "--seed", "9", "--ledger", third]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == Data(contentsOf: URL(fileURLWithPath: third)))
+        // The export refuses to overwrite without --force.
+        let refused = try switchyard(["scenario", "export", book, "-o", yaml])
+        #expect(refused.status != 0 && refused.stderr.contains("already exists"), "\(refused.stderr)")
+    }
 }

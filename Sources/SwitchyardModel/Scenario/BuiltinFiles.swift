@@ -5,11 +5,11 @@
 enum BuiltinFiles {
     static let files: [String: String] = [
         "catalog/asics.yaml": #"""
-        # ASIC miners. Hashrate and power: manufacturer (Bitmain) specifications as tabulated
-        # in shared/DOMAIN.md ("ASIC" table). Prices, USD per unit, late 2025: the S21 XP from
-        # Hashrate Index's price index (25.70 USD/TH, roundup of 2025-11-03); the others are
-        # GUESSES scaled from it and from Bitmain's December 2025 price cuts (TheMinerMag,
-        # 2025-12-23: S19 XP+ Hydro bundles near 4 USD/TH, S21 hydro 7-8 USD/TH before coupons).
+        # ASIC miners. Hashrate and power: manufacturer (Bitmain) nameplate specifications.
+        # Prices, USD per unit, late 2025: the S21 XP from Hashrate Index's price index
+        # (25.70 USD/TH, roundup of 2025-11-03); the others are GUESSES scaled from it and from
+        # Bitmain's December 2025 price cuts (TheMinerMag, 2025-12-23: S19 XP+ Hydro bundles
+        # near 4 USD/TH, S21 hydro 7-8 USD/TH before coupons).
         # Replace them with quotes before relying on them.
         asics:
           - name: Antminer S19j Pro
@@ -30,19 +30,19 @@ enum BuiltinFiles {
             priceUSD: 3500      # guess: ~15 USD/TH (late 2025)
           - name: Antminer S21 XP
             hashrateTHs: 270
-            powerW: 3645        # DOMAIN.md: "~3650"
+            powerW: 3645        # Bitmain: 13.5 J/TH x 270 TH/s (quoted as ~3,650 W)
             priceUSD: 6900      # Hashrate Index ASIC price index: 25.70 USD/TH (2025-11-03)
         """#,
         "catalog/gpus.yaml": #"""
         # GPUs for self-operated clouds. serverPowerWPerGPU is the server's power divided by
-        # its GPUs. Sources: shared/DOMAIN.md ("AI side": H100 SXM 700 W; DGX H100 about
-        # 10.2 kW max for 8 GPUs; H100 purchase 25-40k USD; depreciation 5-6 years).
+        # its GPUs. Power: NVIDIA specifications (H100 SXM 700 W; DGX H100 about 10.2 kW max
+        # for 8 GPUs). Prices and lifetimes: GUESS (no public source).
         gpus:
           - name: H100 SXM
             serverPowerWPerGPU: 1275   # 10.2 kW / 8 (DGX H100 maximum)
             gpusPerServer: 8
-            priceUSD: 30000            # DOMAIN.md: 25-40k
-            lifetimeYears: 5           # DOMAIN.md: 5-6 years
+            priceUSD: 30000            # GUESS: H100s sell for ~25-40k USD
+            lifetimeYears: 5           # GUESS: depreciated over ~5-6 years
           - name: A100 SXM
             serverPowerWPerGPU: 812    # guess: DGX A100 6.5 kW / 8
             gpusPerServer: 8
@@ -53,7 +53,7 @@ enum BuiltinFiles {
         # A ~20 MW miner weighing a self-run GPU cloud: an older fleet in hall A; hall B,
         # liquid-cooled, holds a first 1,024 GPUs beside some miners, and converts those
         # miners' 4 MW to 2,048 more GPUs.
-        # Sources: shared/DOMAIN.md unless marked GUESS.
+        # Sources: public figures, cited line by line; GUESS marks a number with no public source.
         name: Small miner 20 MW with a GPU cloud
         startMonth: 2026-01              # the state of 2026-01-01 throughout (sources below)
         horizonMonths: 60
@@ -65,22 +65,22 @@ enum BuiltinFiles {
           halls:
             - name: A
               cooling: air
-              pue: 1.1                 # DOMAIN.md: air-cooled mining ~1.05-1.1 (guess)
+              pue: 1.1                 # GUESS (no public source): air-cooled mining ~1.05-1.1
               powerMW: 14
               racks: 400
               kWPerRack: 35
             - name: B
               cooling: liquid
-              pue: 1.2                 # DOMAIN.md: liquid-cooled retrofit ~1.2
+              pue: 1.2                 # GUESS (no public source): liquid-cooled retrofit ~1.2
               powerMW: 6
               racks: 40
-              kWPerRack: 130           # DOMAIN.md: GB200 NVL72 ~120-132 kW/rack
+              kWPerRack: 130           # GUESS (no public source): near a GB200 NVL72 rack, ~120-132 kW
         
         electricity:
           ppaShare: 0.0                # buys everything at market
           ppaPriceUSDPerMWh: 0
           market:
-            basePriceUSDPerMWh: 45     # DOMAIN.md: survey median delivered power 45 USD/MWh
+            basePriceUSDPerMWh: 45     # GUESS (no public source): a 2024 miner-survey median
             seasonalAmplitude: 0.1
             seasonalPeak: 0.6
             meanReversionPerYear: 120
@@ -92,15 +92,15 @@ enum BuiltinFiles {
         bitcoin:
           price:
             model: merton
-            initialUSD: 87509          # close of 2025-12-31 (shared/data/btc_usd_daily.csv)
+            initialUSD: 87509          # Yahoo Finance BTC-USD close of 2025-12-31 (87,508.83)
             drift: 0.15                # GUESS
             volatility: 0.45           # GUESS: diffusive part, jumps add the rest
             jumpsPerYear: 6            # GUESS
             jumpLogMean: -0.03
             jumpLogSD: 0.12
           fees:                        # as the Texas site: late-2025 level, 2016-2023 dynamics
-            btcPerBlock: 0.02          # DOMAIN.md: 0.02-0.03 late 2025; GUESS that it stays there on average
-            logVolatility: 4.65        # fit: 4.65 +/- 0.07 (switchyard calibrate btc_fees_daily.csv --model fees)
+            btcPerBlock: 0.02          # Hashrate Index (2026-01-12): ~0.017 a block; GUESS: ~0.02 on average
+            logVolatility: 4.65        # fit: 4.65 +/- 0.07 (Blockchain.com daily fees 2016-2023)
             meanReversionPerYear: 9.8
             spikesPerYear: 0.29
             spikeLogMean: 1.79
@@ -108,7 +108,7 @@ enum BuiltinFiles {
           network:                     # as the Texas site (Models/texas-200mw.yaml gives the commands)
             model: profitability
             initialBlockHeight: 930400 # retarget at 929,376 on 2025-12-25 + ~7 days
-            initialHashrateEHs: 1045   # DOMAIN.md: December 2025 average
+            initialHashrateEHs: 1045   # December 2025 average (JPMorgan mining report, Jan 2026)
             efficiencyJPerTH: 11.82    # the fitted frontier at 2026-01-01
             efficiencyImprovementPerYear: 0.339
             costUSDPerMWh: 149.9       # the fitted all-in cost at 2026-01-01
@@ -136,8 +136,9 @@ enum BuiltinFiles {
           gpus: 1024                   # 1,024 x 1.275 kW x 1.2 = 1.57 MW
           scheduler: backfill
           price:
-            initialUSDPerGPUHour: 2.4  # H100 SXM median, Oct-Nov 2025 (gpu_h100_rental_prices.csv: 293 quotes)
-            floorUSDPerGPUHour: 1.7    # DOMAIN.md: 1-year contracts ~1.70 (SemiAnalysis, Oct 2025)
+            initialUSDPerGPUHour: 2.4  # H100 SXM median of 293 quotes, Oct-Nov 2025: Prime Intellect
+                                       # marketplace, via github.com/tugot17/gpu-price-tracker
+            floorUSDPerGPUHour: 1.7    # SemiAnalysis: 1-year contracts ~1.70 (Oct 2025, the trough)
             decayPerYear: 0.5          # GUESS
             meanReversionPerYear: 6
             volatility: 0.25
@@ -152,8 +153,8 @@ enum BuiltinFiles {
           - hall: B
             megawatts: 4               # of hall B's mining
             startMonth: 7
-            leadTimeMonths: 10         # DOMAIN.md: 10-18 months
-            capexUSDPerMW: 4000000     # DOMAIN.md: 3-5 M USD/MW quoted for partial retrofits
+            leadTimeMonths: 10         # GUESS (no public source): low end of ~10-18 months
+            capexUSDPerMW: 4000000     # GUESS (no public source): 3-5 M USD/MW quoted for partial retrofits
             newPUE: 1.2
             reusableFraction: 0.2
             asicSalvageFraction: 0.3   # GUESS
@@ -169,13 +170,14 @@ enum BuiltinFiles {
         valuation:
           terminalValue: multiple
           multiple: 4                  # GUESS: below listed miners' 6-12x EV/EBITDA (sell-side, 2024-2025), as
-                                       # this cash flow is before GPU replacement (H100 life 5-6 years, DOMAIN.md)
+                                       # this cash flow is before GPU replacement (H100 life 5-6 years, a GUESS)
           landValueUSDPerMW: 225000    # Cipher's Barber Lake: 67.5M USD for 300 MW of powered land (Aug 2024)
         """#,
         "texas-200mw.yaml": #"""
         # A ~200 MW Texas-style mining site with curtailment (PPA resale and demand-response
         # credits) and the option to convert a hall to a colocation lease.
-        # Sources: shared/DOMAIN.md unless marked GUESS. Replace guesses with your own figures.
+        # Sources: public figures, cited line by line (data sets by their public origin); GUESS
+        # marks a number with no public source. Replace guesses with your own figures.
         name: Texas 200 MW reference site
         startMonth: 2026-01              # the state of 2026-01-01 throughout (sources below)
         horizonMonths: 180             # 15 years: covers the 12-year lease a conversion would sign
@@ -183,11 +185,11 @@ enum BuiltinFiles {
         discountRatePerYear: 0.12      # GUESS: miners' cost of capital
         
         site:
-          interconnectMW: 200          # DOMAIN.md: large miners hold 100-800 MW of interconnect
+          interconnectMW: 200          # GUESS (no public source): a typical large miner's site (~100-800 MW)
           halls:
             - name: A
               cooling: hydro
-              pue: 1.08                # DOMAIN.md: air/hydro mining ~1.05-1.1 (guess)
+              pue: 1.08                # GUESS (no public source): air/hydro mining ~1.05-1.1
               powerMW: 100
               racks: 2000
               kWPerRack: 50
@@ -201,15 +203,16 @@ enum BuiltinFiles {
         electricity:
           ppa:                         # a fixed-price block, settled financially (contract for difference):
             volumeMW: 120              # GUESS: ~60% of the site's load; pays (market - strike) x 120 MW every hour,
-            strikeUSDPerMWh: 32        # GUESS: ERCOT West hub day-ahead averaged 28.9 USD/MWh in 2024 (data file)
+            strikeUSDPerMWh: 32        # GUESS: ERCOT West hub day-ahead averaged 28.9 USD/MWh in 2024 (ERCOT)
             startMonth: 1
             termMonths: 60             # GUESS: a 5-year contract; after it the site buys at market
-          market:                      # fitted to ERCOT West hub day-ahead 2024 (6-hour blocks):
+          market:                      # fitted to ERCOT West hub day-ahead 2024 (ERCOT public data,
+                                       # report NP4-190-CD; 6-hour blocks):
                                        # switchyard calibrate ercot_hub_lz_prices_hourly_2024.csv --model electricity
                                        #   --column HB_WEST_dam_spp_usd_mwh --date-column delivery_date
                                        #   --hour-column hour_ending --periods-per-year 8760 --step-hours 6 --skip-bad-rows
                                        # (Examples/calibration/ercot-west-2024.md); the level is the 2024 mean
-            meanPriceUSDPerMWh: 28.9   # ERCOT HB_WEST day-ahead 2024 mean (shared/data/ercot_hub_lz_prices_hourly_2024.csv)
+            meanPriceUSDPerMWh: 28.9   # ERCOT HB_WEST day-ahead 2024 mean (ERCOT DAM prices, NP4-190-CD)
             seasonalAmplitude: 0.19    # fit: 0.185 +/- 0.068
             seasonalPeak: 0.67         # fit: 0.67 +/- 0.06 (early September)
             meanReversionPerYear: 846  # fit: 846 +/- 56 (the daily cycle, which the model has no shape for, shows here)
@@ -219,34 +222,40 @@ enum BuiltinFiles {
             creditUSDPerMWh: 30        # GUESS: ancillary/demand-response payment
             thresholdUSDPerMWh: 150
           transmission:
-            fourCPUSDPerKWYear: 60     # DOMAIN.md: ERCOT 4CP 50-150 USD/kW-year unless the site curtails at the peaks
+            fourCPUSDPerKWYear: 60     # GUESS (no public source): ERCOT 4CP runs ~50-150 USD/kW-year
+                                       # unless the site curtails at the peaks
             peakMonths: [6, 7, 8, 9]
         
         bitcoin:
           price:
             model: gbm
-            initialUSD: 87509          # close of 2025-12-31 (shared/data/btc_usd_daily.csv)
+            initialUSD: 87509          # Yahoo Finance BTC-USD close of 2025-12-31 (87,508.83)
             drift: 0.15                # GUESS
-            volatility: 0.55           # DOMAIN.md: annualised 50-80%
-          fees:                        # the level of late 2025; the dynamics fitted to 2016-2023:
+            volatility: 0.55           # GUESS (no public source): within the usual 50-80% a year;
+                                       # Yahoo Finance BTC-USD daily closes 2014-2021 give ~75%
+          fees:                        # the level of late 2025; the dynamics fitted to 2016-2023 daily
+                                       # fees (Blockchain.com transaction-fees chart):
                                        # switchyard calibrate btc_fees_daily.csv --model fees --column fees_btc
                                        #   --date-column date --from 2016-01-01 --to 2023-12-31
-            btcPerBlock: 0.02          # DOMAIN.md: 0.02-0.03 BTC a block late 2025; Hashrate Index (2026-01-12):
-                                       # 17 BTC in a week, ~0.017 a block. GUESS that it stays there on average
+            btcPerBlock: 0.02          # Hashrate Index (2026-01-12): 17 BTC of fees in a week, ~0.017 a
+                                       # block; GUESS that ~0.02 (late 2025) holds on average
             logVolatility: 4.65        # fit: 4.65 +/- 0.07
             meanReversionPerYear: 9.8  # fit: 9.77 +/- 1.73
             spikesPerYear: 0.29        # fit: 0.29 +/- 0.20
             spikeLogMean: 1.79         # fit: 1.79 +/- 0.26
             spikeLogSD: 0.27           # fit: 0.27 +/- 0.14
           network:                     # the hashrate answers profitability (README, "Network hashrate"),
-                                       # fitted to 2016-2023 and carried to the start (README, "Calibration"):
+                                       # fitted to 2016-2023 and carried to the start (README, "Calibration");
+                                       # data: hashrate from Coin Metrics difficulty, Blockchain.com fees, Yahoo
+                                       # BTC-USD, Cambridge CBECI network efficiency (J/TH):
                                        # switchyard calibrate btc_mining_economics_daily_derived.csv --model network
                                        #   --column hashrate_ths --revenue-column revenue_usd --price-column btc_usd_close
                                        #   --efficiency cbeci_network_efficiency_daily.csv --date-column date
                                        #   --step-days 28 --as-of 2026-01-01 --skip-bad-rows
             model: profitability
             initialBlockHeight: 930400 # retarget at 929,376 on 2025-12-25 (bitnewsbot.com, coinalertnews.com) + ~7 days
-            initialHashrateEHs: 1045   # DOMAIN.md: December 2025 average (JPMorgan); difficulty 148.26T then
+            initialHashrateEHs: 1045   # December 2025 average (JPMorgan mining report, Jan 2026);
+                                       # difficulty 148.26T then
             efficiencyJPerTH: 11.82    # the fitted frontier at 2026-01-01 (goes with the cost below)
             costUSDPerMWh: 149.9       # the fitted all-in cost at 2026-01-01: cost of hashing 42.5 USD/PH/day
                                        # against a December 2025 hashprice of 38.7 (JPMorgan)
@@ -295,32 +304,34 @@ enum BuiltinFiles {
           - hall: B
             megawatts: 60
             startMonth: 7
-            leadTimeMonths: 12         # DOMAIN.md: 10-18 months (the most likely)
-            leadTimeRange:             # DOMAIN.md: 12-24 months from signing to power (Core Scientific, Hut 8)
+            leadTimeMonths: 12         # GUESS (no public source): the most likely, of ~10-18 months
+            leadTimeRange:             # signing to power 12-24 months (company announcements): Core
+                                       # Scientific Oct 2024 -> 2H 2026, Hut 8 Dec 2025 -> Q2 2027; low 10: GUESS
               low: 10
               high: 24
               shape: pert
-            capexUSDPerMW: 9500000     # DOMAIN.md: 8-11 M USD per MW of IT on miners' own sites (TeraWulf 8-10, Cipher 9-11)
+            capexUSDPerMW: 9500000     # 8-11 M USD per MW of IT on miners' own sites (company
+                                       # disclosures: TeraWulf 8-10, Cipher 9-11)
             capexOverrun:              # GUESS: overruns more likely than savings
               low: -0.05
               mode: 0.05
               high: 0.4
-            newPUE: 1.3                # DOMAIN.md: gross to IT 1.25-1.45
+            newPUE: 1.3                # GUESS (no public source): gross to IT ~1.25-1.45 in conversions
             reusableFraction: 0        # the 8-11 M USD/MW figures are already for miners' own sites
             asicSalvageFraction: 0.5   # GUESS: resale of retired ASICs vs catalogue price
             target:
               colocation:
-                priceUSDPerKWMonth: 130  # DOMAIN.md: ~100-160 USD/kW-month
-                termMonths: 144          # DOMAIN.md: 10-15 year terms
-                escalatorPerYear: 0.03   # DOMAIN.md: ~3% escalators
+                priceUSDPerKWMonth: 130  # miners' 2024-25 leases 102-159, mean ~131 (colocationMarket)
+                termMonths: 144          # Core Scientific-CoreWeave: 12 years (June 2024); Hut 8: 15
+                escalatorPerYear: 0.03   # GUESS (no public source): a typical ~3% escalator
                 rampMonths: 6            # GUESS
-                renewals:                # Core Scientific/CoreWeave: 12 years + two 5-year options (DOMAIN.md)
+                renewals:                # Core Scientific-CoreWeave (June 2024): 12 years + two 5-year options
                   options: 2
                   termMonths: 60
                   probability: 0.75      # GUESS: hyperscale tenants renew most leases
                   rent: market           # renewal at the market rent of the day
                   marketSpread: 0
-                defaultPerYear: 0.02     # GUESS: a Ba3/BB- tenant (CoreWeave, DOMAIN.md), ~1-2% a year
+                defaultPerYear: 0.02     # GUESS: ~1-2% a year for a Ba3/BB- tenant (CoreWeave's rating)
                 afterTerm: relet         # the hall is re-let, it does not go dark
                 reletVacancyMonths: 6    # GUESS: fit-out for a new tenant
                 reletTermMonths: 60      # GUESS
@@ -332,7 +343,7 @@ enum BuiltinFiles {
         # Contracts and money: what turns the operations' rows into project and equity cash flows.
         finance:
           colocationOpex:
-            shareOfRent: 0.15          # DOMAIN.md: landlord operating margins 80-90%
+            shareOfRent: 0.15          # GUESS (no public source): landlord operating margins ~80-90%
           tax:
             rate: 0.21                 # US federal corporate rate (state tax left out: Texas has none on income)
             lossOffsetShare: 0.8       # US: losses after 2017 offset at most 80% of a year's taxable income
@@ -340,18 +351,20 @@ enum BuiltinFiles {
               method: macrs            # depreciation may apply: check with a tax adviser
               years: 15
           debt:
-            loanToCost: 0.6            # GUESS: below the 80-85% of backstopped leases (DOMAIN.md)
-            ratePerYear: 0.08          # GUESS: between fixed tranches near 6% and CoreWeave's notes at 9-10% (DOMAIN.md)
+            loanToCost: 0.6            # GUESS: below the ~80-85% of hyperscaler-backstopped leases
+            ratePerYear: 0.08          # GUESS: between ~6% fixed tranches and CoreWeave's 9-10% notes (2025)
             tenorYears: 10
             amortisation: annuity
           equityDiscountRatePerYear: 0.15    # GUESS
-          contractDiscountRatePerYear: 0.09  # GUESS: contracted rent is discounted below merchant mining (DOMAIN.md)
+          contractDiscountRatePerYear: 0.09  # GUESS: contracted rent is discounted below merchant mining
           startingCashUSD: 50000000          # GUESS
         
         # Market rent of colocation space: renewals at market and re-lets are priced from it.
         colocationMarket:
-          rentUSDPerKWMonth: 130       # DOMAIN.md: miners' 2024-2025 wholesale leases 102-159 USD/kW-month (mean ~131);
-                                       # CBRE N. America H2 2024: 184 USD/kW-month for 250-500 kW retail-size deals
+          rentUSDPerKWMonth: 130       # miners' 2024-2025 leases, USD/kW-month (deal announcements): Cipher-AWS
+                                       # 102, Galaxy 104, Core Scientific-CoreWeave 121, Cipher-Fluidstack 149,
+                                       # TeraWulf 154, Hut 8 159 (mean ~131); CBRE North America Data Center
+                                       # Trends H2 2024: 184 USD/kW-month for 250-500 kW retail-size deals
           growthPerYear: 0.02          # GUESS: near inflation (CBRE: +12.6% in 2024, not a long-run rate)
         
         # Value at the horizon: leases at their expected remaining rent (renewals, re-lets);
@@ -372,7 +385,7 @@ enum BuiltinFiles {
           swing: 0.2
           ranges:
             - input: conversion capex
-              low: 8000000             # DOMAIN.md: 8-10 M USD per MW of critical IT
+              low: 8000000             # TeraWulf: 8-10 M USD per MW of IT (company disclosure)
               high: 10000000
             - input: BTC price (initial)
               low: 60000               # GUESS: a 2025-style drawdown

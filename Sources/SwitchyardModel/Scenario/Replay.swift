@@ -21,6 +21,11 @@ public struct Replay: Hashable, Sendable {
     /// Periods missing from the file and carried forward from the one before
     /// (`fill: previous`; 0 unless asked for).
     public var filledPeriods = 0
+    /// How the file was read (the keys of the scenario, for its export).
+    public var dateColumn = "date"
+    public var hourColumn: String?
+    public var scale = 1.0
+    public var fillPrevious = false
 
     public init(file: String, column: String, periodHours: Double, values: [Double], filledPeriods: Int = 0) {
         self.file = file

@@ -12,6 +12,14 @@ public struct ScenarioIssue: Hashable, Sendable, CustomStringConvertible {
     /// The rule broken, e.g. "must be greater than 0".
     public var rule: String
 
+    public init(file: String, line: Int?, path: String, value: String, rule: String) {
+        self.file = file
+        self.line = line
+        self.path = path
+        self.value = value
+        self.rule = rule
+    }
+
     public var description: String {
         let location = line.map { "\(file):\($0)" } ?? file
         return value.isEmpty ? "\(location): \(path): \(rule)" : "\(location): \(path) = \(value): \(rule)"
@@ -21,6 +29,8 @@ public struct ScenarioIssue: Hashable, Sendable, CustomStringConvertible {
 /// A scenario file that cannot be used, with every problem found (not just the first).
 public struct ScenarioError: Error, Hashable, Sendable, CustomStringConvertible {
     public var issues: [ScenarioIssue]
+
+    public init(issues: [ScenarioIssue]) { self.issues = issues }
 
     public var description: String {
         let noun = issues.count == 1 ? "problem" : "problems"

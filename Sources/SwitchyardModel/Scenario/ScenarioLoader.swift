@@ -46,7 +46,12 @@ public enum ScenarioLoader {
         let reader = YAMLReader(file: file)
         guard let root = reader.root(text) else { throw ScenarioError(issues: reader.issues) }
         var catalog: Catalog?
-        if let folder = root.string("catalog", default: "") , !folder.isEmpty {
+        if let node = root.node("catalog", required: false), case .mapping = node {
+            // The entries themselves (as an export writes them).
+            guard let inline = reader.fields(node, path: "catalog") else { throw ScenarioError(issues: reader.issues) }
+            catalog = Catalog(asics: asicModels(inline, reader: reader), gpus: gpuModels(inline, reader: reader))
+            inline.finish(known: [])
+        } else if let folder = root.string("catalog", default: "") , !folder.isEmpty {
             let directory = resolve(folder, base: baseDirectory)
             do {
                 catalog = try loadCatalog(directory: directory)
@@ -84,35 +89,13 @@ public enum ScenarioLoader {
         let asicReader = YAMLReader(file: asicsFile)
         var asicModels: [ASICModel] = []
         if let root = asicReader.root(asics) {
-            for (node, path) in root.sequence("asics", required: true) {
-                guard let f = asicReader.fields(node, path: path) else { continue }
-                let name = f.string("name")
-                let th = f.double("hashrateTHs", .range(0.001, 1e6))
-                let w = f.double("powerW", .range(0.1, 1e6))
-                let price = f.double("priceUSD", .range(0, 1e9))
-                f.finish(known: [])
-                if let name, let th, let w, let price {
-                    asicModels.append(ASICModel(name: name, hashrateTHs: th, powerW: w, priceUSD: price))
-                }
-            }
+            asicModels = Self.asicModels(root, reader: asicReader, required: true)
             root.finish(known: [])
         }
         let gpuReader = YAMLReader(file: gpusFile)
         var gpuModels: [GPUModel] = []
         if let root = gpuReader.root(gpus) {
-            for (node, path) in root.sequence("gpus", required: true) {
-                guard let f = gpuReader.fields(node, path: path) else { continue }
-                let name = f.string("name")
-                let w = f.double("serverPowerWPerGPU", .range(0.1, 1e6))
-                let perServer = f.int("gpusPerServer", .range(1, 1_000))
-                let price = f.double("priceUSD", .range(0, 1e9))
-                let life = f.double("lifetimeYears", .range(0.1, 100))
-                f.finish(known: [])
-                if let name, let w, let perServer, let price, let life {
-                    gpuModels.append(
-                        GPUModel(name: name, serverPowerWPerGPU: w, gpusPerServer: perServer, priceUSD: price, lifetimeYears: life))
-                }
-            }
+            gpuModels = Self.gpuModels(root, reader: gpuReader, required: true)
             root.finish(known: [])
         }
         let issues = asicReader.issues + gpuReader.issues
@@ -120,9 +103,52 @@ public enum ScenarioLoader {
         return Catalog(asics: asicModels, gpus: gpuModels)
     }
 
+    /// The `asics:` list of a catalogue file (or of an inline `catalog:`).
+    static func asicModels(_ root: Fields, reader: YAMLReader, required: Bool = false) -> [ASICModel] {
+        var models: [ASICModel] = []
+        for (node, path) in root.sequence("asics", required: required) {
+            guard let f = reader.fields(node, path: path) else { continue }
+            let name = f.string("name")
+            let th = f.double("hashrateTHs", .range(0.001, 1e6))
+            let w = f.double("powerW", .range(0.1, 1e6))
+            let price = f.double("priceUSD", .range(0, 1e9))
+            f.finish(known: [])
+            if let name, let th, let w, let price {
+                if models.contains(where: { $0.name == name }) {
+                    reader.report(path: f.child("name"), line: f.line, value: name, rule: "names a model listed before")
+                }
+                models.append(ASICModel(name: name, hashrateTHs: th, powerW: w, priceUSD: price))
+            }
+        }
+        return models
+    }
+
+    /// The `gpus:` list of a catalogue file (or of an inline `catalog:`).
+    static func gpuModels(_ root: Fields, reader: YAMLReader, required: Bool = false) -> [GPUModel] {
+        var models: [GPUModel] = []
+        for (node, path) in root.sequence("gpus", required: required) {
+            guard let f = reader.fields(node, path: path) else { continue }
+            let name = f.string("name")
+            let w = f.double("serverPowerWPerGPU", .range(0.1, 1e6))
+            let perServer = f.int("gpusPerServer", .range(1, 1_000))
+            let price = f.double("priceUSD", .range(0, 1e9))
+            let life = f.double("lifetimeYears", .range(0.1, 100))
+            f.finish(known: [])
+            if let name, let w, let perServer, let price, let life {
+                if models.contains(where: { $0.name == name }) {
+                    reader.report(path: f.child("name"), line: f.line, value: name, rule: "names a model listed before")
+                }
+                models.append(GPUModel(name: name, serverPowerWPerGPU: w, gpusPerServer: perServer, priceUSD: price, lifetimeYears: life))
+            }
+        }
+        return models
+    }
+
     static func resolve(_ path: String, base: String?) -> String {
-        if path.hasPrefix("/") || base == nil { return path }
-        return (base! as NSString).appendingPathComponent(path)
+        // Absolute, so that a scenario exported to a workbook or a file elsewhere still
+        // finds its data.
+        let joined = path.hasPrefix("/") || base == nil ? path : (base! as NSString).appendingPathComponent(path)
+        return URL(fileURLWithPath: joined).standardizedFileURL.path
     }
 }
 
@@ -633,7 +659,12 @@ struct ScenarioParser {
             }
             values.append(scaled)
         }
-        return Replay(file: resolved, column: column, periodHours: period, values: values, filledPeriods: filled)
+        var replay = Replay(file: resolved, column: column, periodHours: period, values: values, filledPeriods: filled)
+        replay.dateColumn = dateColumn
+        replay.hourColumn = hourColumn
+        replay.scale = scale
+        replay.fillPrevious = fill == .previous
+        return replay
     }
 
     func asic(_ f: Fields, key: String) -> ASICModel? {
