@@ -358,11 +358,29 @@ public enum Planner {
         return result
     }
 
+    /// Where a plan is: the phase, candidates (or stages, or policies) done, and the
+    /// phase's total (an upper bound for the trigger search, whose optimisers stop early).
+    public struct PlanProgress: Sendable, Equatable {
+        public var phase: String
+        public var done: Int
+        public var total: Int
+    }
+
     public static func plan(
-        scenario: Scenario, settings: PlanSettings, progress: ((String) -> Void)? = nil
+        scenario: Scenario, settings: PlanSettings, progress: ((Planner.PlanProgress) -> Void)? = nil
     ) throws -> PlanResult {
         guard !scenario.conversions.isEmpty else { throw PlannerError.noConversionProjects(scenario: scenario.name) }
         var cache: [ConversionPolicy: PolicyScore] = [:]
+        var phase = PlanProgress(phase: "schedules", done: 0, total: 0)
+        func begin(_ name: String, total: Int) {
+            phase = PlanProgress(phase: name, done: 0, total: total)
+            progress?(phase)
+        }
+        func step() {
+            phase.done += 1
+            phase.total = max(phase.total, phase.done)
+            progress?(phase)
+        }
         // A path that gives a non-finite result stops the plan (after the search, whose
         // optimisers cannot throw: the failed candidate scores as infeasible meanwhile).
         var failure: (any Error)?
@@ -384,6 +402,7 @@ public enum Planner {
             }
             let result = score(policy, runs, objective: settings.objective)
             cache[policy] = result
+            step()
             return result
         }
         /// Simpler policies win ties: never, then schedules, trigger rules, least squares.
@@ -403,7 +422,8 @@ public enum Planner {
         let blocks = scenario.conversions.count
         let lastStart = scenario.horizonMonths
         // Schedules: coordinate-wise grid, then refine month by month around the best.
-        progress?("schedules")
+        let gridSize = (lastStart - 1) / settings.scheduleStepMonths + 2 + (settings.scheduleStepMonths > 1 ? 2 * settings.scheduleStepMonths - 1 : 0)
+        begin("fixed schedules", total: 1 + (blocks > 1 ? 2 : 1) * blocks * gridSize)
         var months: [Int?] = scenario.conversions.map { $0.startMonth }
         var bestSchedule = train(.schedule(months))
         for _ in 0..<(blocks > 1 ? 2 : 1) {
@@ -427,10 +447,12 @@ public enum Planner {
         }
         // Triggers: a grid over levels of each signal and waiting days; around the best,
         // Brent on the level, Nelder-Mead over (level, days), then the earliest month.
-        progress?("trigger rules")
+        let signals = try triggerLevels(scenario: scenario, settings: settings)
+        // The grid, then at most 25 Brent and 40 Nelder-Mead steps and the earliest-month search.
+        let triggerGrid = signals.reduce(0) { $0 + $1.levels.count * ($1.signal == .hashprice ? 3 : 2) }
+        begin("trigger rules", total: 2 + triggerGrid + 25 + 40 + max(0, (lastStart / 2 - 13) / 12 + 1) + 6)
         _ = train(.never)
         if let failure { throw failure }
-        let signals = try triggerLevels(scenario: scenario, settings: settings)
         var bestTrigger: PolicyScore?
         func triggerPolicy(_ signal: ConversionTrigger.Signal, _ level: Double, _ days: Double, earliest: Int = 1) -> ConversionPolicy {
             // Hashprices are positive; margins may be negative.
@@ -478,8 +500,8 @@ public enum Planner {
         }
         _ = train(.schedule(scenario.conversions.map { _ in 1 }))
         // Least-squares Monte Carlo, block after block.
-        progress?("least-squares Monte Carlo")
-        let trained = try trainLeastSquares(scenario: scenario, settings: settings, stepMonths: max(settings.scheduleStepMonths, 3))
+        begin("least-squares Monte Carlo", total: blocks)
+        let trained = try trainLeastSquares(scenario: scenario, settings: settings, stepMonths: max(settings.scheduleStepMonths, 3)) { step() }
         let leastSquaresTraining = score(.leastSquares(trained.rule), trained.runs, objective: settings.objective)
         cache[leastSquaresTraining.policy] = leastSquaresTraining
         let candidates = cache.values.sorted { better($0, $1) || (!better($1, $0) && "\($0.policy)" < "\($1.policy)") }
@@ -488,7 +510,7 @@ public enum Planner {
         }
         let (winner, selection) = simplest(candidates, rank: rank)
         // Out of sample, paired with "never" on the same fresh paths.
-        progress?("re-scoring on fresh paths")
+        begin("re-scoring on fresh paths", total: 6)
         func evaluate(_ policy: ConversionPolicy) throws -> (score: PolicyScore, flows: [[Double]]) {
             let runs: [Run]
             if case .leastSquares(let rule) = policy {
@@ -496,6 +518,7 @@ public enum Planner {
             } else {
                 runs = try run(policy, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads, flows: true)
             }
+            step()
             return (
                 score(policy, runs, objective: settings.objective, cash: scenario.finance.startingCashUSD != nil), runs.map(\.flows)
             )
@@ -650,7 +673,7 @@ public enum Planner {
     /// (the same month included), and only on paths where it did. The later blocks'
     /// own option to convert is not credited when block k is decided: a staged rule,
     /// not the joint optimum.
-    static func trainLeastSquares(scenario: Scenario, settings: PlanSettings, stepMonths: Int) throws
+    static func trainLeastSquares(scenario: Scenario, settings: PlanSettings, stepMonths: Int, stageDone: () -> Void = {}) throws
         -> (rule: LeastSquaresRule, runs: [Run])
     {
         let months = Array(stride(from: 1, to: scenario.horizonMonths, by: stepMonths))
@@ -683,6 +706,7 @@ public enum Planner {
             problem.regressPayoff = true
             let solution = try OptimalStopping.longstaffSchwartz(problem)
             stages.append(LeastSquaresRule.Stage(exercise: solution.payoffCoefficients, continuation: solution.coefficients))
+            stageDone()
             for p in 0..<count {
                 guard let date = solution.stoppingDates[p] else { continue }
                 runs[p].npv += solution.discountedPayoffs[p]

@@ -7,7 +7,7 @@ public import SwitchyardRisk
 /// Machine-readable summaries (`--json FILE`): stable keys, numbers as JSON numbers,
 /// `null` where a figure is undefined. Keys are sorted, so the file is deterministic.
 public enum JSONSummary {
-    struct Distribution: Encodable {
+    struct Distribution: ExplicitNulls {
         var mean, standardError, ci95Low, ci95High, standardDeviation, minimum, maximum: Double
         var percentiles: [String: Double]
 
@@ -24,7 +24,7 @@ public enum JSONSummary {
         }
     }
 
-    struct Risk: Encodable {
+    struct Risk: ExplicitNulls {
         var command = "risk"
         var version: String
         var scenario: String
@@ -50,13 +50,13 @@ public enum JSONSummary {
         var comparison: Compared?
     }
 
-    struct Bar: Encodable {
+    struct Bar: ExplicitNulls {
         var input: String
         var lowValue, highValue: Double?
         var meanNPVLowUSD, meanNPVHighUSD, swingUSD: Double
     }
 
-    struct Compared: Encodable {
+    struct Compared: ExplicitNulls {
         var other: String
         var meanDifferenceUSD, standardErrorUSD: Double
         /// Percentiles of the paired difference (other - base), and the share of paths
@@ -160,7 +160,7 @@ public enum JSONSummary {
         init?(intValue: Int) { nil }
     }
 
-    struct TerminalValue: Encodable {
+    struct TerminalValue: ExplicitNulls {
         var totalUSD, leasesUSD, operationsUSD, goingConcernUSD, landUSD, conversionOptionUSD: Double
     }
 
@@ -223,5 +223,19 @@ public enum JSONSummary {
                         cashOutMonth: $0.cashOutMonth)
                 },
                 years: YearRow.years(of: p).map(Year.init), btcMined: p.totalBTCMined, months: p.months.count))
+    }
+}
+
+/// Encodes every stored property by name, an absent optional as `null` (the synthesized
+/// encoding leaves the key out, and a reader cannot tell "undefined" from "not written").
+public protocol ExplicitNulls: Encodable {}
+
+extension ExplicitNulls {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: JSONSummary.AnyKey.self)
+        for child in Mirror(reflecting: self).children {
+            guard let label = child.label, let value = child.value as? any Encodable else { continue }
+            try c.encode(value, forKey: JSONSummary.AnyKey(label))
+        }
     }
 }

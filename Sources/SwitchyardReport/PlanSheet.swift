@@ -6,8 +6,8 @@ public import SwitchyardModel
 
 /// The planner's results as plain values for the Plan sheet and the JSON summary
 /// (the report module does not depend on the planner).
-public struct PlanSheet: Sendable, Encodable {
-    public struct Row: Sendable, Encodable {
+public struct PlanSheet: Sendable, ExplicitNulls {
+    public struct Row: Sendable, ExplicitNulls {
         public var label, policy: String
         public var meanNPVUSD, standardErrorUSD, ci95LowUSD, ci95HighUSD, cvar95USD, probabilityOfLoss, convertedShare: Double
         public var startMonthP50: Double?
@@ -29,7 +29,7 @@ public struct PlanSheet: Sendable, Encodable {
 
     /// A policy's NPV minus never's, path by path; IRR and payback of the mean
     /// incremental cash flows.
-    public struct VersusNever: Sendable, Encodable {
+    public struct VersusNever: Sendable, ExplicitNulls {
         public var meanUSD, standardErrorUSD, p5USD, p50USD, p95USD, probabilityWorse: Double
         /// The incremental IRR where it means something (one sign change), else nil and
         /// the reason in `irrNote` (with the MIRR at the discount rate).
@@ -73,7 +73,7 @@ public struct PlanSheet: Sendable, Encodable {
     }
 
     /// The fitted rules, so that they can be applied outside the tool.
-    public struct TriggerRule: Sendable, Encodable {
+    public struct TriggerRule: Sendable, ExplicitNulls {
         public var signal, unit: String
         public var below, forDays: Double
         public var earliestMonth, latestMonth: Int
@@ -85,8 +85,8 @@ public struct PlanSheet: Sendable, Encodable {
 
     /// Least-squares rule: at each decision month, with x the regressors known then,
     /// start the block when b_exercise . x > 0 and b_exercise . x > b_continuation . x.
-    public struct LeastSquaresRule: Sendable, Encodable {
-        public struct Stage: Sendable, Encodable {
+    public struct LeastSquaresRule: Sendable, ExplicitNulls {
+        public struct Stage: Sendable, ExplicitNulls {
             public var block: String
             /// Per decision month (same order as `months`); nil: no conversion there.
             public var exercise: [[Double]?]
@@ -103,7 +103,7 @@ public struct PlanSheet: Sendable, Encodable {
         }
     }
 
-    public struct Candidate: Sendable, Encodable {
+    public struct Candidate: Sendable, ExplicitNulls {
         public var policy: String
         public var meanNPVUSD, objective: Double
         public var feasible: Bool
@@ -113,7 +113,7 @@ public struct PlanSheet: Sendable, Encodable {
     }
 
     /// When one block of the recommended policy starts, over the fresh paths.
-    public struct BlockStarts: Sendable, Encodable {
+    public struct BlockStarts: Sendable, ExplicitNulls {
         public var block: String
         public var convertedShare: Double
         /// Start-month percentiles over the paths where the block starts.
@@ -160,7 +160,7 @@ public struct PlanSheet: Sendable, Encodable {
 
 extension JSONSummary {
     public static func plan(_ sheet: PlanSheet, version: String) throws -> String {
-        struct Wrapped: Encodable {
+        struct Wrapped: ExplicitNulls {
             var command = "plan"
             var version: String
             var plan: PlanSheet

@@ -11,6 +11,9 @@ public struct TornadoBar: Hashable, Sendable {
     public var highValue: Double?
     public var meanNPVLowUSD: Double
     public var meanNPVHighUSD: Double
+    /// How the low and high values were set: "scenario range" (`sensitivity.ranges`),
+    /// "-/+20%" (the swing used), or "not in this scenario".
+    public var basis = ""
     /// |mean NPV(high) - mean NPV(low)|.
     public var swingUSD: Double { abs(meanNPVHighUSD - meanNPVLowUSD) }
 }
@@ -56,22 +59,26 @@ extension RiskRunner {
             var lowValue: Double?
             var highValue: Double?
             let relative = scenario.sensitivity.swing ?? swing
+            var basis = "not in this scenario"
             if let range = scenario.sensitivity.ranges[input.name], base != nil {
                 lowValue = range.lowerBound
                 highValue = range.upperBound
                 input.set(&low, lowValue!)
                 input.set(&high, highValue!)
+                basis = "scenario range"
             } else if let base {
                 lowValue = base * (1 - relative)
                 highValue = base * (1 + relative)
                 input.set(&low, lowValue!)
                 input.set(&high, highValue!)
+                basis = "-/+" + String(format: "%g", relative * 100) + "%"
             }
-            bars.append(
-                TornadoBar(
-                    input: input.name, baseValue: base, lowValue: lowValue, highValue: highValue,
-                    meanNPVLowUSD: try meanNPV(scenario: low, settings: settings),
-                    meanNPVHighUSD: try meanNPV(scenario: high, settings: settings)))
+            var bar = TornadoBar(
+                input: input.name, baseValue: base, lowValue: lowValue, highValue: highValue,
+                meanNPVLowUSD: try meanNPV(scenario: low, settings: settings),
+                meanNPVHighUSD: try meanNPV(scenario: high, settings: settings))
+            bar.basis = basis
+            bars.append(bar)
             progress?(k + 1, inputs.count)
         }
         return bars.sorted { $0.swingUSD != $1.swingUSD ? $0.swingUSD > $1.swingUSD : $0.input < $1.input }

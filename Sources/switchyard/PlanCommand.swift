@@ -89,9 +89,19 @@ struct PlanCommand: ParsableCommand {
             trainingPaths: trainingPaths, evaluationPaths: paths, seed: options.seed, threads: parallel.threads, objective: goal,
             scheduleStepMonths: step)
         let showProgress = parallel.showProgress
-        let result = try Planner.plan(scenario: base, settings: settings) { stage in
-            if showProgress { FileHandle.standardError.write(Data("planning: \(stage)...\n".utf8)) }
+        var bar: ProgressBar?
+        var phase = ""
+        let units = ["fixed schedules": "candidates", "trigger rules": "candidates", "least-squares Monte Carlo": "blocks", "re-scoring on fresh paths": "policies"]
+        let result = try Planner.plan(scenario: base, settings: settings) { p in
+            guard showProgress else { return }
+            if p.phase != phase {
+                bar?.finish()
+                phase = p.phase
+                bar = ProgressBar(enabled: true, unit: units[p.phase] ?? "steps", label: "plan: \(p.phase)\(p.phase == "trigger rules" ? " (the total is a bound)" : "")")
+            }
+            bar?.update(p.done, of: p.total)
         }
+        bar?.finish()
         let sheet = PlanReport.sheet(result, scenario: base)
         print(PlanReport.text(result, sheet))
         // Both outputs written first, then renamed into place together.
@@ -197,48 +207,53 @@ enum PlanReport {
     }
 
     static func text(_ r: PlanResult, _ s: PlanSheet) -> String {
+        let money = TextFormat.money
+        func month(_ m: Double) -> String {
+            let k = Int(m.rounded())
+            return "month \(k) (\(Scenario.monthLabel(r.scenarioStartMonth, month: k)))"
+        }
         var lines = [
-            "\(r.scenarioName) — plan (\(r.settings.objective)), \(r.settings.trainingPaths) training paths, \(r.settings.evaluationPaths) fresh paths, seed \(r.settings.seed)",
+            "\(r.scenarioName) — plan (\(r.settings.objective)), \(TextFormat.grouped(Double(r.settings.trainingPaths))) training paths, \(TextFormat.grouped(Double(r.settings.evaluationPaths))) fresh paths, seed \(r.settings.seed)",
             "",
             "Recommendation: \(r.recommendation)",
             "",
-            "On the fresh paths (mean NPV, 95% CI):",
+            "On the fresh paths: mean NPV (95% CI) and CVaR95 as a loss (\(TextFormat.tailConvention)):",
         ]
         for p in s.policies {
-            let cash = p.probabilityCashOut.map { String(format: "  cash runs out on %.1f%% of paths", $0 * 100) } ?? ""
+            let cash = p.probabilityCashOut.map { "; cash runs out on \(TextFormat.percent($0)) of paths" } ?? ""
             lines.append(
-                "  \(p.label.padding(toLength: 26, withPad: " ", startingAt: 0)) \(Summary.money(p.meanNPVUSD)) (\(Summary.money(p.ci95LowUSD)) to \(Summary.money(p.ci95HighUSD)))  CVaR95 \(Summary.money(p.cvar95USD))\(cash)")
+                "  \(p.label.padding(toLength: 26, withPad: " ", startingAt: 0)) \(money(p.meanNPVUSD)) (\(money(p.ci95LowUSD)) to \(money(p.ci95HighUSD))); CVaR95 \(TextFormat.conditionalValueAtRisk(p.cvar95USD, level: 95))\(cash)")
         }
         lines.append("")
         lines.append("Against never converting, on the same fresh paths (NPV difference):")
         for p in s.policies where p.label != "Never convert" {
             guard let v = p.versusNever else { continue }
-            let payback = v.paybackMonth.map { "pays back in month \($0) (\(Scenario.monthLabel(r.scenarioStartMonth, month: $0)))" } ?? "no payback within the horizon"
+            let payback = v.paybackMonth.map { "pays back in \(month(Double($0)))" } ?? "no payback within the horizon"
             lines.append(
-                "  \(p.label.padding(toLength: 26, withPad: " ", startingAt: 0)) mean \(Summary.money(v.meanUSD)) (SE \(Summary.money(v.standardErrorUSD)))  P5 \(Summary.money(v.p5USD))  P50 \(Summary.money(v.p50USD))  P95 \(Summary.money(v.p95USD))  worse on \(String(format: "%.1f%%", v.probabilityWorse * 100)) of paths")
-            lines.append("  \(String(repeating: " ", count: 26)) incremental IRR \(v.irr.map { String(format: "%.1f%%", $0 * 100) } ?? v.irrNote); \(payback)")
+                "  \(p.label.padding(toLength: 26, withPad: " ", startingAt: 0)) mean \(money(v.meanUSD)) (SE \(money(v.standardErrorUSD)))  P5 \(money(v.p5USD))  P50 \(money(v.p50USD))  P95 \(money(v.p95USD)); worse on \(TextFormat.percent(v.probabilityWorse)) of paths")
+            lines.append("  \(String(repeating: " ", count: 26)) incremental IRR \(v.irr.map { TextFormat.percent($0) } ?? v.irrNote); \(payback)")
         }
         if !s.hurdle.isEmpty {
             lines.append("  (\(s.hurdle): an incremental IRR below it can still go with a positive NPV difference when part of the value is discounted at a lower rate)")
         }
         lines.append("")
         lines.append(
-            "Value of flexibility (recommended - \(s.flexibilityBaseline), the better of never and now): \(Summary.money(s.valueOfFlexibilityUSD)) (SE \(Summary.money(s.valueOfFlexibilitySEUSD)))")
+            "Value of flexibility (recommended - \(s.flexibilityBaseline), the better of never and now): \(money(s.valueOfFlexibilityUSD)) (SE \(money(s.valueOfFlexibilitySEUSD)))")
         if !s.selection.isEmpty { lines.append("Why this policy: \(s.selection)") }
         lines.append(
-            "In-sample value of the recommended policy: \(Summary.money(s.recommendedInSampleMeanNPVUSD)) (training paths; optimistic by selection)")
+            "In-sample value of the recommended policy: \(money(s.recommendedInSampleMeanNPVUSD)) (training paths; optimistic by selection)")
         lines.append("")
         lines.append("When the recommended policy converts (fresh paths):")
         for b in s.conversionMonths {
-            let months = b.p50 == nil ? "" : String(format: "; start month P10 %.0f, P50 %.0f, P90 %.0f", b.p10!, b.p50!, b.p90!)
-            lines.append(String(format: "  %@: converted on %.1f%% of paths", b.block, b.convertedShare * 100) + months)
+            let months = b.p50.map { _ in "; start P10 \(month(b.p10!)), P50 \(month(b.p50!)), P90 \(month(b.p90!))" } ?? ""
+            lines.append("  \(b.block): converted on \(TextFormat.percent(b.convertedShare)) of paths" + months)
         }
         lines.append("")
-        lines.append("Top candidates on the training paths:")
+        lines.append("Top candidates on the training paths (mean NPV):")
         for c in s.candidates.prefix(8) {
-            lines.append("  \(Summary.money(c.meanNPVUSD).padding(toLength: 8, withPad: " ", startingAt: 0)) \(c.feasible ? "" : "[infeasible] ")\(c.policy)")
+            lines.append("  \(money(c.meanNPVUSD).leftPadded(14))  \(c.feasible ? "" : "[infeasible] ")\(c.policy)")
         }
-        lines.append("(\(s.candidates.count) candidates scored)")
-        return lines.joined(separator: "\n")
+        lines.append("(\(TextFormat.grouped(Double(s.candidates.count))) candidates scored)")
+        return TextFormat.wrap(lines.joined(separator: "\n"))
     }
 }

@@ -48,6 +48,28 @@ struct RiskCommand: ParsableCommand {
         _ = try Self.share(swing, option: "--swing")
     }
 
+    /// Says on stderr where two compared scenarios differ in ways that make the paired
+    /// difference more than "the same site, another decision": the horizon, the first
+    /// month, or the models of the price and the network.
+    static func warnIfUnlike(_ a: Scenario, _ b: Scenario) {
+        var differences: [String] = []
+        if a.horizonMonths != b.horizonMonths { differences.append("horizonMonths \(a.horizonMonths) vs \(b.horizonMonths): the NPVs cover different periods") }
+        if a.startMonth != b.startMonth { differences.append("startMonth \(a.startMonth) vs \(b.startMonth): the same path index is a different calendar") }
+        if a.stepHours != b.stepHours { differences.append("stepHours \(a.stepHours) vs \(b.stepHours): the random numbers are drawn on different steps, so the paths are not common") }
+        if a.bitcoin.priceModel != b.bitcoin.priceModel || (a.bitcoin.priceReplay == nil) != (b.bitcoin.priceReplay == nil) {
+            differences.append("bitcoin.price model differs: the BTC paths are not the same")
+        }
+        if (a.bitcoin.profitability == nil) != (b.bitcoin.profitability == nil) {
+            differences.append("bitcoin.network.model differs (trend vs profitability)")
+        }
+        if (a.electricity.market.replay == nil) != (b.electricity.market.replay == nil) {
+            differences.append("electricity.market: one is replayed, the other simulated")
+        }
+        for d in differences {
+            FileHandle.standardError.write(Data("warning: --compare: '\(a.name)' and '\(b.name)' differ in \(d)\n".utf8))
+        }
+    }
+
     /// "1%" or "0.01" as a share in (0, 1).
     static func share(_ text: String, option: String, smallest: Double = 1e-6, allowZero: Bool = false) throws -> Double {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -69,6 +91,7 @@ struct RiskCommand: ParsableCommand {
             }
             return options.adjust(try WorkbookScenario.loadAny(path: name))
         }
+        if let other { Self.warnIfUnlike(base, other) }
         let csvFiles = csv.map { dir in
             (["paths.csv", "monthly.csv", "yearly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : [])).map {
                 (dir as NSString).appendingPathComponent($0)
@@ -85,20 +108,20 @@ struct RiskCommand: ParsableCommand {
         let (seed, threads, force) = (options.seed, parallel.threads, options.force)
         let settings = RiskSettings(
             paths: paths, seed: seed, threads: threads, precision: try precision.map { try Self.share($0, option: "--precision") })
-        let bar = ProgressBar(enabled: parallel.showProgress, unit: "paths")
+        let bar = ProgressBar(enabled: parallel.showProgress, unit: "paths", label: "risk")
         let result = try RiskRunner.run(scenario: base, settings: settings) { bar.update($0, of: $1) }
         bar.finish()
         print(RiskReport.text(result, scenario: base))
         var bars: [TornadoBar] = []
         if tornado {
-            let tornadoBar = ProgressBar(enabled: parallel.showProgress, unit: "inputs")
+            let tornadoBar = ProgressBar(enabled: parallel.showProgress, unit: "inputs", label: "tornado")
             var runSettings = settings
             runSettings.paths = result.paths.count
             bars = try RiskRunner.tornado(
                 scenario: base, settings: runSettings, swing: try Self.share(swing, option: "--swing")
             ) { tornadoBar.update($0, of: $1) }
             tornadoBar.finish()
-            print(RiskReport.tornado(bars, swing: swing))
+            print(RiskReport.tornado(bars, baseMeanNPV: result.npv.mean))
         }
         var comparison: Comparison?
         if let other {
@@ -136,32 +159,44 @@ struct RiskCommand: ParsableCommand {
     }
 }
 
-/// Progress on stderr when it is a terminal: a bar, items per second and ETA.
+/// Progress on stderr when it is a terminal: a bar, counts, the rate and the ETA.
 final class ProgressBar {
     let enabled: Bool
     let unit: String
+    let label: String
     let start = Date()
 
-    init(enabled: Bool, unit: String) {
+    init(enabled: Bool, unit: String, label: String = "") {
         self.enabled = enabled
         self.unit = unit
+        self.label = label
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "?" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : s >= 60 ? String(format: "%dm%02ds", s / 60, s % 60) : "\(s)s"
     }
 
     func update(_ done: Int, of total: Int) {
         guard enabled else { return }
         let elapsed = Date().timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        let width = 30
-        let filled = total > 0 ? width * done / total : width
+        let width = 24
+        let filled = total > 0 ? min(width, width * done / total) : width
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let line = String(format: "\r[%@] %d/%d %@  %.0f %@/s  ETA %.0fs ", bar, done, total, unit, rate, unit, eta)
+        // Slow items read better as seconds each than as "0 inputs/s".
+        let speed = rate >= 1 ? String(format: "%.0f %@/s", rate, unit) : done > 0 ? String(format: "%.1f s each", elapsed / Double(done)) : "starting"
+        let eta = done > 0 ? "ETA \(Self.duration(Double(total - done) / rate))" : ""
+        let prefix = label.isEmpty ? "" : label + " "
+        let line = "\r\(prefix)[\(bar)] \(TextFormat.grouped(Double(done)))/\(TextFormat.grouped(Double(total))) \(unit)  \(speed)  \(eta)   "
         FileHandle.standardError.write(Data(line.utf8))
     }
 
     func finish() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        let elapsed = Date().timeIntervalSince(start)
+        FileHandle.standardError.write(Data(" done in \(Self.duration(elapsed))\n".utf8))
     }
 }
 
@@ -169,71 +204,111 @@ final class ProgressBar {
 enum RiskReport {
     static func text(_ r: RiskResult, scenario: Scenario) -> String {
         let npv = r.npv
+        let money = TextFormat.money
         var lines: [String] = []
-        lines.append("\(r.scenarioName) — \(r.paths.count) paths, seed \(r.settings.seed)")
+        lines.append("\(r.scenarioName) — \(TextFormat.grouped(Double(r.paths.count))) paths, seed \(r.settings.seed), \(scenario.horizonMonths) months from \(scenario.startMonth)")
         if let reached = r.reachedPrecision {
             lines.append(reached ? "stopped: the 95% CI of mean NPV reached the requested precision" : "precision not reached within --paths")
         }
         lines.append("")
         lines.append(
-            "NPV mean \(Summary.money(npv.mean)) USD  (SE \(Summary.money(npv.standardError)); 95% CI \(Summary.money(npv.confidenceInterval95.lowerBound)) to \(Summary.money(npv.confidenceInterval95.upperBound)))")
+            "NPV mean \(money(npv.mean))  (SE \(money(npv.standardError)); 95% CI \(money(npv.confidenceInterval95.lowerBound)) to \(money(npv.confidenceInterval95.upperBound)))")
         let names = DistributionSummary.levels.map { "P\(Int(($0 * 100).rounded()))" }
-        lines.append("NPV percentiles: " + zip(names, npv.percentiles).map { "\($0) \(Summary.money($1))" }.joined(separator: "  "))
-        lines.append(
-            "VaR95 \(Summary.money(npv.valueAtRisk95))  CVaR95 \(Summary.money(npv.conditionalValueAtRisk95))  VaR99 \(Summary.money(npv.valueAtRisk99))  CVaR99 \(Summary.money(npv.conditionalValueAtRisk99))  P(loss) \(String(format: "%.1f%%", npv.probabilityOfLoss * 100))")
+        lines.append("NPV percentiles: " + zip(names, npv.percentiles).map { "\($0) \(money($1))" }.joined(separator: "  "))
+        lines.append("Tail risk. \(TextFormat.tailConvention).")
+        lines.append("  VaR95 \(TextFormat.valueAtRisk(npv.valueAtRisk95, level: 95));  CVaR95 \(TextFormat.conditionalValueAtRisk(npv.conditionalValueAtRisk95, level: 95))")
+        lines.append("  VaR99 \(TextFormat.valueAtRisk(npv.valueAtRisk99, level: 99));  CVaR99 \(TextFormat.conditionalValueAtRisk(npv.conditionalValueAtRisk99, level: 99))")
+        lines.append("  Probability of a negative NPV: \(TextFormat.percent(npv.probabilityOfLoss))")
         if let irr = r.irr {
             lines.append(String(format: "IRR (defined on %.0f%% of paths): P10 %.1f%%  P50 %.1f%%  P90 %.1f%%", r.irrDefinedShare * 100, irr.percentiles[2] * 100, irr.percentiles[4] * 100, irr.percentiles[6] * 100))
         } else {
             lines.append("IRR: not meaningful on any path (an operating site's flows rarely change sign exactly once; use NPV)")
         }
+        func month(_ m: Double) -> String {
+            let k = Int(m.rounded())
+            return k >= 1 ? "month \(k) (\(Scenario.monthLabel(scenario.startMonth, month: k)))" : "month \(k)"
+        }
         if let payback = r.paybackMonth {
-            lines.append(String(format: "Payback within the horizon on %.0f%% of paths: P10 month %.0f  P50 %.0f  P90 %.0f", r.paybackShare * 100, payback.percentiles[2], payback.percentiles[4], payback.percentiles[6]))
+            lines.append("Payback within the horizon on \(TextFormat.percent(r.paybackShare, decimals: 0)) of paths: P10 \(month(payback.percentiles[2])), P50 \(month(payback.percentiles[4])), P90 \(month(payback.percentiles[6]))")
         }
         if let equity = r.equityNPV {
             lines.append(
-                "Equity NPV (after debt service and tax) mean \(Summary.money(equity.mean))  P5 \(Summary.money(equity.percentiles[1]))  P50 \(Summary.money(equity.percentiles[4]))  P95 \(Summary.money(equity.percentiles[7]))")
+                "Equity NPV (after debt service and tax) mean \(money(equity.mean))  P5 \(money(equity.percentiles[1]))  P50 \(money(equity.percentiles[4]))  P95 \(money(equity.percentiles[7]))")
         }
         if let p = r.probabilityCashOut {
-            lines.append(String(format: "Cash runs out on %.1f%% of paths (starting cash and equity cash flows)", p * 100))
+            lines.append("Cash runs out on \(TextFormat.percent(p)) of paths (starting cash and equity cash flows)")
         }
         if let tv = r.terminalValue, let last = r.months.last {
             lines.append(
-                "Terminal value at the end of \(last.label) (undiscounted; the NPV counts it discounted): mean \(Summary.money(tv.mean))  P10 \(Summary.money(tv.percentiles[2]))  P50 \(Summary.money(tv.percentiles[4]))  P90 \(Summary.money(tv.percentiles[6]))")
+                "Terminal value at the end of \(last.label) (undiscounted; the NPV counts it discounted): mean \(money(tv.mean))  P10 \(money(tv.percentiles[2]))  P50 \(money(tv.percentiles[4]))  P90 \(money(tv.percentiles[6]))")
         } else {
             lines.append("No terminal value: nothing after the horizon counts in the NPV")
         }
-        lines.append(String(format: "BTC mined: P10 %.0f  P50 %.0f  P90 %.0f", r.btcMined.percentiles[2], r.btcMined.percentiles[4], r.btcMined.percentiles[6]))
-        lines.append(String(format: "Curtailed energy (MWh): P10 %.0f  P50 %.0f  P90 %.0f", r.curtailedEnergyMWh.percentiles[2], r.curtailedEnergyMWh.percentiles[4], r.curtailedEnergyMWh.percentiles[6]))
+        let g = { TextFormat.grouped($0) }
+        lines.append("BTC mined: P10 \(g(r.btcMined.percentiles[2]))  P50 \(g(r.btcMined.percentiles[4]))  P90 \(g(r.btcMined.percentiles[6]))")
+        lines.append("Curtailed energy (MWh): P10 \(g(r.curtailedEnergyMWh.percentiles[2]))  P50 \(g(r.curtailedEnergyMWh.percentiles[4]))  P90 \(g(r.curtailedEnergyMWh.percentiles[6]))")
         if let u = r.gpuUtilisation {
-            lines.append(String(format: "GPU utilisation: P10 %.1f%%  P50 %.1f%%  P90 %.1f%%", u.percentiles[2] * 100, u.percentiles[4] * 100, u.percentiles[6] * 100))
+            lines.append("GPU utilisation: P10 \(TextFormat.percent(u.percentiles[2]))  P50 \(TextFormat.percent(u.percentiles[4]))  P90 \(TextFormat.percent(u.percentiles[6]))")
         }
         lines.append("")
-        lines.append("Cumulative cash (fan chart), USD:")
-        lines.append("  month       P5       P25       P50       P75       P95")
+        lines.append("Cumulative cash (fan chart), USD millions:")
+        let columns = ["P5", "P25", "P50", "P75", "P95"]
+        lines.append("  month            " + columns.map { $0.leftPadded(10) }.joined())
         for m in r.months where m.month % 12 == 0 || m.month == r.months.count {
-            let cells = m.cumulativeCashPercentilesUSD.map { Summary.money($0).padding(toLength: 9, withPad: " ", startingAt: 0) }
-            lines.append("  \(m.label)  " + cells.joined(separator: " "))
+            let cells = m.cumulativeCashPercentilesUSD.map { TextFormat.grouped($0 / 1e6, decimals: 1).leftPadded(10) }
+            lines.append("  \(String(m.month).leftPadded(5)) (\(m.label))  " + cells.joined())
         }
-        return lines.joined(separator: "\n")
+        return TextFormat.wrap(lines.joined(separator: "\n"))
     }
 
-    static func tornado(_ bars: [TornadoBar], swing: String) -> String {
-        var lines = ["", "Tornado (each input -/+ \(swing), same paths), mean NPV:"]
-        for bar in bars {
-            let name = bar.input.padding(toLength: 28, withPad: " ", startingAt: 0)
-            lines.append("  \(name) low \(Summary.money(bar.meanNPVLowUSD))  high \(Summary.money(bar.meanNPVHighUSD))  swing \(Summary.money(bar.swingUSD))\(bar.baseValue == nil ? "  (not in this scenario)" : "")")
+    static func tornado(_ bars: [TornadoBar], baseMeanNPV: Double) -> String {
+        let bases = Set(bars.map(\.basis)).subtracting(["scenario range", "not in this scenario"]).sorted()
+        var lines = [
+            "",
+            "Tornado: mean NPV with each input at a low and a high value, the others at base (same paths; base mean \(TextFormat.money(baseMeanNPV))).",
+            "Inputs move over the scenario's sensitivity.ranges (\"range\") where it gives one, else by \(bases.isEmpty ? "the swing" : bases.joined(separator: ", ")); NPVs are means in USD M:",
+        ]
+        let header = ["input", "low value", "high value", "moved by", "NPV at low", "NPV at high", "swing"]
+        let widths = [26, 11, 11, 9, 11, 11, 8]
+        func row(_ cells: [String]) -> String {
+            "  " + zip(cells, widths).enumerated().map { k, pair in
+                k == 0 ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0) : pair.0.leftPadded(pair.1)
+            }.joined(separator: " ")
         }
-        return lines.joined(separator: "\n")
+        lines.append(row(header))
+        for bar in bars {
+            guard let low = bar.lowValue, let high = bar.highValue else {
+                lines.append("  " + bar.input.padding(toLength: 26, withPad: " ", startingAt: 0) + " (not in this scenario)")
+                continue
+            }
+            lines.append(row([
+                bar.input, Self.value(low), Self.value(high), bar.basis == "scenario range" ? "range" : bar.basis, Summary.millions(bar.meanNPVLowUSD),
+                Summary.millions(bar.meanNPVHighUSD), Summary.millions(bar.swingUSD),
+            ]))
+        }
+        return TextFormat.wrap(lines.joined(separator: "\n"))
+    }
+
+    /// An input value with separators and no more digits than it needs.
+    static func value(_ v: Double) -> String {
+        abs(v) >= 1_000 ? TextFormat.grouped(v) : abs(v) >= 1 ? TextFormat.grouped(v, decimals: 2) : String(format: "%.4g", v)
     }
 
     static func comparison(_ c: Comparison) -> String {
         let d = c.difference
-        return """
+        let money = TextFormat.money
+        return TextFormat.wrap("""
 
             Comparison on the same paths: \(c.otherName) minus \(c.baseName)
-              mean NPV: \(Summary.money(c.base.mean)) vs \(Summary.money(c.other.mean)); difference \(Summary.money(d.mean)) (SE \(Summary.money(d.standardError)), 95% CI \(Summary.money(d.confidenceInterval95.lowerBound)) to \(Summary.money(d.confidenceInterval95.upperBound)))
-              difference P5 \(Summary.money(d.percentile(0.05)!))  P50 \(Summary.money(d.percentile(0.5)!))  P95 \(Summary.money(d.percentile(0.95)!))
-              \(c.otherName) is worse on \(String(format: "%.1f%%", d.probabilityOfLoss * 100)) of paths, better on \(String(format: "%.1f%%", Double(c.betterCount) / Double(max(1, d.count)) * 100))
-            """
+              mean NPV: \(money(c.base.mean)) vs \(money(c.other.mean)); difference \(money(d.mean)) (SE \(money(d.standardError)), 95% CI \(money(d.confidenceInterval95.lowerBound)) to \(money(d.confidenceInterval95.upperBound)))
+              difference P5 \(money(d.percentile(0.05)!))  P50 \(money(d.percentile(0.5)!))  P95 \(money(d.percentile(0.95)!))
+              \(c.otherName) is worse on \(TextFormat.percent(d.probabilityOfLoss)) of paths, better on \(TextFormat.percent(Double(c.betterCount) / Double(max(1, d.count))))
+            """)
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

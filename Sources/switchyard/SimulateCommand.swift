@@ -70,16 +70,16 @@ struct SimulateCommand: ParsableCommand {
 
 /// Plain-text reports for the terminal.
 enum Summary {
-    static func money(_ usd: Double) -> String {
-        let m = usd / 1e6
-        return String(format: abs(m) >= 100 ? "%.0fM" : "%.1fM", m)
-    }
+    static func money(_ usd: Double) -> String { TextFormat.money(usd) }
+
+    /// Millions without the currency, for table cells under a "USD M" header.
+    static func millions(_ usd: Double) -> String { TextFormat.grouped(usd / 1e6, decimals: 1) }
 
     static func pathReport(_ result: PathResult, scenario: Scenario, seed: UInt64, path: UInt64) -> String {
         var lines: [String] = []
-        lines.append("\(scenario.name) — seed \(seed), path \(path), \(scenario.horizonMonths) months")
+        lines.append("\(scenario.name) — seed \(seed), path \(path), \(scenario.horizonMonths) months from \(scenario.startMonth)")
         lines.append("")
-        let widths = [7, 9, 9, 8, 8, 8, 8, 8, 8, 8, 9]
+        let widths = [15, 9, 9, 8, 8, 8, 8, 8, 8, 8, 9]
         func line(_ cells: [String]) -> String {
             zip(cells, widths).enumerated().map { index, pair in
                 let (cell, width) = pair
@@ -87,17 +87,18 @@ enum Summary {
                 return index == 0 ? cell + pad : pad + cell
             }.joined(separator: " ")
         }
-        lines.append(line(["month", "BTC USD", "HP/PH/d", "BTC", "mining", "GPU", "colo", "credits", "energy", "capex", "FCF"]))
+        lines.append(line(["", "BTC", "hashprice", "BTC", "revenue, USD M:", "", "", "", "cost, USD M:", "", "USD M"]))
+        lines.append(line(["month", "USD", "USD/PH/d", "mined", "mining", "GPU", "colo", "credits", "energy", "capex", "FCF"]))
         for row in result.months {
             let show = row.month <= 12 || row.month % 12 == 0 || row.month == result.months.count
             guard show else { continue }
             lines.append(
                 line([
-                    row.label, String(format: "%.0f", row.averageBTCPriceUSD),
+                    "\(String(row.month).leftPadded(3)) (\(row.label))", TextFormat.grouped(row.averageBTCPriceUSD),
                     String(format: "%.2f", row.averageHashpriceUSDPerPHDay), String(format: "%.2f", row.btcMined),
-                    money(row.miningRevenueUSD), money(row.gpuCloudRevenueUSD), money(row.colocationRevenueUSD),
-                    money(row.curtailmentCreditsUSD), money(row.energyCostUSD), money(row.capexUSD),
-                    money(row.freeCashFlowUSD),
+                    millions(row.miningRevenueUSD), millions(row.gpuCloudRevenueUSD), millions(row.colocationRevenueUSD),
+                    millions(row.curtailmentCreditsUSD), millions(row.energyCostUSD), millions(row.capexUSD),
+                    millions(row.freeCashFlowUSD),
                 ]))
         }
         lines.append("(months 1-12, then every 12th; all months in --ledger)")
@@ -105,15 +106,15 @@ enum Summary {
         let rate = String(format: "%.1f", scenario.discountRatePerYear * 100)
         if let tv = result.terminalValue, let last = result.months.last {
             lines.append(
-                "Terminal value at the end of \(last.label): \(money(tv.totalUSD)) USD (contracts \(money(tv.contractsUSD)): leases, capex still due, PPA; operations \(money(tv.operationsUSD)), the larger of going concern \(money(tv.goingConcernUSD)), land \(money(tv.landUSD))\(tv.conversionOptionUSD != 0 ? " and converting the blocks left then \(money(tv.conversionOptionUSD))" : ""))")
-            lines.append("NPV at \(rate)%: \(money(result.npvUSD)) USD, terminal value included")
+                "Terminal value at the end of \(last.label): \(money(tv.totalUSD)) (contracts \(money(tv.contractsUSD)): leases, capex still due, PPA; operations \(money(tv.operationsUSD)), the larger of going concern \(money(tv.goingConcernUSD)), land \(money(tv.landUSD))\(tv.conversionOptionUSD != 0 ? " and converting the blocks left then \(money(tv.conversionOptionUSD))" : ""))")
+            lines.append("NPV at \(rate)%: \(money(result.npvUSD)), terminal value included")
         } else {
-            lines.append("NPV at \(rate)%: \(money(result.npvUSD)) USD (no terminal value: nothing after \(result.months.last?.label ?? "the horizon") counts)")
+            lines.append("NPV at \(rate)%: \(money(result.npvUSD)) (no terminal value: nothing after \(result.months.last?.label ?? "the horizon") counts)")
         }
         if let f = result.finance {
-            lines.append("After tax and financing (finance section): project NPV \(money(f.projectNPVUSD)) USD, IRR \(f.projectRateOfReturn)")
+            lines.append("After tax and financing (finance section): project NPV \(money(f.projectNPVUSD)), IRR \(f.projectRateOfReturn)")
             let equityRate = String(format: "%.1f", (scenario.finance.equityDiscountRatePerYear ?? scenario.discountRatePerYear) * 100)
-            lines.append("  equity NPV at \(equityRate)%: \(money(f.equityNPVUSD)) USD, IRR \(f.equityRateOfReturn)")
+            lines.append("  equity NPV at \(equityRate)%: \(money(f.equityNPVUSD)), IRR \(f.equityRateOfReturn)")
             if let dscr = f.minimumDSCR { lines.append(String(format: "  lowest yearly debt-service cover (DSCR): %.2f", dscr)) }
             if scenario.finance.startingCashUSD != nil {
                 lines.append("  cash " + (f.cashOutMonth.map { "runs out in month \($0) (\(Scenario.monthLabel(scenario.startMonth, month: $0)))" } ?? "never runs out"))
@@ -128,7 +129,7 @@ enum Summary {
             "Payback month: "
                 + (result.paybackMonth.map { "\($0) (\(Scenario.monthLabel(scenario.startMonth, month: $0)))" }
                     ?? (neverNegative ? "not applicable (cumulative cash is never negative)" : "not within the horizon")))
-        lines.append(String(format: "BTC mined: %.2f; events: %d", result.totalBTCMined, result.eventsFired))
-        return lines.joined(separator: "\n")
+        lines.append("BTC mined: \(TextFormat.grouped(result.totalBTCMined, decimals: 2)); events: \(TextFormat.grouped(Double(result.eventsFired)))")
+        return TextFormat.wrap(lines.joined(separator: "\n"))
     }
 }
