@@ -291,6 +291,10 @@ public struct PlanResult: Sendable {
     public var recommendation: String
     /// Why this policy and not a more complex one (the 2-paired-SE rule).
     public var selection: String
+    /// The recommended policy's cumulative cash on the fresh paths, month by month:
+    /// P5, P25, P50, P75, P95 (exact percentiles over the paths). The last month is left
+    /// out: its flow carries the value at the horizon, which is not cash.
+    public var recommendedCumulativeCash: [[Double]] = []
 }
 
 public enum PlannerError: Error, CustomStringConvertible {
@@ -532,10 +536,13 @@ public enum Planner {
             return scored
         }
         var evaluated: [ConversionPolicy: PolicyScore] = [.never: paired(never)]
+        var cashFans: [ConversionPolicy: [[Double]]] = [.never: cumulativeCashPercentiles(never.flows)]
         func fresh(_ policy: ConversionPolicy) throws -> PolicyScore {
             if let known = evaluated[policy] { return known }
-            let scored = paired(try evaluate(policy))
+            let run = try evaluate(policy)
+            let scored = paired(run)
             evaluated[policy] = scored
+            cashFans[policy] = cumulativeCashPercentiles(run.flows)
             return scored
         }
         let now = try fresh(.schedule(scenario.conversions.map { _ in 1 }))
@@ -551,7 +558,26 @@ public enum Planner {
             recommended: recommended, recommendedInSample: winner, valueOfFlexibility: flexibility,
             flexibilityBaseline: baseline.policy == .never ? "never convert" : "convert everything now",
             recommendation: headline(recommended, scenario: scenario), selection: selection)
-            .with { $0.scenarioStartMonth = scenario.startMonth }
+            .with {
+                $0.scenarioStartMonth = scenario.startMonth
+                $0.recommendedCumulativeCash = cashFans[winner.policy] ?? []
+            }
+    }
+
+    /// Month by month, the P5, P25, P50, P75 and P95 of cumulative cash over paths
+    /// (`flows[path][month]`), exact (sorted), interpolated as ``DistributionSummary``.
+    static func cumulativeCashPercentiles(_ flows: [[Double]]) -> [[Double]] {
+        guard let all = flows.first?.count, all > 1 else { return [] }
+        let months = all - 1
+        var running = [Double](repeating: 0, count: flows.count)
+        var result: [[Double]] = []
+        result.reserveCapacity(months)
+        for m in 0..<months {
+            for p in flows.indices { running[p] += m < flows[p].count ? flows[p][m] : 0 }
+            let summary = DistributionSummary(running)
+            result.append([0.05, 0.25, 0.5, 0.75, 0.95].map { summary.percentile($0)! })
+        }
+        return result
     }
 
     /// The simplest good policy: starting from the best "never", a more complex family

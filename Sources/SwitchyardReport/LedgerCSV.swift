@@ -30,6 +30,7 @@ public enum LedgerCSV {
         ("network_hashrate_ehs", { $0.averageNetworkHashrateEHs }),
         ("hashrate_share", { $0.hashrateShare }),
         ("market_power_price_usd_per_mwh", { $0.averageMarketPowerPriceUSDPerMWh }),
+        ("gpu_price_usd_per_gpu_hour", { $0.averageGPUPriceUSDPerGPUHour }),
         ("gpu_hours", { $0.gpuHoursBilled }),
         ("gpu_utilisation", { $0.gpuUtilisation }),
         ("jobs_completed", { Double($0.jobsCompleted) }),

@@ -171,7 +171,9 @@ extension JSONSummary {
 
 extension XLSXReport {
     /// Summary, Inputs and Plan (recommended schedule, policy comparison, candidates).
-    public static func writePlan(_ plan: PlanSheet, scenario: Scenario, info: RunInfo, to path: String, replace: Bool) throws {
+    public static func writePlan(
+        _ plan: PlanSheet, scenario: Scenario, decision: DecisionView = DecisionView(), info: RunInfo, to path: String, replace: Bool
+    ) throws {
         try AtomicFile.produce(at: path, replace: replace) { temporary in
             let w = try workbook(at: temporary)
             let f = Formats(w)
@@ -182,9 +184,11 @@ extension XLSXReport {
                 ("Switchyard plan", ""), ("Scenario", plan.scenario), ("Objective", plan.objective),
                 ("Switchyard version", info.version), ("Command", info.command), ("Recommendation", plan.recommendation),
             ]
+            let wrap = w.wrapped()
             for (i, line) in lines.enumerated() {
                 summary.write(i, 0, line.0, i == 0 ? f.bold : nil)
-                summary.write(i, 1, line.1)
+                summary.write(i, 1, line.1, line.1.count > 90 ? wrap : nil)
+                if line.1.count > 90 { worksheet_set_row(summary.handle, lxw_row_t(i), 15 * Double(line.1.count / 80 + 1), nil) }
             }
             summary.write(7, 0, "Seed")
             summary.write(7, 1, Double(plan.seed), f.number)
@@ -196,7 +200,12 @@ extension XLSXReport {
             summary.write(10, 0, "Flexibility measured against")
             summary.write(10, 1, plan.flexibilityBaseline)
             summary.write(11, 0, "Why this policy")
-            summary.write(11, 1, plan.selection)
+            summary.write(11, 1, plan.selection, wrap)
+            worksheet_set_row(summary.handle, 11, 15 * Double(plan.selection.count / 80 + 1), nil)
+            summary.printArea(lastRow: 11, lastColumn: 1)
+            let data = ChartData(w, f)
+            decisionSheet(w, f, data, plan: plan, view: decision)
+            readingGuide(w, f, kind: .plan)
             inputs(w, f, scenario)
             let sheet = w.sheet("Plan")
             let headers = [
@@ -237,9 +246,14 @@ extension XLSXReport {
                 "Mean NPV (fresh paths)", categories: Cell.range("Plan", column: 0, rows: 1...plan.policies.count),
                 values: Cell.range("Plan", column: 2, rows: 1...plan.policies.count))
             chart.title("Mean NPV by policy (fresh paths)")
+            // A bar chart's value axis is libxlsxwriter's x axis. An amount: from zero
+            // unless a policy loses money.
             chart.xAxis("USD", numberFormat: "$#,##0.0,,\"M\"")
-            chart.categoryLabelsLow()
-            sheet.insert(chart, row: plan.policies.count + 3, column: 0)
+            if plan.policies.allSatisfy({ $0.meanNPVUSD >= 0 }) { chart.xRange(min: 0) }
+            chart.barCategoryLabelsLow()
+            chart.noLegend()
+            sheet.insert(chart, row: plan.policies.count + 3, column: 0, widthScale: 2, heightScale: 1.3)
+            sheet.printArea(lastRow: plan.policies.count + 25, lastColumn: headers.count - 1)
             let candidates = w.sheet("Candidates")
             let ch = ["Policy", "Mean NPV on training paths (USD)", "Objective", "Feasible"]
             for (c, h) in ch.enumerated() { candidates.write(0, c, h, f.header) }
@@ -255,6 +269,7 @@ extension XLSXReport {
             candidates.table("CandidatesTable", lastRow: plan.candidates.count, headers: ch)
             conversionMonthsSheet(w, f, plan)
             rulesSheet(w, f, plan)
+            data.finish()
             try w.close()
         }
     }
@@ -338,7 +353,10 @@ extension XLSXReport {
         chart.title("Recommended policy: share of fresh paths converted by each month")
         chart.xAxis("Month", numberFormat: "yyyy-mm")
         chart.yAxis("Share of paths", numberFormat: "0%")
+        chart.yRange(min: 0, max: 1)
+        chart.xLabelsLow()
         chart.legendBottom()
-        sheet.insert(chart, row: 1, column: headers.count + 1)
+        w.chartsheet("Conversion chart", chart)
+        sheet.printArea(lastRow: plan.monthLabels.count, lastColumn: headers.count - 1)
     }
 }

@@ -29,62 +29,79 @@ public enum RiskCSV {
         var table = CSVTable(
             header: ["month", "date", "cash_flow_mean_usd"] + levels.map { "cash_flow_\($0)_usd" }
                 + ["cumulative_cash_mean_usd"] + levels.map { "cumulative_cash_\($0)_usd" }
-                + ["network_hashrate_p10_ehs", "network_hashrate_p50_ehs", "network_hashrate_p90_ehs"]
-                + ["hashprice_p10_usd_per_ph_day", "hashprice_p50_usd_per_ph_day", "hashprice_p90_usd_per_ph_day"])
+                + marketColumns + revenueColumns)
         for m in result.months {
             table.append(
                 [String(m.month), m.label + "-01", n(m.cashFlowMeanUSD)] + m.cashFlowPercentilesUSD.map(n)
                     + [n(m.cumulativeCashMeanUSD)] + m.cumulativeCashPercentilesUSD.map(n)
-                    + m.networkHashrateEHsPercentiles.map(n) + m.hashpricePercentiles.map(n))
+                    + m.marketPercentiles.flatMap { $0.map(n) } + m.revenueMeansUSD.map(n))
         }
         return table
     }
 
-    /// summary.csv: `statistic,value` rows, NPV first.
+    /// The inputs' percentiles: `network_hashrate_p5_ehs` ... `gpu_price_p95_usd_per_gpu_hour`.
+    static let marketColumns = MonthStatistics.markets.flatMap { market in
+        MonthStatistics.marketLevels.map { "\(market.column)_\(label($0))_\(market.unitColumn)" }
+    }
+
+    /// The monthly mean revenue of each stream (as the Monthly sheet).
+    static let revenueColumns = MonthStatistics.revenueStreams.map {
+        $0.lowercased().replacingOccurrences(of: " ", with: "_") + "_revenue_mean_usd"
+    }
+
+    /// summary.csv: `statistic,value,unit,note` rows, NPV first. `value` is always a
+    /// number (empty where undefined); text goes in `note`.
     public static func summary(_ result: RiskResult) -> CSVTable {
-        var table = CSVTable(header: ["statistic", "value"])
-        table.append(["scenario", result.scenarioName])
-        table.append(["seed", String(result.settings.seed)])
-        table.append(["paths", String(result.paths.count)])
-        func add(_ prefix: String, _ s: DistributionSummary?) {
-            guard let s else { return }
-            table.append(["\(prefix)_mean", n(s.mean)])
-            table.append(["\(prefix)_standard_error", n(s.standardError)])
-            table.append(["\(prefix)_ci95_low", n(s.confidenceInterval95.lowerBound)])
-            table.append(["\(prefix)_ci95_high", n(s.confidenceInterval95.upperBound)])
-            table.append(["\(prefix)_sd", n(s.standardDeviation)])
-            for (level, value) in zip(DistributionSummary.levels, s.percentiles) { table.append(["\(prefix)_\(label(level))", n(value)]) }
-            table.append(["\(prefix)_min", n(s.minimum)])
-            table.append(["\(prefix)_max", n(s.maximum)])
+        var table = CSVTable(header: ["statistic", "value", "unit", "note"])
+        func row(_ statistic: String, _ value: Double?, _ unit: String, _ note: String = "") {
+            table.append([statistic, n(value), unit, note])
         }
-        add("npv_usd", result.npv)
-        table.append(["npv_var95_usd", n(result.npv.valueAtRisk95)])
-        table.append(["npv_cvar95_usd", n(result.npv.conditionalValueAtRisk95)])
-        table.append(["npv_var99_usd", n(result.npv.valueAtRisk99)])
-        table.append(["npv_cvar99_usd", n(result.npv.conditionalValueAtRisk99)])
-        table.append(["probability_of_loss", n(result.npv.probabilityOfLoss)])
-        table.append(["irr_defined_share", n(result.irrDefinedShare)])
-        add("irr", result.irr)
-        table.append(["payback_within_horizon_share", n(result.paybackShare)])
-        add("payback_month", result.paybackMonth)
-        add("btc_mined", result.btcMined)
-        add("gpu_utilisation", result.gpuUtilisation)
-        add("curtailed_energy_mwh", result.curtailedEnergyMWh)
-        add("terminal_value_usd", result.terminalValue)
-        add("equity_npv_usd", result.equityNPV)
-        if let p = result.probabilityCashOut { table.append(["probability_cash_out", n(p)]) }
+        row("scenario", nil, "", result.scenarioName)
+        row("seed", Double(result.settings.seed), "")
+        row("paths", Double(result.paths.count), "paths")
+        func add(_ prefix: String, _ s: DistributionSummary?, _ unit: String, _ note: String = "", missing: String? = nil) {
+            guard let s else {
+                if let missing { row("\(prefix)_mean", nil, unit, missing) }
+                return
+            }
+            row("\(prefix)_mean", s.mean, unit, note)
+            row("\(prefix)_standard_error", s.standardError, unit)
+            row("\(prefix)_ci95_low", s.confidenceInterval95.lowerBound, unit)
+            row("\(prefix)_ci95_high", s.confidenceInterval95.upperBound, unit)
+            row("\(prefix)_sd", s.standardDeviation, unit)
+            for (level, value) in zip(DistributionSummary.levels, s.percentiles) { row("\(prefix)_\(label(level))", value, unit) }
+            row("\(prefix)_min", s.minimum, unit)
+            row("\(prefix)_max", s.maximum, unit)
+        }
+        add("npv_usd", result.npv, "USD")
+        let loss = "a loss, positive when lost (minus the percentile)"
+        row("npv_var95_usd", result.npv.valueAtRisk95, "USD", loss)
+        row("npv_cvar95_usd", result.npv.conditionalValueAtRisk95, "USD", "a loss, positive when lost (minus the mean of the worst 5%)")
+        row("npv_var99_usd", result.npv.valueAtRisk99, "USD", loss)
+        row("npv_cvar99_usd", result.npv.conditionalValueAtRisk99, "USD", "a loss, positive when lost (minus the mean of the worst 1%)")
+        row("probability_of_loss", result.npv.probabilityOfLoss, "share", "of paths with NPV < 0")
+        row("irr_defined_share", result.irrDefinedShare, "share", "of paths with an IRR")
+        add("irr", result.irr, "per year", "over the paths with an IRR", missing: "no path has an IRR")
+        row("payback_within_horizon_share", result.paybackShare, "share")
+        add("payback_month", result.paybackMonth, "month", "over the paths that pay back", missing: "no path pays back within the horizon")
+        add("btc_mined", result.btcMined, "BTC")
+        add("gpu_utilisation", result.gpuUtilisation, "share")
+        add("curtailed_energy_mwh", result.curtailedEnergyMWh, "MWh")
+        add("terminal_value_usd", result.terminalValue, "USD", "undiscounted, at the horizon")
+        add("equity_npv_usd", result.equityNPV, "USD")
+        row("probability_cash_out", result.probabilityCashOut, "share", result.probabilityCashOut == nil ? "no starting cash in the scenario" : "")
         return table
     }
 
     /// sensitivity.csv: one row per tornado bar, largest swing first.
     public static func sensitivity(_ bars: [TornadoBar]) -> CSVTable {
         var table = CSVTable(header: [
-            "input", "base_value", "low_value", "high_value", "mean_npv_low_usd", "mean_npv_high_usd", "swing_usd",
+            "input", "base_value", "low_value", "high_value", "mean_npv_low_usd", "mean_npv_high_usd", "swing_usd", "moved_by",
         ])
         for bar in bars {
             table.append([
                 bar.input, n(bar.baseValue), n(bar.lowValue), n(bar.highValue), n(bar.meanNPVLowUSD),
-                n(bar.meanNPVHighUSD), n(bar.swingUSD),
+                n(bar.meanNPVHighUSD), n(bar.swingUSD), bar.basis,
             ])
         }
         return table

@@ -102,10 +102,10 @@ public enum XLSXReport {
                 let p = Int((level * 100).rounded())
                 writer.line("NPV P\(p) (USD)", value, f.usd, name: "NPV_P\(p)")
             }
-            writer.line("VaR 95% (USD, loss at P5)", npv.valueAtRisk95, f.usd, name: "VaR95")
-            writer.line("CVaR 95% (USD)", npv.conditionalValueAtRisk95, f.usd, name: "CVaR95")
-            writer.line("VaR 99% (USD, loss at P1)", npv.valueAtRisk99, f.usd, name: "VaR99")
-            writer.line("CVaR 99% (USD)", npv.conditionalValueAtRisk99, f.usd, name: "CVaR99")
+            writer.line("VaR 95% (USD; a loss when positive)", npv.valueAtRisk95, f.usd, name: "VaR95")
+            writer.line("CVaR 95% (USD; a loss when positive)", npv.conditionalValueAtRisk95, f.usd, name: "CVaR95")
+            writer.line("VaR 99% (USD; a loss when positive)", npv.valueAtRisk99, f.usd, name: "VaR99")
+            writer.line("CVaR 99% (USD; a loss when positive)", npv.conditionalValueAtRisk99, f.usd, name: "CVaR99")
             writer.line("Probability of loss", npv.probabilityOfLoss, f.percent, name: "ProbabilityOfLoss")
             writer.line("IRR defined on (share of paths)", r.irrDefinedShare, f.percent)
             writer.line("IRR P50", r.irr?.percentiles[4], f.percent, name: "IRR_P50")
@@ -123,33 +123,39 @@ public enum XLSXReport {
                 writer.line("Mean NPV difference (USD)", c.difference.mean, f.usd, name: "Comparison_Difference")
                 writer.line("Standard error of the difference (USD)", c.difference.standardError, f.usd)
             }
-            // NPV histogram data beside the figures, and its chart.
-            let bins = histogram(r.paths.map(\.npvUSD), bins: 30)
-            summary.write(0, 3, "NPV bin centre (USD)", f.header)
-            summary.write(0, 4, "Paths", f.header)
-            summary.width(3, 4, 18)
-            for (i, bin) in bins.enumerated() {
-                summary.write(i + 1, 3, bin.centre, f.usd)
-                summary.write(i + 1, 4, Double(bin.count), f.number)
+            writer.skip()
+            writer.text("Sign convention", TextFormat.tailConvention + ".")
+            let data = ChartData(w, f)
+            // Charts below the figures, one a row.
+            var chartRow = writer.row + 2
+            let chartRows = chartRow
+            if let histogram = Charts.histogram(
+                w, data, title: "NPV distribution (\(r.paths.count) paths)", axis: "NPV (USD)", numberFormat: "$#,##0.0,,\"M\"",
+                values: r.paths.map(\.npvUSD))
+            {
+                summary.insert(histogram, row: chartRow, column: 0, widthScale: 1.5, heightScale: 1.2)
+                chartRow += 22
             }
-            let histogramChart = w.chart(LXW_CHART_COLUMN)
-            histogramChart.series(
-                "Paths", categories: Cell.range("Summary", column: 3, rows: 1...bins.count),
-                values: Cell.range("Summary", column: 4, rows: 1...bins.count))
-            histogramChart.title("NPV distribution (\(r.paths.count) paths)")
-            histogramChart.xAxis("NPV (USD)", numberFormat: "$#,##0.0,,\"M\"")
-            histogramChart.yAxis("Paths")
-            histogramChart.gap(10)
-            summary.insert(histogramChart, row: 1, column: 6)
+            if let curve = Charts.sCurve(
+                w, data, title: "NPV S-curve", axis: "NPV (USD)", numberFormat: "$#,##0.0,,\"M\"",
+                samples: [("NPV", r.paths.map(\.npvUSD))])
+            {
+                summary.insert(curve, row: chartRow, column: 0, widthScale: 1.5, heightScale: 1.2)
+                chartRow += 22
+            }
+            summary.printArea(lastRow: chartRow, lastColumn: 7)
+            summary.pageBreaks([chartRows, chartRows + 22])
 
+            readingGuide(w, f, kind: .risk)
             inputs(w, f, scenario)
 
-            // Monthly: fan chart data and revenue means.
+            // Monthly: the fan chart's percentiles, revenue means and the inputs' percentiles.
             let monthly = w.sheet("Monthly")
             let levels = MonthStatistics.levels.map { "P\(Int(($0 * 100).rounded()))" }
+            let marketHeaders = MonthStatistics.markets.flatMap { market in levels.map { "\(market.name) \($0) (\(market.unit))" } }
             let headers = ["Month", "Date", "Cash flow mean (USD)"] + levels.map { "Cash flow \($0) (USD)" }
                 + ["Cumulative cash mean (USD)"] + levels.map { "Cumulative cash \($0) (USD)" }
-                + MonthStatistics.revenueStreams.map { "\($0) revenue mean (USD)" }
+                + MonthStatistics.revenueStreams.map { "\($0) revenue mean (USD)" } + marketHeaders
             for (c, h) in headers.enumerated() { monthly.write(0, c, h, f.header) }
             for (i, m) in r.months.enumerated() {
                 let rr = i + 1
@@ -158,26 +164,20 @@ public enum XLSXReport {
                 let values = [m.cashFlowMeanUSD] + m.cashFlowPercentilesUSD + [m.cumulativeCashMeanUSD]
                     + m.cumulativeCashPercentilesUSD + m.revenueMeansUSD
                 for (k, v) in values.enumerated() { monthly.write(rr, 2 + k, v, f.usd) }
+                for (k, v) in m.marketPercentiles.flatMap({ $0 }).enumerated() { monthly.write(rr, 2 + values.count + k, v, f.decimal) }
             }
             monthly.width(0, 0, 8)
             monthly.width(1, 1, 10)
             monthly.width(2, headers.count - 1, 18)
             monthly.freezeHeader()
             monthly.table("MonthlyTable", lastRow: r.months.count, headers: headers)
+            monthly.printArea(lastRow: r.months.count, lastColumn: headers.count - 1)
             let last = r.months.count
-            let fan = w.chart(LXW_CHART_LINE)
-            for (k, level) in levels.enumerated() {
-                fan.series(
-                    "Cumulative cash \(level)", categories: Cell.range("Monthly", column: 1, rows: 1...last),
-                    values: Cell.range("Monthly", column: 9 + k, rows: 1...last))
-            }
-            fan.title("Cumulative cash: fan chart (P5-P95)")
-            fan.xAxis("Month", numberFormat: "yyyy-mm")
-            fan.yAxis("USD", numberFormat: "$#,##0.0,,\"M\"")
-            fan.legendBottom()
-            monthly.insert(fan, row: 2, column: headers.count + 1)
-            let revenue = revenueChart(w, title: "Mean monthly revenue by stream", firstColumn: 14, months: last)
-            monthly.insert(revenue, row: 24, column: headers.count + 1)
+            w.chartsheet("Cash fan", Charts.fan(
+                w, data, title: "Cumulative cash: P5-P95 fan (\(r.paths.count) paths)", axis: "USD", numberFormat: "$#,##0.0,,\"M\"",
+                labels: r.months.map(\.label), percentiles: r.months.map(\.cumulativeCashPercentilesUSD)))
+            w.chartsheet("Revenue", revenueChart(w, title: "Mean monthly revenue by stream", firstColumn: 14, months: last))
+            inputFans(w, data, months: r.months, hasGPUs: Self.hasGPUs(scenario))
 
             // Paths
             let paths = w.sheet("Paths")
@@ -209,7 +209,7 @@ public enum XLSXReport {
                 let s = w.sheet("Sensitivity")
                 let sh = [
                     "Input", "Base value", "Low value", "High value", "Mean NPV low (USD)", "Mean NPV high (USD)",
-                    "Swing (USD)", "Low - base (USD)", "High - base (USD)",
+                    "Swing (USD)", "Low - base (USD)", "High - base (USD)", "Moved by",
                 ]
                 for (c, h) in sh.enumerated() { s.write(0, c, h, f.header) }
                 // The chart reads bottom-up, so the largest swing is written last to sit on top.
@@ -224,6 +224,7 @@ public enum XLSXReport {
                     s.write(rr, 6, bar.swingUSD, f.usd)
                     s.write(rr, 7, bar.meanNPVLowUSD - r.npv.mean, f.usd)
                     s.write(rr, 8, bar.meanNPVHighUSD - r.npv.mean, f.usd)
+                    s.write(rr, 9, bar.basis)
                 }
                 s.width(0, 0, 28)
                 s.width(1, sh.count - 1, 18)
@@ -236,15 +237,40 @@ public enum XLSXReport {
                     values: Cell.range("Sensitivity", column: 8, rows: 1...tornado.count))
                 chart.overlap(100)
                 chart.gap(40)
-                chart.categoryLabelsLow()
-                chart.title("Tornado: change in mean NPV")
+                chart.barCategoryLabelsLow()
+                chart.title("Tornado: change in mean NPV from the base (inputs at their low and high values)")
                 chart.xAxis("USD vs the base mean NPV", numberFormat: "$#,##0.0,,\"M\"")
                 chart.legendBottom()
-                s.insert(chart, row: tornado.count + 3, column: 0)
+                s.insert(chart, row: tornado.count + 3, column: 0, widthScale: 1.8, heightScale: 1.5)
+                s.printArea(lastRow: tornado.count + 26, lastColumn: sh.count - 1)
             }
             yearlySheet(w, f, r.yearlyMeans, title: "Yearly")
+            data.finish()
             try w.close()
         }
+    }
+
+    public static func hasGPUs(_ s: Scenario) -> Bool {
+        s.gpuCloud != nil || s.conversions.contains { if case .gpuCloud = $0.target { true } else { false } }
+    }
+
+    /// The inputs' fans (P5-P95 bands), each chart on its own rows of an "Input fans" sheet.
+    static func inputFans(_ w: XLSXWorkbook, _ data: ChartData, months: [MonthStatistics], hasGPUs: Bool) {
+        guard let first = months.first, first.marketPercentiles.allSatisfy({ $0.count == 5 }) else { return }
+        let sheet = w.sheet("Input fans")
+        sheet.write(0, 0, "The inputs over time across paths: P5-P95 (light) and P25-P75 (dark) bands of each month's average.", data.formats.bold)
+        var row = 2
+        var breaks: [Int] = []
+        for (k, market) in MonthStatistics.markets.enumerated() where k != 4 || hasGPUs {
+            if row > 2 { breaks.append(row) }
+            let chart = Charts.fan(
+                w, data, title: market.name, axis: market.unit, numberFormat: k == 2 ? "$#,##0" : "#,##0.0",
+                labels: months.map(\.label), percentiles: months.map { $0.marketPercentiles[k] })
+            sheet.insert(chart, row: row, column: 0, widthScale: 1.6, heightScale: 1.2)
+            row += 22
+        }
+        sheet.printArea(lastRow: row, lastColumn: 12)
+        sheet.pageBreaks(breaks)
     }
 
     // MARK: Simulate
@@ -283,6 +309,8 @@ public enum XLSXReport {
             }
             writer.line("Total free cash flow (USD)", result.totalFreeCashFlowUSD, f.usd, name: "TotalFreeCashFlow")
             writer.line("BTC mined", result.totalBTCMined, f.decimal, name: "BTCMined")
+            let chartRow = writer.row + 2
+            readingGuide(w, f, kind: .simulate)
             inputs(w, f, scenario)
             let monthly = w.sheet("Monthly")
             let headers = ["Month", "Date"] + LedgerCSV.columns.map(\.name)
@@ -301,7 +329,9 @@ public enum XLSXReport {
             monthly.table("LedgerTable", lastRow: result.months.count, headers: headers)
             let last = result.months.count
             let revenue = revenueChart(w, title: "Monthly revenue by stream", firstColumn: 2, months: last)
-            summary.insert(revenue, row: 1, column: 3)
+            summary.insert(revenue, row: chartRow, column: 0, widthScale: 1.6, heightScale: 1.3)
+            summary.printArea(lastRow: chartRow + 24, lastColumn: 3)
+            monthly.printArea(lastRow: result.months.count, lastColumn: headers.count - 1)
             yearlySheet(w, f, YearRow.years(of: result), title: "Yearly")
             try w.close()
         }
@@ -369,6 +399,44 @@ public enum XLSXReport {
         sheet.width(2, 2, 48)
         sheet.freezeHeader()
         sheet.table("InputsTable", lastRow: entries.count, headers: headers)
+    }
+
+    enum GuideKind { case simulate, risk, plan }
+
+    /// "How to read this": what the figures mean, the sign conventions, which paths.
+    static func readingGuide(_ w: XLSXWorkbook, _ f: Formats, kind: GuideKind) {
+        let sheet = w.sheet("How to read this")
+        let wrap = w.wrapped()
+        sheet.width(0, 0, 30)
+        sheet.width(1, 1, 110)
+        sheet.write(0, 0, "Term", f.header)
+        sheet.write(0, 1, "Meaning", f.header)
+        var rows: [(String, String)] = [
+            ("NPV", "Net present value at the scenario's discountRatePerYear of the monthly free cash flows (revenue - energy - opex - capex - transmission), plus the value at the horizon (valuation section) discounted from the last month. Before tax and financing unless the scenario has a finance section (then see the equity figures)."),
+            ("Value at the horizon", "What the site is worth at the end of the run: leases still running (at the contract rate), operations as a going concern or powered land, and the option to convert blocks not started. Without it, halls would be worth nothing after the horizon."),
+            ("Paths", "Monte Carlo paths: each draws the BTC price, fees, network hashrate, power prices, GPU prices and AI demand. Path k uses the same random numbers in every run with the same seed, whatever the thread count, so two policies or scenarios compared on the same paths differ only by the decision."),
+            ("Percentiles (P5, P50, P95)", "P5 is the value that 5% of paths fall below. Fan charts shade P5-P95 (light) and P25-P75 (dark)."),
+            ("VaR and CVaR", TextFormat.tailConvention + ". A negative VaR or CVaR means even the tail gains: there is no loss at that level."),
+            ("Probability of loss", "The share of paths with a negative NPV."),
+            ("IRR", "Annual internal rate of return, where the flows change sign once; an operating site earns before it spends, so it often has none: use NPV."),
+            ("Inputs sheet", "Every scenario key, defaults included, and the catalogue entries used. Edit a value and run `switchyard simulate|risk|plan THIS.xlsx`, or `switchyard scenario export THIS.xlsx -o site.yaml`. A blank value means the key's default."),
+            ("Amounts", "USD, nominal. Charts show millions (M)."),
+        ]
+        if kind == .plan {
+            rows += [
+                ("Training and fresh paths", "Every candidate policy is scored on the training paths; the best of each family is then re-scored on fresh, independent paths. The training score of the winner is optimistic (it won a selection on those paths); the fresh-path figures are the ones to quote."),
+                ("NPV minus never", "On each fresh path, the policy's NPV minus the NPV of never converting on the same path: the value of the decision itself."),
+                ("Breakeven hashprice", "The hashprice (USD per PH/s per day) at which a fleet's revenue pays its power and running cost, at the long-run power price: 0.024 x J/TH x PUE x (power price + opex)."),
+            ]
+        }
+        if kind == .risk {
+            rows.append(("Tornado", "Each input at a low and a high value (the scenario's sensitivity.ranges, else -/+ the swing), the others at base, on the same paths; bars show the change in mean NPV."))
+        }
+        for (k, row) in rows.enumerated() {
+            sheet.write(k + 1, 0, row.0, f.bold)
+            sheet.write(k + 1, 1, row.1, wrap)
+        }
+        sheet.printArea(lastRow: rows.count, lastColumn: 1)
     }
 
     /// Equal-width bins over [min, max].

@@ -80,6 +80,22 @@ final class XLSXWorkbook {
         XLSXChart(workbook: self, handle: workbook_add_chart(handle, UInt8(type.rawValue))!)
     }
 
+    /// A sheet that is one chart, landscape: for the charts of long tables, which print
+    /// at a readable size this way.
+    func chartsheet(_ name: String, _ chart: XLSXChart) {
+        let sheet = workbook_add_chartsheet(handle, name)!
+        chartsheet_set_landscape(sheet)
+        _ = chartsheet_set_chart(sheet, chart.handle)
+    }
+
+    /// A format that wraps text at the cell's width, aligned to the top.
+    func wrapped(bold: Bool = false) -> UnsafeMutablePointer<lxw_format> {
+        let format = self.format(bold: bold)
+        format_set_text_wrap(format)
+        format_set_align(format, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue))
+        return format
+    }
+
     /// Writes the file. Throws with libxlsxwriter's reason on failure.
     func close() throws {
         closed = true
@@ -118,7 +134,29 @@ struct XLSXSheet {
         worksheet_set_column(handle, lxw_col_t(first), lxw_col_t(last), width, format)
     }
 
-    func freezeHeader() { worksheet_freeze_panes(handle, 1, 0) }
+    func freezeHeader() {
+        worksheet_freeze_panes(handle, 1, 0)
+        _ = worksheet_repeat_rows(handle, 0, 0)  // the header on every printed page
+    }
+
+    /// Printed pages break before these rows (so a chart is not cut in two).
+    func pageBreaks(_ rows: [Int]) {
+        let breaks = rows.filter { $0 > 0 }.map { lxw_row_t($0) } + [0]
+        breaks.withUnsafeBufferPointer { buffer in
+            _ = worksheet_set_h_pagebreaks(handle, UnsafeMutablePointer(mutating: buffer.baseAddress!))
+        }
+    }
+
+    /// What prints: rows and columns `0...lastRow`, `0...lastColumn`.
+    func printArea(lastRow: Int, lastColumn: Int) {
+        _ = worksheet_print_area(handle, 0, 0, lxw_row_t(max(0, lastRow)), lxw_col_t(max(0, lastColumn)))
+    }
+
+    /// Text across columns `first...last` of `row`, wrapped, the row tall enough for `lines`.
+    func paragraph(_ row: Int, _ first: Int, _ last: Int, _ text: String, _ format: UnsafeMutablePointer<lxw_format>, lines: Int) {
+        _ = worksheet_merge_range(handle, lxw_row_t(row), lxw_col_t(first), lxw_row_t(row), lxw_col_t(last), text, format)
+        _ = worksheet_set_row(handle, lxw_row_t(row), 15 * Double(max(1, lines)), nil)
+    }
 
     /// An Excel table over rows `0...lastRow` (row 0 the header) and `headers.count` columns.
     func table(_ name: String, lastRow: Int, headers: [String]) {
@@ -166,11 +204,50 @@ struct XLSXChart {
         chart_axis_set_name(handle.pointee.y_axis, name)
         if let numberFormat { chart_axis_set_num_format(handle.pointee.y_axis, numberFormat) }
     }
-    /// Category labels at the low end of the axis (left of a bar chart), clear of the bars.
-    func categoryLabelsLow() {
-        chart_axis_set_label_position(handle.pointee.x_axis, UInt8(LXW_CHART_AXIS_LABEL_POSITION_LOW.rawValue))
+    /// A bar chart's category labels at the left edge, clear of bars that go negative
+    /// (in a bar chart libxlsxwriter's y axis is the vertical, category one).
+    func barCategoryLabelsLow() {
+        chart_axis_set_label_position(handle.pointee.y_axis, UInt8(LXW_CHART_AXIS_LABEL_POSITION_LOW.rawValue))
     }
     func legendBottom() { chart_legend_set_position(handle, UInt8(LXW_CHART_LEGEND_BOTTOM.rawValue)) }
+    func noLegend() { chart_legend_set_position(handle, UInt8(LXW_CHART_LEGEND_NONE.rawValue)) }
+    /// Category (date) labels at the bottom of the plot, whatever the sign of the values.
+    func xLabelsLow() {
+        chart_axis_set_label_position(handle.pointee.x_axis, UInt8(LXW_CHART_AXIS_LABEL_POSITION_LOW.rawValue))
+    }
+    func yRange(min: Double? = nil, max: Double? = nil) {
+        if let min { chart_axis_set_min(handle.pointee.y_axis, min) }
+        if let max { chart_axis_set_max(handle.pointee.y_axis, max) }
+    }
+    func xRange(min: Double? = nil, max: Double? = nil) {
+        if let min { chart_axis_set_min(handle.pointee.x_axis, min) }
+        if let max { chart_axis_set_max(handle.pointee.x_axis, max) }
+    }
+    /// Legend entries removed (0-based series indices), e.g. a fan's invisible base.
+    func hideFromLegend(_ series: [Int16]) {
+        let list = UnsafeMutablePointer<Int16>.allocate(capacity: series.count + 1)
+        for (k, v) in series.enumerated() { list[k] = v }
+        list[series.count] = -1
+        _ = chart_legend_delete_series(handle, list)
+        list.deallocate()
+    }
+
+    /// A series filled with `color` (0xRRGGBB) at `transparency` percent, or not at all.
+    static func fill(_ series: UnsafeMutablePointer<lxw_chart_series>, color: UInt32?, transparency: UInt8 = 0) {
+        var fill = lxw_chart_fill()
+        if let color { fill.color = color; fill.transparency = transparency } else { fill.none = 1 }
+        chart_series_set_fill(series, &fill)
+        var line = lxw_chart_line()
+        line.none = 1
+        chart_series_set_line(series, &line)
+    }
+
+    static func line(_ series: UnsafeMutablePointer<lxw_chart_series>, color: UInt32, width: Float = 2.25) {
+        var line = lxw_chart_line()
+        line.color = color
+        line.width = width
+        chart_series_set_line(series, &line)
+    }
     func overlap(_ value: Int8) { chart_set_series_overlap(handle, value) }
     func gap(_ value: UInt16) { chart_set_series_gap(handle, value) }
 }

@@ -76,11 +76,16 @@ public struct MonthStatistics: Hashable, Sendable {
     public var cumulativeCashPercentilesUSD: [Double]
     /// Mean revenue by stream: mining, GPU cloud, colocation, curtailment credits.
     public var revenueMeansUSD: [Double]
-    /// The network's monthly average hashrate (EH/s) and hashprice (USD/PH/day) at
-    /// ``marketLevels`` (P10, P50, P90), streaming estimates.
+    /// The inputs' monthly averages at ``marketLevels`` (P5, P25, P50, P75, P95),
+    /// streaming estimates: the network hashrate (EH/s), the hashprice (USD/PH/day),
+    /// the BTC price (USD), the market power price (USD/MWh) and the GPU cloud's
+    /// rental price (USD/GPU-hour; 0 without one).
     public var networkHashrateEHsPercentiles: [Double] = []
     public var hashpricePercentiles: [Double] = []
-    public static let marketLevels = [0.10, 0.50, 0.90]
+    public var btcPricePercentiles: [Double] = []
+    public var powerPricePercentiles: [Double] = []
+    public var gpuPricePercentiles: [Double] = []
+    public static let marketLevels = levels
     public static let revenueStreams = ["Mining", "GPU cloud", "Colocation", "Curtailment credits"]
 }
 
@@ -275,9 +280,8 @@ struct MonthEstimators {
     var revenueSums = [Double](repeating: 0, count: MonthStatistics.revenueStreams.count)
     let cashFlow = MonthStatistics.levels.map { StreamingQuantile(probability: $0) }
     let cumulative = MonthStatistics.levels.map { StreamingQuantile(probability: $0) }
-    /// The network's monthly average hashrate and hashprice (P10, P50, P90).
-    let hashrate = MonthStatistics.marketLevels.map { StreamingQuantile(probability: $0) }
-    let hashprice = MonthStatistics.marketLevels.map { StreamingQuantile(probability: $0) }
+    /// The inputs' monthly averages: hashrate, hashprice, BTC price, power price, GPU price.
+    let markets = (0..<5).map { _ in MonthStatistics.marketLevels.map { StreamingQuantile(probability: $0) } }
 }
 
 /// Streaming monthly statistics, fed one batch at a time in path order; memory does not
@@ -309,12 +313,13 @@ final class FanAccumulator {
         result.months.flatMap {
             [
                 $0.freeCashFlowUSD, $0.miningRevenueUSD, $0.gpuCloudRevenueUSD, $0.colocationRevenueUSD, $0.curtailmentCreditsUSD,
-                $0.averageNetworkHashrateEHs, $0.averageHashpriceUSDPerPHDay,
+                $0.averageNetworkHashrateEHs, $0.averageHashpriceUSDPerPHDay, $0.averageBTCPriceUSD,
+                $0.averageMarketPowerPriceUSDPerMWh, $0.averageGPUPriceUSDPerGPUHour,
             ]
         }
     }
 
-    static let figuresPerMonth = 7
+    static let figuresPerMonth = 10
 
     /// Adds the monthly figures (``monthlyFigures(_:)``) of consecutive paths, in path order.
     func add(_ figures: [[Double]], threads: Int) {
@@ -340,8 +345,9 @@ final class FanAccumulator {
                             for s in 0..<4 { months[m].revenueSums[s] += figures[k][per * month + 1 + s] }
                             for estimator in estimators.cashFlow { estimator.add(flows[month]) }
                             for estimator in estimators.cumulative { estimator.add(running[month]) }
-                            for estimator in estimators.hashrate { estimator.add(figures[k][per * month + 5]) }
-                            for estimator in estimators.hashprice { estimator.add(figures[k][per * month + 6]) }
+                            for (j, market) in estimators.markets.enumerated() {
+                                for estimator in market { estimator.add(figures[k][per * month + 5 + j]) }
+                            }
                         }
                     }
                 }
@@ -362,8 +368,11 @@ final class FanAccumulator {
                         cashFlowPercentilesUSD: e.cashFlow.map(\.value), cumulativeCashMeanUSD: e.cumulativeSum / n,
                         cumulativeCashPercentilesUSD: e.cumulative.map(\.value),
                         revenueMeansUSD: e.revenueSums.map { $0 / n })
-                    statistics.networkHashrateEHsPercentiles = e.hashrate.map(\.value)
-                    statistics.hashpricePercentiles = e.hashprice.map(\.value)
+                    statistics.networkHashrateEHsPercentiles = e.markets[0].map(\.value)
+                    statistics.hashpricePercentiles = e.markets[1].map(\.value)
+                    statistics.btcPricePercentiles = e.markets[2].map(\.value)
+                    statistics.powerPricePercentiles = e.markets[3].map(\.value)
+                    statistics.gpuPricePercentiles = e.markets[4].map(\.value)
                     result.append(statistics)
                 }
             }
@@ -374,3 +383,19 @@ final class FanAccumulator {
 
 @available(*, unavailable)
 extension FanAccumulator: Sendable {}
+
+extension MonthStatistics {
+    /// The inputs whose monthly percentiles a run keeps, in the order of
+    /// ``marketPercentiles``: name, CSV column stem and unit.
+    public static let markets: [(name: String, column: String, unitColumn: String, unit: String)] = [
+        ("Network hashrate", "network_hashrate", "ehs", "EH/s"),
+        ("Hashprice", "hashprice", "usd_per_ph_day", "USD/PH/day"),
+        ("BTC price", "btc_price", "usd", "USD"),
+        ("Market power price", "power_price", "usd_per_mwh", "USD/MWh"),
+        ("GPU rental price", "gpu_price", "usd_per_gpu_hour", "USD/GPU-hour"),
+    ]
+
+    public var marketPercentiles: [[Double]] {
+        [networkHashrateEHsPercentiles, hashpricePercentiles, btcPricePercentiles, powerPricePercentiles, gpuPricePercentiles]
+    }
+}

@@ -107,8 +107,9 @@ struct PlanCommand: ParsableCommand {
         // Both outputs written first, then renamed into place together.
         let outputs = OutputSet(replace: options.force)
         if let xlsx = options.xlsx {
+            let decision = try PlanReport.decision(result, sheet, scenario: base, settings: settings, showProgress: showProgress)
             try outputs.produce(at: xlsx) { temporary in
-                try XLSXReport.writePlan(sheet, scenario: base, info: options.runInfo, to: temporary, replace: true)
+                try XLSXReport.writePlan(sheet, scenario: base, decision: decision, info: options.runInfo, to: temporary, replace: true)
             }
         }
         if let json = options.json { try outputs.write(JSONSummary.plan(sheet, version: Switchyard.version), to: json) }
@@ -139,6 +140,41 @@ enum PlanReport {
                     irr: i.rateOfReturn.value, irrNote: i.rateOfReturn.description, mirr: mirr, paybackMonth: i.paybackMonth,
                     paybackShare: i.paybackShare, paybackMonthP50: i.paybackPercentiles?[1])
             })
+    }
+
+    /// The Decision sheet's data: the policies against never, breakevens, the timeline,
+    /// and the inputs' fans from a run of "never" on (up to 1,000 of) the fresh paths.
+    static func decision(
+        _ r: PlanResult, _ sheet: PlanSheet, scenario: Scenario, settings: PlanSettings, showProgress: Bool
+    ) throws -> DecisionView {
+        var view = DecisionView()
+        let policies: [(String, PolicyScore)] = [
+            ("Recommended", r.recommended), ("Convert everything now", r.convertNow), ("Best fixed schedule", r.bestSchedule),
+            ("Best trigger rule", r.bestTrigger), ("Least-squares Monte Carlo", r.leastSquares),
+        ]
+        view.differences = policies.map { name, score in (name, zip(score.npvs, r.never.npvs).map { $0 - $1 }) }
+        view.cumulativeCash = r.recommendedCumulativeCash
+        view.monthLabels = sheet.monthLabels
+        view.breakevens = DecisionView.breakevens(scenario)
+        view.hasGPUs = XLSXReport.hasGPUs(scenario)
+        view.timeline = scenario.conversions.enumerated().map { k, c in
+            let (share, p) = r.recommended.converted(block: k)
+            var gpuCapex = 0.0
+            if case .gpuCloud(let gpus) = c.target, let gpu = scenario.gpuCloud?.gpu { gpuCapex = Double(gpus) * gpu.priceUSD }
+            return DecisionView.Block(
+                name: "Block \(k + 1)", hall: c.hall, megawatts: c.megawatts, capexUSD: c.capexUSD + gpuCapex, convertedShare: share,
+                decisionMonthP50: p?[1], leadTimeMonths: c.leadTimeMonths)
+        }
+        let paths = min(settings.evaluationPaths, 1_000)
+        let bar = ProgressBar(enabled: showProgress, unit: "paths", label: "plan: input fans")
+        let run = try RiskRunner.run(
+            scenario: ConversionPolicy.never.apply(to: scenario),
+            settings: RiskSettings(paths: paths, seed: settings.evaluationSeed, threads: settings.threads)
+        ) { bar.update($0, of: $1) }
+        bar.finish()
+        view.markets = run.months
+        view.marketPaths = paths
+        return view
     }
 
     /// The fitted trigger and least-squares rules, for applying them outside the tool.
@@ -222,7 +258,7 @@ enum PlanReport {
         for p in s.policies {
             let cash = p.probabilityCashOut.map { "; cash runs out on \(TextFormat.percent($0)) of paths" } ?? ""
             lines.append(
-                "  \(p.label.padding(toLength: 26, withPad: " ", startingAt: 0)) \(money(p.meanNPVUSD)) (\(money(p.ci95LowUSD)) to \(money(p.ci95HighUSD))); CVaR95 \(TextFormat.conditionalValueAtRisk(p.cvar95USD, level: 95))\(cash)")
+                "  \(p.label): \(money(p.meanNPVUSD)) (\(money(p.ci95LowUSD)) to \(money(p.ci95HighUSD))); CVaR95 \(TextFormat.conditionalValueAtRisk(p.cvar95USD, level: 95))\(cash)")
         }
         lines.append("")
         lines.append("Against never converting, on the same fresh paths (NPV difference):")
@@ -230,8 +266,7 @@ enum PlanReport {
             guard let v = p.versusNever else { continue }
             let payback = v.paybackMonth.map { "pays back in \(month(Double($0)))" } ?? "no payback within the horizon"
             lines.append(
-                "  \(p.label.padding(toLength: 26, withPad: " ", startingAt: 0)) mean \(money(v.meanUSD)) (SE \(money(v.standardErrorUSD)))  P5 \(money(v.p5USD))  P50 \(money(v.p50USD))  P95 \(money(v.p95USD)); worse on \(TextFormat.percent(v.probabilityWorse)) of paths")
-            lines.append("  \(String(repeating: " ", count: 26)) incremental IRR \(v.irr.map { TextFormat.percent($0) } ?? v.irrNote); \(payback)")
+                "  \(p.label): mean \(money(v.meanUSD)) (SE \(money(v.standardErrorUSD))), P5 \(money(v.p5USD)), P50 \(money(v.p50USD)), P95 \(money(v.p95USD)); worse on \(TextFormat.percent(v.probabilityWorse)) of paths; incremental IRR \(v.irr.map { TextFormat.percent($0) } ?? v.irrNote); \(payback)")
         }
         if !s.hurdle.isEmpty {
             lines.append("  (\(s.hurdle): an incremental IRR below it can still go with a positive NPV difference when part of the value is discounted at a lower rate)")

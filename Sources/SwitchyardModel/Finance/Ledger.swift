@@ -47,6 +47,8 @@ public struct MonthRow: Hashable, Sendable {
     public var averageNetworkHashrateEHs = 0.0
     public var averageHashpriceUSDPerPHDay = 0.0
     public var averageMarketPowerPriceUSDPerMWh = 0.0
+    /// The GPU cloud's rental price (0 without a GPU cloud).
+    public var averageGPUPriceUSDPerGPUHour = 0.0
     public var gpuHoursBilled = 0.0
     public var gpuUtilisation = 0.0
     public var jobsCompleted = 0

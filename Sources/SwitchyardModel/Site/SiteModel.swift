@@ -620,6 +620,7 @@ public struct SiteModel: SimulationModel {
             let gpuHours = Double(gpusBusy) * hours
             row.gpuHoursBilled += gpuHours
             row.gpuCloudRevenueUSD += gpuHours * environment.gpuPriceUSDPerGPUHour
+            row.averageGPUPriceUSDPerGPUHour += environment.gpuPriceUSDPerGPUHour * hours
             row.opexUSD += gpuHours * gpuOpexPerGPUHour
             row.gpuUtilisation += Double(gpusInstalled) * hours  // installed GPU-hours, divided at month end
         }
@@ -648,6 +649,7 @@ public struct SiteModel: SimulationModel {
         row.averageSiteHashrateTHs /= hours
         row.averageNetworkHashrateEHs /= hours
         row.averageMarketPowerPriceUSDPerMWh /= hours
+        row.averageGPUPriceUSDPerGPUHour /= hours
         row.averageHashpriceUSDPerPHDay /= hours
         row.gpuUtilisation = row.gpuUtilisation > 0 ? row.gpuHoursBilled / row.gpuUtilisation : 0
         row.jobsWaitingAtEnd = gpuPool.map { sim.queueLength(of: $0) } ?? 0
