@@ -143,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardCLITests",
-            dependencies: ["switchyard"],
+            dependencies: ["switchyard", "SwitchyardModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift
         ),
         .testTarget(

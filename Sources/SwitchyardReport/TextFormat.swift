@@ -51,12 +51,13 @@ public enum TextFormat {
     public static let tailConvention =
         "VaR and CVaR are losses, stated as positive amounts: VaR95 = minus the P5 NPV; CVaR95 = minus the mean NPV of the worst 5% of paths"
 
-    /// The terminal's width (COLUMNS, else the window's, else 100).
+    /// The terminal's width: COLUMNS, else the window's; no limit when standard output
+    /// is not a terminal (a file or a pipe keeps each line whole for grep and scripts).
     public static var terminalWidth: Int {
         if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns >= 40 { return columns }
         var size = winsize()
-        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return Int(size.ws_col) }
-        return 100
+        if isatty(STDOUT_FILENO) != 0, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return Int(size.ws_col) }
+        return isatty(STDOUT_FILENO) != 0 ? 100 : Int.max
     }
 
     /// Each line wrapped at `width` on spaces; continuation lines keep the line's
@@ -65,7 +66,7 @@ public enum TextFormat {
     public static func wrap(_ text: String, width: Int = terminalWidth) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             // Tables (cells padded with runs of spaces) are left as they are.
-            guard line.count > width, !line.drop(while: { $0 == " " }).contains("   ") else { return String(line) }
+            guard width < Int.max, line.count > width, !line.drop(while: { $0 == " " }).contains("   ") else { return String(line) }
             let indent = String(line.prefix { $0 == " " })
             var out: [String] = []
             var current = ""

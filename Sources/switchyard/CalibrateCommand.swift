@@ -192,9 +192,10 @@ struct CalibrateCommand: ParsableCommand {
             var text = "# switchyard calibrate \(file) --model fees --column \(column) --date-column \(dateColumn)"
             text += " --periods-per-year \(format(periodsPerYear)) --blocks-per-day \(format(blocksPerDay)) --floor \(format(floor))"
             text += (from.map { " --from \($0)" } ?? "") + (to.map { " --to \($0)" } ?? "") + (skipBadRows ? " --skip-bad-rows" : "") + "\n"
-            text += "# \(span); \(result.observations) consecutive pairs; standard errors in comments. Paste under `bitcoin:`.\n"
-            text += "fees:\n"
-            text += parameterLines(result)
+            text += "# \(span); \(result.observations) consecutive pairs; standard errors in comments.\n"
+            text += "# These keys replace the same keys of your scenario's bitcoin: fees: block.\n"
+            text += "bitcoin:\n  fees:\n"
+            text += parameterLines(result, indent: "    ")
             try writeFragment(text, to: yaml)
         }
     }
@@ -235,9 +236,11 @@ struct CalibrateCommand: ParsableCommand {
             var text = "# switchyard calibrate \(file) --model electricity --column \(column) --date-column \(dateColumn)\(hours)"
             text += " --periods-per-year \(format(periodsPerYear))\(stepHours.map { " --step-hours \(format($0))" } ?? "") --floor \(format(floor))"
             text += "\(skipBadRows ? " --skip-bad-rows" : "")\n"
-            text += "# \(result.observations) consecutive pairs; standard errors in comments. Paste under `electricity:`.\n"
-            text += "market:\n"
-            text += parameterLines(result)
+            text += "# \(result.observations) consecutive pairs; standard errors in comments.\n"
+            text += "# These keys replace the same keys of your scenario's electricity: market: block (remove a\n"
+            text += "# meanPriceUSDPerMWh there: the fit gives the base level).\n"
+            text += "electricity:\n  market:\n"
+            text += parameterLines(result, indent: "    ")
             try writeFragment(text, to: yaml)
         }
     }
@@ -334,10 +337,11 @@ struct CalibrateCommand: ParsableCommand {
             text += " --price-column \(priceColumn) --efficiency \(efficiency) --efficiency-column \(efficiencyColumn) --step-days \(stepDays)"
             text += " --as-of \(asOfDate)\(skipBadRows ? " --skip-bad-rows" : "")\n"
             text += "# \(result.observations) pairs of \(stepDays)-day blocks, \(startDate) to \(endDate); standard errors in comments.\n"
-            text += "# Paste under `bitcoin:` of a scenario starting \(asOfDate): efficiencyJPerTH and costUSDPerMWh are the fitted\n"
+            text += "# These keys replace the same keys of the bitcoin: network: block of a scenario starting \(asOfDate) (keep its\n"
+            text += "# initialBlockHeight and initialHashrateEHs; drop trend keys). efficiencyJPerTH and costUSDPerMWh are the fitted\n"
             text += "# trends at that date (they go together: the cost was fitted against the fitted frontier, so do not\n"
             text += "# replace the efficiency by a day's estimate alone). `uncertainty` draws the rates and the speed per path.\n"
-            text += "network:\n  model: profitability\n"
+            text += "bitcoin:\n  network:\n    model: profitability\n"
             for parameter in result.parameters {
                 var value = parameter.value
                 var note = "+/- \(format(parameter.standardError)) \(parameter.unit)"
@@ -348,14 +352,14 @@ struct CalibrateCommand: ParsableCommand {
                     value = costAsOf
                     note = "USD/MWh at \(asOfDate) (fit: \(format(parameter.value)) +/- \(format(parameter.standardError)) at \(startDate))"
                 }
-                text += "  \(parameter.name): \(format(value))  # \(note)\n"
+                text += "    \(parameter.name): \(format(value))  # \(note)\n"
             }
-            text += "  uncertainty:\n"
-            text += "    costGrowthPerYear: \(format(result["costGrowthPerYear"]!.standardError))\n"
-            text += "    efficiencyImprovementPerYear: \(format(result["efficiencyImprovementPerYear"]!.standardError))\n"
-            text += "    entryPerYear: \(format(result["entryPerYear"]!.standardError))\n"
+            text += "    uncertainty:\n"
+            text += "      costGrowthPerYear: \(format(result["costGrowthPerYear"]!.standardError))\n"
+            text += "      efficiencyImprovementPerYear: \(format(result["efficiencyImprovementPerYear"]!.standardError))\n"
+            text += "      entryPerYear: \(format(result["entryPerYear"]!.standardError))\n"
             if result["exitPerYear"]!.value != result["entryPerYear"]!.value {
-                text += "    exitPerYear: \(format(result["exitPerYear"]!.standardError))\n"
+                text += "      exitPerYear: \(format(result["exitPerYear"]!.standardError))\n"
             }
             try writeFragment(text, to: yaml)
         }
@@ -371,19 +375,48 @@ struct CalibrateCommand: ParsableCommand {
         }
     }
 
+    /// The fit as scenario keys, under their full path from the top of a scenario file
+    /// (`bitcoin: price: ...` or `electricity: market: ...`), so the keys merge into a
+    /// scenario as they are.
     func yamlFragment(_ result: CalibrationResult, history: PriceHistory) -> String {
-        let text = """
-            # switchyard calibrate \(file) --model \(model.rawValue) --column \(column)
-            # \(result.observations) observations, \(format(periodsPerYear)) per year; standard errors in comments.
-            \(model.rawValue):
-
-            """
-        return text + parameterLines(result)
+        var header = "# switchyard calibrate \(file) --model \(model.rawValue) --column \(column) --date-column \(dateColumn)"
+        header += " --periods-per-year \(format(periodsPerYear))\(skipBadRows ? " --skip-bad-rows" : "")\n"
+        let span = history.dates.isEmpty ? "" : ", \(history.dates.first!) to \(history.dates.last!)"
+        header += "# \(result.observations) observations\(span); standard errors in comments.\n"
+        let se = { (name: String) in "+/- \(format(result[name]!.standardError)) \(result[name]!.unit)" }
+        var keys: [(String, String, String)] = []
+        switch model {
+        case .gbm, .merton:
+            header += "# These keys replace the same keys of your scenario's bitcoin: price: block. initialUSD is the last\n"
+            header += "# value of the file: set it to the price at your scenario's startMonth.\n"
+            keys.append(("model", model.rawValue, ""))
+            keys.append(("initialUSD", format(history.values.last ?? 0), "the file's last value"))
+            keys.append(("drift", format(result["drift"]!.value), se("drift")))
+            keys.append(("volatility", format(result["volatility"]!.value), se("volatility")))
+            if model == .merton {
+                keys.append(("jumpsPerYear", format(result["jumpIntensity"]!.value), se("jumpIntensity")))
+                keys.append(("jumpLogMean", format(result["jumpLogMean"]!.value), se("jumpLogMean")))
+                keys.append(("jumpLogSD", format(result["jumpLogSD"]!.value), se("jumpLogSD")))
+            }
+            return header + "bitcoin:\n  price:\n" + keys.map { "    \($0.0): \($0.1)\($0.2.isEmpty ? "" : "  # \($0.2)")\n" }.joined()
+        case .ou:
+            // The fit is of the log of the values: exp(longRunMean) is the median level.
+            header += "# An Ornstein-Uhlenbeck fit of the log of the values, as a power price without seasons or spikes:\n"
+            header += "# these keys replace the same keys of your scenario's electricity: market: block.\n"
+            let theta = result["longRunMean"]!
+            keys.append(("basePriceUSDPerMWh", format(exp(theta.value)), "exp(longRunMean \(format(theta.value)) +/- \(format(theta.standardError)))"))
+            keys.append(("seasonalAmplitude", "0", "not fitted by --model ou (see --model electricity)"))
+            keys.append(("meanReversionPerYear", format(result["meanReversion"]!.value), se("meanReversion")))
+            keys.append(("volatility", format(result["volatility"]!.value), se("volatility")))
+            return header + "electricity:\n  market:\n" + keys.map { "    \($0.0): \($0.1)  # \($0.2)\n" }.joined()
+        case .electricity, .network, .fees:
+            preconditionFailure("written by runElectricity, runNetwork and runFees")
+        }
     }
 
     /// The parameters as YAML lines under a key, their standard errors in comments.
-    func parameterLines(_ result: CalibrationResult) -> String {
-        result.parameters.map { "  \($0.name): \(format($0.value))  # +/- \(format($0.standardError)) \($0.unit)\n" }.joined()
+    func parameterLines(_ result: CalibrationResult, indent: String = "  ") -> String {
+        result.parameters.map { "\(indent)\($0.name): \(format($0.value))  # +/- \(format($0.standardError)) \($0.unit)\n" }.joined()
     }
 
     /// Writes a YAML fragment atomically (--force to replace) and says so.

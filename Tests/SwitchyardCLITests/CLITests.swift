@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 import Foundation
+import SwitchyardModel
 import Testing
+import Yams
 
 /// Runs the built `switchyard` executable (the products folder of this test bundle).
 func switchyard(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
@@ -480,5 +482,145 @@ struct HostileCommandTests {
         // The export refuses to overwrite without --force.
         let refused = try switchyard(["scenario", "export", book, "-o", yaml])
         #expect(refused.status != 0 && refused.stderr.contains("already exists"), "\(refused.stderr)")
+    }
+
+    /// The scalar leaves of a YAML document as dotted keys (`bitcoin.price.drift`).
+    static func leaves(_ yaml: String) throws -> [(String, String)] {
+        func walk(_ node: Node, _ path: String) -> [(String, String)] {
+            switch node {
+            case .mapping(let m): return m.flatMap { walk($0.value, path.isEmpty ? $0.key.string! : "\(path).\($0.key.string!)") }
+            case .sequence(let items): return items.enumerated().flatMap { walk($1, "\(path)[\($0)]") }
+            case .scalar(let scalar): return [(path, scalar.string)]
+            case .alias: return []
+            }
+        }
+        return try Yams.compose(yaml: yaml).map { walk($0, "") } ?? []
+    }
+
+    @Test("calibrate --yaml: every fragment's keys merge into a scenario as they are, and the scenario runs")
+    func calibrateFragmentsPaste() throws {
+        let dir = try scratchDirectory()
+        // Synthetic daily fees and hourly power prices (deterministic), and real BTC closes.
+        var fees = "date,fees_btc\n", power = "date,hour_ending,price\n"
+        var x = 0.0, y = 0.0
+        var state: UInt64 = 12345
+        func noise() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53) - 0.5
+        }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        for day in 0..<730 {
+            let date = formatter.string(from: Date(timeIntervalSince1970: 1_577_836_800 + Double(day) * 86_400))
+            x = 0.9 * x + noise()
+            fees += "\(date),\(String(format: "%.4f", 144 * 0.05 * exp(x)))\n"
+            for hour in 1...24 {
+                y = 0.8 * y + 0.6 * noise()
+                let season = 0.2 * sin(2 * Double.pi * Double(day) / 365)
+                power += "\(date),\(hour),\(String(format: "%.2f", 30 * exp(season + y)))\n"
+            }
+        }
+        let feesFile = dir.appendingPathComponent("fees.csv").path
+        let powerFile = dir.appendingPathComponent("power.csv").path
+        try fees.write(toFile: feesFile, atomically: true, encoding: .utf8)
+        try power.write(toFile: powerFile, atomically: true, encoding: .utf8)
+        let btc = repositoryRoot.appendingPathComponent("Examples/data/btc-usd-daily-2014-2021.csv").path
+        let runs: [(String, [String])] = [
+            ("gbm", [btc, "--model", "gbm", "--column", "Close", "--date-column", "Date", "--skip-bad-rows"]),
+            ("merton", [btc, "--model", "merton", "--column", "Close", "--date-column", "Date", "--skip-bad-rows"]),
+            ("ou", [feesFile, "--model", "ou", "--column", "fees_btc", "--date-column", "date", "--skip-bad-rows"]),
+            ("fees", [feesFile, "--model", "fees", "--column", "fees_btc", "--date-column", "date"]),
+            ("electricity", [powerFile, "--model", "electricity", "--column", "price", "--date-column", "date", "--hour-column", "hour_ending", "--periods-per-year", "8760", "--step-hours", "6"]),
+        ]
+        let base = try ScenarioLoader.builtin()
+        for (name, arguments) in runs {
+            let fragment = dir.appendingPathComponent("\(name).yaml").path
+            let fit = try switchyard(["calibrate"] + arguments + ["--yaml", fragment])
+            #expect(fit.status == 0, "\(name): \(fit.stderr)")
+            let text = try String(contentsOfFile: fragment, encoding: .utf8)
+            #expect(text.contains("--date-column") && text.contains("--periods-per-year"), "\(name): the header gives the whole command")
+            // Merge: the fragment's keys replace the scenario's, key by key.
+            var entries = ScenarioExport.entries(base)
+            let keys = try Self.leaves(text)
+            #expect(!keys.isEmpty, "\(name)")
+            for (key, value) in keys {
+                if let k = entries.firstIndex(where: { $0.key == key }) {
+                    entries[k].value = .text(value)
+                } else {
+                    entries.append(ScenarioEntry(key: key, value: .text(value)))
+                }
+            }
+            if name == "electricity" || name == "ou" {
+                // The fit gives the base level; the scenario's long-run mean gives way to it.
+                entries.removeAll { $0.key == "electricity.market.meanPriceUSDPerMWh" }
+            }
+            let merged: Scenario
+            do {
+                merged = try ScenarioLoader.load(entries: entries, file: "\(name) pasted", baseDirectory: nil) { "row \($0)" }
+            } catch {
+                Issue.record("\(name): the pasted fragment does not load: \(error)")
+                continue
+            }
+            // The fitted values are the scenario's now.
+            let volatility = keys.first { $0.0.hasSuffix(".volatility") || $0.0.hasSuffix(".logVolatility") }.flatMap { Double($0.1) }
+            switch name {
+            case "gbm", "merton": #expect(merged.bitcoin.volatility == volatility && merged.bitcoin.priceModel.rawValue == name)
+            case "fees": #expect(merged.bitcoin.feeLogVolatility == volatility)
+            default: #expect(merged.electricity.market.volatility == volatility)
+            }
+            let file = dir.appendingPathComponent("\(name)-scenario.yaml").path
+            try ScenarioExport.yaml(merged).write(toFile: file, atomically: true, encoding: .utf8)
+            let run = try switchyard(["simulate", file, "--seed", "1"])
+            #expect(run.status == 0, "\(name): \(run.stderr)")
+        }
+    }
+
+    @Test("Analyst output: summary.csv numbers only in `value`, JSON null for undefined figures, monthly.csv as the sheet, labels that say what was done")
+    func analystConsistency() throws {
+        let dir = try scratchDirectory()
+        let scenario = dir.appendingPathComponent("short.yaml")
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/small-miner-20mw.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "horizonMonths: 60", with: "horizonMonths: 6")
+            .replacingOccurrences(of: "startMonth: 7", with: "startMonth: 2")
+            + "\nsensitivity:\n  swing: 0.1\n  ranges:\n    - {input: BTC price (initial), low: 60000, high: 120000}\n"
+        try text.write(to: scenario, atomically: true, encoding: .utf8)
+        let other = dir.appendingPathComponent("longer.yaml")
+        try text.replacingOccurrences(of: "horizonMonths: 6", with: "horizonMonths: 7").write(to: other, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("csv")
+        let json = dir.appendingPathComponent("risk.json").path
+        let run = try switchyard([
+            "risk", scenario.path, "--paths", "16", "--seed", "3", "--tornado", "--swing", "30%", "--compare", other.path,
+            "--csv", out.path, "--json", json, "--quiet",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        // summary.csv: the value column parses as a number on every row (or is blank).
+        let summary = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8)
+        // CSV lines end in CRLF (RFC 4180).
+        let rows = summary.components(separatedBy: "\r\n").filter { !$0.isEmpty }.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows[0] == ["statistic", "value", "unit", "note"])
+        for row in rows.dropFirst() {
+            #expect(row[1].isEmpty || Double(row[1]) != nil, "\(row)")
+        }
+        #expect(rows.contains { $0[0] == "scenario" && $0[1].isEmpty && $0.last!.contains("Small miner") })
+        // monthly.csv: the Monthly sheet's revenue and input columns.
+        let monthly = try String(contentsOf: out.appendingPathComponent("monthly.csv"), encoding: .utf8)
+        for column in ["mining_revenue_mean_usd", "curtailment_credits_revenue_mean_usd", "btc_price_p50_usd", "gpu_price_p95_usd_per_gpu_hour"] {
+            #expect(monthly.components(separatedBy: "\r\n")[0].contains(column), "\(column)")
+        }
+        // JSON: undefined figures are null, not missing.
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        for key in ["irr", "equityNPVUSD", "probabilityCashOut", "reachedPrecision"] {
+            #expect(object.keys.contains(key), "\(key) present")
+            #expect(object[key] is NSNull, "\(key) is null here")
+        }
+        // The tornado says how each input moved: the scenario's range, or its swing (0.1), not --swing.
+        #expect(run.stdout.contains("BTC price (initial)") && run.stdout.contains("60,000") && run.stdout.contains("range"))
+        #expect(run.stdout.contains("-/+10%") && !run.stdout.contains("-/+30%"), "\(run.stdout)")
+        // Losses are said as losses, with the convention once.
+        #expect(run.stdout.contains("VaR and CVaR are losses"))
+        #expect(run.stdout.contains("VaR95 loss USD") || run.stdout.contains("VaR95 none"))
+        // --compare warns when the horizons differ.
+        #expect(run.stderr.contains("warning: --compare") && run.stderr.contains("horizonMonths 6 vs 7"), "\(run.stderr)")
     }
 }

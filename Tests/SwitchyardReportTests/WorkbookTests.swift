@@ -52,6 +52,16 @@ func cellNumber(_ sheetXML: String, _ reference: String) -> Double? {
     return Double(match[v.upperBound...].dropLast(4))
 }
 
+/// The numeric cell `reference` ("B9") of the sheet named `sheet`, read with the
+/// project's own XLSX reader.
+func sheetNumber(_ file: String, _ sheet: String, _ reference: String) throws -> Double? {
+    let cells = try XLSXReader.sheet(sheet, in: file)
+    let letters = reference.prefix { $0.isLetter }
+    let column = letters.unicodeScalars.reduce(0) { $0 * 26 + Int($1.value) - 64 } - 1
+    guard let row = Int(reference.dropFirst(letters.count)), let cell = cells[row]?[column], cell.kind == .number else { return nil }
+    return Double(cell.text)
+}
+
 func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-report-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -59,6 +69,17 @@ func temporaryDirectory() throws -> URL {
 }
 
 struct WorkbookTests {
+    /// Column letters of a 0-based index.
+    static func letters(_ index: Int) -> String {
+        var n = index + 1
+        var text = ""
+        while n > 0 {
+            text = String(UnicodeScalar(UInt8(65 + (n - 1) % 26))) + text
+            n = (n - 1) / 26
+        }
+        return text
+    }
+
     static func riskRun(threads: Int = 2) throws -> (Scenario, RiskResult, [TornadoBar]) {
         var s = try ScenarioLoader.builtin("small-miner-20mw")
         s.horizonMonths = 12
@@ -88,18 +109,21 @@ struct WorkbookTests {
         #expect(sameInExcel(cellNumber(summary, "B14"), r.npv.percentile(0.05)))
         #expect(cellNumber(summary, "B5") == Double(r.paths.count))
         // Paths: one row per path, NPVs exact.
-        let paths = try zipPart(file, "xl/worksheets/sheet4.xml")
-        for (i, p) in r.paths.enumerated() { #expect(sameInExcel(cellNumber(paths, "B\(i + 2)"), p.npvUSD)) }
-        // Monthly: month 1's cumulative P50 (column L).
-        let monthly = try zipPart(file, "xl/worksheets/sheet3.xml")
-        #expect(sameInExcel(cellNumber(monthly, "L2"), r.months[0].cumulativeCashPercentilesUSD[2]))
+        for (i, p) in r.paths.enumerated() { #expect(sameInExcel(try sheetNumber(file, "Paths", "B\(i + 2)"), p.npvUSD)) }
+        // Monthly: month 1's cumulative P50 (column L), and the BTC price's P50 of the last month.
+        #expect(sameInExcel(try sheetNumber(file, "Monthly", "L2"), r.months[0].cumulativeCashPercentilesUSD[2]))
+        let btcP50Column = 18 + 2 * 5 + 2  // after the revenue columns: hashrate, hashprice, then BTC price's P5, P25, P50
+        #expect(sameInExcel(
+            try sheetNumber(file, "Monthly", "\(Self.letters(btcP50Column))\(r.months.count + 1)"), r.months.last!.btcPricePercentiles[2]))
         let parts = try zipList(file)
         let charts = parts.filter { $0.hasPrefix("xl/charts/chart") }
-        #expect(charts.count == 4, "histogram, fan chart, revenue by stream, tornado")
+        #expect(charts.count == 10, "histogram, S-curve, cash fan, revenue, five input fans (the site has a GPU cloud), tornado")
         let chartXML = try charts.map { try zipPart(file, $0) }.joined()
-        for title in ["NPV distribution", "Cumulative cash: fan chart", "Mean monthly revenue by stream", "Tornado"] {
-            #expect(chartXML.contains(title))
+        for title in ["NPV distribution", "NPV S-curve", "Cumulative cash: P5-P95 fan", "Mean monthly revenue by stream", "Tornado", "BTC price", "GPU rental price"] {
+            #expect(chartXML.contains(title), "\(title)")
         }
+        #expect(chartXML.contains("<c:areaChart>") && chartXML.contains("<c:grouping val=\"stacked\"/>"), "fans are stacked areas")
+        #expect(workbook.contains("<sheet name=\"How to read this\"") && workbook.contains("<sheet name=\"Input fans\""))
         #expect(chartXML.contains("<c:barDir val=\"bar\"/>"), "the tornado is a horizontal bar chart")
         let tables = try parts.filter { $0.hasPrefix("xl/tables/") }.map { try zipPart(file, $0) }.joined()
         for table in ["InputsTable", "MonthlyTable", "PathsTable", "SensitivityTable"] {
@@ -107,6 +131,7 @@ struct WorkbookTests {
         }
         let styles = try zipPart(file, "xl/styles.xml")
         #expect(styles.contains("formatCode=\"yyyy-mm\"") && styles.contains("formatCode=\"0.0%\""))
+        let monthly = try zipPart(file, "xl/worksheets/sheet4.xml")
         #expect(monthly.contains("<pane ySplit=\"1\""), "frozen header row")
     }
 
@@ -128,19 +153,34 @@ struct WorkbookTests {
             PlanSheet.BlockStarts(block: "Block 2", convertedShare: 0.25, p10: 4, p50: 4, p90: 4, shareByMonth: [0, 0, 0, 0.25]),
         ]
         let file = try temporaryDirectory().appendingPathComponent("plan.xlsx").path
-        try XLSXReport.writePlan(plan, scenario: s, info: .init(version: "test", command: "plan"), to: file, replace: false)
+        var decision = DecisionView()
+        decision.differences = [("Recommended", [1, 2, 3, 4]), ("Convert everything now", [-1, -2, 0, 1])]
+        decision.cumulativeCash = [[-2, -1, 0, 1, 2], [-3, -1, 0, 2, 3], [-4, -2, 0, 2, 4]]
+        decision.breakevens = DecisionView.breakevens(s)
+        decision.timeline = [DecisionView.Block(name: "Block 1", hall: "B", megawatts: 4, capexUSD: 1e7, convertedShare: 0.75, decisionMonthP50: 2, leadTimeMonths: 1)]
+        try XLSXReport.writePlan(plan, scenario: s, decision: decision, info: .init(version: "test", command: "plan"), to: file, replace: false)
         let workbook = try zipPart(file, "xl/workbook.xml")
-        let names = ["Summary", "Inputs", "Plan", "Candidates", "Conversion months"]
+        let names = ["Summary", "Decision", "How to read this", "Inputs", "Plan", "Candidates", "Conversion months", "Chart data"]
         for sheet in names { #expect(workbook.contains("<sheet name=\"\(sheet)\""), "sheet \(sheet)") }
-        let months = try zipPart(file, "xl/worksheets/sheet5.xml")
         // Block 1: share starting (C) and cumulative share (D); block 2 in E and F.
-        #expect(cellNumber(months, "C3") == 0.5)
-        #expect(cellNumber(months, "D4") == 0.75 && cellNumber(months, "D5") == 0.75)
-        #expect(cellNumber(months, "F5") == 0.25 && cellNumber(months, "F4") == 0)
-        #expect(cellNumber(months, "A5") == 4)
+        let months = "Conversion months"
+        #expect(try sheetNumber(file, months, "C3") == 0.5)
+        #expect(try sheetNumber(file, months, "D4") == 0.75 && sheetNumber(file, months, "D5") == 0.75)
+        #expect(try sheetNumber(file, months, "F5") == 0.25 && sheetNumber(file, months, "F4") == 0)
+        #expect(try sheetNumber(file, months, "A5") == 4)
         let parts = try zipList(file)
         let charts = try parts.filter { $0.hasPrefix("xl/charts/chart") }.map { try zipPart(file, $0) }.joined()
         #expect(charts.contains("share of fresh paths converted by each month"))
+        for title in ["Recommended minus never", "S-curves of the policies", "decision (P50), construction and online months", "cumulative cash, P5-P95"] {
+            #expect(charts.contains(title), "\(title)")
+        }
+        // The breakeven hashprice of the first fleet, on the Decision sheet.
+        let cells = try XLSXReader.sheet("Decision", in: file)
+        let breakeven = cells.values.compactMap { row -> Double? in
+            guard row[0]?.text.hasPrefix("mining[0]") == true, let cell = row[5] else { return nil }
+            return Double(cell.text)
+        }
+        #expect(breakeven.count == 1 && sameInExcel(breakeven[0], decision.breakevens[0].hashpriceUSDPerPHDay))
         #expect(charts.contains("<c:lineChart>"))
         let tables = try parts.filter { $0.hasPrefix("xl/tables/") }.map { try zipPart(file, $0) }.joined()
         for table in ["PlanTable", "CandidatesTable", "ConversionMonthsTable"] { #expect(tables.contains("name=\"\(table)\"")) }
@@ -166,9 +206,8 @@ struct WorkbookTests {
         let dir = try temporaryDirectory()
         let file = dir.appendingPathComponent("path.xlsx").path
         try XLSXReport.writeSimulation(result, scenario: s, seed: 3, path: 0, info: .init(version: "t", command: "simulate"), to: file, replace: false)
-        let monthly = try zipPart(file, "xl/worksheets/sheet3.xml")
-        #expect(sameInExcel(cellNumber(monthly, "C2"), result.months[0].miningRevenueUSD))
-        #expect(sameInExcel(cellNumber(monthly, "N\(result.months.count + 1)"), result.months.last!.freeCashFlowUSD))
+        #expect(sameInExcel(try sheetNumber(file, "Monthly", "C2"), result.months[0].miningRevenueUSD))
+        #expect(sameInExcel(try sheetNumber(file, "Monthly", "N\(result.months.count + 1)"), result.months.last!.freeCashFlowUSD))
         let workbook = try zipPart(file, "xl/workbook.xml")
         #expect(workbook.contains("<definedName name=\"NPV\">"))
         #expect(throws: OutputError.exists(path: file)) {
