@@ -86,9 +86,13 @@ extension XLSXReport {
     /// timeline, and charts (one a row) of all of these and of the inputs.
     static func decisionSheet(_ w: XLSXWorkbook, _ f: Formats, _ data: ChartData, plan: PlanSheet, view: DecisionView) {
         let sheet = w.sheet("Decision")
-        let name = "Decision"
-        sheet.width(0, 0, 44)
+        sheet.width(0, 0, 34)
         sheet.width(1, 9, 15)
+        let header = w.wrapped(bold: true)
+        func headers(_ row: Int, _ titles: [String]) {
+            for (c, h) in titles.enumerated() { sheet.write(row, c, h, header) }
+            worksheet_set_row(sheet.handle, lxw_row_t(row), 45, nil)
+        }
         sheet.write(0, 0, "Decision view: \(plan.scenario)", f.bold)
         let wrap = w.wrapped(bold: true)
         sheet.paragraph(1, 0, 9, plan.recommendation, wrap, lines: plan.recommendation.count / 150 + 1)
@@ -96,12 +100,12 @@ extension XLSXReport {
         // Each policy against never.
         sheet.write(row, 0, "NPV minus never converting, on the same fresh paths (\(plan.evaluationPaths) paths)", f.bold)
         row += 1
-        let headers = ["Policy", "Mean (USD)", "SE (USD)", "P5 (USD)", "P50 (USD)", "P95 (USD)", "Worse than never (share of paths)"]
-        for (c, h) in headers.enumerated() { sheet.write(row, c, h, f.header) }
+        headers(row, ["Policy", "Mean (USD)", "SE (USD)", "P5 (USD)", "P50 (USD)", "P95 (USD)", "Worse than never (share of paths)", "What the policy does"])
         row += 1
         for p in plan.policies where p.label != "Never convert" {
             guard let v = p.versusNever else { continue }
-            sheet.write(row, 0, "\(p.label): \(p.policy)")
+            sheet.write(row, 0, p.label)
+            sheet.write(row, 7, p.policy)
             for (k, x) in [v.meanUSD, v.standardErrorUSD, v.p5USD, v.p50USD, v.p95USD].enumerated() { sheet.write(row, 1 + k, x, f.usd) }
             sheet.write(row, 6, v.probabilityWorse, f.percent)
             row += 1
@@ -114,7 +118,7 @@ extension XLSXReport {
             "Fleet", "J/TH", "PUE", "Power (USD/MWh)", "Opex (USD/MWh)", "Breakeven hashprice (USD/PH/day)",
             "Hashprice at the start (USD/PH/day)", "Breakeven BTC price (USD)", "After the next halving (USD)",
         ]
-        for (c, h) in bh.enumerated() { sheet.write(row, c, h, f.header) }
+        headers(row, bh)
         row += 1
         for b in view.breakevens {
             sheet.write(row, 0, b.fleet)
@@ -141,7 +145,7 @@ extension XLSXReport {
         sheet.write(row, 0, "Plan timeline: the recommended policy on the fresh paths", f.bold)
         row += 1
         let th = ["Block", "Hall", "MW", "Capex (USD)", "Converted (share of paths)", "Decision month P50", "Decision date", "Lead time (months)", "Online month P50", "Online date"]
-        for (c, h) in th.enumerated() { sheet.write(row, c, h, f.header) }
+        headers(row, th)
         row += 1
         let labels = plan.monthLabels
         func date(_ month: Double?) -> String {
@@ -194,7 +198,6 @@ extension XLSXReport {
         }
         sheet.printArea(lastRow: row, lastColumn: 9)
         sheet.pageBreaks(Array(breaks.dropFirst()))
-        _ = name
     }
 
     /// A Gantt chart: for each block, months waiting (not drawn), building and online.
@@ -217,13 +220,12 @@ extension XLSXReport {
         let names = data.textColumn("Block", blocks.map { "\($0.name) (\(String(format: "%.0f", $0.megawatts)) MW)" })
         let ranges = data.columns(["Waiting (months)", "Construction (months)", "Online (months)"], [waiting, building, online])
         let chart = w.chart(LXW_CHART_BAR_STACKED)
-        let series = ["Before the decision", "Construction", "Online"]
-        let colours: [UInt32?] = [nil, 0xC55A11, 0x548235]
+        let series = ["Mining (until the decision)", "Construction", "Online"]
+        let colours: [UInt32?] = [0xBFBFBF, 0xC55A11, 0x548235]
         for k in 0..<3 {
             let s = chart.series(series[k], categories: names, values: ranges[k])
             XLSXChart.fill(s, color: colours[k])
         }
-        chart.hideFromLegend([0])
         chart.title("Recommended plan: decision (P50), construction and online months")
         chart.xAxis("Months from the start")  // a bar chart's value axis
         chart.xRange(min: 0, max: Double(months))

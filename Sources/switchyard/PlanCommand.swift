@@ -286,7 +286,7 @@ enum PlanReport {
         lines.append("")
         lines.append("Top candidates on the training paths (mean NPV):")
         for c in s.candidates.prefix(8) {
-            lines.append("  \(money(c.meanNPVUSD).leftPadded(14))  \(c.feasible ? "" : "[infeasible] ")\(c.policy)")
+            lines.append("  \(money(c.meanNPVUSD)): \(c.feasible ? "" : "[infeasible] ")\(c.policy)")
         }
         lines.append("(\(TextFormat.grouped(Double(s.candidates.count))) candidates scored)")
         return TextFormat.wrap(lines.joined(separator: "\n"))

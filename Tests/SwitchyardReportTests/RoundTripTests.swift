@@ -143,7 +143,7 @@ struct RoundTripTests {
     static func scenarios() throws -> [Scenario] {
         let directory = try temporaryDirectory()
         var all = try ScenarioLoader.builtinScenarioNames.map { try ScenarioLoader.builtin($0) }
-        for example in ["Examples/backtest/backtest-2024.yaml", "Examples/calibration/ercot-west-2024-6h.yaml"] {
+        for example in ["Examples/backtest/backtest-2024.yaml"] {
             let path = repository.appendingPathComponent(example).path
             // The examples replay files from ../shared/data, which a bare clone may not have.
             if let s = try? ScenarioLoader.load(path: path) { all.append(s) }
