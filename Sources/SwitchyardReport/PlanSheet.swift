@@ -242,9 +242,10 @@ extension XLSXReport {
             sheet.freezeHeader()
             sheet.table("PlanTable", lastRow: plan.policies.count, headers: headers)
             let chart = w.chart(LXW_CHART_BAR)
+            let policyRows = 1...max(1, plan.policies.count)  // (a plan always has policies; a hand-made sheet may not)
             chart.series(
-                "Mean NPV (fresh paths)", categories: Cell.range("Plan", column: 0, rows: 1...plan.policies.count),
-                values: Cell.range("Plan", column: 2, rows: 1...plan.policies.count))
+                "Mean NPV (fresh paths)", categories: Cell.range("Plan", column: 0, rows: policyRows),
+                values: Cell.range("Plan", column: 2, rows: policyRows))
             chart.title("Mean NPV by policy (fresh paths)")
             // A bar chart's value axis is libxlsxwriter's x axis. An amount: from zero
             // unless a policy loses money.

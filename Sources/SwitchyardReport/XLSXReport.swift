@@ -319,7 +319,10 @@ public enum XLSXReport {
                 monthly.write(i + 1, 0, Double(m.month), f.number)
                 monthly.writeMonth(i + 1, 1, m.label, f.month)
                 for (k, column) in LedgerCSV.columns.enumerated() {
-                    let format = column.name.hasSuffix("_usd") ? f.usd : column.name.contains("utilisation") || column.name == "hashrate_share" ? f.percent : f.decimal
+                    let format =
+                        column.name.hasSuffix("_usd") ? f.usd
+                        : column.name.contains("utilisation") || column.name == "hashrate_share" ? f.percent
+                        : column.name.hasPrefix("jobs_") ? f.number : f.decimal
                     monthly.write(i + 1, 2 + k, column.value(m), format)
                 }
             }

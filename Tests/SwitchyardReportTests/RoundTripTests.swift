@@ -195,6 +195,12 @@ struct RoundTripTests {
         let risk = directory.appendingPathComponent("risk.xlsx").path
         try XLSXReport.writeRisk(r, scenario: s, tornado: bars, comparison: nil, info: .init(version: "t", command: "risk"), to: risk, replace: false)
         #expect(try WorkbookScenario.load(path: risk) == s)
+        let plan = directory.appendingPathComponent("plan.xlsx").path
+        let sheet = PlanSheet(
+            scenario: s.name, seed: 1, trainingPaths: 2, evaluationPaths: 2, objective: "maximise mean NPV", recommendation: "Keep mining.",
+            policies: [], recommendedInSampleMeanNPVUSD: 0, valueOfFlexibilityUSD: 0, valueOfFlexibilitySEUSD: 0, candidates: [])
+        try XLSXReport.writePlan(sheet, scenario: s, info: .init(version: "t", command: "plan"), to: plan, replace: false)
+        #expect(try WorkbookScenario.load(path: plan) == s)
     }
 
     @Test("A bad value in the Inputs sheet is reported with the workbook, the sheet, the row and the key")
