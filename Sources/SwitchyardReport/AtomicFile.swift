@@ -31,6 +31,7 @@ public enum OutputPaths {
     public static func check(_ paths: [String], replace: Bool) throws(OutputError) {
         var seen: [String: String] = [:]
         for path in paths {
+            guard !path.isEmpty else { throw .unusable(path: "''", reason: "is an empty file name; give a file name") }
             let url = URL(fileURLWithPath: path)
             let canonical = url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent).standardizedFileURL.path
             if let other = seen[canonical] { throw .sameFile(path: path, other: other) }

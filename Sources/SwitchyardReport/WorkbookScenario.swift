@@ -9,6 +9,7 @@ public import SwitchyardModel
 /// and runs `switchyard simulate|risk|plan WORKBOOK.xlsx`.
 public enum WorkbookScenario {
     public static let sheetName = "Inputs"
+    static let maximumKeys = 5_000
 
     /// A scenario file (YAML) or a workbook (`.xlsx`), by its extension.
     public static func loadAny(path: String) throws(ScenarioError) -> Scenario {
@@ -42,6 +43,14 @@ public enum WorkbookScenario {
         var entries: [ScenarioEntry] = []
         var rows: [Int] = []
         var issues: [ScenarioIssue] = []
+        // A scenario has a few hundred keys; tens of thousands are not one (and would
+        // take minutes to check key by key).
+        let keyed = rowNumbers.filter { $0 > header && cells[$0]?[1] != nil }.count
+        guard keyed <= maximumKeys else {
+            throw ScenarioError(issues: [
+                ScenarioIssue(file: file, line: nil, path: "(sheet \(sheetName))", value: "\(keyed) rows with a value", rule: "has more than \(maximumKeys) keys: not a Switchyard scenario")
+            ])
+        }
         for row in rowNumbers where row > header {
             let line = cells[row] ?? [:]
             let key = (line[0]?.text ?? "").trimmingCharacters(in: .whitespaces)
@@ -64,7 +73,7 @@ public enum WorkbookScenario {
             case .text: value = .text(cell.text)
             case .flag: value = .flag(cell.text == "true")
             case .error:
-                issues.append(issue(row, key, cell.text, "is a spreadsheet error, not a value"))
+                issues.append(issue(row, key, "", cell.text))
                 continue
             }
             entries.append(ScenarioEntry(key: key, value: value))

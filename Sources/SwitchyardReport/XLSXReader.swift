@@ -31,6 +31,10 @@ public enum XLSXReader {
     /// The cells of the sheet named `name`.
     public static func sheet(_ name: String, in path: String) throws(ReadError) -> Cells {
         func fail(_ reason: String) -> ReadError { ReadError(path: path, reason: reason) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw fail("no such file") }
+        guard !isDirectory.boolValue else { throw fail("is a folder, not a workbook") }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw fail("cannot be read (permission denied)") }
         let archive: Archive
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
@@ -92,7 +96,7 @@ public enum XLSXReader {
             case .close("rPh"): phonetic -= 1
             case .open("t", _, let closed): inText = !closed
             case .close("t"): inText = false
-            case .text(let text) where inText && phonetic == 0: current += text
+            case .text(let text) where inText && phonetic == 0: current += unescape(text)
             default: break
             }
         }
@@ -108,10 +112,14 @@ public enum XLSXReader {
         var inline = ""
         var capture: String?  // "v" or "t" while inside one
         var inCell = false
+        var formula = false
+        // Excel's own limit; a row number past it is not a worksheet's.
+        let maximumRow = 1_048_576
         for event in XMLScanner(xml) {
             switch event {
             case .open("row", let attributes, _):
                 row = attributes["r"].flatMap { Int($0) } ?? row + 1
+                guard (1...maximumRow).contains(row) else { throw fail("row number \(attributes["r"] ?? String(row)) is out of range (1 to \(maximumRow))") }
                 column = -1
             case .open("c", let attributes, let closed):
                 if let reference = attributes["r"], let (r, c) = Self.reference(reference) {
@@ -120,10 +128,14 @@ public enum XLSXReader {
                 } else {
                     column += 1
                 }
+                guard (1...maximumRow).contains(row), column < 16_384 else { throw fail("cell \(attributes["r"] ?? "") is out of range") }
                 type = attributes["t"] ?? "n"
                 value = nil
                 inline = ""
+                formula = false
                 inCell = !closed
+            case .open("f", _, _) where inCell:
+                formula = true
             case .open(let tag, _, let closed) where inCell && (tag == "v" || tag == "t"):
                 capture = closed ? nil : tag
                 if tag == "v" && closed { value = "" }
@@ -133,24 +145,50 @@ public enum XLSXReader {
                 if capture == "v" { value = (value ?? "") + text } else if capture == "t" { inline += text }
             case .close("c"):
                 inCell = false
-                let cell: CellValue?
+                var cell: CellValue?
                 switch type {
                 case "s":
                     guard let index = value.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), shared.indices.contains(index) else {
                         throw fail("cell \(Cell.column(column))\(row) points to a shared string that is not there")
                     }
                     cell = CellValue(kind: .text, text: shared[index])
-                case "inlineStr": cell = CellValue(kind: .text, text: inline)
-                case "str": cell = value.map { CellValue(kind: .text, text: $0) }
-                case "b": cell = value.map { CellValue(kind: .flag, text: $0 == "1" ? "true" : "false") }
-                case "e": cell = value.map { CellValue(kind: .error, text: $0) }
+                case "inlineStr": cell = CellValue(kind: .text, text: unescape(inline))
+                case "str": cell = value.map { CellValue(kind: .text, text: unescape($0)) }
+                case "b": cell = value.map { CellValue(kind: .flag, text: ["1", "true"].contains($0.lowercased()) ? "true" : "false") }
+                case "e": cell = value.map { CellValue(kind: .error, text: "is a spreadsheet error (\($0)), not a value") }
                 default: cell = value.map { CellValue(kind: .number, text: $0.trimmingCharacters(in: .whitespaces)) }
+                }
+                // A formula whose result was never computed (a program wrote it, nothing
+                // recalculated it): not a blank, which would quietly mean the default.
+                if formula && (value ?? "").trimmingCharacters(in: .whitespaces).isEmpty && type != "inlineStr" {
+                    cell = CellValue(kind: .error, text: "is a formula with no computed value: open the workbook in Excel or LibreOffice, recalculate and save, or type the value")
                 }
                 if let cell, column >= 0 { result[row, default: [:]][column] = cell }
             default: break
             }
         }
         return result
+    }
+
+    /// Text as OOXML stores it, with `_xHHHH_` escapes (control characters, and `_x005F_`
+    /// for an underscore that would read as one) turned back into characters.
+    static func unescape(_ text: String) -> String {
+        guard text.contains("_x") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "_x") {
+            out += rest[..<start.lowerBound]
+            let after = rest[start.upperBound...]
+            let hex = after.prefix(4)
+            if hex.count == 4, after.dropFirst(4).first == "_", let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code) {
+                out.unicodeScalars.append(scalar)
+                rest = after.dropFirst(5)
+            } else {
+                out += "_x"
+                rest = after
+            }
+        }
+        return out + rest
     }
 
     /// "B12" as (12, 1).
@@ -163,7 +201,7 @@ public enum XLSXReader {
             digits = digits.dropFirst()
             if column > 20_000 { return nil }
         }
-        guard column > 0, let row = Int(digits), row > 0 else { return nil }
+        guard column > 0, digits.count <= 9, let row = Int(digits), row > 0 else { return nil }
         return (row, column - 1)
     }
 }

@@ -392,7 +392,7 @@ public enum XLSXReport {
             case .number(let v):
                 if Double(String(format: "%.16G", v)) == v { sheet.write(i + 1, 1, v, f.general) } else { sheet.write(i + 1, 1, "\(v)") }
             case .integer(let v): sheet.write(i + 1, 1, Double(v), f.general)
-            case .text(let t): sheet.write(i + 1, 1, t)
+            case .text(let t): sheet.write(i + 1, 1, Self.literalUnderscores(t))
             case .flag(let b): sheet.write(i + 1, 1, b ? "true" : "false")
             }
             sheet.write(i + 1, 2, e.unit)
@@ -440,6 +440,14 @@ public enum XLSXReport {
             sheet.write(k + 1, 1, row.1, wrap)
         }
         sheet.printArea(lastRow: rows.count, lastColumn: 1)
+    }
+
+    /// Text with a literal `_xHHHH_` written as `_x005F_xHHHH_`, as OOXML wants, so a
+    /// reader does not take it for an escaped character (libxlsxwriter escapes control
+    /// characters that way, but not the underscores of such text).
+    static func literalUnderscores(_ text: String) -> String {
+        guard text.contains("_x") else { return text }
+        return text.replacingOccurrences(of: #"_(x[0-9A-Fa-f]{4}_)"#, with: "_x005F_$1", options: .regularExpression)
     }
 
     /// Equal-width bins over [min, max].

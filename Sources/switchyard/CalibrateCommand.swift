@@ -2,6 +2,7 @@
 
 public import ArgumentParser
 import Foundation
+import SwitchyardModel
 import SwitchyardReport
 import SwitchyardStochastic
 
@@ -99,20 +100,20 @@ struct CalibrateCommand: ParsableCommand {
     @Flag(help: "Skip rows without a usable value (they are still listed).")
     var skipBadRows = false
 
-    @Option(help: "Also write the parameters as a YAML fragment for a scenario file.")
+    @Option(help: "Also write the parameters as scenario keys (a YAML fragment) to this file ('-' for standard output).")
     var yaml: String?
 
     @Flag(help: "Replace an existing --yaml file.")
     var force = false
 
     func validate() throws {
-        guard periodsPerYear.isFinite, periodsPerYear > 0 else {
-            throw ValidationError("--periods-per-year must be a positive number, got \(periodsPerYear)")
+        guard periodsPerYear.isFinite, periodsPerYear > 0, periodsPerYear <= 1_000_000 else {
+            throw ValidationError("--periods-per-year must be a positive number up to 1,000,000 (one a minute is 525,600), got \(periodsPerYear)")
         }
     }
 
     func run() throws {
-        if let yaml { try OutputPaths.check([yaml], replace: force) }
+        if let yaml, yaml != "-" { try OutputPaths.check([yaml], replace: force) }
         if model == .electricity { return try runElectricity() }
         if model == .network { return try runNetwork() }
         if model == .fees { return try runFees() }
@@ -189,9 +190,9 @@ struct CalibrateCommand: ParsableCommand {
         print("")
         print(String(format: "mean fee: sample %.4f BTC a block; fitted model %.4f", sampleMean, result["btcPerBlock"]!.value))
         if let yaml {
-            var text = "# switchyard calibrate \(file) --model fees --column \(column) --date-column \(dateColumn)"
+            var text = "# switchyard calibrate \(safe(file)) --model fees --column \(safe(column)) --date-column \(safe(dateColumn))"
             text += " --periods-per-year \(format(periodsPerYear)) --blocks-per-day \(format(blocksPerDay)) --floor \(format(floor))"
-            text += (from.map { " --from \($0)" } ?? "") + (to.map { " --to \($0)" } ?? "") + (skipBadRows ? " --skip-bad-rows" : "") + "\n"
+            text += (from.map { " --from \(safe($0))" } ?? "") + (to.map { " --to \(safe($0))" } ?? "") + (skipBadRows ? " --skip-bad-rows" : "") + "\n"
             text += "# \(span); \(result.observations) consecutive pairs; standard errors in comments.\n"
             text += "# These keys replace the same keys of your scenario's bitcoin: fees: block.\n"
             text += "bitcoin:\n  fees:\n"
@@ -232,8 +233,8 @@ struct CalibrateCommand: ParsableCommand {
                 format: "mean price: sample %.2f USD/MWh; fitted model %.2f USD/MWh (stepped every %.3g hours)", sampleMean, modelMean,
                 8_760 / periods))
         if let yaml {
-            let hours = hourColumn.map { " --hour-column \($0)" } ?? ""
-            var text = "# switchyard calibrate \(file) --model electricity --column \(column) --date-column \(dateColumn)\(hours)"
+            let hours = hourColumn.map { " --hour-column \(safe($0))" } ?? ""
+            var text = "# switchyard calibrate \(safe(file)) --model electricity --column \(safe(column)) --date-column \(safe(dateColumn))\(hours)"
             text += " --periods-per-year \(format(periodsPerYear))\(stepHours.map { " --step-hours \(format($0))" } ?? "") --floor \(format(floor))"
             text += "\(skipBadRows ? " --skip-bad-rows" : "")\n"
             text += "# \(result.observations) consecutive pairs; standard errors in comments.\n"
@@ -333,8 +334,8 @@ struct CalibrateCommand: ParsableCommand {
                 format: "at %@ (--as-of): fitted frontier %.2f J/TH, all-in cost %.2f USD/MWh, cost of hashing %.1f USD/PH/day",
                 asOfDate, efficiencyAsOf, costAsOf, 0.024 * efficiencyAsOf * costAsOf))
         if let yaml {
-            var text = "# switchyard calibrate \(file) --model network --column \(column) --revenue-column \(revenueColumn)"
-            text += " --price-column \(priceColumn) --efficiency \(efficiency) --efficiency-column \(efficiencyColumn) --step-days \(stepDays)"
+            var text = "# switchyard calibrate \(safe(file)) --model network --column \(safe(column)) --revenue-column \(safe(revenueColumn))"
+            text += " --price-column \(safe(priceColumn)) --efficiency \(safe(efficiency)) --efficiency-column \(safe(efficiencyColumn)) --step-days \(stepDays)"
             text += " --as-of \(asOfDate)\(skipBadRows ? " --skip-bad-rows" : "")\n"
             text += "# \(result.observations) pairs of \(stepDays)-day blocks, \(startDate) to \(endDate); standard errors in comments.\n"
             text += "# These keys replace the same keys of the bitcoin: network: block of a scenario starting \(asOfDate) (keep its\n"
@@ -379,7 +380,7 @@ struct CalibrateCommand: ParsableCommand {
     /// (`bitcoin: price: ...` or `electricity: market: ...`), so the keys merge into a
     /// scenario as they are.
     func yamlFragment(_ result: CalibrationResult, history: PriceHistory) -> String {
-        var header = "# switchyard calibrate \(file) --model \(model.rawValue) --column \(column) --date-column \(dateColumn)"
+        var header = "# switchyard calibrate \(safe(file)) --model \(model.rawValue) --column \(safe(column)) --date-column \(safe(dateColumn))"
         header += " --periods-per-year \(format(periodsPerYear))\(skipBadRows ? " --skip-bad-rows" : "")\n"
         let span = history.dates.isEmpty ? "" : ", \(history.dates.first!) to \(history.dates.last!)"
         header += "# \(result.observations) observations\(span); standard errors in comments.\n"
@@ -419,11 +420,20 @@ struct CalibrateCommand: ParsableCommand {
         result.parameters.map { "\(indent)\($0.name): \(format($0.value))  # +/- \(format($0.standardError)) \($0.unit)\n" }.joined()
     }
 
-    /// Writes a YAML fragment atomically (--force to replace) and says so.
+    /// Writes a YAML fragment atomically (--force to replace) and says so; `-` prints it.
     func writeFragment(_ text: String, to path: String) throws {
+        if path == "-" {
+            print("", terminator: "\n")
+            print(text, terminator: "")
+            return
+        }
         try AtomicFile.write(text, to: path, replace: force)
         print("wrote \(path)")
     }
+
+    /// A file name or column as it may appear in a comment line: no line breaks or
+    /// control characters (they would end the comment and start a key).
+    func safe(_ text: String) -> String { String(yamlComment(text).dropFirst(2)).replacingOccurrences(of: "\n# ", with: " ") }
 
     func format(_ value: Double) -> String { String(format: "%.6g", value) }
 }

@@ -44,6 +44,12 @@ struct ScenarioCommand: ParsableCommand {
                 Every key is listed, defaults included; see the README's scenario file reference.
                 """
             let text = ScenarioExport.yaml(scenario, header: header)
+            if let source, output != "-" {
+                // Never over its own input, even with --force: that would lose the workbook.
+                let a = URL(fileURLWithPath: source).resolvingSymlinksInPath().standardizedFileURL.path
+                let b = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
+                if a == b { throw ValidationError("-o \(output) is the file being exported; write the YAML to another file") }
+            }
             if output == "-" {
                 print(text, terminator: "")
             } else {

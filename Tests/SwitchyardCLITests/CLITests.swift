@@ -479,9 +479,14 @@ struct HostileCommandTests {
         let third = dir.appendingPathComponent("third.csv").path
         #expect(try switchyard(["simulate", yaml, "--seed", "9", "--ledger", third]).status == 0)
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == Data(contentsOf: URL(fileURLWithPath: third)))
-        // The export refuses to overwrite without --force.
+        // The export refuses to overwrite without --force, its own input even with it, and an empty name.
         let refused = try switchyard(["scenario", "export", book, "-o", yaml])
         #expect(refused.status != 0 && refused.stderr.contains("already exists"), "\(refused.stderr)")
+        let own = try switchyard(["scenario", "export", book, "-o", book, "--force"])
+        #expect(own.status != 0 && own.stderr.contains("is the file being exported"), "\(own.stderr)")
+        #expect(try switchyard(["simulate", book, "--seed", "9"]).status == 0, "the workbook is intact")
+        let empty = try switchyard(["scenario", "export", book, "-o", ""])
+        #expect(empty.status != 0 && empty.stderr.contains("empty file name"), "\(empty.stderr)")
     }
 
     /// The scalar leaves of a YAML document as dotted keys (`bitcoin.price.drift`).
@@ -574,6 +579,14 @@ struct HostileCommandTests {
             let run = try switchyard(["simulate", file, "--seed", "1"])
             #expect(run.status == 0, "\(name): \(run.stderr)")
         }
+        // A file name with line breaks stays in the header's comment: no key comes of it.
+        let hostile = dir.appendingPathComponent("x\rbitcoin: {price: {volatility: 4}} #\nhorizonMonths: 1 #.csv").path
+        try FileManager.default.copyItem(atPath: feesFile, toPath: hostile)
+        let fragment = try switchyard(["calibrate", hostile, "--model", "fees", "--column", "fees_btc", "--date-column", "date", "--yaml", "-"])
+        #expect(fragment.status == 0, "\(fragment.stderr)")
+        let yamlPart = fragment.stdout[fragment.stdout.range(of: "# switchyard calibrate")!.lowerBound...]
+        let keys = try Self.leaves(String(yamlPart)).map(\.0)
+        #expect(!keys.isEmpty && keys.allSatisfy { $0.hasPrefix("bitcoin.fees.") }, "\(keys)")
     }
 
     @Test("Analyst output: summary.csv numbers only in `value`, JSON null for undefined figures, monthly.csv as the sheet, labels that say what was done")

@@ -245,3 +245,89 @@ struct RoundTripTests {
         }
     }
 }
+
+/// Hostile workbooks and names: each gets a clear message, never a crash, a hang or a
+/// silently different scenario.
+struct HostileWorkbookTests {
+    /// A minimal XLSX package whose Inputs sheet has the given cells XML (`<row>`s).
+    static func workbook(rows: String, at path: String) throws {
+        let script = """
+            import sys, zipfile
+            rows = sys.argv[2]
+            z = zipfile.ZipFile(sys.argv[1], 'w')
+            z.writestr('[Content_Types].xml', '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+            z.writestr('xl/workbook.xml', '<workbook xmlns:r="r"><sheets><sheet name="Inputs" sheetId="1" r:id="rId1"/></sheets></workbook>')
+            z.writestr('xl/_rels/workbook.xml.rels', '<Relationships><Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+            z.writestr('xl/worksheets/sheet1.xml', '<worksheet><sheetData>' + rows + '</sheetData></worksheet>')
+            z.close()
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, path, rows]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    static func message(_ path: String) -> String {
+        do {
+            _ = try WorkbookScenario.load(path: path)
+            return "loaded"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("A formula without a computed value, a folder, an absurd key or row: a message, not a default, a hang or a crash")
+    func hostileWorkbooks() throws {
+        let dir = try temporaryDirectory()
+        let header = #"<row r="1"><c r="A1" t="inlineStr"><is><t>Key</t></is></c><c r="B1" t="inlineStr"><is><t>Value</t></is></c></row>"#
+        let formula = dir.appendingPathComponent("formula.xlsx").path
+        try Self.workbook(rows: header + #"<row r="2"><c r="A2" t="inlineStr"><is><t>name</t></is></c><c r="B2"><f>1+1</f></c></row>"#, at: formula)
+        #expect(Self.message(formula).contains("row 2: name: is a formula with no computed value"), "\(Self.message(formula))")
+        let longKey = dir.appendingPathComponent("long.xlsx").path
+        let key = "valuation" + String(repeating: ".a", count: 50_000)
+        try Self.workbook(rows: header + #"<row r="2"><c r="A2" t="inlineStr"><is><t>\#(key)</t></is></c><c r="B2"><v>1</v></c></row>"#, at: longKey)
+        #expect(Self.message(longKey).contains("is not a scenario key"), "\(Self.message(longKey).prefix(300))")
+        let overflow = dir.appendingPathComponent("overflow.xlsx").path
+        try Self.workbook(rows: header + #"<row r="9223372036854775807"></row><row><c><v>1</v></c></row>"#, at: overflow)
+        #expect(Self.message(overflow).contains("out of range"), "\(Self.message(overflow))")
+        let folder = dir.appendingPathComponent("folder.xlsx")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        #expect(Self.message(folder.path).contains("is a folder, not a workbook"))
+        let twice = dir.appendingPathComponent("twice.xlsx").path
+        try Self.workbook(
+            rows: header + #"<row r="2"><c r="A2" t="inlineStr"><is><t>name</t></is></c><c r="B2" t="inlineStr"><is><t>a</t></is></c></row>"#
+                + #"<row r="3"><c r="A3" t="inlineStr"><is><t>name</t></is></c><c r="B3" t="inlineStr"><is><t>b</t></is></c></row>"#, at: twice)
+        #expect(Self.message(twice).contains("row 3: name = b: is given twice"), "\(Self.message(twice))")
+        #expect(Self.message(twice).contains("row 2"), "names the earlier row")
+    }
+
+    @Test("A missing key is reported as missing, not at another key's row")
+    func missingKey() throws {
+        var entries = ScenarioExport.entries(try ScenarioLoader.builtin("small-miner-20mw"))
+        entries.removeAll { $0.key == "discountRatePerYear" }
+        do {
+            _ = try ScenarioLoader.load(entries: entries, file: "book.xlsx", baseDirectory: nil) { "book.xlsx, sheet Inputs, row \($0 + 2)" }
+            Issue.record("a scenario without a discount rate loaded")
+        } catch {
+            #expect("\(error)".contains("book.xlsx: discountRatePerYear: is required (no row has this key: add it)"), "\(error)")
+        }
+    }
+
+    @Test("A name with line breaks and control characters: the export and the workbook give back the same scenario, no key injected")
+    func injectedNames() throws {
+        var s = try ScenarioLoader.builtin("small-miner-20mw")
+        s.name = "Site\rfinance: {tax: {rate: 0.9}} #\u{2028}horizonMonths: 1\u{1}\u{85}end_x0041_"
+        let text = ScenarioExport.yaml(s, header: "exported from \(s.name)")
+        let back = try ScenarioLoader.load(yaml: text, file: "export.yaml", baseDirectory: nil)
+        #expect(back == s)
+        #expect(back.finance.tax == nil && back.horizonMonths == s.horizonMonths)
+        let file = try temporaryDirectory().appendingPathComponent("names.xlsx").path
+        s.horizonMonths = 3
+        s.conversions[0].startMonth = 2
+        let result = SiteModel.run(scenario: s, seed: 1, path: 0)
+        try XLSXReport.writeSimulation(result, scenario: s, seed: 1, path: 0, info: .init(version: "t", command: "simulate"), to: file, replace: false)
+        #expect(try WorkbookScenario.load(path: file) == s, "control characters survive the workbook (_xHHHH_ escapes)")
+    }
+}

@@ -34,6 +34,9 @@ public struct ScenarioError: Error, Hashable, Sendable, CustomStringConvertible 
 
     public var description: String {
         let noun = issues.count == 1 ? "problem" : "problems"
-        return "\(issues.count) \(noun) in the scenario:\n" + issues.map { "  \($0)" }.joined(separator: "\n")
+        // A hostile file can have thousands; the first hundred say what is wrong.
+        let shown = issues.prefix(100).map { "  \($0)" }.joined(separator: "\n")
+        return "\(issues.count) \(noun) in the scenario:\n" + shown
+            + (issues.count > 100 ? "\n  ... and \(issues.count - 100) more (fix these first)" : "")
     }
 }

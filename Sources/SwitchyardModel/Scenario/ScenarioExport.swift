@@ -339,10 +339,25 @@ public enum ScenarioExport {
     /// The scenario as a YAML scenario file (every key, the catalogue entries inline).
     public static func yaml(_ s: Scenario, header: String? = nil) -> String {
         let document = try! ScenarioDocument(entries(s))  // the export's own keys always nest
-        var text = header.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map { "# \($0)" }.joined(separator: "\n") + "\n" } ?? ""
+        var text = header.map { yamlComment($0) + "\n" } ?? ""
         text += document.yaml
         return text
     }
+}
+
+/// `text` as YAML comment lines: each line of it behind "# ", and any other line
+/// break or control character (a carriage return, U+2028, ...) shown as a space, so no
+/// text in a comment (a scenario's name, a file's path) can become a key.
+public func yamlComment(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        var safe = ""
+        for scalar in line.unicodeScalars {
+            let breaks = scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .lineSeparator
+                || scalar.properties.generalCategory == .paragraphSeparator || scalar.value == 0xFEFF
+            safe.unicodeScalars.append(breaks ? " " : scalar)
+        }
+        return "# " + safe
+    }.joined(separator: "\n")
 }
 
 /// Entries (`a.b[0].c` keys) nested into a YAML document, with, for every line of
@@ -351,7 +366,14 @@ public struct ScenarioDocument: Sendable {
     public struct KeyError: Error, Sendable {
         public var entry: Int
         public var rule: String
+        /// The earlier entry it clashes with, if any.
+        public var other: Int?
     }
+
+    /// The longest key and the deepest nesting a scenario key can have (the deepest real
+    /// one, `conversions[0].target.colocation.renewals.options`, has 7 steps).
+    static let maximumKeyLength = 200
+    static let maximumSteps = 16
 
     indirect enum Node {
         case leaf(Int)
@@ -369,6 +391,7 @@ public struct ScenarioDocument: Sendable {
     }
 
     static func steps(_ key: String) -> [Step]? {
+        guard key.utf8.count <= maximumKeyLength else { return nil }
         var steps: [Step] = []
         for part in key.split(separator: ".", omittingEmptySubsequences: false) {
             var name = Substring(part)
@@ -382,17 +405,24 @@ public struct ScenarioDocument: Sendable {
             steps.append(.key(String(name)))
             steps += indices.map(Step.index)
         }
-        return steps
+        return steps.count <= maximumSteps ? steps : nil
     }
 
     public init(_ entries: [ScenarioEntry]) throws(KeyError) {
         var root = Node.map([])
         for (e, entry) in entries.enumerated() {
             guard let steps = Self.steps(entry.key) else {
-                throw KeyError(entry: e, rule: "is not a scenario key: words joined by '.', lists as name[0], name[1], ...")
+                throw KeyError(
+                    entry: e,
+                    rule: "is not a scenario key: words joined by '.', lists as name[0], name[1], ... (at most \(Self.maximumKeyLength) characters and \(Self.maximumSteps) levels)")
             }
             guard Self.insert(&root, steps[...], leaf: e) else {
-                throw KeyError(entry: e, rule: "clashes with an earlier row (given twice, a value where a group of keys is, or a list index out of order: indices count 0, 1, 2, ... in order)")
+                // The earlier key it clashes with: the same key, or one inside or around it.
+                let other = entries[..<e].lastIndex { $0.key == entry.key || $0.key.hasPrefix(entry.key + ".") || $0.key.hasPrefix(entry.key + "[")
+                    || entry.key.hasPrefix($0.key + ".") || entry.key.hasPrefix($0.key + "[") }
+                let rule = other.map { entries[$0].key == entry.key ? "is given twice" : "clashes with the key '\(entries[$0].key)' (a value where a group of keys is, or the other way round)" }
+                    ?? "has a list index out of order: a list's indices count 0, 1, 2, ... in order"
+                throw KeyError(entry: e, rule: rule, other: other)
             }
         }
         var lines: [String] = []
@@ -514,8 +544,11 @@ public struct ScenarioDocument: Sendable {
             case "\n": quoted += "\\n"
             case "\t": quoted += "\\t"
             case "\r": quoted += "\\r"
+            case "\u{2028}": quoted += "\\L"  // YAML folds these line breaks unless escaped
+            case "\u{2029}": quoted += "\\P"
+            case "\u{FEFF}": quoted += "\\uFEFF"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
                     quoted += String(format: "\\x%02X", scalar.value)
                 } else {
                     quoted.unicodeScalars.append(scalar)
@@ -538,8 +571,10 @@ extension ScenarioLoader {
             document = try ScenarioDocument(entries)
         } catch {
             let e = entries[error.entry]
+            let rule = error.other.map { "\(error.rule) (\(place($0)))" } ?? error.rule
+            let key = e.key.count > 80 ? String(e.key.prefix(80)) + "..." : e.key
             throw ScenarioError(issues: [
-                ScenarioIssue(file: place(error.entry), line: nil, path: e.key, value: ScenarioDocument.scalar(e.value), rule: error.rule)
+                ScenarioIssue(file: place(error.entry), line: nil, path: key, value: ScenarioDocument.scalar(e.value), rule: rule)
             ])
         }
         do {
@@ -549,7 +584,10 @@ extension ScenarioLoader {
             throw ScenarioError(issues: error.issues.map { issue in
                 var placed = issue
                 guard issue.file == file else { return placed }
-                if let line = issue.line, document.entryOfLine.indices.contains(line - 1) {
+                if issue.rule.hasPrefix("is required") {
+                    // No row holds a missing key: the line found is its parent's.
+                    placed.rule += " (no row has this key: add it)"
+                } else if let line = issue.line, document.entryOfLine.indices.contains(line - 1) {
                     placed.file = place(document.entryOfLine[line - 1])
                 } else if let k = entries.firstIndex(where: { $0.key == issue.path || $0.key.hasPrefix(issue.path + ".") || $0.key.hasPrefix(issue.path + "[") }) {
                     placed.file = place(k)

@@ -142,7 +142,8 @@ final class Fields {
             reader.report(node, path: path, rule: "must be a finite number")
             return nil
         }
-        guard let value = Double(text), value.isFinite else {
+        // Decimal numbers only: Double() would also read hexadecimal ("0xE" as 14).
+        guard !lowered.contains("x"), let value = Double(text), value.isFinite else {
             reader.report(node, path: path, rule: "must be a number")
             return nil
         }
@@ -157,6 +158,13 @@ final class Fields {
         guard let node = node(key, required: fallback == nil) else { return fallback }
         guard case .scalar(let scalar) = node, let value = Int(scalar.string.replacingOccurrences(of: "_", with: ""))
         else {
+            // A whole number too large for an integer breaks the range, not the type.
+            if case .scalar(let scalar) = node, let d = Double(scalar.string), d.isFinite, d == d.rounded(),
+                !scalar.string.lowercased().contains("x"), let broken = rule.check(d)
+            {
+                reader.report(node, path: child(key), rule: broken)
+                return nil
+            }
             reader.report(node, path: child(key), rule: "must be a whole number")
             return nil
         }
