@@ -24,6 +24,11 @@ public struct StoppingProblem {
     /// an uncertain future (a conversion's value), comparing its realised value would
     /// use the path's future. The cash flows recorded stay realised.
     public var regressPayoff = false
+    /// Paths 2k and 2k + 1 are antithetic twins (one drawn with Z, the other with -Z):
+    /// the standard error is then taken over the pairs' means, the independent units
+    /// (over single paths it would be overstated when the twins are negatively
+    /// correlated, as for puts and calls).
+    public var antitheticPairs = false
 
     public init(
         paths: Int, dates: Int, discountPerDate: Double,
@@ -49,36 +54,59 @@ public struct StoppingSolution: Sendable {
     public var payoffCoefficients: [[Double]?] = []
     /// Mean over paths of the discounted payoff at the chosen stopping date, at date 0.
     public var value: Double
-    /// Standard error of `value` (paths independent).
+    /// Standard error of `value`: over the paths, or over antithetic pairs' means
+    /// (``StoppingProblem/antitheticPairs``).
     public var standardError: Double
     /// The date each path stops (nil: never).
     public var stoppingDates: [Int?]
     /// Each path's payoff at its stopping date, discounted to date 0 (0 if it never stops).
     public var discountedPayoffs: [Double]
 
-    /// The state at `date` where stopping starts to pay, for a one-dimensional state:
-    /// the smallest `x` in `range` with payoff(x) >= continuation(x), found by scanning
-    /// a grid and refining by bisection (nil if there is none).
-    public func boundary(
-        date: Int, in range: ClosedRange<Double>, payoff: (Double) -> Double, basis: (Double) -> [Double]
-    ) -> Double? {
-        guard coefficients[date - 1] != nil else { return nil }
+    /// The fitted exercise region at `date` of a one-dimensional state, within `range`:
+    /// every interval where payoff(x) > 0 and payoff(x) >= continuation(x), found on a
+    /// grid of `steps` points and each end refined by bisection. Empty when no state in
+    /// the range stops (or the date had no regression). An interval touching an end of
+    /// `range` may go on beyond it.
+    public func exerciseRegion(
+        date: Int, in range: ClosedRange<Double>, steps: Int = 2_000, payoff: (Double) -> Double, basis: (Double) -> [Double]
+    ) -> [ClosedRange<Double>] {
+        guard date >= 1, date <= coefficients.count, coefficients[date - 1] != nil, steps > 0 else { return [] }
         func stops(_ x: Double) -> Bool { payoff(x) > 0 && payoff(x) >= continuation(date: date, basis(x))! }
-        let steps = 2_000
+        /// The switch point between a and b (stops(a) != stops(b)).
+        func edge(_ a: Double, _ b: Double) -> Double {
+            var (inside, outside) = stops(a) ? (a, b) : (b, a)
+            for _ in 0..<60 {
+                let mid = (inside + outside) / 2
+                if stops(mid) { inside = mid } else { outside = mid }
+            }
+            return inside
+        }
+        var intervals: [ClosedRange<Double>] = []
+        var start: Double? = stops(range.lowerBound) ? range.lowerBound : nil
         var previous = range.lowerBound
         for k in 1...steps {
             let x = range.lowerBound + (range.upperBound - range.lowerBound) * Double(k) / Double(steps)
-            if stops(x) {
-                var (low, high) = (previous, x)
-                for _ in 0..<60 {
-                    let mid = (low + high) / 2
-                    if stops(mid) { high = mid } else { low = mid }
-                }
-                return high
+            let now = stops(x)
+            if now && start == nil { start = edge(previous, x) }
+            if !now, let first = start {
+                intervals.append(first...max(first, edge(previous, x)))
+                start = nil
             }
             previous = x
         }
-        return nil
+        if let first = start { intervals.append(first...range.upperBound) }
+        return intervals
+    }
+
+    /// Where stopping starts for a one-dimensional state whose fitted exercise region
+    /// is one interval: its lower end (the boundary of a call-like problem: stop at or
+    /// above it). Nil when no state in `range` stops, or when the region is not one
+    /// interval (see ``exerciseRegion(date:in:steps:payoff:basis:)`` for all of them).
+    public func boundary(
+        date: Int, in range: ClosedRange<Double>, payoff: (Double) -> Double, basis: (Double) -> [Double]
+    ) -> Double? {
+        let region = exerciseRegion(date: date, in: range, payoff: payoff, basis: basis)
+        return region.count == 1 ? region[0].lowerBound : nil
     }
 
     /// The fitted continuation value at `date` for regressors `x`.
@@ -163,9 +191,12 @@ public enum OptimalStopping {
         }
         let discounted = (0..<n).map { p in when[p].map { cash[p] * pow(problem.discountPerDate, Double($0)) } ?? 0 }
         let mean = discounted.reduce(0, +) / Double(n)
-        let variance = discounted.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(n - 1, 1))
+        // The independent units: paths, or antithetic pairs' means.
+        let units = problem.antitheticPairs && n % 2 == 0 && n >= 4
+            ? stride(from: 0, to: n, by: 2).map { (discounted[$0] + discounted[$0 + 1]) / 2 } : discounted
+        let variance = units.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(units.count - 1, 1))
         return StoppingSolution(
             coefficients: coefficients, payoffCoefficients: payoffCoefficients, value: mean,
-            standardError: (variance / Double(n)).squareRoot(), stoppingDates: when, discountedPayoffs: discounted)
+            standardError: (variance / Double(units.count)).squareRoot(), stoppingDates: when, discountedPayoffs: discounted)
     }
 }

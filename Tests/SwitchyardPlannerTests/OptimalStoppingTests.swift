@@ -79,7 +79,7 @@ struct OptimalStoppingTests {
                 spots[(2 * k + 1) * dates + d] = b
             }
         }
-        let problem = StoppingProblem(
+        var problem = StoppingProblem(
             paths: n, dates: dates, discountPerDate: exp(-rate * dt),
             payoff: { p, d in max(strike - spots[p * dates + d - 1], 0) },
             basis: { p, d in
@@ -89,6 +89,7 @@ struct OptimalStoppingTests {
                 let l2: Double = 1 - 2 * x + x * x / 2
                 return [1, w, w * (1 - x), w * l2]
             })
+        problem.antitheticPairs = true
         let solution = try OptimalStopping.longstaffSchwartz(problem)
         // Standard error over antithetic pair means.
         let payoffs = solution.discountedPayoffs
@@ -100,6 +101,58 @@ struct OptimalStoppingTests {
         let se: Double = (squares / Double(pairs - 1) / Double(pairs)).squareRoot()
         #expect(abs(solution.value - c.bermudan) < 3.5 * se, "LSM \(solution.value) +/- \(se), Table 1 \(c.bermudan)")
         #expect(se < 0.02, "the test has power")
+        // The library's pair-aware standard error is this one; over single paths it would be larger.
+        #expect(abs(solution.standardError - se) < 1e-12 * max(se, 1))
+        let paths = Double(n)
+        let naive = (payoffs.reduce(0) { $0 + ($1 - solution.value) * ($1 - solution.value) } / (paths - 1) / paths).squareRoot()
+        #expect(naive > 1.1 * se, "antithetic twins are negatively correlated for a put: \(naive) vs \(se)")
+    }
+
+    @Test(
+        "An American straddle with a dividend yield exercises in two intervals, and boundary() says the region is not one",
+        arguments: TestSeeds.sweep)
+    func twoIntervalRegion(offset: UInt64) throws {
+        // Payoff |S - K|: the put part exercises low, the call part (a 10% dividend yield
+        // makes early exercise pay) high; in between the holder waits.
+        let (strike, rate, yield, sigma, years) = (40.0, 0.05, 0.10, 0.2, 1.0)
+        let dates = 50
+        let n = 20_000
+        let dt = years / Double(dates)
+        let stream = RandomStream(seed: TestSeeds.seed(2026, offset), path: 0, process: .auxiliary)
+        var spots = [Double](repeating: 0, count: n * dates)
+        for p in 0..<n {
+            var s = strike * exp(0.4 * (stream.uniform() - 0.5))
+            for d in 0..<dates {
+                s *= exp((rate - yield - sigma * sigma / 2) * dt + sigma * dt.squareRoot() * stream.normal())
+                spots[p * dates + d] = s
+            }
+        }
+        let basis: (Double) -> [Double] = { s in
+            let x = s / strike - 1
+            return [1, x, x * x, x * x * x, x * x * x * x]
+        }
+        let problem = StoppingProblem(
+            paths: n, dates: dates, discountPerDate: exp(-rate * dt),
+            payoff: { p, d in abs(spots[p * dates + d - 1] - strike) },
+            basis: { p, d in basis(spots[p * dates + d - 1]) })
+        let solution = try OptimalStopping.longstaffSchwartz(problem)
+        let date = dates - 5
+        // Within the states the paths visit at that date (the quartic is not asked far outside them).
+        let range = 30.0...52.0
+        let region = solution.exerciseRegion(date: date, in: range, payoff: { abs($0 - strike) }, basis: basis)
+        #expect(region.count == 2, "\(region)")
+        if region.count == 2 {
+            #expect(region[0].lowerBound == range.lowerBound && region[0].upperBound < strike, "the put side: \(region[0])")
+            #expect(region[1].lowerBound > strike && region[1].upperBound == range.upperBound, "the call side: \(region[1])")
+            // Every grid point between the two waits; every point inside stops.
+            for x in stride(from: region[0].upperBound + 0.05, to: region[1].lowerBound - 0.05, by: 0.05) {
+                #expect(abs(x - strike) < solution.continuation(date: date, basis(x))!, "waits at \(x)")
+            }
+        }
+        #expect(solution.boundary(date: date, in: range, payoff: { abs($0 - strike) }, basis: basis) == nil, "not one interval")
+        // Restricted to the call side the region is one interval, and boundary() gives its start.
+        let call = solution.boundary(date: date, in: strike...range.upperBound, payoff: { abs($0 - strike) }, basis: basis)
+        #expect(call == region.last?.lowerBound)
     }
 
     @Test(
