@@ -81,7 +81,7 @@ public enum ConversionPolicy: Hashable, Sendable {
             let target: String =
                 switch c.target {
                 case .colocation: "a colocation lease"
-                case .gpuCloud(let gpus): "\(gpus) GPUs"
+                case .gpuCloud(let gpus): "\(Planner.grouped(gpus)) GPUs"
                 }
             return String(format: "%.0f MW of hall %@ to %@", c.megawatts, c.hall, target)
         }
@@ -605,16 +605,29 @@ public enum Planner {
                 choice = (c, r)
             } else {
                 notes.append(
-                    "\(families[r]) scores \(money(abs(gain))) \(gain >= 0 ? "more" : "less") than \(families[current.family]), within 2 paired standard errors (\(money(2 * se))): the simpler one is kept")
+                    gain >= -2 * se
+                        ? "\(families[r]) scores \(money(abs(gain))) \(gain >= 0 ? "more" : "less") than \(families[current.family]), within 2 paired standard errors (\(money(2 * se))): the simpler one is kept"
+                        : "\(families[r]) scores \(money(-gain)) less than \(families[current.family]) (2 paired standard errors: \(money(2 * se))): the simpler one is kept")
             }
         }
         let chosen = choice ?? (candidates[0], rank(candidates[0].policy))
         return (chosen.score, notes.isEmpty ? "" : notes.joined(separator: "; ") + ".")
     }
 
+    /// A whole number with thousands separators: 2,048.
+    static func grouped(_ n: Int) -> String {
+        var digits = String(n.magnitude)
+        var out = ""
+        while digits.count > 3 {
+            out = "," + digits.suffix(3) + out
+            digits.removeLast(3)
+        }
+        return (n < 0 ? "-" : "") + digits + out
+    }
+
     static func money(_ usd: Double) -> String {
         let m = usd / 1e6
-        return String(format: abs(m) >= 100 ? "%.0fM USD" : abs(m) >= 1 ? "%.1fM USD" : "%.2fM USD", m)
+        return String(format: abs(m) >= 100 ? "USD %.0fM" : abs(m) >= 1 ? "USD %.1fM" : "USD %.2fM", m)
     }
 
     /// What to do, in words and calendar dates, from the policy and its fresh paths.
@@ -624,7 +637,7 @@ public enum Planner {
             let target: String =
                 switch c.target {
                 case .colocation: "a colocation lease"
-                case .gpuCloud(let gpus): "\(gpus) GPUs"
+                case .gpuCloud(let gpus): "\(Planner.grouped(gpus)) GPUs"
                 }
             return String(format: "%.0f MW of hall %@ to %@", c.megawatts, c.hall, target)
         }

@@ -88,6 +88,7 @@ extension XLSXReport {
         let sheet = w.sheet("Decision")
         sheet.width(0, 0, 34)
         sheet.width(1, 9, 15)
+        sheet.width(7, 7, 15)
         let header = w.wrapped(bold: true)
         func headers(_ row: Int, _ titles: [String]) {
             for (c, h) in titles.enumerated() { sheet.write(row, c, h, header) }
@@ -100,12 +101,12 @@ extension XLSXReport {
         // Each policy against never.
         sheet.write(row, 0, "NPV minus never converting, on the same fresh paths (\(plan.evaluationPaths) paths)", f.bold)
         row += 1
-        headers(row, ["Policy", "Mean (USD)", "SE (USD)", "P5 (USD)", "P50 (USD)", "P95 (USD)", "Worse than never (share of paths)", "What the policy does"])
+        headers(row, ["Policy", "Mean (USD)", "SE (USD)", "P5 (USD)", "P50 (USD)", "P95 (USD)", "Worse than never (share of paths)", "", "What the policy does"])
         row += 1
         for p in plan.policies where p.label != "Never convert" {
             guard let v = p.versusNever else { continue }
             sheet.write(row, 0, p.label)
-            sheet.write(row, 7, p.policy)
+            sheet.write(row, 8, p.policy)
             for (k, x) in [v.meanUSD, v.standardErrorUSD, v.p5USD, v.p50USD, v.p95USD].enumerated() { sheet.write(row, 1 + k, x, f.usd) }
             sheet.write(row, 6, v.probabilityWorse, f.percent)
             row += 1
@@ -181,6 +182,8 @@ extension XLSXReport {
                 w, data, title: "Recommended minus never: NPV difference on each fresh path", axis: "USD", numberFormat: money,
                 values: recommended.values))
         }
+        place(Charts.histograms(
+            w, data, title: "NPV minus never: histograms of the policies", axis: "USD", numberFormat: money, samples: view.differences))
         place(Charts.sCurve(w, data, title: "NPV minus never: S-curves of the policies", axis: "USD", numberFormat: money, samples: view.differences))
         place(timelineChart(w, data, view.timeline, months: labels.count))
         if !view.cumulativeCash.isEmpty {
@@ -192,8 +195,8 @@ extension XLSXReport {
             for (k, market) in MonthStatistics.markets.enumerated() where k != 0 && (k != 4 || view.hasGPUs) {
                 place(Charts.fan(
                     w, data, title: "\(market.name), P5-P95 (\(view.marketPaths) paths)", axis: market.unit,
-                    numberFormat: k == 2 ? "$#,##0" : "#,##0.0", labels: view.markets.map(\.label),
-                    percentiles: view.markets.map { $0.marketPercentiles[k] }))
+                    numberFormat: k == 2 ? "$#,##0" : "#,##0.0",  labels: view.markets.map(\.label),
+                    percentiles: view.markets.map { $0.marketPercentiles[k] }, logarithmic: k == 2))
             }
         }
         sheet.printArea(lastRow: row, lastColumn: 9)

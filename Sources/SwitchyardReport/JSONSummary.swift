@@ -53,7 +53,9 @@ public enum JSONSummary {
     struct Bar: ExplicitNulls {
         var input: String
         var lowValue, highValue: Double?
-        var meanNPVLowUSD, meanNPVHighUSD, swingUSD: Double
+        /// Null for an input the scenario does not have (nothing moved).
+        var meanNPVLowUSD, meanNPVHighUSD, swingUSD: Double?
+        var movedBy: String
     }
 
     struct Compared: ExplicitNulls {
@@ -193,8 +195,10 @@ public enum JSONSummary {
                 tornado: tornado.isEmpty
                     ? nil
                     : tornado.map {
-                        Bar(input: $0.input, lowValue: $0.lowValue, highValue: $0.highValue, meanNPVLowUSD: $0.meanNPVLowUSD,
-                            meanNPVHighUSD: $0.meanNPVHighUSD, swingUSD: $0.swingUSD)
+                        let present = $0.lowValue != nil
+                        return Bar(
+                            input: $0.input, lowValue: $0.lowValue, highValue: $0.highValue, meanNPVLowUSD: present ? $0.meanNPVLowUSD : nil,
+                            meanNPVHighUSD: present ? $0.meanNPVHighUSD : nil, swingUSD: present ? $0.swingUSD : nil, movedBy: $0.basis)
                     },
                 comparison: comparison.map {
                     Compared(

@@ -264,8 +264,9 @@ extension XLSXReport {
                 candidates.write(i + 1, 2, c.objective, f.usd)
                 candidates.write(i + 1, 3, c.feasible ? "yes" : "no")
             }
-            candidates.width(0, 0, 100)
-            candidates.width(1, 3, 24)
+            candidates.width(0, 0, 100, w.wrapped())
+            candidates.width(1, 3, 34)
+            candidates.printArea(lastRow: plan.candidates.count, lastColumn: 3)
             candidates.freezeHeader()
             candidates.table("CandidatesTable", lastRow: plan.candidates.count, headers: ch)
             conversionMonthsSheet(w, f, plan)

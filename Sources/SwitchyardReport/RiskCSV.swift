@@ -100,8 +100,8 @@ public enum RiskCSV {
         ])
         for bar in bars {
             table.append([
-                bar.input, n(bar.baseValue), n(bar.lowValue), n(bar.highValue), n(bar.meanNPVLowUSD),
-                n(bar.meanNPVHighUSD), n(bar.swingUSD), bar.basis,
+                bar.input, n(bar.baseValue), n(bar.lowValue), n(bar.highValue), n(bar.lowValue == nil ? nil : bar.meanNPVLowUSD),
+                n(bar.lowValue == nil ? nil : bar.meanNPVHighUSD), n(bar.lowValue == nil ? nil : bar.swingUSD), bar.basis,
             ])
         }
         return table

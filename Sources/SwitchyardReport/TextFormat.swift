@@ -11,6 +11,8 @@ public enum TextFormat {
         let a = abs(usd)
         if a >= 1e9 { return String(format: "USD %.2fbn", usd / 1e9) }
         if a >= 1e6 { return String(format: "USD %.1fM", usd / 1e6) }
+        // Next to millions, hundreds of thousands read better in the same unit.
+        if a >= 1e5 { return String(format: "USD %.2fM", usd / 1e6) }
         return "USD " + grouped(usd, decimals: 0)
     }
 
@@ -70,7 +72,16 @@ public enum TextFormat {
             let indent = String(line.prefix { $0 == " " })
             var out: [String] = []
             var current = ""
+            // A currency stays with its amount ("USD" and "-2.5M" on one line).
+            var words: [Substring] = []
             for word in line.dropFirst(indent.count).split(separator: " ", omittingEmptySubsequences: false) {
+                if let last = words.last, last.hasSuffix("USD"), !word.isEmpty {
+                    words[words.count - 1] = Substring(String(last) + " " + word)
+                } else {
+                    words.append(word)
+                }
+            }
+            for word in words {
                 let prefix = out.isEmpty ? indent : indent + "  "
                 if !current.isEmpty && prefix.count + current.count + 1 + word.count > width {
                     out.append(prefix + current)

@@ -62,6 +62,7 @@ final class ChartData {
     func finish() {
         guard !pending.isEmpty else { return }
         let sheet = workbook.sheet(Self.sheetName)
+        sheet.hide()  // helper columns: visible with Unhide, never printed
         sheet.width(0, column, 14)
         for write in pending { write(sheet) }
         sheet.write(0, column + 1, "Helper columns for the charts (fan bands are differences between percentiles).")
@@ -78,7 +79,7 @@ enum Charts {
     /// an invisible base at P5). `percentiles[m]` = P5, P25, P50, P75, P95 of month m.
     static func fan(
         _ w: XLSXWorkbook, _ data: ChartData, title: String, axis: String, numberFormat: String, labels: [String],
-        percentiles: [[Double]]
+        percentiles: [[Double]], logarithmic: Bool = false
     ) -> XLSXChart {
         let dates = data.dates(labels)
         let p = (0..<5).map { k in percentiles.map { $0.count == 5 ? $0[k] : .nan } }
@@ -97,6 +98,12 @@ enum Charts {
         chart.xAxis("Month", numberFormat: "yyyy-mm")
         chart.xLabelsLow()
         chart.yAxis(axis, numberFormat: numberFormat)
+        // A price that can multiply (BTC) on a log axis, so the lower bands are not
+        // squashed by the P95; only when every band is positive.
+        if logarithmic, let low = p[0].filter(\.isFinite).min(), low > 0 {
+            chart_axis_set_log_base(chart.handle.pointee.y_axis, 10)
+            chart.yRange(min: pow(10, (log10(low)).rounded(.down)))
+        }
         chart.legendBottom()
         return chart
     }
@@ -130,6 +137,37 @@ enum Charts {
         chart.yAxis("Share of paths at or below", numberFormat: "0%")
         chart.yRange(min: 0, max: 1)
         chart_axis_set_crossing_min(chart.handle.pointee.x_axis)  // the probability axis at the left edge
+        chart.legendBottom()
+        return chart
+    }
+
+    /// Histograms of several samples over the same equal bins, as lines (share of each
+    /// sample's paths a bin), so the policies' distributions can be laid over each other.
+    static func histograms(
+        _ w: XLSXWorkbook, _ data: ChartData, title: String, axis: String, numberFormat: String,
+        samples: [(name: String, values: [Double])], bins: Int = 30
+    ) -> XLSXChart? {
+        let samples = samples.filter { !$0.values.isEmpty }
+        let all = samples.flatMap(\.values)
+        guard let low = all.min(), let high = all.max(), high > low else { return nil }
+        let width = (high - low) / Double(bins)
+        let centres = (0..<bins).map { low + (Double($0) + 0.5) * width }
+        let shares = samples.map { sample -> [Double] in
+            var counts = [Double](repeating: 0, count: bins)
+            for v in sample.values { counts[min(bins - 1, Int((v - low) / width))] += 1 }
+            return counts.map { $0 / Double(sample.values.count) }
+        }
+        let ranges = data.columns(["\(title): bin centre"] + samples.map(\.name), [centres] + shares, format: data.formats.decimal)
+        let chart = w.chart(LXW_CHART_SCATTER_STRAIGHT)
+        for (k, sample) in samples.enumerated() {
+            let series = chart.series(sample.name, categories: ranges[0], values: ranges[k + 1])
+            XLSXChart.line(series, color: palette[k % palette.count])
+        }
+        chart.title(title)
+        chart.xAxis(axis, numberFormat: numberFormat)
+        chart.yAxis("Share of paths in the bin", numberFormat: "0%")
+        chart.yRange(min: 0)
+        chart_axis_set_crossing_min(chart.handle.pointee.x_axis)
         chart.legendBottom()
         return chart
     }

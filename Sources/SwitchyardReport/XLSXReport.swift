@@ -102,15 +102,22 @@ public enum XLSXReport {
                 let p = Int((level * 100).rounded())
                 writer.line("NPV P\(p) (USD)", value, f.usd, name: "NPV_P\(p)")
             }
-            writer.line("VaR 95% (USD; a loss when positive)", npv.valueAtRisk95, f.usd, name: "VaR95")
-            writer.line("CVaR 95% (USD; a loss when positive)", npv.conditionalValueAtRisk95, f.usd, name: "CVaR95")
-            writer.line("VaR 99% (USD; a loss when positive)", npv.valueAtRisk99, f.usd, name: "VaR99")
-            writer.line("CVaR 99% (USD; a loss when positive)", npv.conditionalValueAtRisk99, f.usd, name: "CVaR99")
+            // Losses as losses: a tail that gains shows a loss of 0, and the tail's own
+            // NPV (the P5, the mean of the worst 5%) says by how much it gains.
+            writer.line("VaR 95% (USD lost at the P5; 0: the P5 gains)", max(0, npv.valueAtRisk95), f.usd, name: "VaR95")
+            writer.line("CVaR 95% (USD lost on the worst 5%; 0: they gain)", max(0, npv.conditionalValueAtRisk95), f.usd, name: "CVaR95")
+            writer.line("Mean NPV of the worst 5% of paths (USD)", -npv.conditionalValueAtRisk95, f.usd, name: "NPV_Worst5Mean")
+            writer.line("VaR 99% (USD lost at the P1; 0: the P1 gains)", max(0, npv.valueAtRisk99), f.usd, name: "VaR99")
+            writer.line("CVaR 99% (USD lost on the worst 1%; 0: they gain)", max(0, npv.conditionalValueAtRisk99), f.usd, name: "CVaR99")
+            writer.line("Mean NPV of the worst 1% of paths (USD)", -npv.conditionalValueAtRisk99, f.usd, name: "NPV_Worst1Mean")
             writer.line("Probability of loss", npv.probabilityOfLoss, f.percent, name: "ProbabilityOfLoss")
             writer.line("IRR defined on (share of paths)", r.irrDefinedShare, f.percent)
             writer.line("IRR P50", r.irr?.percentiles[4], f.percent, name: "IRR_P50")
             writer.line("Payback within horizon (share of paths)", r.paybackShare, f.percent)
             writer.line("Payback month P50", r.paybackMonth?.percentiles[4], f.number, name: "Payback_P50")
+            if let p50 = r.paybackMonth?.percentiles[4] {
+                writer.text("Payback P50 date", Scenario.monthLabel(scenario.startMonth, month: max(1, Int(p50.rounded()))))
+            }
             writer.line("BTC mined P50", r.btcMined.percentiles[4], f.decimal)
             writer.line("Curtailed energy P50 (MWh)", r.curtailedEnergyMWh.percentiles[4], f.number)
             writer.line("Terminal value mean (USD, undiscounted)", r.terminalValue?.mean ?? 0, f.usd, name: "TerminalValue_Mean")
@@ -124,7 +131,7 @@ public enum XLSXReport {
                 writer.line("Standard error of the difference (USD)", c.difference.standardError, f.usd)
             }
             writer.skip()
-            writer.text("Sign convention", TextFormat.tailConvention + ".")
+            writer.text("Sign convention", "VaR and CVaR are losses: positive when money is lost, 0 when even the tail gains")
             let data = ChartData(w, f)
             // Charts below the figures, one a row.
             var chartRow = writer.row + 2
@@ -143,7 +150,7 @@ public enum XLSXReport {
                 summary.insert(curve, row: chartRow, column: 0, widthScale: 1.5, heightScale: 1.2)
                 chartRow += 22
             }
-            summary.printArea(lastRow: chartRow, lastColumn: 7)
+            summary.printArea(lastRow: chartRow, lastColumn: 9)
             summary.pageBreaks([chartRows, chartRows + 22])
 
             readingGuide(w, f, kind: .risk)
@@ -213,7 +220,10 @@ public enum XLSXReport {
                 ]
                 for (c, h) in sh.enumerated() { s.write(0, c, h, f.header) }
                 // The chart reads bottom-up, so the largest swing is written last to sit on top.
-                for (i, bar) in tornado.reversed().enumerated() {
+                // Inputs the scenario does not have first; then the others, smallest swing
+                // first (the chart reads bottom-up, so the largest sits on top).
+                let ordered = tornado.filter { $0.lowValue == nil } + tornado.filter { $0.lowValue != nil }.reversed()
+                for (i, bar) in ordered.enumerated() {
                     let rr = i + 1
                     s.write(rr, 0, bar.input)
                     s.write(rr, 1, bar.baseValue, f.decimal)
@@ -230,18 +240,23 @@ public enum XLSXReport {
                 s.width(1, sh.count - 1, 18)
                 s.freezeHeader()
                 s.table("SensitivityTable", lastRow: tornado.count, headers: sh)
+                // The chart shows the inputs the scenario has (written last, so the rows
+                // after the absent ones), every label.
+                let absent = tornado.filter { $0.lowValue == nil }.count
+                let shown = (absent + 1)...max(absent + 1, tornado.count)
                 let chart = w.chart(LXW_CHART_BAR)
-                chart.series("Input low", categories: Cell.range("Sensitivity", column: 0, rows: 1...tornado.count),
-                    values: Cell.range("Sensitivity", column: 7, rows: 1...tornado.count))
-                chart.series("Input high", categories: Cell.range("Sensitivity", column: 0, rows: 1...tornado.count),
-                    values: Cell.range("Sensitivity", column: 8, rows: 1...tornado.count))
+                chart.series("Input low", categories: Cell.range("Sensitivity", column: 0, rows: shown),
+                    values: Cell.range("Sensitivity", column: 7, rows: shown))
+                chart.series("Input high", categories: Cell.range("Sensitivity", column: 0, rows: shown),
+                    values: Cell.range("Sensitivity", column: 8, rows: shown))
                 chart.overlap(100)
                 chart.gap(40)
                 chart.barCategoryLabelsLow()
+                chart_axis_set_interval_unit(chart.handle.pointee.y_axis, 1)
                 chart.title("Tornado: change in mean NPV from the base (inputs at their low and high values)")
                 chart.xAxis("USD vs the base mean NPV", numberFormat: "$#,##0.0,,\"M\"")
                 chart.legendBottom()
-                s.insert(chart, row: tornado.count + 3, column: 0, widthScale: 1.8, heightScale: 1.5)
+                s.insert(chart, row: tornado.count + 3, column: 0, widthScale: 1.8, heightScale: max(1.2, Double(shown.count) * 0.12))
                 s.printArea(lastRow: tornado.count + 26, lastColumn: sh.count - 1)
             }
             yearlySheet(w, f, r.yearlyMeans, title: "Yearly")
@@ -264,8 +279,8 @@ public enum XLSXReport {
         for (k, market) in MonthStatistics.markets.enumerated() where k != 4 || hasGPUs {
             if row > 2 { breaks.append(row) }
             let chart = Charts.fan(
-                w, data, title: market.name, axis: market.unit, numberFormat: k == 2 ? "$#,##0" : "#,##0.0",
-                labels: months.map(\.label), percentiles: months.map { $0.marketPercentiles[k] })
+                w, data, title: market.name, axis: market.unit, numberFormat: k == 2 ? "$#,##0" : "#,##0.0", 
+                labels: months.map(\.label), percentiles: months.map { $0.marketPercentiles[k] }, logarithmic: k == 2)
             sheet.insert(chart, row: row, column: 0, widthScale: 1.6, heightScale: 1.2)
             row += 22
         }
@@ -333,7 +348,7 @@ public enum XLSXReport {
             let last = result.months.count
             let revenue = revenueChart(w, title: "Monthly revenue by stream", firstColumn: 2, months: last)
             summary.insert(revenue, row: chartRow, column: 0, widthScale: 1.6, heightScale: 1.3)
-            summary.printArea(lastRow: chartRow + 24, lastColumn: 3)
+            summary.printArea(lastRow: chartRow + 24, lastColumn: 9)
             monthly.printArea(lastRow: result.months.count, lastColumn: headers.count - 1)
             yearlySheet(w, f, YearRow.years(of: result), title: "Yearly")
             try w.close()

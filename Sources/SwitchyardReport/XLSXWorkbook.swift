@@ -147,10 +147,17 @@ struct XLSXSheet {
         }
     }
 
-    /// What prints: rows and columns `0...lastRow`, `0...lastColumn`.
+    /// What prints: rows and columns `0...lastRow`, `0...lastColumn`. A table wider
+    /// than 12 columns prints over pages 12 columns wide, not shrunk onto one.
     func printArea(lastRow: Int, lastColumn: Int) {
         _ = worksheet_print_area(handle, 0, 0, lxw_row_t(max(0, lastRow)), lxw_col_t(max(0, lastColumn)))
+        if lastColumn >= 12 {
+            worksheet_fit_to_pages(handle, UInt16((lastColumn + 1 + 11) / 12), 0)
+            worksheet_repeat_columns(handle, 0, 1)
+        }
     }
+
+    func hide() { worksheet_hide(handle) }
 
     /// Text across columns `first...last` of `row`, wrapped, the row tall enough for `lines`.
     func paragraph(_ row: Int, _ first: Int, _ last: Int, _ text: String, _ format: UnsafeMutablePointer<lxw_format>, lines: Int) {

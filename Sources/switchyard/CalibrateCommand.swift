@@ -395,7 +395,7 @@ struct CalibrateCommand: ParsableCommand {
             keys.append(("drift", format(result["drift"]!.value), se("drift")))
             keys.append(("volatility", format(result["volatility"]!.value), se("volatility")))
             if model == .merton {
-                keys.append(("jumpsPerYear", format(result["jumpIntensity"]!.value), se("jumpIntensity")))
+                keys.append(("jumpsPerYear", format(result["jumpsPerYear"]!.value), se("jumpsPerYear")))
                 keys.append(("jumpLogMean", format(result["jumpLogMean"]!.value), se("jumpLogMean")))
                 keys.append(("jumpLogSD", format(result["jumpLogSD"]!.value), se("jumpLogSD")))
             }

@@ -57,16 +57,16 @@ struct RiskCommand: ParsableCommand {
         if a.startMonth != b.startMonth { differences.append("startMonth \(a.startMonth) vs \(b.startMonth): the same path index is a different calendar") }
         if a.stepHours != b.stepHours { differences.append("stepHours \(a.stepHours) vs \(b.stepHours): the random numbers are drawn on different steps, so the paths are not common") }
         if a.bitcoin.priceModel != b.bitcoin.priceModel || (a.bitcoin.priceReplay == nil) != (b.bitcoin.priceReplay == nil) {
-            differences.append("bitcoin.price model differs: the BTC paths are not the same")
+            differences.append("bitcoin.price.model (or a replay): the BTC paths are not the same")
         }
         if (a.bitcoin.profitability == nil) != (b.bitcoin.profitability == nil) {
-            differences.append("bitcoin.network.model differs (trend vs profitability)")
+            differences.append("bitcoin.network.model (trend against profitability)")
         }
         if (a.electricity.market.replay == nil) != (b.electricity.market.replay == nil) {
             differences.append("electricity.market: one is replayed, the other simulated")
         }
         for d in differences {
-            FileHandle.standardError.write(Data("warning: --compare: '\(a.name)' and '\(b.name)' differ in \(d)\n".utf8))
+            FileHandle.standardError.write(Data("warning: --compare: the compared scenario differs from this one: \(d)\n".utf8))
         }
     }
 
@@ -114,6 +114,10 @@ struct RiskCommand: ParsableCommand {
         print(RiskReport.text(result, scenario: base))
         var bars: [TornadoBar] = []
         if tornado {
+            if let own = base.sensitivity.swing, swing != "20%" {
+                FileHandle.standardError.write(
+                    Data("note: the scenario's sensitivity.swing (\(TextFormat.percent(own, decimals: 0))) is used, not --swing \(swing)\n".utf8))
+            }
             let tornadoBar = ProgressBar(enabled: parallel.showProgress, unit: "inputs", label: "tornado")
             var runSettings = settings
             runSettings.paths = result.paths.count
@@ -300,7 +304,7 @@ enum RiskReport {
         return TextFormat.wrap("""
 
             Comparison on the same paths: \(c.otherName) minus \(c.baseName)
-              mean NPV: \(money(c.base.mean)) vs \(money(c.other.mean)); difference \(money(d.mean)) (SE \(money(d.standardError)), 95% CI \(money(d.confidenceInterval95.lowerBound)) to \(money(d.confidenceInterval95.upperBound)))
+              mean NPV of \(c.baseName): \(money(c.base.mean)); of \(c.otherName): \(money(c.other.mean)); difference \(money(d.mean)) (SE \(money(d.standardError)), 95% CI \(money(d.confidenceInterval95.lowerBound)) to \(money(d.confidenceInterval95.upperBound)))
               difference P5 \(money(d.percentile(0.05)!))  P50 \(money(d.percentile(0.5)!))  P95 \(money(d.percentile(0.95)!))
               \(c.otherName) is worse on \(TextFormat.percent(d.probabilityOfLoss)) of paths, better on \(TextFormat.percent(Double(c.betterCount) / Double(max(1, d.count))))
             """)

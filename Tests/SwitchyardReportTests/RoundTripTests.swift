@@ -168,9 +168,31 @@ struct RoundTripTests {
         #expect(s.bitcoin.feesReplay?.filledPeriods == 1)
     }
 
+    /// The other branches of either-or keys: a physical PPA, a lease that ends as a
+    /// shell, no value at the horizon, a multiple, straight-line debt, a bullet loan.
+    static func variants() throws -> [Scenario] {
+        var a = try ScenarioLoader.builtin()
+        a.electricity.ppa = Electricity.PPA(volume: .shareOfLoad(0.35), strikeUSDPerMWh: 30.5, startMonth: 2, termMonths: 36)
+        if case .colocation(var lease) = a.conversions[0].target {
+            lease.afterTerm = .shell
+            lease.reletCapexUSDPerMW = 0
+            lease.renewals = LeaseRenewals()
+            a.conversions[0].target = .colocation(lease)
+        }
+        a.valuation.method = .none
+        a.finance.colocationOpex = .usdPerKWMonth(11.5)
+        a.finance.debt?.amortisation = .bullet
+        a.name = "Variant A"
+        var b = try ScenarioLoader.builtin("small-miner-20mw")
+        b.valuation.method = .gordon(growthPerYear: 0.01)
+        b.finance.tax = FinanceTerms.Tax(rate: 0.3, lossOffsetShare: 0.5, conversion: .straightLine(years: 20), gpus: .bonus(share: 0.6, rest: .macrs(years: 5)))
+        b.name = "Variant B"
+        return [a, b]
+    }
+
     @Test("scenario export: the YAML loads back to the same scenario, for every reference and example scenario")
     func yamlRoundTrip() throws {
-        for s in try Self.scenarios() {
+        for s in try Self.scenarios() + Self.variants() {
             let text = ScenarioExport.yaml(s, header: "test")
             let back = try ScenarioLoader.load(yaml: text, file: "export.yaml", baseDirectory: nil)
             #expect(back == s, "\(s.name)")

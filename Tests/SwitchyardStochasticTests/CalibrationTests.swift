@@ -48,7 +48,7 @@ struct CalibrationTests {
         let prices = truth.path(from: 1, steps: 4_000, years: 1.0 / 365, stream: stream(22, seed: TestSeeds.seed(2026, offset)))
         let returns = zip(prices, prices.dropFirst()).map { log($1 / $0) }
         let fit = try Calibration.fitMerton(logReturns: returns, periodsPerYear: 365)
-        let values = [("drift", 0.2), ("volatility", 0.4), ("jumpIntensity", 25.0), ("jumpLogMean", -0.04),
+        let values = [("drift", 0.2), ("volatility", 0.4), ("jumpsPerYear", 25.0), ("jumpLogMean", -0.04),
             ("jumpLogSD", 0.08)]
         for (name, value) in values {
             let p = try #require(fit[name])

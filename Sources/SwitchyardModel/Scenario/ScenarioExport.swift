@@ -242,16 +242,24 @@ public enum ScenarioExport {
         }
         for (k, l) in s.colocation.enumerated() { lease("colocation[\(k)]", l, standalone: true) }
 
-        func range(_ p: String, _ d: Distribution, shift: Double, withMode: Bool) {
+        func range(_ p: String, _ d: Distribution, shift: Double, withMode: Bool, unit: String) {
             let (low, mode, high, shape): (Double, Double, Double, String)
             switch d {
             case .pert(let l, let m, let h): (low, mode, high, shape) = (l, m, h, "pert")
             case .triangular(let l, let m, let h): (low, mode, high, shape) = (l, m, h, "triangular")
             default: return
             }
-            n(p + ".low", low - shift)
-            if withMode { n(p + ".mode", mode - shift) }
-            n(p + ".high", high - shift)
+            // The file gave x; the scenario holds shift + x. Twelve digits give back the x
+            // typed (1 + x - 1 has rounding noise), and shift + x is the same double again.
+            func entered(_ v: Double) -> Double {
+                guard shift != 0 else { return v }
+                let x = v - shift
+                let clean = Double(String(format: "%.12g", x)) ?? x
+                return clean + shift == v ? clean : x
+            }
+            n(p + ".low", entered(low), unit)
+            if withMode { n(p + ".mode", entered(mode), unit) }
+            n(p + ".high", entered(high), unit)
             t(p + ".shape", shape, "pert | triangular")
         }
         for (k, c) in s.conversions.enumerated() {
@@ -264,8 +272,8 @@ public enum ScenarioExport {
             n(p + ".newPUE", c.newPUE, "facility / IT power after conversion")
             n(p + ".reusableFraction", c.reusableFraction, "of capex saved by reuse")
             n(p + ".asicSalvageFraction", c.asicSalvageFraction, "of the retired ASICs' price")
-            if let d = c.leadTimeRisk { range(p + ".leadTimeRange", d, shift: 0, withMode: false) }
-            if let d = c.capexFactorRisk { range(p + ".capexOverrun", d, shift: 1, withMode: true) }
+            if let d = c.leadTimeRisk { range(p + ".leadTimeRange", d, shift: 0, withMode: false, unit: "months (the mode is leadTimeMonths)") }
+            if let d = c.capexFactorRisk { range(p + ".capexOverrun", d, shift: 1, withMode: true, unit: "share of capex (capex x (1 + overrun))") }
             switch c.target {
             case .colocation(let l): lease(p + ".target.colocation", l, standalone: false)
             case .gpuCloud(let gpus): i(p + ".target.gpuCloud.gpus", gpus, "GPUs")
@@ -329,9 +337,9 @@ public enum ScenarioExport {
         if let swing = s.sensitivity.swing { n("sensitivity.swing", swing, "relative move of inputs without a range") }
         for (k, name) in s.sensitivity.ranges.keys.sorted().enumerated() {
             let r = s.sensitivity.ranges[name]!
-            t("sensitivity.ranges[\(k)].input", name)
-            n("sensitivity.ranges[\(k)].low", r.lowerBound)
-            n("sensitivity.ranges[\(k)].high", r.upperBound)
+            t("sensitivity.ranges[\(k)].input", name, "tornado input")
+            n("sensitivity.ranges[\(k)].low", r.lowerBound, "in the input's own unit")
+            n("sensitivity.ranges[\(k)].high", r.upperBound, "in the input's own unit")
         }
         return out
     }

@@ -199,7 +199,7 @@ public enum Calibration {
             }
         }
         let values = natural(theta)
-        let names = ["drift", "volatility", "jumpIntensity", "jumpLogMean", "jumpLogSD"]
+        let names = ["drift", "volatility", "jumpsPerYear", "jumpLogMean", "jumpLogSD"]
         let units = ["per year", "per sqrt(year)", "jumps per year", "log size", "log size"]
         return CalibrationResult(
             model: .merton,
