@@ -196,7 +196,7 @@ extension XLSXReport {
                 place(Charts.fan(
                     w, data, title: "\(market.name), P5-P95 (\(view.marketPaths) paths)", axis: market.unit,
                     numberFormat: k == 2 ? "$#,##0" : "#,##0.0",  labels: view.markets.map(\.label),
-                    percentiles: view.markets.map { $0.marketPercentiles[k] }, logarithmic: k == 2))
+                    percentiles: view.markets.map { $0.marketPercentiles[k] }))
             }
         }
         sheet.printArea(lastRow: row, lastColumn: 9)

@@ -79,7 +79,7 @@ enum Charts {
     /// an invisible base at P5). `percentiles[m]` = P5, P25, P50, P75, P95 of month m.
     static func fan(
         _ w: XLSXWorkbook, _ data: ChartData, title: String, axis: String, numberFormat: String, labels: [String],
-        percentiles: [[Double]], logarithmic: Bool = false
+        percentiles: [[Double]]
     ) -> XLSXChart {
         let dates = data.dates(labels)
         let p = (0..<5).map { k in percentiles.map { $0.count == 5 ? $0[k] : .nan } }
@@ -98,12 +98,6 @@ enum Charts {
         chart.xAxis("Month", numberFormat: "yyyy-mm")
         chart.xLabelsLow()
         chart.yAxis(axis, numberFormat: numberFormat)
-        // A price that can multiply (BTC) on a log axis, so the lower bands are not
-        // squashed by the P95; only when every band is positive.
-        if logarithmic, let low = p[0].filter(\.isFinite).min(), low > 0 {
-            chart_axis_set_log_base(chart.handle.pointee.y_axis, 10)
-            chart.yRange(min: pow(10, (log10(low)).rounded(.down)))
-        }
         chart.legendBottom()
         return chart
     }

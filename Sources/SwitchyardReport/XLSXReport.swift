@@ -43,7 +43,7 @@ public enum XLSXReport {
         init(_ workbook: XLSXWorkbook, title: String, bold: UnsafeMutablePointer<lxw_format>) {
             self.workbook = workbook
             sheet = workbook.sheet("Summary")
-            sheet.width(0, 0, 34)
+            sheet.width(0, 0, 48)
             sheet.width(1, 1, 20)
             sheet.write(0, 0, title, bold)
             row = 2
@@ -280,7 +280,7 @@ public enum XLSXReport {
             if row > 2 { breaks.append(row) }
             let chart = Charts.fan(
                 w, data, title: market.name, axis: market.unit, numberFormat: k == 2 ? "$#,##0" : "#,##0.0", 
-                labels: months.map(\.label), percentiles: months.map { $0.marketPercentiles[k] }, logarithmic: k == 2)
+                labels: months.map(\.label), percentiles: months.map { $0.marketPercentiles[k] })
             sheet.insert(chart, row: row, column: 0, widthScale: 1.6, heightScale: 1.2)
             row += 22
         }

@@ -148,10 +148,10 @@ struct XLSXSheet {
     }
 
     /// What prints: rows and columns `0...lastRow`, `0...lastColumn`. A table wider
-    /// than 12 columns prints over pages 12 columns wide, not shrunk onto one.
+    /// than 16 columns prints over pages 12 columns wide, not shrunk onto one.
     func printArea(lastRow: Int, lastColumn: Int) {
         _ = worksheet_print_area(handle, 0, 0, lxw_row_t(max(0, lastRow)), lxw_col_t(max(0, lastColumn)))
-        if lastColumn >= 12 {
+        if lastColumn >= 16 {
             worksheet_fit_to_pages(handle, UInt16((lastColumn + 1 + 11) / 12), 0)
             worksheet_repeat_columns(handle, 0, 1)
         }
