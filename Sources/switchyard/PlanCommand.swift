@@ -15,7 +15,7 @@ struct PlanCommand: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Find when and how much to convert: schedules, trigger rules and least-squares Monte Carlo on common paths, re-scored out of sample.",
+        abstract: "Find when to convert the scenario's blocks: schedules, trigger rules and least-squares Monte Carlo on common paths, re-scored out of sample.",
         discussion: """
             The scenario's conversion projects are the blocks to time. Candidates:
             fixed schedules (block k in month m_k, or never), trigger rules (the next

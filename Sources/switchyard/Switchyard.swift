@@ -12,7 +12,7 @@ struct Switchyard: ParsableCommand {
         commandName: "switchyard",
         abstract: "Capacity planning for power-constrained compute sites: when to convert Bitcoin mining to AI.",
         discussion: """
-            Run a command on a scenario file (YAML) and open the CSV/XLSX it writes.
+            Run a command on a scenario file (YAML, or a workbook whose Inputs sheet holds one) and open the CSV/XLSX it writes.
             See README.md for a tour of the commands and the scenario file reference.
             """,
         version: version,
