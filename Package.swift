@@ -105,7 +105,7 @@ let package = Package(
         // MARK: - Benchmarks (run with `swift run -c release switchyard-bench`)
         .executableTarget(
             name: "switchyard-bench",
-            dependencies: ["SwitchyardEngine", "SwitchyardStochastic", "SwitchyardModel", "SwitchyardRisk", "MMcQueue"],
+            dependencies: ["SwitchyardEngine", "SwitchyardStochastic", "SwitchyardModel", "SwitchyardRisk", "SwitchyardPlanner", "MMcQueue"],
             path: "Benchmarks/switchyard-bench",
             swiftSettings: strictSwift
         ),

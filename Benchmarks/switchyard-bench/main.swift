@@ -211,6 +211,8 @@ case "site":
     siteBenchmark(Options(arguments.dropFirst()))
 case "risk":
     riskBenchmark(Options(arguments.dropFirst()))
+case "lsm":
+    lsmBenchmark(Options(arguments.dropFirst()))
 default:
     print(
         """
@@ -223,6 +225,8 @@ default:
                    [--scenario texas-200mw] [--repeats 5]
           risk     Monte Carlo run: wall time per thread count, speed-up, peak memory
                    [--paths 10000] [--threads 1,2] [--scenario texas-200mw]
+          lsm      Longstaff-Schwartz Table 1 puts (3 rows, as Benchmarks/peers/lsm_peer.py)
+                   [--paths 100000] [--repeats 3]
         """)
     exit(arguments.isEmpty ? 0 : 2)
 }

@@ -19,7 +19,9 @@ public struct StoppingProblem {
     /// Which (path, date) states may stop; the continuation regression uses exactly
     /// these states. Default: where stopping pays (Longstaff and Schwartz's choice for
     /// options). States outside the region never stop at that date.
-    public var decisionRegion: (_ path: Int, _ date: Int) -> Bool
+    public var decisionRegion: (_ path: Int, _ date: Int) -> Bool {
+        didSet { defaultRegion = false }
+    }
     /// Decide on a *fitted* stopping value too: when the payoff of stopping is itself
     /// an uncertain future (a conversion's value), comparing its realised value would
     /// use the path's future. The cash flows recorded stay realised.
@@ -29,6 +31,34 @@ public struct StoppingProblem {
     /// (over single paths it would be overstated when the twins are negatively
     /// correlated, as for puts and calls).
     public var antitheticPairs = false
+    /// The regressors written into a buffer of `basisWidth` numbers instead of returned
+    /// as an array: no allocation per path and date (set with ``withBasis(width:_:)``).
+    public var basisInto: ((_ path: Int, _ date: Int, _ into: UnsafeMutablePointer<Double>) -> Void)?
+    public var basisWidth = 0
+    /// Threads for the work of each date (payoffs, regressors, sums, decisions). With
+    /// more than one, `payoff`, `basis`, `basisInto` and `decisionRegion` are called
+    /// from several threads at once and must only read shared data. The result does not
+    /// depend on it.
+    public var threads = 1
+    /// Whether `decisionRegion` is the default (payoff > 0), which the solver then
+    /// evaluates from the payoffs it has already computed.
+    var defaultRegion = true
+
+    /// The problem with its regressors written in place (`width` of them, the constant
+    /// included): the fast form of `basis`, which stays the same function.
+    public func withBasis(width: Int, _ fill: @escaping (_ path: Int, _ date: Int, _ into: UnsafeMutablePointer<Double>) -> Void) -> StoppingProblem {
+        precondition(width > 0)
+        var problem = self
+        problem.basisWidth = width
+        problem.basisInto = fill
+        problem.basis = { p, d in
+            [Double](unsafeUninitializedCapacity: width) { buffer, count in
+                fill(p, d, buffer.baseAddress!)
+                count = width
+            }
+        }
+        return problem
+    }
 
     public init(
         paths: Int, dates: Int, discountPerDate: Double,
@@ -42,6 +72,7 @@ public struct StoppingProblem {
         self.payoff = payoff
         self.basis = basis
         self.decisionRegion = decisionRegion ?? { payoff($0, $1) > 0 }
+        self.defaultRegion = decisionRegion == nil
     }
 }
 
@@ -116,6 +147,94 @@ public struct StoppingSolution: Sendable {
     }
 }
 
+/// A value handed to the chunks of a parallel loop that only read it, or write disjoint
+/// parts of it (the solver's own arrays and the problem's closures, which must be safe
+/// to call concurrently when `threads` > 1).
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+extension OptimalStopping {
+    /// Runs `body(chunk, range)` for `chunks` consecutive ranges of `0..<count`, on up to
+    /// `threads` threads; which thread runs a chunk does not change what it computes.
+    static func forEachChunk(count: Int, chunks: Int, threads: Int, _ body: @escaping (Int, Range<Int>) -> Void) {
+        let size = (count + chunks - 1) / chunks
+        let work = UncheckedBox(body)
+        @Sendable func run(_ chunk: Int) {
+            let start = min(count, chunk * size)
+            work.value(chunk, start..<min(count, start + size))
+        }
+        if threads <= 1 {
+            for chunk in 0..<chunks { run(chunk) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                var chunk = worker
+                while chunk < chunks {
+                    run(chunk)
+                    chunk += threads
+                }
+            }
+        }
+    }
+
+    /// The least-squares coefficients from the normal equations X'X b = X'y by Cholesky;
+    /// when X'X is not safely positive definite (collinear regressors), GSL's SVD-based
+    /// fit of the rows instead (`y(path)` gives their targets).
+    static func solve(
+        _ xtx: [Double], _ xty: [Double], x: [Double], rows: [Int], width: Int, y: (Int) -> Double
+    ) throws -> [Double] {
+        if let solution = choleskySolve(xtx, xty, width: width) { return solution }
+        return try LeastSquares.fit(design: Array(x.prefix(rows.count * width)), rows: rows.count, columns: width, y: rows.map(y))
+    }
+
+    /// Least squares of `y` on the rows of `x` as the solver does it (normal equations
+    /// by Cholesky, SVD when they are singular): for tests against GSL.
+    public static func regressForTests(_ x: [Double], rows: Int, width: Int, y: [Double]) throws -> [Double] {
+        var xtx = [Double](repeating: 0, count: width * width)
+        var xty = [Double](repeating: 0, count: width)
+        for k in 0..<rows {
+            for i in 0..<width {
+                xty[i] += x[k * width + i] * y[k]
+                for j in 0...i { xtx[i * width + j] += x[k * width + i] * x[k * width + j] }
+            }
+        }
+        return try solve(xtx, xty, x: x, rows: Array(0..<rows), width: width) { y[$0] }
+    }
+
+    /// Solves A b = v for a symmetric positive definite A given by its lower triangle;
+    /// nil when a pivot is not clearly positive (relative to the diagonal), so the
+    /// caller falls back to a rank-revealing fit.
+    static func choleskySolve(_ a: [Double], _ v: [Double], width n: Int) -> [Double]? {
+        var l = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                var sum = a[i * n + j]
+                for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
+                if i == j {
+                    guard sum > 1e-10 * max(a[i * n + i], .leastNormalMagnitude), sum.isFinite else { return nil }
+                    l[i * n + i] = sum.squareRoot()
+                } else {
+                    l[i * n + j] = sum / l[j * n + j]
+                }
+            }
+        }
+        var z = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            var sum = v[i]
+            for k in 0..<i { sum -= l[i * n + k] * z[k] }
+            z[i] = sum / l[i * n + i]
+        }
+        var b = [Double](repeating: 0, count: n)
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var sum = z[i]
+            for k in (i + 1)..<n { sum -= l[k * n + i] * b[k] }
+            b[i] = sum / l[i * n + i]
+        }
+        return b.allSatisfy(\.isFinite) ? b : nil
+    }
+}
+
 /// Least-squares Monte Carlo (Longstaff and Schwartz, "Valuing American options by
 /// simulation: a simple least-squares approach", RFS 2001).
 ///
@@ -151,45 +270,148 @@ public enum OptimalStopping {
                 when[p] = dates
             }
         }
+        // Discount factors by lag, once.
+        let discountByLag = (0...dates).map { pow(problem.discountPerDate, Double($0)) }
+        // The work of a date is split into a fixed number of chunks of paths (or rows),
+        // whatever the thread count, and partial sums are added in chunk order: the
+        // result is the same bits for 1 thread or many.
+        let chunkCount = 16
+        let threads = max(1, min(problem.threads, chunkCount))
+        let shared = UncheckedBox(problem)
+        var regressors: [Double] = []
+        var payoffs = [Double](repeating: 0, count: n)
         for date in stride(from: dates - 1, through: 1, by: -1) {
-            var rows: [Int] = []
-            rows.reserveCapacity(n)
-            var payoffs = [Double](repeating: 0, count: n)
-            for p in 0..<n {
-                payoffs[p] = problem.payoff(p, date)
-                if problem.decisionRegion(p, date) { rows.append(p) }
+            // Payoffs and the rows that may stop, chunk by chunk.
+            var chunkRows = [[Int]](repeating: [], count: chunkCount)
+            payoffs.withUnsafeMutableBufferPointer { out in
+                let payoffOut = UncheckedBox(out)
+                chunkRows.withUnsafeMutableBufferPointer { rowsOut in
+                    let rowsBox = UncheckedBox(rowsOut)
+                    Self.forEachChunk(count: n, chunks: chunkCount, threads: threads) { chunk, range in
+                        // The closures loaded once, not at every call.
+                        let payoff = shared.value.payoff
+                        let region = shared.value.defaultRegion ? nil : shared.value.decisionRegion
+                        let out = payoffOut.value
+                        var mine: [Int] = []
+                        mine.reserveCapacity(range.count / 2)
+                        for p in range {
+                            let value = payoff(p, date)
+                            out[p] = value
+                            if let region { if region(p, date) { mine.append(p) } } else if value > 0 { mine.append(p) }
+                        }
+                        rowsBox.value[chunk] = mine
+                    }
+                }
             }
-            guard let width = rows.first.map({ problem.basis($0, date).count }), rows.count > 4 * width else { continue }
-            var design: [Double] = []
-            design.reserveCapacity(rows.count * width)
-            var y: [Double] = []
-            y.reserveCapacity(rows.count)
-            var regressors: [[Double]] = []
-            regressors.reserveCapacity(rows.count)
-            for p in rows {
-                let x = problem.basis(p, date)
-                regressors.append(x)
-                design += x
-                y.append(when[p].map { cash[p] * pow(problem.discountPerDate, Double($0 - date)) } ?? 0)
+            let rows = chunkRows.flatMap { $0 }
+            guard let first = rows.first else { continue }
+            let width = problem.basisInto != nil ? problem.basisWidth : problem.basis(first, date).count
+            guard rows.count > 4 * width else { continue }
+            // The regressors once per row, and the normal equations' partial sums
+            // X'X and X'y of each chunk of rows.
+            if regressors.count < rows.count * width { regressors = [Double](repeating: 0, count: rows.count * width) }
+            var partialXX = [[Double]](repeating: [], count: chunkCount)
+            var partialXY = [[Double]](repeating: [], count: chunkCount)
+            var partialPY = [[Double]](repeating: [], count: chunkCount)
+            let regressPayoff = problem.regressPayoff
+            let lags = discountByLag
+            let rowsBox = UncheckedBox(rows)
+            cash.withUnsafeBufferPointer { cashIn in
+                when.withUnsafeBufferPointer { whenIn in
+                    payoffs.withUnsafeBufferPointer { payoffIn in
+                        regressors.withUnsafeMutableBufferPointer { x in
+                            let io = UncheckedBox((cashIn, whenIn, payoffIn, x))
+                            partialXX.withUnsafeMutableBufferPointer { xxOut in
+                                partialXY.withUnsafeMutableBufferPointer { xyOut in
+                                    partialPY.withUnsafeMutableBufferPointer { pyOut in
+                                        let outs = UncheckedBox((xxOut, xyOut, pyOut))
+                                        Self.forEachChunk(count: rows.count, chunks: chunkCount, threads: threads) { chunk, range in
+                                            let fillBasis = shared.value.basisInto
+                                            let basis = shared.value.basis
+                                            let rows = rowsBox.value
+                                            let (cash, when, payoffs, x) = io.value
+                                            var xx = [Double](repeating: 0, count: width * width)
+                                            var xy = [Double](repeating: 0, count: width)
+                                            var py = [Double](repeating: 0, count: regressPayoff ? width : 0)
+                                            // The regressors of the chunk's rows first (the closure unwrapped
+                                            // once: unwrapping it in the loop retains it at every row).
+                                            if let fill = fillBasis {
+                                                for k in range { fill(rows[k], date, x.baseAddress! + k * width) }
+                                            } else {
+                                                for k in range {
+                                                    let b = basis(rows[k], date)
+                                                    precondition(b.count == width, "the basis must have the same length at every state of a date")
+                                                    for j in 0..<width { x[k * width + j] = b[j] }
+                                                }
+                                            }
+                                            for k in range {
+                                                let p = rows[k]
+                                                let row = x.baseAddress! + k * width
+                                                var y = 0.0
+                                                if let w = when[p] { y = cash[p] * lags[w - date] }
+                                                for i in 0..<width {
+                                                    let xi = row[i]
+                                                    xy[i] += xi * y
+                                                    if regressPayoff { py[i] += xi * payoffs[p] }
+                                                    for j in 0...i { xx[i * width + j] += xi * row[j] }
+                                                }
+                                            }
+                                            outs.value.0[chunk] = xx
+                                            outs.value.1[chunk] = xy
+                                            outs.value.2[chunk] = py
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            let c = try LeastSquares.fit(design: design, rows: rows.count, columns: width, y: y)
+            func total(_ parts: [[Double]], _ count: Int) -> [Double] {
+                var sum = [Double](repeating: 0, count: count)
+                for part in parts where !part.isEmpty { for i in 0..<count { sum[i] += part[i] } }
+                return sum
+            }
+            let xtx = total(partialXX, width * width)
+            let c = try Self.solve(xtx, total(partialXY, width), x: regressors, rows: rows, width: width) { p in
+                when[p].map { cash[p] * discountByLag[$0 - date] } ?? 0
+            }
             coefficients[date - 1] = c
-            var fittedPayoff: [Double]?
-            if problem.regressPayoff {
-                let b = try LeastSquares.fit(design: design, rows: rows.count, columns: width, y: rows.map { payoffs[$0] })
+            var b: [Double]?
+            if regressPayoff {
+                b = try Self.solve(xtx, total(partialPY, width), x: regressors, rows: rows, width: width) { payoffs[$0] }
                 payoffCoefficients[date - 1] = b
-                fittedPayoff = regressors.map { x in zip(b, x).reduce(0) { $0 + $1.0 * $1.1 } }
             }
-            for (k, p) in rows.enumerated() {
-                let continuation = zip(c, regressors[k]).reduce(0) { $0 + $1.0 * $1.1 }
-                let value = fittedPayoff?[k] ?? payoffs[p]
-                if value > 0 && value > continuation {
-                    cash[p] = payoffs[p]
-                    when[p] = date
+            // Decisions: each row is its own path, so the chunks write disjoint entries.
+            regressors.withUnsafeBufferPointer { x in
+                payoffs.withUnsafeBufferPointer { payoffIn in
+                    cash.withUnsafeMutableBufferPointer { cashOut in
+                        when.withUnsafeMutableBufferPointer { whenOut in
+                            let io = UncheckedBox((x, payoffIn, cashOut, whenOut))
+                            Self.forEachChunk(count: rows.count, chunks: chunkCount, threads: threads) { _, range in
+                                let (x, payoffs, cash, when) = io.value
+                                let rows = rowsBox.value
+                                for k in range {
+                                    let p = rows[k]
+                                    var continuation = 0.0
+                                    var fitted = 0.0
+                                    for j in 0..<width {
+                                        continuation += c[j] * x[k * width + j]
+                                        if let b { fitted += b[j] * x[k * width + j] }
+                                    }
+                                    let value = b == nil ? payoffs[p] : fitted
+                                    if value > 0 && value > continuation {
+                                        cash[p] = payoffs[p]
+                                        when[p] = date
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
-        let discounted = (0..<n).map { p in when[p].map { cash[p] * pow(problem.discountPerDate, Double($0)) } ?? 0 }
+        let discounted = (0..<n).map { p in when[p].map { cash[p] * discountByLag[$0] } ?? 0 }
         let mean = discounted.reduce(0, +) / Double(n)
         // The independent units: paths, or antithetic pairs' means.
         let units = problem.antitheticPairs && n % 2 == 0 && n >= 4

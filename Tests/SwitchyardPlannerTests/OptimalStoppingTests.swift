@@ -108,6 +108,69 @@ struct OptimalStoppingTests {
         #expect(naive > 1.1 * se, "antithetic twins are negatively correlated for a put: \(naive) vs \(se)")
     }
 
+    @Test("The same solution, to the bit, for 1 and 2 threads and for the array and in-place bases")
+    func threadsAndBases() throws {
+        let (strike, n, dates) = (40.0, 8_000, 25)
+        let stream = RandomStream(seed: 99, path: 0, process: .auxiliary)
+        var spots = [Double](repeating: 0, count: n * dates)
+        for p in 0..<n {
+            var s = 36.0
+            for d in 0..<dates {
+                s *= exp(0.002 + 0.03 * stream.normal())
+                spots[d * n + p] = s
+            }
+        }
+        let frozen = spots
+        func problem(threads: Int, inPlace: Bool) -> StoppingProblem {
+            var problem = StoppingProblem(
+                paths: n, dates: dates, discountPerDate: 0.999,
+                payoff: { p, d in max(strike - frozen[(d - 1) * n + p], 0) },
+                basis: { p, d in
+                    let x = frozen[(d - 1) * n + p] / strike
+                    return [1, x, x * x]
+                })
+            if inPlace {
+                problem = problem.withBasis(width: 3) { p, d, into in
+                    let x = frozen[(d - 1) * n + p] / strike
+                    into[0] = 1
+                    into[1] = x
+                    into[2] = x * x
+                }
+            }
+            problem.threads = threads
+            return problem
+        }
+        let reference = try OptimalStopping.longstaffSchwartz(problem(threads: 1, inPlace: false))
+        for (threads, inPlace) in [(2, false), (1, true), (2, true)] {
+            let other = try OptimalStopping.longstaffSchwartz(problem(threads: threads, inPlace: inPlace))
+            #expect(other.value == reference.value && other.stoppingDates == reference.stoppingDates, "threads \(threads), in place \(inPlace)")
+            #expect(other.coefficients.map { $0 ?? [] } == reference.coefficients.map { $0 ?? [] })
+        }
+        #expect(reference.stoppingDates.contains { $0 != nil }, "the problem exercises")
+    }
+
+    @Test("The normal equations by Cholesky agree with GSL's least squares; a collinear basis falls back to it")
+    func choleskyAgainstGSL() throws {
+        let stream = RandomStream(seed: 5, path: 0, process: .auxiliary)
+        let rows = 500
+        var x: [Double] = []
+        var y: [Double] = []
+        for _ in 0..<rows {
+            let u = stream.normal()
+            let row = [1, u, u * u, exp(-u)]
+            x += row
+            y.append(2 - u + 0.5 * u * u + 0.3 * exp(-u) + 0.1 * stream.normal())
+        }
+        let gsl = try LeastSquares.fit(design: x, rows: rows, columns: 4, y: y)
+        let normal = try OptimalStopping.regressForTests(x, rows: rows, width: 4, y: y)
+        for (a, b) in zip(gsl, normal) { #expect(abs(a - b) < 1e-9 * max(1, abs(a)), "\(gsl) vs \(normal)") }
+        // Two equal columns: X'X is singular; the SVD fit still gives the fitted values.
+        var collinear: [Double] = []
+        for k in 0..<rows { collinear += [x[4 * k], x[4 * k + 1], x[4 * k + 1]] }
+        let fallback = try OptimalStopping.regressForTests(collinear, rows: rows, width: 3, y: y)
+        #expect(fallback.allSatisfy { $0.isFinite })
+    }
+
     @Test(
         "An American straddle with a dividend yield exercises in two intervals, and boundary() says the region is not one",
         arguments: TestSeeds.sweep)

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+import SwitchyardPlanner
+import SwitchyardStochastic
+
+/// Longstaff-Schwartz (2001) Table 1 rows, as `Benchmarks/peers/lsm_peer.py` prices
+/// them with the PyPI package `lsm-option-pricing` (numpy): American put, K 40, r 6%,
+/// 50 exercise dates a year, antithetic paths, weighted Laguerre basis of degree 3.
+/// Wall time counts the paths' simulation and the regressions, as the peer's does.
+func lsmBenchmark(_ options: Options) {
+    let paths = options.int("paths", 100_000)
+    let repeats = options.int("repeats", 3)
+    let threads = options.int("threads", ProcessInfo.processInfo.activeProcessorCount)
+    let rows: [(spot: Double, sigma: Double, years: Double, table: Double)] = [(36, 0.2, 1, 4.478), (40, 0.4, 2, 6.908), (44, 0.2, 2, 1.690)]
+    print("spot,sigma,years,price,se,table1,seconds_best_of_\(repeats)")
+    for row in rows {
+        var best = Double.infinity
+        var solution: StoppingSolution?
+        for r in 0..<repeats {
+            let (seconds, value) = timed { () -> StoppingSolution in
+                lsmPut(spot: row.spot, sigma: row.sigma, years: row.years, paths: paths, seed: UInt64(7 + r), threads: threads)
+            }
+            best = min(best, seconds)
+            solution = value
+        }
+        print(String(format: "%.0f,%.1f,%.0f,%.4f,%.4f,%.3f,%.3f", row.spot, row.sigma, row.years, solution!.value, solution!.standardError, row.table, best))
+    }
+}
+
+func lsmPut(spot: Double, sigma: Double, years: Double, paths: Int, seed: UInt64, threads: Int) -> StoppingSolution {
+    let (strike, rate) = (40.0, 0.06)
+    let dates = Int(50 * years)
+    let pairs = paths / 2
+    let n = 2 * pairs
+    let dt = years / Double(dates)
+    let drift = (rate - sigma * sigma / 2) * dt
+    let vol = sigma * dt.squareRoot()
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    defer { if ProcessInfo.processInfo.environment["LSM_SPLIT"] != nil { FileHandle.standardError.write(Data("generation+lsm \(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)\n".utf8)) } }
+    // Date-major (all paths of date 1, then of date 2, ...): each date's work reads
+    // one contiguous block, not one number every `dates` numbers.
+    var simulated = [Double](repeating: 0, count: n * dates)
+    // Sixteen blocks of pairs, each with its own stream (keyed by the block), on the
+    // threads there are: the paths do not depend on the thread count.
+    let blocks = 16
+    let perBlock = (pairs + blocks - 1) / blocks
+    simulated.withUnsafeMutableBufferPointer { out in
+        let target = SendablePointer(base: out.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, blocks))) { worker in
+            var block = worker
+            while block < blocks {
+                let stream = RandomStream(seed: seed, path: UInt64(block), process: .auxiliary)
+                let first = block * perBlock
+                let last = min(pairs, first + perBlock)
+                if first < last {
+                    var up = [Double](repeating: spot, count: last - first)
+                    var down = up
+                    for d in 0..<dates {
+                        for k in first..<last {
+                            let z = stream.normal()
+                            up[k - first] *= exp(drift + vol * z)
+                            down[k - first] *= exp(drift - vol * z)
+                            target.base[d * n + 2 * k] = up[k - first]
+                            target.base[d * n + 2 * k + 1] = down[k - first]
+                        }
+                    }
+                }
+                block += max(1, min(threads, blocks))
+            }
+        }
+    }
+    // The closures read the paths through a pointer: no reference count touched per
+    // call (two threads retaining one array at every call would fight over it).
+    return simulated.withUnsafeBufferPointer { spots in
+        var problem = StoppingProblem(
+            paths: n, dates: dates, discountPerDate: exp(-rate * dt),
+            payoff: { p, d in max(strike - spots[(d - 1) * n + p], 0) },
+            basis: { _, _ in [] }
+        ).withBasis(width: 4) { p, d, into in
+            // Weighted Laguerre polynomials of S/K, as in the paper.
+            let x = spots[(d - 1) * n + p] / strike
+            let w = exp(-x / 2)
+            into[0] = 1
+            into[1] = w
+            into[2] = w * (1 - x)
+            into[3] = w * (1 - 2 * x + x * x / 2)
+        }
+        problem.antitheticPairs = true
+        problem.threads = threads
+        return try! OptimalStopping.longstaffSchwartz(problem)
+    }
+}
+
+/// A pointer the generating threads write through, each to its own paths.
+struct SendablePointer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Double>
+}
