@@ -40,6 +40,17 @@ func zipPart(_ file: String, _ part: String) throws -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
+/// The small reference site over 6 months (its conversion in month 2), with `adding`
+/// appended, written to DIR/short.yaml.
+func shortSmallMiner(in dir: URL, adding: String = "") throws -> (file: URL, text: String) {
+    let file = dir.appendingPathComponent("short.yaml")
+    let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/small-miner-20mw.yaml"), encoding: .utf8)
+        .replacingOccurrences(of: "horizonMonths: 60", with: "horizonMonths: 6")
+        .replacingOccurrences(of: "startMonth: 7", with: "startMonth: 2") + adding
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    return (file, text)
+}
+
 func scratchDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -104,11 +115,7 @@ struct CLITests {
     @Test("risk --csv writes the same bytes for any --threads; bad options are refused")
     func riskCSV() throws {
         let dir = try scratchDirectory()
-        let scenario = dir.appendingPathComponent("short.yaml")
-        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/small-miner-20mw.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "horizonMonths: 60", with: "horizonMonths: 6")
-            .replacingOccurrences(of: "startMonth: 7", with: "startMonth: 2")
-        try text.write(to: scenario, atomically: true, encoding: .utf8)
+        let scenario = try shortSmallMiner(in: dir).file
         var files: [[String: Data]] = []
         for threads in ["1", "2"] {
             let out = dir.appendingPathComponent("t\(threads)")
@@ -593,12 +600,8 @@ struct HostileCommandTests {
     @Test("Analyst output: summary.csv numbers only in `value`, JSON null for undefined figures, monthly.csv as the sheet, labels that say what was done")
     func analystConsistency() throws {
         let dir = try scratchDirectory()
-        let scenario = dir.appendingPathComponent("short.yaml")
-        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/small-miner-20mw.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "horizonMonths: 60", with: "horizonMonths: 6")
-            .replacingOccurrences(of: "startMonth: 7", with: "startMonth: 2")
-            + "\nsensitivity:\n  swing: 0.1\n  ranges:\n    - {input: BTC price (initial), low: 60000, high: 120000}\n"
-        try text.write(to: scenario, atomically: true, encoding: .utf8)
+        let (scenario, text) = try shortSmallMiner(
+            in: dir, adding: "\nsensitivity:\n  swing: 0.1\n  ranges:\n    - {input: BTC price (initial), low: 60000, high: 120000}\n")
         let other = dir.appendingPathComponent("longer.yaml")
         try text.replacingOccurrences(of: "horizonMonths: 6", with: "horizonMonths: 7").write(to: other, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("csv")
