@@ -213,6 +213,8 @@ case "risk":
     riskBenchmark(Options(arguments.dropFirst()))
 case "lsm":
     lsmBenchmark(Options(arguments.dropFirst()))
+case "lsm-table":
+    lsmTableBenchmark(Options(arguments.dropFirst()))
 default:
     print(
         """
@@ -226,7 +228,9 @@ default:
           risk     Monte Carlo run: wall time per thread count, speed-up, peak memory
                    [--paths 10000] [--threads 1,2] [--scenario texas-200mw]
           lsm      Longstaff-Schwartz Table 1 puts (3 rows, as Benchmarks/peers/lsm_peer.py)
-                   [--paths 100000] [--repeats 3]
+                   [--paths 100000] [--repeats 3] [--threads N]
+          lsm-table  all 20 rows of Table 1: LSM with its pair-aware SE against a lattice
+                   [--paths 100000] [--seed 2001] [--threads N]
         """)
     exit(arguments.isEmpty ? 0 : 2)
 }
