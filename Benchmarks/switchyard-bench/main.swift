@@ -215,6 +215,8 @@ case "lsm":
     lsmBenchmark(Options(arguments.dropFirst()))
 case "lsm-table":
     lsmTableBenchmark(Options(arguments.dropFirst()))
+case "mcdonald-siegel":
+    mcDonaldSiegelBenchmark(Options(arguments.dropFirst()))
 default:
     print(
         """

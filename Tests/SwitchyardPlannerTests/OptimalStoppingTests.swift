@@ -247,7 +247,10 @@ struct OptimalStoppingTests {
             payoff: { p, d in values[p * dates + d - 1] - cost },
             basis: { p, d in basis(values[p * dates + d - 1]) })
         let solution = try OptimalStopping.longstaffSchwartz(problem)
-        let bermudan = try #require(solution.boundary(date: 1, in: 1...5, payoff: { $0 - cost }, basis: basis))
+        // Where the fitted exercise region starts: on some seeds the cubic also leaves a
+        // spurious gap far above the trigger (two intervals, so boundary() is nil).
+        let region = solution.exerciseRegion(date: 1, in: 1...5, payoff: { $0 - cost }, basis: basis)
+        let bermudan = try #require(region.first?.lowerBound)
         // Exercise is possible only quarterly: the Bermudan trigger sits below the
         // continuous one by the Broadie-Glasserman-Kou continuity correction,
         // V_discrete = V* exp(-0.5826 sigma sqrt(dt)) (Math. Finance 7, 1997).
