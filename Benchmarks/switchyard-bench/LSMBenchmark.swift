@@ -97,26 +97,6 @@ struct SendablePointer: @unchecked Sendable {
     let base: UnsafeMutablePointer<Double>
 }
 
-/// A 50-date Bermudan put on a CRR lattice with `refine` steps between exercise dates:
-/// the independent reference for Table 1 (its "finite difference" column is this).
-func bermudanPutLattice(spot: Double, sigma: Double, years: Double, strike: Double = 40, rate: Double = 0.06, refine: Int = 40) -> Double {
-    let dates = Int(50 * years)
-    let steps = dates * refine
-    let dt = years / Double(steps)
-    let up = exp(sigma * dt.squareRoot())
-    let p = (exp(rate * dt) - 1 / up) / (up - 1 / up)
-    let discount = exp(-rate * dt)
-    var values = (0...steps).map { j in max(strike - spot * pow(up, Double(2 * j - steps)), 0) }
-    for step in stride(from: steps - 1, through: 0, by: -1) {
-        for j in 0...step {
-            let continuation = discount * (p * values[j + 1] + (1 - p) * values[j])
-            let exercise = step > 0 && step % refine == 0 ? max(strike - spot * pow(up, Double(2 * j - step)), 0) : 0
-            values[j] = max(continuation, exercise)
-        }
-    }
-    return values[0]
-}
-
 /// All 20 rows of Table 1 (S 36-44, sigma 0.2 and 0.4, T 1 and 2): the LSM price with
 /// its pair-aware standard error against the lattice, and how many rows lie within 2
 /// and 3 standard errors.
@@ -131,7 +111,7 @@ func lsmTableBenchmark(_ options: Options) {
     for spot in [36.0, 38, 40, 42, 44] {
         for sigma in [0.2, 0.4] {
             for years in [1.0, 2.0] {
-                let reference = bermudanPutLattice(spot: spot, sigma: sigma, years: years)
+                let reference = OptimalStopping.bermudanPutLattice(spot: spot, strike: 40, rate: 0.06, sigma: sigma, years: years)
                 let (seconds, solution) = timed {
                     lsmPut(spot: spot, sigma: sigma, years: years, paths: paths, seed: seed &+ UInt64(rows), threads: threads)
                 }

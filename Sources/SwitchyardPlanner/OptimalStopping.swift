@@ -147,10 +147,14 @@ public struct StoppingSolution: Sendable {
     }
 }
 
-/// A value handed to the chunks of a parallel loop that only read it, or write disjoint
-/// parts of it (the solver's own arrays and the problem's closures, which must be safe
-/// to call concurrently when `threads` > 1).
-struct UncheckedBox<T>: @unchecked Sendable {
+/// A value handed to the chunks of `forEachChunk`. Why unchecked: the chunks only read
+/// it (the problem's closures, the rows) or write through buffer pointers into disjoint
+/// ranges (each chunk its own paths, rows or slot of a per-chunk array), and
+/// `concurrentPerform` returns only when every chunk is done, so no access outlives
+/// the buffers. The closures are the caller's: with `threads` > 1 they must only read
+/// shared data (documented on ``StoppingProblem/threads``); with 1 no chunk runs
+/// concurrently with another. Kept file-private to this solver.
+fileprivate struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
@@ -232,6 +236,31 @@ extension OptimalStopping {
             b[i] = sum / l[i * n + i]
         }
         return b.allSatisfy(\.isFinite) ? b : nil
+    }
+}
+
+extension OptimalStopping {
+    /// A put exercisable on `datesPerYear` dates a year (a Bermudan put) on a
+    /// Cox-Ross-Rubinstein lattice with `refine` steps between exercise dates: the
+    /// reference least squares is checked against (Longstaff and Schwartz's Table 1,
+    /// "finite difference American", is this with 50 dates a year).
+    public static func bermudanPutLattice(
+        spot: Double, strike: Double, rate: Double, sigma: Double, years: Double, datesPerYear: Int = 50, refine: Int = 40
+    ) -> Double {
+        let steps = max(1, Int((Double(datesPerYear) * years).rounded())) * refine
+        let dt = years / Double(steps)
+        let up = exp(sigma * dt.squareRoot())
+        let p = (exp(rate * dt) - 1 / up) / (up - 1 / up)
+        let discount = exp(-rate * dt)
+        var values = (0...steps).map { j in max(strike - spot * pow(up, Double(2 * j - steps)), 0) }
+        for step in stride(from: steps - 1, through: 0, by: -1) {
+            for j in 0...step {
+                let continuation = discount * (p * values[j + 1] + (1 - p) * values[j])
+                let exercise = step > 0 && step % refine == 0 ? max(strike - spot * pow(up, Double(2 * j - step)), 0) : 0
+                values[j] = max(continuation, exercise)
+            }
+        }
+        return values[0]
     }
 }
 

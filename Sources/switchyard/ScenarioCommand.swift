@@ -43,7 +43,7 @@ struct ScenarioCommand: ParsableCommand {
                 Switchyard scenario "\(scenario.name)", exported by switchyard \(Switchyard.version) from \(source ?? "the built-in reference site").
                 Every key is listed, defaults included; see the README's scenario file reference.
                 """
-            let text = ScenarioExport.yaml(scenario, header: header)
+            let text = try ScenarioExport.yaml(scenario, header: header)
             if let source, output != "-" {
                 // Never over its own input, even with --force: that would lose the workbook.
                 let a = URL(fileURLWithPath: source).resolvingSymlinksInPath().standardizedFileURL.path

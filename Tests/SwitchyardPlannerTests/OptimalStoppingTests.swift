@@ -33,23 +33,8 @@ struct OptimalStoppingTests {
     /// dates) with exercise at the 50 dates a year only.
     @Test("Table 1's values are 50-date Bermudan puts: a lattice exercising on those dates gives them within 0.003", arguments: table1)
     func table1IsBermudan(_ c: PutCase) {
-        let (strike, rate) = (40.0, 0.06)
-        let dates = Int(50 * c.years)
-        let refine = 40
-        let steps = dates * refine
-        let dt = c.years / Double(steps)
-        let up = exp(c.sigma * dt.squareRoot())
-        let p = (exp(rate * dt) - 1 / up) / (up - 1 / up)
-        let discount = exp(-rate * dt)
-        var values = (0...steps).map { j in max(strike - c.spot * pow(up, Double(2 * j - steps)), 0) }
-        for step in stride(from: steps - 1, through: 0, by: -1) {
-            for j in 0...step {
-                let continuation = discount * (p * values[j + 1] + (1 - p) * values[j])
-                let exercise = step > 0 && step % refine == 0 ? max(strike - c.spot * pow(up, Double(2 * j - step)), 0) : 0
-                values[j] = max(continuation, exercise)
-            }
-        }
-        #expect(abs(values[0] - c.bermudan) < 0.003, "lattice \(values[0]), Table 1 \(c.bermudan)")
+        let lattice = OptimalStopping.bermudanPutLattice(spot: c.spot, strike: 40, rate: 0.06, sigma: c.sigma, years: c.years)
+        #expect(abs(lattice - c.bermudan) < 0.003, "lattice \(lattice), Table 1 \(c.bermudan)")
     }
 
     /// Eight rows, each at 3.5 standard errors (0.047% a row, 0.37% for the table). The SE

@@ -193,11 +193,11 @@ struct RoundTripTests {
     @Test("scenario export: the YAML loads back to the same scenario, for every reference and example scenario")
     func yamlRoundTrip() throws {
         for s in try Self.scenarios() + Self.variants() {
-            let text = ScenarioExport.yaml(s, header: "test")
+            let text = try ScenarioExport.yaml(s, header: "test")
             let back = try ScenarioLoader.load(yaml: text, file: "export.yaml", baseDirectory: nil)
             #expect(back == s, "\(s.name)")
             // The export of the export is the same text: nothing drifts.
-            #expect(ScenarioExport.yaml(back, header: "test") == text, "\(s.name)")
+            #expect(try ScenarioExport.yaml(back, header: "test") == text, "\(s.name)")
         }
     }
 
@@ -341,7 +341,7 @@ struct HostileWorkbookTests {
     func injectedNames() throws {
         var s = try ScenarioLoader.builtin("small-miner-20mw")
         s.name = "Site\rfinance: {tax: {rate: 0.9}} #\u{2028}horizonMonths: 1\u{1}\u{85}end_x0041_"
-        let text = ScenarioExport.yaml(s, header: "exported from \(s.name)")
+        let text = try ScenarioExport.yaml(s, header: "exported from \(s.name)")
         let back = try ScenarioLoader.load(yaml: text, file: "export.yaml", baseDirectory: nil)
         #expect(back == s)
         #expect(back.finance.tax == nil && back.horizonMonths == s.horizonMonths)

@@ -345,8 +345,10 @@ public enum ScenarioExport {
     }
 
     /// The scenario as a YAML scenario file (every key, the catalogue entries inline).
-    public static func yaml(_ s: Scenario, header: String? = nil) -> String {
-        let document = try! ScenarioDocument(entries(s))  // the export's own keys always nest
+    /// Throws only if the export's own keys failed to nest (a bug: they are fixed names
+    /// with indices counted from 0), naming the key, rather than trapping.
+    public static func yaml(_ s: Scenario, header: String? = nil) throws(ScenarioDocument.KeyError) -> String {
+        let document = try ScenarioDocument(entries(s))
         var text = header.map { yamlComment($0) + "\n" } ?? ""
         text += document.yaml
         return text
@@ -371,7 +373,8 @@ public func yamlComment(_ text: String) -> String {
 /// Entries (`a.b[0].c` keys) nested into a YAML document, with, for every line of
 /// the text, the entry it came from (so a problem found on a line names the entry).
 public struct ScenarioDocument: Sendable {
-    public struct KeyError: Error, Sendable {
+    public struct KeyError: Error, Sendable, CustomStringConvertible {
+        public var description: String { "scenario key \(entry + 1) of the export \(rule)" }
         public var entry: Int
         public var rule: String
         /// The earlier entry it clashes with, if any.
