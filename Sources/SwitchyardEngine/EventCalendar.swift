@@ -92,6 +92,24 @@ public struct EventCalendar<Event> {
     @inlinable
     @discardableResult
     public mutating func schedule(_ event: Event, at time: Double, ahead: Bool = false) -> EventHandle {
+        defer { nextSequence &+= 1 }
+        return insert(event, at: time, key: ahead ? nextSequence : nextSequence | _behindBit)
+    }
+
+    /// Schedules `event` at `time` with a sequence number taken earlier by
+    /// ``takeSequence()``: it fires among the events at `time` as if it had been
+    /// scheduled when that number was taken. This is how a copy of a run (a fork) adds
+    /// an event that the run it copies would have scheduled long before, and keeps the
+    /// tie order of the run that had it from the start.
+    @inlinable
+    @discardableResult
+    public mutating func schedule(_ event: Event, at time: Double, reservedSequence: UInt64) -> EventHandle {
+        precondition(reservedSequence < nextSequence, "EventCalendar: sequence \(reservedSequence) was not taken")
+        return insert(event, at: time, key: reservedSequence | _behindBit)
+    }
+
+    @inlinable
+    mutating func insert(_ event: Event, at time: Double, key: UInt64) -> EventHandle {
         precondition(!time.isNaN, "EventCalendar: cannot schedule an event at NaN")
         let slot: UInt32
         if firstFree != _noSlot {
@@ -104,9 +122,8 @@ public struct EventCalendar<Event> {
             slots.append(_CalendarSlot(payload: event, generation: 0, nextFree: _noSlot))
         }
         // The tie key: the scheduling sequence, with the top bit set for ordinary events.
-        let entry = _CalendarEntry(time: time, sequence: ahead ? nextSequence : nextSequence | _behindBit, slot: slot)
+        let entry = _CalendarEntry(time: time, sequence: key, slot: slot)
         heap.append(entry)
-        nextSequence &+= 1
         liveCount += 1
         siftUp(heap.count - 1, entry)
         return EventHandle(slot: slot, generation: slots[Int(slot)].generation)

@@ -100,6 +100,20 @@ public struct Simulation<Event> {
         return calendar.schedule(event, at: time.hours, ahead: ahead)
     }
 
+    /// Takes a sequence number for an event that may be scheduled later with
+    /// ``schedule(_:at:reservedSequence:)`` (by this run or a copy of it).
+    @inlinable
+    public mutating func reserveSequence() -> UInt64 { calendar.takeSequence() }
+
+    /// Schedules `event` at `time` in the tie order of a sequence number taken earlier
+    /// with ``reserveSequence()`` (see ``EventCalendar/schedule(_:at:reservedSequence:)``).
+    @inlinable
+    @discardableResult
+    public mutating func schedule(_ event: Event, at time: SimTime, reservedSequence: UInt64) -> EventHandle {
+        precondition(time.hours >= now.hours, "Simulation: cannot schedule at \(time), before now (\(now))")
+        return calendar.schedule(event, at: time.hours, reservedSequence: reservedSequence)
+    }
+
     /// Schedules `event` after `delay` (>= 0) from now.
     @inlinable
     @discardableResult

@@ -158,28 +158,61 @@ public struct LeastSquaresRule: Hashable, Sendable {
 }
 
 /// Settings of a planning run.
+///
+/// Candidates are ranked by successive halving on common random numbers: every
+/// candidate is screened on the first `screeningPaths` training paths, the best
+/// ``keptAfterScreening`` (and the best of each family) go on to ``middlePaths``, and
+/// the best ``keptAfterMiddleRound`` (and each family's best) to `trainingPaths`: the
+/// contenders, among which the recommendation is chosen. A candidate's paths always
+/// start at path 0, so a longer run extends a shorter one.
 public struct PlanSettings: Hashable, Sendable {
-    /// Paths every candidate is scored on (common random numbers).
+    /// Paths the contenders are scored on (common random numbers).
     public var trainingPaths: Int
-    /// Fresh, independent paths the chosen policies are re-scored on.
+    /// Paths every candidate is screened on (the first of the training paths).
+    public var screeningPaths: Int
+    /// Training paths the least-squares regressions are fitted on (the first ones).
+    public var leastSquaresPaths: Int
+    /// Fresh, independent paths the recommended policy and "never" are re-scored on.
     public var evaluationPaths: Int
+    /// The other reported policies (convert now, best schedule, trigger rule, least
+    /// squares) are re-scored on the first this many fresh paths (all of them when one
+    /// of these is the recommended policy).
+    public var comparisonPaths: Int
     public var seed: UInt64
     public var threads: Int
     public var objective: PlanObjective
     /// Grid step of schedule months before local refinement.
     public var scheduleStepMonths: Int
 
+    /// Candidates kept after screening, and after the middle round (plus the best of
+    /// each family: never, schedules, trigger rules, least squares).
+    public static let keptAfterScreening = 10
+    public static let keptAfterMiddleRound = 3
+
+    /// Defaults: 2,000 training paths (100 to screen, 400 to fit least squares), 10,000
+    /// fresh paths (2,000 for the policies that are not recommended). Counts above the
+    /// training or fresh paths are cut to them.
     public init(
-        trainingPaths: Int = 300, evaluationPaths: Int = 2_000, seed: UInt64 = 1, threads: Int = 1,
-        objective: PlanObjective = .meanNPV, scheduleStepMonths: Int = 6
+        trainingPaths: Int = 2_000, evaluationPaths: Int = 10_000, seed: UInt64 = 1, threads: Int = 1,
+        objective: PlanObjective = .meanNPV, scheduleStepMonths: Int = 6,
+        screeningPaths: Int? = nil, leastSquaresPaths: Int? = nil, comparisonPaths: Int? = nil
     ) {
         precondition(trainingPaths > 1 && evaluationPaths > 1 && threads > 0 && scheduleStepMonths > 0)
+        precondition((screeningPaths ?? 2) > 1 && (leastSquaresPaths ?? 2) > 1 && (comparisonPaths ?? 2) > 1)
         self.trainingPaths = trainingPaths
         self.evaluationPaths = evaluationPaths
+        self.screeningPaths = min(trainingPaths, screeningPaths ?? 100)
+        self.leastSquaresPaths = min(trainingPaths, leastSquaresPaths ?? 400)
+        self.comparisonPaths = min(evaluationPaths, comparisonPaths ?? 2_000)
         self.seed = seed
         self.threads = threads
         self.objective = objective
         self.scheduleStepMonths = scheduleStepMonths
+    }
+
+    /// Paths of the middle round: the geometric mean of the screening and training paths.
+    public var middlePaths: Int {
+        min(trainingPaths, max(screeningPaths, Int((Double(screeningPaths) * Double(trainingPaths)).squareRoot().rounded())))
     }
 
     /// The seed of the evaluation paths: independent of the training paths.
@@ -201,6 +234,9 @@ public struct PolicyScore: Hashable, Sendable {
     public var npvs: [Double] = []
     /// Against never converting on the same paths (set on the fresh paths).
     public var incremental: Incremental?
+    /// The facility MW of each block this policy converts (the scenario's, or the sizes
+    /// the planner chose among the blocks' `megawatts` options).
+    public var sizes: [Double] = []
     /// With starting cash: the share of paths on which cash runs out (nil without).
     public var probabilityCashOut: Double?
 
@@ -295,6 +331,21 @@ public struct PlanResult: Sendable {
     /// P5, P25, P50, P75, P95 (exact percentiles over the paths). The last month is left
     /// out: its flow carries the value at the horizon, which is not cash.
     public var recommendedCumulativeCash: [[Double]] = []
+    /// The successive-halving rounds on the training paths: paths, and how many
+    /// candidates were scored on that many.
+    public var rounds: [Round] = []
+    /// Whether any block had several sizes to choose from.
+    public var sized = false
+
+    public struct Round: Hashable, Sendable {
+        public var paths: Int
+        public var candidates: Int
+    }
+}
+
+extension PolicyScore {
+    /// The scenario with this policy's block sizes.
+    public func sizedScenario(_ scenario: Scenario) -> Scenario { Planner.sized(scenario, sizes) }
 }
 
 public enum PlannerError: Error, CustomStringConvertible {
@@ -325,27 +376,80 @@ public enum Planner {
         return result.finance?.months.map(\.projectCashFlowUSD) ?? result.months.map(\.valueFlowUSD)
     }
 
-    /// NPVs and start months of a policy on paths `0..<count` of `seed`.
-    static func run(_ policy: ConversionPolicy, scenario: Scenario, seed: UInt64, count: Int, threads: Int, flows keep: Bool = false) throws -> [Run] {
-        try RiskRunner.runBatch(scenario: policy.apply(to: scenario), seed: seed, first: 0, count: count, threads: threads) {
-            ($1.npvUSD, $1.conversionStartMonths, flows($1, keep: keep), $1.finance?.cashOutMonth != nil)
+    /// The scenario with block k at `sizes[k]` facility MW (the scenario's own sizes
+    /// when `sizes` is empty).
+    public static func sized(_ scenario: Scenario, _ sizes: [Double]) -> Scenario {
+        guard !sizes.isEmpty else { return scenario }
+        var s = scenario
+        s.conversions = zip(scenario.conversions, sizes).map { $0.resized(to: $1) }
+        return s
+    }
+
+    /// Every combination of the blocks' size options (block 1's varying slowest).
+    static func sizeCombinations(_ scenario: Scenario) -> [[Double]] {
+        var combos: [[Double]] = [[]]
+        for c in scenario.conversions {
+            let options = c.sizeOptions.isEmpty ? [c.megawatts] : c.sizeOptions
+            combos = combos.flatMap { prefix in options.map { prefix + [$0] } }
+        }
+        return combos
+    }
+
+    /// What the planner runs on a path: the result's NPV, starts, flows (when kept) and
+    /// cash-out flag.
+    static func runOf(_ result: PathResult, keep: Bool) -> Run {
+        (result.npvUSD, result.conversionStartMonths, flows(result, keep: keep), result.finance?.cashOutMonth != nil)
+    }
+
+    /// NPVs and start months of a policy on paths `first..<first + count` of `seed`
+    /// (schedules forked from the never run of each path).
+    static func run(
+        _ policy: ConversionPolicy, scenario: Scenario, seed: UInt64, first: Int = 0, count: Int, threads: Int, flows keep: Bool = false
+    ) throws -> [Run] {
+        switch policy {
+        case .never, .schedule:
+            return try runSchedules(
+                scenario, seed: seed, jobs: (first..<(first + count)).map { (path: $0, months: scheduleMonths(policy, scenario)) },
+                threads: threads, flows: keep)
+        case .trigger:
+            return try RiskRunner.runBatch(scenario: policy.apply(to: scenario), seed: seed, first: first, count: count, threads: threads) {
+                runOf($1, keep: keep)
+            }
+        case .leastSquares(let rule):
+            return try runLeastSquares(rule, scenario: scenario, seed: seed, first: first, count: count, threads: threads, flows: keep)
         }
     }
 
+    /// A never or schedule policy's start months.
+    static func scheduleMonths(_ policy: ConversionPolicy, _ scenario: Scenario) -> [Int?] {
+        if case .schedule(let months) = policy { return months }
+        return scenario.conversions.map { _ in nil }
+    }
+
     /// Runs path `jobs[i].path` with the blocks started at `jobs[i].months`, in
-    /// parallel (each path its own schedule, on common random numbers); results in
-    /// the order of `jobs`.
+    /// parallel (each path its own schedule, on common random numbers), forked from
+    /// each path's never run; results in the order of `jobs`.
     static func runSchedules(_ scenario: Scenario, seed: UInt64, jobs: [(path: Int, months: [Int?])], threads: Int, flows keep: Bool = false) throws -> [Run] {
-        var scenarios: [Scenario] = []
-        var index: [[Int?]: Int] = [:]
+        try runVariants(scenario, seed: seed, jobs: jobs.map { (path: $0.path, months: $0.months, sizes: [Double]()) }, threads: threads, flows: keep)
+    }
+
+    /// As ``runSchedules(_:seed:jobs:threads:flows:)``, each job with its block sizes too
+    /// (empty: the scenario's).
+    static func runVariants(
+        _ scenario: Scenario, seed: UInt64, jobs: [(path: Int, months: [Int?], sizes: [Double])], threads: Int, flows keep: Bool = false
+    ) throws -> [Run] {
+        let never = ConversionPolicy.never.apply(to: scenario)
+        var variants: [Scenario] = []
+        var index: [[Double]: Int] = [:]
         let tasks = jobs.map { job -> (scenario: Int, path: UInt64) in
-            if let known = index[job.months] { return (known, UInt64(job.path)) }
-            scenarios.append(ConversionPolicy.schedule(job.months).apply(to: scenario))
-            index[job.months] = scenarios.count - 1
-            return (scenarios.count - 1, UInt64(job.path))
+            let key = job.months.map { Double($0 ?? -1) } + [-2] + job.sizes
+            if let known = index[key] { return (known, UInt64(job.path)) }
+            variants.append(ConversionPolicy.schedule(job.months).apply(to: sized(scenario, job.sizes)))
+            index[key] = variants.count - 1
+            return (variants.count - 1, UInt64(job.path))
         }
-        return try RiskRunner.run(scenarios: scenarios, seed: seed, jobs: tasks, threads: threads) {
-            ($1.npvUSD, $1.conversionStartMonths, flows($1, keep: keep), $1.finance?.cashOutMonth != nil)
+        return try RiskRunner.runForked(never: never, variants: variants, seed: seed, jobs: tasks, threads: threads) {
+            runOf($1, keep: keep)
         }
     }
 
@@ -370,92 +474,210 @@ public enum Planner {
         public var total: Int
     }
 
+    /// A candidate: block sizes and a policy.
+    struct Candidate: Hashable {
+        var sizes: [Double]
+        var policy: ConversionPolicy
+    }
+
+    /// Simpler policies win ties: never, then schedules, trigger rules, least squares.
+    static func rank(_ p: ConversionPolicy) -> Int {
+        switch p {
+        case .never: 0
+        case .schedule(let months): months.allSatisfy { $0 == nil } ? 0 : 1
+        case .trigger: 2
+        case .leastSquares: 3
+        }
+    }
+
     public static func plan(
         scenario: Scenario, settings: PlanSettings, progress: ((Planner.PlanProgress) -> Void)? = nil
     ) throws -> PlanResult {
         guard !scenario.conversions.isEmpty else { throw PlannerError.noConversionProjects(scenario: scenario.name) }
-        var cache: [ConversionPolicy: PolicyScore] = [:]
         var phase = PlanProgress(phase: "schedules", done: 0, total: 0)
         func begin(_ name: String, total: Int) {
             phase = PlanProgress(phase: name, done: 0, total: total)
             progress?(phase)
         }
-        func step() {
-            phase.done += 1
+        func step(_ n: Int = 1) {
+            phase.done += n
             phase.total = max(phase.total, phase.done)
             progress?(phase)
         }
-        // A path that gives a non-finite result stops the plan (after the search, whose
-        // optimisers cannot throw: the failed candidate scores as infeasible meanwhile).
-        var failure: (any Error)?
-        func train(_ candidate: ConversionPolicy) -> PolicyScore {
+        // Every candidate's runs on training paths 0, 1, ... (common random numbers), in
+        // the order the candidates were first scored (a deterministic order).
+        var runs: [Candidate: [Run]] = [:]
+        var order: [Candidate] = []
+        // The least-squares rule's regressors on each training path (from any never run:
+        // they are market figures, the same under every policy and size).
+        let leastSquaresStep = max(settings.scheduleStepMonths, 3)
+        let leastSquaresMonths = Array(stride(from: 1, to: scenario.horizonMonths, by: leastSquaresStep))
+        var trainingStates: [[[Double]]?] = []
+        func normalised(_ c: Candidate) -> Candidate {
             // A schedule that converts nothing is "never": one candidate, not two.
-            var policy = candidate
-            if case .schedule(let months) = candidate, months.allSatisfy({ $0 == nil }) { policy = .never }
-            if let known = cache[policy] { return known }
-            let runs: [Run]
-            do {
-                runs = try run(policy, scenario: scenario, seed: settings.seed, count: settings.trainingPaths, threads: settings.threads)
-            } catch {
-                failure = failure ?? error
-                let placeholder = [Run](repeating: (0, scenario.conversions.map { _ in nil }, [], false), count: 2)
-                var s = score(policy, placeholder, objective: settings.objective)
-                s.feasible = false
-                s.objective = -.infinity
-                return s
-            }
-            let result = score(policy, runs, objective: settings.objective)
-            cache[policy] = result
-            step()
-            return result
+            if case .schedule(let months) = c.policy, months.allSatisfy({ $0 == nil }) { return Candidate(sizes: c.sizes, policy: .never) }
+            return c
         }
-        /// Simpler policies win ties: never, then schedules, trigger rules, least squares.
-        func rank(_ p: ConversionPolicy) -> Int {
-            switch p {
-            case .never: 0
-            case .schedule(let months): months.allSatisfy { $0 == nil } ? 0 : 1
-            case .trigger: 2
-            case .leastSquares: 3
-            }
+        func scored(_ c: Candidate, paths n: Int? = nil) -> PolicyScore {
+            let r = runs[c]!
+            var s = score(c.policy, n.map { Array(r.prefix($0)) } ?? r, objective: settings.objective)
+            s.sizes = c.sizes
+            return s
         }
         func better(_ a: PolicyScore, _ b: PolicyScore) -> Bool {
             if a.feasible != b.feasible { return a.feasible }
             if a.objective != b.objective { return a.objective > b.objective }
             return rank(a.policy) < rank(b.policy)
         }
+        /// Scores the candidates on the first `n` training paths (running only the paths
+        /// each one lacks): schedules forked in one batch, trigger rules in another.
+        func extend(_ candidates: [Candidate], to n: Int) throws {
+            var scheduleJobs: [(path: Int, months: [Int?], sizes: [Double])] = []
+            var scheduleOwners: [Candidate] = []
+            var triggerScenarios: [Scenario] = []
+            var triggerJobs: [(scenario: Int, path: UInt64)] = []
+            var triggerOwners: [Candidate] = []
+            for c in candidates {
+                let have = runs[c]?.count ?? 0
+                guard have < n else { continue }
+                if runs[c] == nil {
+                    runs[c] = []
+                    order.append(c)
+                }
+                switch c.policy {
+                case .never:
+                    // Run whole (nothing to fork from), keeping the regressors of each path.
+                    let base = try RiskRunner.runBatch(
+                        scenario: ConversionPolicy.never.apply(to: sized(scenario, c.sizes)), seed: settings.seed, first: have,
+                        count: n - have, threads: settings.threads
+                    ) { _, result in (runOf(result, keep: false), leastSquaresMonths.map { state(result.months, month: $0, scenario: scenario) }) }
+                    if trainingStates.count < n { trainingStates += [[[Double]]?](repeating: nil, count: n - trainingStates.count) }
+                    for (i, b) in base.enumerated() { trainingStates[have + i] = b.1 }
+                    runs[c]! += base.map(\.0)
+                case .schedule:
+                    for p in have..<n {
+                        scheduleJobs.append((p, scheduleMonths(c.policy, scenario), c.sizes))
+                        scheduleOwners.append(c)
+                    }
+                case .trigger:
+                    triggerScenarios.append(c.policy.apply(to: sized(scenario, c.sizes)))
+                    for p in have..<n {
+                        triggerJobs.append((triggerScenarios.count - 1, UInt64(p)))
+                        triggerOwners.append(c)
+                    }
+                case .leastSquares(let rule):
+                    // Never at the same sizes gives the paths that do not convert and the
+                    // states; only the paths that convert run (forked).
+                    let never = Candidate(sizes: c.sizes, policy: .never)
+                    try extend([never], to: n)
+                    var jobs: [(path: Int, months: [Int?])] = []
+                    for p in have..<n {
+                        let starts = rule.decide(trainingStates[p]!)
+                        if starts.contains(where: { $0 != nil }) { jobs.append((p, starts)) }
+                    }
+                    var added = Array(runs[never]![have..<n])
+                    let converted = try runSchedules(sized(scenario, c.sizes), seed: settings.seed, jobs: jobs, threads: settings.threads)
+                    for (job, run) in zip(jobs, converted) { added[job.path - have] = run }
+                    runs[c]! += added
+                }
+            }
+            for (c, r) in zip(scheduleOwners, try runVariants(scenario, seed: settings.seed, jobs: scheduleJobs, threads: settings.threads)) {
+                runs[c]!.append(r)
+            }
+            let triggered = try RiskRunner.run(scenarios: triggerScenarios, seed: settings.seed, jobs: triggerJobs, threads: settings.threads) {
+                runOf($1, keep: false)
+            }
+            for (c, r) in zip(triggerOwners, triggered) { runs[c]!.append(r) }
+        }
+        // A path that gives a non-finite result stops the plan (after the trigger search,
+        // whose optimisers cannot throw: the failed candidate scores as infeasible meanwhile).
+        var failure: (any Error)?
+        let n0 = settings.screeningPaths
+        /// One candidate screened on the first n0 paths.
+        func screen(_ candidate: Candidate) -> PolicyScore {
+            let c = normalised(candidate)
+            if let known = runs[c], known.count >= n0 { return scored(c, paths: n0) }
+            do {
+                try extend([c], to: n0)
+            } catch {
+                failure = failure ?? error
+                runs[c] = nil
+                order.removeAll { $0 == c }
+                var s = score(c.policy, [Run](repeating: (0, scenario.conversions.map { _ in nil }, [], false), count: 2), objective: settings.objective)
+                s.feasible = false
+                s.objective = -.infinity
+                return s
+            }
+            step()
+            return scored(c, paths: n0)
+        }
+        /// Candidates screened together (one forked batch); their scores in order.
+        func screen(batch: [Candidate]) throws -> [PolicyScore] {
+            let cs = batch.map(normalised)
+            var missing: [Candidate] = []
+            var seen = Set<Candidate>()
+            for c in cs where (runs[c]?.count ?? 0) < n0 && seen.insert(c).inserted { missing.append(c) }
+            try extend(missing, to: n0)
+            step(missing.count)
+            return cs.map { scored($0, paths: n0) }
+        }
+
         let blocks = scenario.conversions.count
         let lastStart = scenario.horizonMonths
-        // Schedules: coordinate-wise grid, then refine month by month around the best.
-        let gridSize = (lastStart - 1) / settings.scheduleStepMonths + 2 + (settings.scheduleStepMonths > 1 ? 2 * settings.scheduleStepMonths - 1 : 0)
-        begin("fixed schedules", total: 1 + (blocks > 1 ? 2 : 1) * blocks * gridSize)
-        var months: [Int?] = scenario.conversions.map { $0.startMonth }
-        var bestSchedule = train(.schedule(months))
-        for _ in 0..<(blocks > 1 ? 2 : 1) {
+        let combos = sizeCombinations(scenario)
+        // Schedules, at every combination of sizes: a coordinate-wise grid, then month by
+        // month around the best; each grid (all sizes at once) is one forked batch.
+        let grid: [Int?] = Array(stride(from: 1, through: lastStart, by: settings.scheduleStepMonths)) + [nil]
+        let passes = blocks > 1 ? 2 : 1
+        let refine = settings.scheduleStepMonths > 1 ? 2 * settings.scheduleStepMonths - 1 : 0
+        begin("fixed schedules", total: combos.count * (1 + passes * blocks * (grid.count + refine)))
+        var months: [[Int?]] = combos.map { _ in scenario.conversions.map { $0.startMonth } }
+        var best = try screen(batch: combos.indices.map { Candidate(sizes: combos[$0], policy: .schedule(months[$0])) })
+        for _ in 0..<passes {
             for k in 0..<blocks {
-                let grid: [Int?] = Array(stride(from: 1, through: lastStart, by: settings.scheduleStepMonths)) + [nil]
-                for m in grid {
-                    var candidate = months
-                    candidate[k] = m
-                    let s = train(.schedule(candidate))
-                    if better(s, bestSchedule) { bestSchedule = s; months = candidate }
-                }
-                if let center = months[k], settings.scheduleStepMonths > 1 {
-                    for m in max(1, center - settings.scheduleStepMonths + 1)...min(lastStart, center + settings.scheduleStepMonths - 1) {
-                        var candidate = months
-                        candidate[k] = m
-                        let s = train(.schedule(candidate))
-                        if better(s, bestSchedule) { bestSchedule = s; months = candidate }
+                for refining in [false, true] {
+                    var batch: [(combo: Int, months: [Int?])] = []
+                    for (i, _) in combos.enumerated() {
+                        let trial: [Int?]
+                        if refining {
+                            guard let center = months[i][k], settings.scheduleStepMonths > 1 else { continue }
+                            trial = Array(max(1, center - settings.scheduleStepMonths + 1)...min(lastStart, center + settings.scheduleStepMonths - 1))
+                        } else {
+                            trial = grid
+                        }
+                        for m in trial {
+                            var candidate = months[i]
+                            candidate[k] = m
+                            batch.append((i, candidate))
+                        }
+                    }
+                    let scores = try screen(batch: batch.map { Candidate(sizes: combos[$0.combo], policy: .schedule($0.months)) })
+                    for (entry, s) in zip(batch, scores) where better(s, best[entry.combo]) {
+                        best[entry.combo] = s
+                        months[entry.combo] = entry.months
                     }
                 }
             }
         }
+        // The sizes the rules are searched at: those of the best schedule that converts
+        // something (the scenario's first sizes when none does).
+        let converting = combos.indices.filter { i in months[i].contains { $0 != nil } }
+        let chosen = converting.min { better(best[$0], best[$1]) } ?? 0
+        let sizes = combos[chosen]
+        let scenarioAtSize = sized(scenario, sizes)
+        // "Never" at other sizes differs only in the value of converting at the horizon:
+        // the never family is represented at the chosen sizes.
+        for c in order where c.policy == .never && c.sizes != sizes {
+            runs[c] = nil
+        }
+        order.removeAll { runs[$0] == nil }
         // Triggers: a grid over levels of each signal and waiting days; around the best,
         // Brent on the level, Nelder-Mead over (level, days), then the earliest month.
-        let signals = try triggerLevels(scenario: scenario, settings: settings)
+        let signals = try triggerLevels(scenario: scenarioAtSize, settings: settings)
         // The grid, then at most 25 Brent and 40 Nelder-Mead steps and the earliest-month search.
         let triggerGrid = signals.reduce(0) { $0 + $1.levels.count * ($1.signal == .hashprice ? 3 : 2) }
         begin("trigger rules", total: 2 + triggerGrid + 25 + 40 + max(0, (lastStart / 2 - 13) / 12 + 1) + 6)
-        _ = train(.never)
+        _ = screen(Candidate(sizes: sizes, policy: .never))
         if let failure { throw failure }
         var bestTrigger: PolicyScore?
         func triggerPolicy(_ signal: ConversionTrigger.Signal, _ level: Double, _ days: Double, earliest: Int = 1) -> ConversionPolicy {
@@ -467,7 +689,7 @@ public enum Planner {
                     earliestMonth: min(max(1, earliest), lastStart), latestMonth: lastStart))
         }
         func consider(_ policy: ConversionPolicy) -> Double {
-            let s = train(policy)
+            let s = screen(Candidate(sizes: sizes, policy: policy))
             if bestTrigger == nil || better(s, bestTrigger!) { bestTrigger = s }
             return s.feasible ? -s.objective : -s.objective + 1e15
         }
@@ -502,65 +724,146 @@ public enum Planner {
                 }
             }
         }
-        _ = train(.schedule(scenario.conversions.map { _ in 1 }))
-        // Least-squares Monte Carlo, block after block.
+        if let failure { throw failure }
+        let nowCandidate = Candidate(sizes: sizes, policy: .schedule(scenario.conversions.map { _ in 1 }))
+        _ = try screen(batch: [nowCandidate])
+        // Least-squares Monte Carlo, block after block, fitted on the first paths.
         begin("least-squares Monte Carlo", total: blocks)
-        let trained = try trainLeastSquares(scenario: scenario, settings: settings, stepMonths: max(settings.scheduleStepMonths, 3)) { step() }
-        let leastSquaresTraining = score(.leastSquares(trained.rule), trained.runs, objective: settings.objective)
-        cache[leastSquaresTraining.policy] = leastSquaresTraining
-        let candidates = cache.values.sorted { better($0, $1) || (!better($1, $0) && "\($0.policy)" < "\($1.policy)") }
-        guard let best = candidates.first, best.feasible else {
+        var fitSettings = settings
+        fitSettings.trainingPaths = settings.leastSquaresPaths
+        let neverAtSize = Candidate(sizes: sizes, policy: .never)
+        try extend([neverAtSize], to: settings.leastSquaresPaths)
+        let fitPaths = settings.leastSquaresPaths
+        let trained = try trainLeastSquares(
+            scenario: scenarioAtSize, settings: fitSettings, stepMonths: leastSquaresStep,
+            base: (trainingStates[0..<fitPaths].map { $0! }, Array(runs[neverAtSize]!.prefix(fitPaths)))
+        ) { step() }
+        let leastSquaresCandidate = Candidate(sizes: sizes, policy: .leastSquares(trained.rule))
+        runs[leastSquaresCandidate] = trained.runs
+        order.append(leastSquaresCandidate)
+        try extend([leastSquaresCandidate], to: n0)
+        // Successive halving: the best candidates (and each family's best) go on to more
+        // paths; the contenders are scored on all the training paths.
+        var rounds: [PlanResult.Round] = [.init(paths: n0, candidates: order.count)]
+        func ranked(_ pool: [Candidate], paths n: Int) -> [Candidate] {
+            let scores = pool.map { (c: $0, s: scored($0, paths: n)) }
+            return scores.sorted { better($0.s, $1.s) || (!better($1.s, $0.s) && "\($0.c)" < "\($1.c)") }.map(\.c)
+        }
+        func survivors(_ pool: [Candidate], keep: Int, paths n: Int) -> [Candidate] {
+            let sorted = ranked(pool, paths: n)
+            var kept = Array(sorted.prefix(keep))
+            for family in 0..<4 {
+                if let first = sorted.first(where: { rank($0.policy) == family }), !kept.contains(first) { kept.append(first) }
+            }
+            return kept
+        }
+        var pool = order
+        let roundPaths = [settings.middlePaths, settings.trainingPaths]
+        let keeps = [PlanSettings.keptAfterScreening, PlanSettings.keptAfterMiddleRound]
+        begin("contenders", total: 2)
+        var previous = n0
+        for (n, keep) in zip(roundPaths, keeps) where n > previous || n == settings.trainingPaths {
+            pool = survivors(pool, keep: keep, paths: previous)
+            try extend(pool, to: n)
+            rounds.append(.init(paths: n, candidates: pool.count))
+            previous = n
+            step()
+        }
+        rounds = rounds.reduce(into: []) { r, x in
+            if let last = r.last, last.paths == x.paths { r[r.count - 1] = x } else { r.append(x) }
+        }
+        let n2 = settings.trainingPaths
+        let contenders = ranked(pool, paths: n2).map { scored($0, paths: n2) }
+        // Every candidate for the report: the contenders first, then the others by their
+        // score on the paths they got.
+        let others = ranked(order.filter { !pool.contains($0) }, paths: n0).map { scored($0) }
+        let candidates = contenders + others.sorted { a, b in
+            a.npvs.count != b.npvs.count ? a.npvs.count > b.npvs.count : better(a, b)
+        }
+        guard let top = contenders.first, top.feasible else {
             throw PlannerError.noFeasiblePolicy(objective: settings.objective.description)
         }
-        let (winner, selection) = simplest(candidates, rank: rank)
-        // Out of sample, paired with "never" on the same fresh paths.
+        _ = top
+        let (winner, selection) = simplest(contenders, rank: rank)
+        let winnerCandidate = Candidate(sizes: winner.sizes, policy: winner.policy)
+        func bestOf(_ family: Int) -> Candidate? {
+            contenders.first { rank($0.policy) == family }.map { Candidate(sizes: $0.sizes, policy: $0.policy) }
+        }
+        let bestScheduleCandidate = bestOf(1) ?? bestOf(0)!
+        let bestTriggerCandidate = bestOf(2) ?? Candidate(sizes: sizes, policy: bestTrigger!.policy)
+        // Out of sample, paired with "never" on the same fresh paths: never and the
+        // recommended policy on all of them, the others on the first comparisonPaths.
         begin("re-scoring on fresh paths", total: 6)
-        func evaluate(_ policy: ConversionPolicy) throws -> (score: PolicyScore, flows: [[Double]]) {
+        let cash = scenario.finance.startingCashUSD != nil
+        let fresh = settings.evaluationSeed
+        let neverCandidate = Candidate(sizes: winner.policy == .never ? winner.sizes : sizes, policy: .never)
+        // Never's runs, with the least-squares rule's states on each path.
+        let neverScenario = ConversionPolicy.never.apply(to: sized(scenario, neverCandidate.sizes))
+        let lsMonths = trained.rule.months
+        let neverRuns = try RiskRunner.runBatch(scenario: neverScenario, seed: fresh, first: 0, count: settings.evaluationPaths, threads: settings.threads) {
+            _, result in (runOf(result, keep: true), lsMonths.map { m in state(result.months, month: m, scenario: scenario) })
+        }
+        step()
+        var evaluated: [Candidate: (score: PolicyScore, flows: [[Double]])] = [:]
+        func paired(_ runs: [Run], _ c: Candidate) -> (score: PolicyScore, flows: [[Double]]) {
+            var scored = score(c.policy, runs, objective: settings.objective, cash: cash)
+            scored.sizes = c.sizes
+            let flows = runs.map(\.flows)
+            let n = runs.count
+            scored.incremental = Incremental(
+                npvs: scored.npvs, never: neverRuns.prefix(n).map(\.0.npv), flows: flows, neverFlows: neverRuns.prefix(n).map(\.0.flows),
+                discountRate: scenario.discountRatePerYear)
+            return (scored, flows)
+        }
+        evaluated[neverCandidate] = paired(neverRuns.map(\.0), neverCandidate)
+        func evaluate(_ c: Candidate, paths n: Int) throws -> PolicyScore {
+            if let known = evaluated[c], known.score.npvs.count >= n { return known.score }
             let runs: [Run]
-            if case .leastSquares(let rule) = policy {
-                runs = try runLeastSquares(rule, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads, flows: true)
+            if case .leastSquares(let rule) = c.policy, c.sizes == neverCandidate.sizes {
+                // The states come from never's fresh runs: only the paths that convert run.
+                var results = Array(neverRuns.prefix(n).map(\.0))
+                var jobs: [(path: Int, months: [Int?])] = []
+                for p in 0..<n {
+                    let starts = rule.decide(neverRuns[p].1)
+                    if starts.contains(where: { $0 != nil }) { jobs.append((p, starts)) }
+                }
+                let converted = try runSchedules(sized(scenario, c.sizes), seed: fresh, jobs: jobs, threads: settings.threads, flows: true)
+                for (job, run) in zip(jobs, converted) { results[job.path] = run }
+                runs = results
             } else {
-                runs = try run(policy, scenario: scenario, seed: settings.evaluationSeed, count: settings.evaluationPaths, threads: settings.threads, flows: true)
+                runs = try run(c.policy, scenario: sized(scenario, c.sizes), seed: fresh, count: n, threads: settings.threads, flows: true)
             }
             step()
-            return (
-                score(policy, runs, objective: settings.objective, cash: scenario.finance.startingCashUSD != nil), runs.map(\.flows)
-            )
+            let result = paired(runs, c)
+            evaluated[c] = result
+            return result.score
         }
-        let never = try evaluate(.never)
-        func paired(_ e: (score: PolicyScore, flows: [[Double]])) -> PolicyScore {
-            var scored = e.score
-            scored.incremental = Incremental(
-                npvs: scored.npvs, never: never.score.npvs, flows: e.flows, neverFlows: never.flows,
-                discountRate: scenario.discountRatePerYear)
-            return scored
-        }
-        var evaluated: [ConversionPolicy: PolicyScore] = [.never: paired(never)]
-        var cashFans: [ConversionPolicy: [[Double]]] = [.never: cumulativeCashPercentiles(never.flows)]
-        func fresh(_ policy: ConversionPolicy) throws -> PolicyScore {
-            if let known = evaluated[policy] { return known }
-            let run = try evaluate(policy)
-            let scored = paired(run)
-            evaluated[policy] = scored
-            cashFans[policy] = cumulativeCashPercentiles(run.flows)
-            return scored
-        }
-        let now = try fresh(.schedule(scenario.conversions.map { _ in 1 }))
-        let schedule = try fresh(bestSchedule.policy)
-        let trigger = try fresh(bestTrigger!.policy)
-        let leastSquares = try fresh(leastSquaresTraining.policy)
-        let recommended = try fresh(winner.policy)
-        let baseline = evaluated[.never]!.npv.mean >= now.npv.mean ? evaluated[.never]! : now
-        let flexibility = DistributionSummary(zip(recommended.npvs, baseline.npvs).map { $0 - $1 })
+        let all = settings.evaluationPaths
+        let comparison = settings.comparisonPaths
+        let recommended = try evaluate(winnerCandidate, paths: all)
+        let now = try evaluate(nowCandidate, paths: comparison)
+        let schedule = try evaluate(bestScheduleCandidate, paths: comparison)
+        let trigger = try evaluate(bestTriggerCandidate, paths: comparison)
+        let leastSquares = try evaluate(leastSquaresCandidate, paths: comparison)
+        let never = evaluated[neverCandidate]!.score
+        // The better of never and now, paired with the recommended policy on the paths both have.
+        let nowMean = now.npv.mean
+        let neverMean = DistributionSummary(Array(never.npvs.prefix(now.npvs.count))).mean
+        let baseline = neverMean >= nowMean ? never : now
+        let paths = min(recommended.npvs.count, baseline.npvs.count)
+        let flexibility = DistributionSummary(zip(recommended.npvs.prefix(paths), baseline.npvs.prefix(paths)).map { $0 - $1 })
+        let recommendedScenario = sized(scenario, winner.sizes)
         return PlanResult(
-            scenarioName: scenario.name, settings: settings, candidates: candidates, never: evaluated[.never]!,
+            scenarioName: scenario.name, settings: settings, candidates: candidates, never: never,
             convertNow: now, bestSchedule: schedule, bestTrigger: trigger, leastSquares: leastSquares,
             recommended: recommended, recommendedInSample: winner, valueOfFlexibility: flexibility,
             flexibilityBaseline: baseline.policy == .never ? "never convert" : "convert everything now",
-            recommendation: headline(recommended, scenario: scenario), selection: selection)
+            recommendation: headline(recommended, scenario: recommendedScenario), selection: selection)
             .with {
                 $0.scenarioStartMonth = scenario.startMonth
-                $0.recommendedCumulativeCash = cashFans[winner.policy] ?? []
+                $0.recommendedCumulativeCash = cumulativeCashPercentiles(evaluated[winnerCandidate]!.flows)
+                $0.rounds = rounds
+                $0.sized = combos.count > 1
             }
     }
 
@@ -712,13 +1015,17 @@ public enum Planner {
     /// (the same month included), and only on paths where it did. The later blocks'
     /// own option to convert is not credited when block k is decided: a staged rule,
     /// not the joint optimum.
-    static func trainLeastSquares(scenario: Scenario, settings: PlanSettings, stepMonths: Int, stageDone: () -> Void = {}) throws
-        -> (rule: LeastSquaresRule, runs: [Run])
-    {
+    /// `base`: the never runs of the training paths and their states at the decision
+    /// months, when the caller has them (else they are run).
+    static func trainLeastSquares(
+        scenario: Scenario, settings: PlanSettings, stepMonths: Int, base known: (states: [[[Double]]], runs: [Run])? = nil,
+        stageDone: () -> Void = {}
+    ) throws -> (rule: LeastSquaresRule, runs: [Run]) {
         let months = Array(stride(from: 1, to: scenario.horizonMonths, by: stepMonths))
         let blocks = scenario.conversions.count
         let count = settings.trainingPaths
-        let (states, base) = try decisionStates(scenario: scenario, months: months, seed: settings.seed, count: count, threads: settings.threads)
+        let (states, base) =
+            try known ?? decisionStates(scenario: scenario, months: months, seed: settings.seed, count: count, threads: settings.threads)
         var runs = base
         var stages: [LeastSquaresRule.Stage] = []
         for k in 0..<blocks {
@@ -758,11 +1065,11 @@ public enum Planner {
     /// The never-convert runs of paths `0..<count` and the regressors of each path at
     /// each decision month. The market (BTC, fees, hashrate, power prices) does not
     /// depend on the site's decisions, so these states hold under any policy.
-    static func decisionStates(scenario: Scenario, months: [Int], seed: UInt64, count: Int, threads: Int, flows keep: Bool = false)
+    static func decisionStates(scenario: Scenario, months: [Int], seed: UInt64, first: Int = 0, count: Int, threads: Int, flows keep: Bool = false)
         throws -> (states: [[[Double]]], runs: [Run])
     {
         let never = ConversionPolicy.never.apply(to: scenario)
-        let base = try RiskRunner.runBatch(scenario: never, seed: seed, first: 0, count: count, threads: threads) {
+        let base = try RiskRunner.runBatch(scenario: never, seed: seed, first: first, count: count, threads: threads) {
             ($1.npvUSD, $1.conversionStartMonths, $1.months, flows($1, keep: keep), $1.finance?.cashOutMonth != nil)
         }
         return (
@@ -774,15 +1081,20 @@ public enum Planner {
     /// Applies a least-squares rule to fresh paths: the never-convert path gives the
     /// states, the rule the start month of each block; the path is then re-run with
     /// those starts.
-    static func runLeastSquares(_ rule: LeastSquaresRule, scenario: Scenario, seed: UInt64, count: Int, threads: Int, flows keep: Bool = false) throws -> [Run] {
-        let (states, base) = try decisionStates(scenario: scenario, months: rule.months, seed: seed, count: count, threads: threads, flows: keep)
+    static func runLeastSquares(
+        _ rule: LeastSquaresRule, scenario: Scenario, seed: UInt64, first: Int = 0, count: Int, threads: Int, flows keep: Bool = false
+    ) throws -> [Run] {
+        let (states, base) = try decisionStates(
+            scenario: scenario, months: rule.months, seed: seed, first: first, count: count, threads: threads, flows: keep)
         var results = base
         var jobs: [(path: Int, months: [Int?])] = []
         for p in 0..<count {
             let starts = rule.decide(states[p])
-            if starts.contains(where: { $0 != nil }) { jobs.append((p, starts)) }
+            if starts.contains(where: { $0 != nil }) { jobs.append((first + p, starts)) }
         }
-        for (job, run) in zip(jobs, try runSchedules(scenario, seed: seed, jobs: jobs, threads: threads, flows: keep)) { results[job.path] = run }
+        for (job, run) in zip(jobs, try runSchedules(scenario, seed: seed, jobs: jobs, threads: threads, flows: keep)) {
+            results[job.path - first] = run
+        }
         return results
     }
 

@@ -107,8 +107,10 @@ public struct PlanSheet: Sendable, ExplicitNulls {
         public var policy: String
         public var meanNPVUSD, objective: Double
         public var feasible: Bool
-        public init(policy: String, meanNPVUSD: Double, objective: Double, feasible: Bool) {
-            (self.policy, self.meanNPVUSD, self.objective, self.feasible) = (policy, meanNPVUSD, objective, feasible)
+        /// Training paths it was scored on (successive halving: the contenders on all).
+        public var paths: Int
+        public init(policy: String, meanNPVUSD: Double, objective: Double, feasible: Bool, paths: Int) {
+            (self.policy, self.meanNPVUSD, self.objective, self.feasible, self.paths) = (policy, meanNPVUSD, objective, feasible, paths)
         }
     }
 
@@ -256,17 +258,18 @@ extension XLSXReport {
             sheet.insert(chart, row: plan.policies.count + 3, column: 0, widthScale: 2, heightScale: 1.3)
             sheet.printArea(lastRow: plan.policies.count + 25, lastColumn: headers.count - 1)
             let candidates = w.sheet("Candidates")
-            let ch = ["Policy", "Mean NPV on training paths (USD)", "Objective", "Feasible"]
+            let ch = ["Policy", "Mean NPV on training paths (USD)", "Objective", "Feasible", "Training paths"]
             for (c, h) in ch.enumerated() { candidates.write(0, c, h, f.header) }
             for (i, c) in plan.candidates.enumerated() {
                 candidates.write(i + 1, 0, c.policy)
                 candidates.write(i + 1, 1, c.meanNPVUSD, f.usd)
                 candidates.write(i + 1, 2, c.objective, f.usd)
                 candidates.write(i + 1, 3, c.feasible ? "yes" : "no")
+                candidates.write(i + 1, 4, Double(c.paths), f.number)
             }
             candidates.width(0, 0, 100, w.wrapped())
-            candidates.width(1, 3, 34)
-            candidates.printArea(lastRow: plan.candidates.count, lastColumn: 3)
+            candidates.width(1, 4, 34)
+            candidates.printArea(lastRow: plan.candidates.count, lastColumn: 4)
             candidates.freezeHeader()
             candidates.table("CandidatesTable", lastRow: plan.candidates.count, headers: ch)
             conversionMonthsSheet(w, f, plan)

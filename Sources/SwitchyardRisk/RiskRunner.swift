@@ -196,6 +196,66 @@ public enum RiskRunner {
         try run(scenarios: [scenario], seed: seed, jobs: paths.map { (0, $0) }, threads: threads, extract: extract)
     }
 
+    /// Runs each job (an index into `variants`, a path), where every variant is `never`
+    /// with fixed start months (and possibly other block sizes), forked from the never
+    /// run of its path (``SiteModel/runForked(never:variants:seed:path:includeNever:)``):
+    /// the jobs of one path share its never run up to each variant's first start.
+    /// Results in the order of `jobs`, equal to the bit to
+    /// ``run(scenarios:seed:jobs:threads:extract:)`` on the same jobs.
+    public static func runForked<T: Sendable>(
+        never: Scenario, variants: [Scenario], seed: UInt64, jobs: [(scenario: Int, path: UInt64)], threads: Int,
+        extract: @escaping @Sendable (UInt64, PathResult) -> T
+    ) throws(NonFiniteResult) -> [T] {
+        guard !jobs.isEmpty else { return [] }
+        // The jobs of each path, paths in order of first appearance.
+        var grouping: [[Int]] = []
+        var groupOf: [UInt64: Int] = [:]
+        for (i, job) in jobs.enumerated() {
+            if let g = groupOf[job.path] {
+                grouping[g].append(i)
+            } else {
+                groupOf[job.path] = grouping.count
+                grouping.append([i])
+            }
+        }
+        let slots = Mutex([T?](repeating: nil, count: jobs.count))
+        let failures = Mutex([Int: NonFiniteResult]())
+        let next = Atomic<Int>(0)
+        let groups = grouping
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, groups.count))) { _ in
+            var local: [(Int, T)] = []
+            var bad: [(Int, NonFiniteResult)] = []
+            while true {
+                let g = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard g < groups.count else { break }
+                let members = groups[g]
+                let path = jobs[members[0]].path
+                // Each distinct variant once.
+                var distinct: [Int] = []
+                var position: [Int: Int] = [:]
+                for i in members where position[jobs[i].scenario] == nil {
+                    position[jobs[i].scenario] = distinct.count
+                    distinct.append(jobs[i].scenario)
+                }
+                let results = SiteModel.runForked(never: never, variants: distinct.map { variants[$0] }, seed: seed, path: path).variants
+                for i in members {
+                    let result = results[position[jobs[i].scenario]!]
+                    if let failure = NonFiniteResult.check(result, path: path, scenario: variants[jobs[i].scenario]) {
+                        bad.append((i, failure))
+                    } else {
+                        local.append((i, extract(path, result)))
+                    }
+                }
+            }
+            slots.withLock { slots in
+                for (index, value) in local { slots[index] = value }
+            }
+            if !bad.isEmpty { failures.withLock { for (i, f) in bad { $0[i] = f } } }
+        }
+        if let first = failures.withLock({ $0.min { $0.key < $1.key }?.value }) { throw first }
+        return slots.withLock { $0.map { $0! } }
+    }
+
     /// Runs each job (an index into `scenarios`, a path) on `threads` workers; results
     /// in the order of `jobs`. Paths of different scenarios share streams by path
     /// number (common random numbers), so a planner can give each path its own policy.

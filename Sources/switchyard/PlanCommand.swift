@@ -15,17 +15,27 @@ struct PlanCommand: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Find when to convert the scenario's blocks: schedules, trigger rules and least-squares Monte Carlo on common paths, re-scored out of sample.",
+        abstract: "Find when and how much to convert: schedules, trigger rules and least-squares Monte Carlo on common paths, ranked by successive halving, re-scored out of sample.",
         discussion: """
-            The scenario's conversion projects are the blocks to time. Candidates:
-            fixed schedules (block k in month m_k, or never), trigger rules (the next
-            block starts once the hashprice or the hall's mining margin has stayed
-            below a level for some days, not before an earliest month) and a staged
-            least-squares Monte Carlo policy (block after block). Every candidate is
-            scored on the same training paths; the best schedule, the best trigger
-            rule, the least-squares policy, "never" and "convert everything now" are
-            then re-scored on fresh, independent paths, and those are the values
-            reported, with when each block converts.
+            The scenario's conversion projects are the blocks to time; a block whose
+            `megawatts` lists several sizes ([20, 40, 60]) is sized too. Candidates:
+            fixed schedules (block k in month m_k, or never) at every combination of
+            sizes, trigger rules (the next block starts once the hashprice or the
+            hall's mining margin has stayed below a level for some days, not before an
+            earliest month) and a staged least-squares Monte Carlo policy (block after
+            block), both at the sizes of the best schedule.
+
+            Ranking: every candidate is screened on the first --screening-paths
+            training paths (common random numbers); the best 10 and the best of each
+            family go on to a middle round, the best 3 and each family's best to all
+            --training-paths: the contenders. A more complex family is preferred only
+            when it beats the simpler one by more than 2 paired standard errors.
+            Schedules are not simulated from month 1: each path's never-convert run is
+            copied at the month a block starts (same numbers to the bit).
+
+            The recommended policy and "never" are then re-scored on --paths fresh,
+            independent paths; convert now, the best schedule, the best trigger rule
+            and the least-squares policy on the first --comparison-paths of them.
 
             Objectives: mean (maximise mean NPV); cvar (mean NPV with CVaR95 at most
             --max-cvar USD); loss (mean NPV with P(loss) at most --max-loss); blend
@@ -36,11 +46,20 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var options: ScenarioOptions
     @OptionGroup var parallel: ParallelOptions
 
-    @Option(parsing: .unconditional, help: "Fresh paths on which the chosen policies are re-scored.")
-    var paths: Int = 2_000
+    @Option(parsing: .unconditional, help: "Fresh paths on which the recommended policy and never are re-scored.")
+    var paths: Int = 10_000
 
-    @Option(parsing: .unconditional, help: "Training paths on which every candidate is scored.")
-    var trainingPaths: Int = 300
+    @Option(parsing: .unconditional, help: "Fresh paths (the first of --paths) on which the other reported policies are re-scored.")
+    var comparisonPaths: Int = 2_000
+
+    @Option(parsing: .unconditional, help: "Training paths on which the contenders are scored.")
+    var trainingPaths: Int = 2_000
+
+    @Option(parsing: .unconditional, help: "Training paths (the first) on which every candidate is screened.")
+    var screeningPaths: Int = 100
+
+    @Option(parsing: .unconditional, help: "Training paths (the first) on which the least-squares regressions are fitted.")
+    var leastSquaresPaths: Int = 400
 
     @Option(help: "The objective.")
     var objective: ObjectiveChoice = .mean
@@ -60,6 +79,15 @@ struct PlanCommand: ParsableCommand {
 
     func validate() throws {
         guard paths > 1, trainingPaths > 1 else { throw ValidationError("--paths and --training-paths must be at least 2") }
+        for (name, value, limit) in [
+            ("--screening-paths", screeningPaths, trainingPaths), ("--least-squares-paths", leastSquaresPaths, trainingPaths),
+            ("--comparison-paths", comparisonPaths, paths),
+        ] {
+            guard value > 1 else { throw ValidationError("\(name) must be at least 2, got \(value)") }
+            guard value <= limit else {
+                throw ValidationError("\(name) (\(value)) must not exceed \(name == "--comparison-paths" ? "--paths" : "--training-paths") (\(limit))")
+            }
+        }
         guard paths <= 1_000_000, trainingPaths <= 100_000 else {
             throw ValidationError("--paths must be at most 1,000,000 and --training-paths at most 100,000 (each path's monthly flows are kept), got \(paths) and \(trainingPaths)")
         }
@@ -87,11 +115,15 @@ struct PlanCommand: ParsableCommand {
             }
         let settings = PlanSettings(
             trainingPaths: trainingPaths, evaluationPaths: paths, seed: options.seed, threads: parallel.threads, objective: goal,
-            scheduleStepMonths: step)
+            scheduleStepMonths: step, screeningPaths: screeningPaths, leastSquaresPaths: leastSquaresPaths,
+            comparisonPaths: comparisonPaths)
         let showProgress = parallel.showProgress
         var bar: ProgressBar?
         var phase = ""
-        let units = ["fixed schedules": "candidates", "trigger rules": "candidates", "least-squares Monte Carlo": "blocks", "re-scoring on fresh paths": "policies"]
+        let units = [
+            "fixed schedules": "candidates", "trigger rules": "candidates", "least-squares Monte Carlo": "blocks",
+            "contenders": "rounds", "re-scoring on fresh paths": "policies",
+        ]
         let result = try Planner.plan(scenario: base, settings: settings) { p in
             guard showProgress else { return }
             if p.phase != phase {
@@ -127,7 +159,7 @@ enum PlanReport {
 
     static func baseRow(_ label: String, _ s: PolicyScore, scenario: Scenario) -> PlanSheet.Row {
         PlanSheet.Row(
-            label: label, policy: s.policy.describe(for: scenario), meanNPVUSD: s.npv.mean, standardErrorUSD: s.npv.standardError,
+            label: label, policy: s.policy.describe(for: s.sizedScenario(scenario)), meanNPVUSD: s.npv.mean, standardErrorUSD: s.npv.standardError,
             ci95LowUSD: s.npv.confidenceInterval95.lowerBound, ci95HighUSD: s.npv.confidenceInterval95.upperBound,
             cvar95USD: s.npv.conditionalValueAtRisk95, probabilityOfLoss: s.npv.probabilityOfLoss,
             convertedShare: s.convertedShare, startMonthP50: s.startMonthPercentiles?[1],
@@ -157,7 +189,7 @@ enum PlanReport {
         view.monthLabels = sheet.monthLabels
         view.breakevens = DecisionView.breakevens(scenario)
         view.hasGPUs = XLSXReport.hasGPUs(scenario)
-        view.timeline = scenario.conversions.enumerated().map { k, c in
+        view.timeline = r.recommended.sizedScenario(scenario).conversions.enumerated().map { k, c in
             let (share, p) = r.recommended.converted(block: k)
             var gpuCapex = 0.0
             if case .gpuCloud(let gpus) = c.target, let gpu = scenario.gpuCloud?.gpu { gpuCapex = Double(gpus) * gpu.priceUSD }
@@ -200,7 +232,7 @@ enum PlanReport {
 
     /// The recommended policy's start months, block by block.
     static func conversionMonths(_ r: PlanResult, scenario: Scenario) -> [PlanSheet.BlockStarts] {
-        scenario.conversions.enumerated().map { k, c in
+        r.recommended.sizedScenario(scenario).conversions.enumerated().map { k, c in
             let starts = r.recommended.starts(ofBlock: k)
             var shares = [Double](repeating: 0, count: scenario.horizonMonths)
             for case let m? in starts where m >= 1 && m <= shares.count { shares[m - 1] += 1 / Double(starts.count) }
@@ -227,7 +259,9 @@ enum PlanReport {
             recommendedInSampleMeanNPVUSD: r.recommendedInSample.npv.mean,
             valueOfFlexibilityUSD: r.valueOfFlexibility.mean, valueOfFlexibilitySEUSD: r.valueOfFlexibility.standardError,
             candidates: r.candidates.map {
-                PlanSheet.Candidate(policy: $0.policy.describe(for: scenario), meanNPVUSD: $0.npv.mean, objective: $0.objective, feasible: $0.feasible)
+                PlanSheet.Candidate(
+                    policy: $0.policy.describe(for: $0.sizedScenario(scenario)), meanNPVUSD: $0.npv.mean, objective: $0.objective,
+                    feasible: $0.feasible, paths: $0.npvs.count)
             })
         sheet.conversionMonths = conversionMonths(r, scenario: scenario)
         sheet.selection = r.selection
@@ -284,11 +318,13 @@ enum PlanReport {
             lines.append("  \(b.block): converted on \(TextFormat.percent(b.convertedShare)) of paths" + months)
         }
         lines.append("")
-        lines.append("Top candidates on the training paths (mean NPV):")
+        lines.append("Top candidates on the training paths (mean NPV, paths):")
         for c in s.candidates.prefix(8) {
-            lines.append("  \(money(c.meanNPVUSD)): \(c.feasible ? "" : "[infeasible] ")\(c.policy)")
+            lines.append("  \(money(c.meanNPVUSD)) (\(TextFormat.grouped(Double(c.paths)))): \(c.feasible ? "" : "[infeasible] ")\(c.policy)")
         }
-        lines.append("(\(TextFormat.grouped(Double(s.candidates.count))) candidates scored)")
+        let rounds = r.rounds.map { "\(TextFormat.grouped(Double($0.candidates))) on \(TextFormat.grouped(Double($0.paths))) paths" }
+        lines.append(
+            "(\(TextFormat.grouped(Double(s.candidates.count))) candidates, ranked by successive halving on common paths: \(rounds.joined(separator: ", then ")))")
         return TextFormat.wrap(lines.joined(separator: "\n"))
     }
 }

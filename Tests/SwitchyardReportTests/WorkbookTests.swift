@@ -146,7 +146,7 @@ struct WorkbookTests {
             scenario: s.name, seed: 7, trainingPaths: 10, evaluationPaths: 4, objective: "maximise mean NPV",
             recommendation: "Convert.", policies: [row, row], recommendedInSampleMeanNPVUSD: 1.1e6, valueOfFlexibilityUSD: 2e5,
             valueOfFlexibilitySEUSD: 1e4,
-            candidates: [PlanSheet.Candidate(policy: "Convert in month 2", meanNPVUSD: 1.1e6, objective: 1.1e6, feasible: true)])
+            candidates: [PlanSheet.Candidate(policy: "Convert in month 2", meanNPVUSD: 1.1e6, objective: 1.1e6, feasible: true, paths: 10)])
         plan.monthLabels = ["2025-01", "2025-02", "2025-03", "2025-04"]
         plan.conversionMonths = [
             PlanSheet.BlockStarts(block: "Block 1", convertedShare: 0.75, p10: 2, p50: 2, p90: 3, shareByMonth: [0, 0.5, 0.25, 0]),

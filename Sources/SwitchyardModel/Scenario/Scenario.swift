@@ -460,9 +460,26 @@ public struct ConversionProject: Hashable, Sendable {
     public var leadTimeRisk: Distribution?
     public var capexFactorRisk: Distribution?
 
+    /// Sizes the planner may choose from, facility MW (the scenario file's
+    /// `megawatts: [20, 40, 60]`; empty: the size is fixed at `megawatts`). The first is
+    /// `megawatts`, what `simulate` and `risk` use.
+    public var sizeOptions: [Double] = []
+
     /// Critical IT MW delivered: facility MW / new PUE.
     public var criticalITMW: Double { megawatts / newPUE }
     public var capexUSD: Double { capexUSDPerMW * criticalITMW * (1 - reusableFraction) }
+
+    /// The block at another size: capex and a lease's IT load follow the megawatts (they
+    /// are per MW); a GPU block's GPUs scale with them, rounded down.
+    public func resized(to mw: Double) -> ConversionProject {
+        var c = self
+        guard mw != megawatts else { return c }
+        c.megawatts = mw
+        if case .gpuCloud(let gpus) = target {
+            c.target = .gpuCloud(gpus: Int((Double(gpus) * mw / megawatts).rounded(.down)))
+        }
+        return c
+    }
 }
 
 public struct Sensitivity: Hashable, Sendable {

@@ -265,7 +265,13 @@ public enum ScenarioExport {
         for (k, c) in s.conversions.enumerated() {
             let p = "conversions[\(k)]"
             t(p + ".hall", c.hall)
-            n(p + ".megawatts", c.megawatts, "MW facility power")
+            if c.sizeOptions.isEmpty {
+                n(p + ".megawatts", c.megawatts, "MW facility power")
+            } else {
+                for (k, size) in c.sizeOptions.enumerated() {
+                    n(p + ".megawatts[\(k)]", size, k == 0 ? "MW facility power: the sizes plan chooses from (simulate and risk use the first)" : "MW facility power")
+                }
+            }
             i(p + ".startMonth", c.startMonth, "month of the run")
             i(p + ".leadTimeMonths", c.leadTimeMonths, "months")
             n(p + ".capexUSDPerMW", c.capexUSDPerMW, "USD per MW of critical IT")

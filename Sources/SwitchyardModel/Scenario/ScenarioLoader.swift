@@ -830,7 +830,27 @@ struct ScenarioParser {
 
     func conversion(_ f: Fields) -> ConversionProject? {
         let hall = f.string("hall")
-        let mw = f.double("megawatts", .range(0.001, 100_000))
+        // One size, or the sizes the planner chooses from (the first is the one
+        // simulate and risk use).
+        var sizes: [Double] = []
+        var mw: Double?
+        if f.has("megawatts"), case .sequence = f.node("megawatts", required: true) {
+            let items = f.sequence("megawatts")
+            for (node, path) in items {
+                if let v = f.number(node, path: path, .range(0.001, 100_000)) { sizes.append(v) }
+            }
+            if items.isEmpty || items.count > 8 {
+                reader.report(
+                    path: f.child("megawatts"), line: f.line, value: "\(items.count) sizes",
+                    rule: "lists 1 to 8 sizes in MW, e.g. [20, 40, 60] (the first is the size simulate and risk use)")
+            } else if Set(sizes).count != sizes.count {
+                reader.report(path: f.child("megawatts"), line: f.line, value: "\(sizes)", rule: "lists a size twice")
+            } else if sizes.count == items.count {
+                mw = sizes[0]
+            }
+        } else {
+            mw = f.double("megawatts", .range(0.001, 100_000))
+        }
         let start = f.int("startMonth", .range(1, 600))
         let lead = f.int("leadTimeMonths", .range(0, 240))
         let capex = f.double("capexUSDPerMW", .range(0, 1e9))
@@ -871,6 +891,7 @@ struct ScenarioParser {
             reusableFraction: reuse, asicSalvageFraction: salvage, target: target, trigger: nil)
         project.leadTimeRisk = leadRisk
         project.capexFactorRisk = capexRisk
+        project.sizeOptions = sizes.count > 1 ? sizes : []
         return project
     }
 

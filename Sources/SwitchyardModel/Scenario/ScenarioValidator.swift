@@ -107,8 +107,10 @@ enum ScenarioValidator {
                 func miningRacks(_ mw: Double) -> Int { Int((mw / hall.pue * 1_000 / hall.kWPerRack).rounded(.up)) }
                 let miningMW = s.mining.enumerated().filter { $0.element.hall == hall.name }
                     .reduce(0.0) { $0 + Double($1.element.units) * $1.element.asic.powerW * hall.pue / 1e6 }
-                let converted = s.conversions.filter { $0.hall == hall.name }.reduce(0.0) { $0 + $1.megawatts }
-                let added = s.conversions.reduce(0) { total, c in
+                // At each block's largest size (the planner may choose it).
+                let largest = s.conversions.map { $0.resized(to: $0.sizeOptions.max() ?? $0.megawatts) }
+                let converted = largest.filter { $0.hall == hall.name }.reduce(0.0) { $0 + $1.megawatts }
+                let added = largest.reduce(0) { total, c in
                     if case .gpuCloud(let g) = c.target, c.hall == hall.name { return total + g }
                     return total
                 }
@@ -130,16 +132,25 @@ enum ScenarioValidator {
                 miningLeft[fleet.hall, default: 0] += Double(fleet.units) * fleet.asic.powerW * halls[h].pue / 1e6
             }
         }
+        let combinations = s.conversions.reduce(1.0) { $0 * Double(max(1, $1.sizeOptions.count)) }
+        if combinations > 64 {
+            report(
+                "conversions", "\(Int(combinations)) combinations of sizes",
+                "the blocks' size lists may give at most 64 combinations (the planner searches every one)")
+        }
         for (i, c) in s.conversions.enumerated() {
             guard s.site.hallIndex(named: c.hall) != nil else {
                 report("conversions[\(i)].hall", c.hall, "no hall of that name in site.halls")
                 continue
             }
             let left = miningLeft[c.hall] ?? 0
-            if c.megawatts > left * (1 + 1e-9) {
-                report("conversions[\(i)].megawatts", "\(c.megawatts)", "more than the mining power left in hall \(c.hall) (\(mw(left)))")
+            let largest = c.sizeOptions.max() ?? c.megawatts
+            if largest > left * (1 + 1e-9) {
+                report(
+                    "conversions[\(i)].megawatts", c.sizeOptions.isEmpty ? "\(c.megawatts)" : "\(c.sizeOptions)",
+                    "more than the mining power left in hall \(c.hall) (\(mw(left)))\(c.sizeOptions.isEmpty ? "" : " at the largest size")")
             }
-            miningLeft[c.hall] = max(0, left - c.megawatts)
+            miningLeft[c.hall] = max(0, left - largest)
             if c.startMonth > s.horizonMonths {
                 report("conversions[\(i)].startMonth", "\(c.startMonth)", "after the horizon (\(s.horizonMonths) months)")
             }

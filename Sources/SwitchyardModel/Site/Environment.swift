@@ -12,11 +12,21 @@ import Synchronization
 /// of steps ahead (``refill()``), process by process, with the exponentials of a block
 /// taken at once (``BlockExp``); ``advance()`` then reads the next step's values.
 struct Environment {
-    let priceStream: RandomStream
-    let feeStream: RandomStream
-    let hashrateStream: RandomStream
-    let powerStream: RandomStream
-    let gpuStream: RandomStream
+    private(set) var priceStream: RandomStream
+    private(set) var feeStream: RandomStream
+    private(set) var hashrateStream: RandomStream
+    private(set) var powerStream: RandomStream
+    private(set) var gpuStream: RandomStream
+
+    /// Gives this copy its own streams, in the state they are in (the copy of a path
+    /// then draws what the original would, without touching the original's).
+    mutating func detachStreams() {
+        priceStream = priceStream.clone()
+        feeStream = feeStream.clone()
+        hashrateStream = hashrateStream.clone()
+        powerStream = powerStream.clone()
+        gpuStream = gpuStream.clone()
+    }
 
     let gbm: GeometricBrownianMotion
     let merton: MertonJumpDiffusion

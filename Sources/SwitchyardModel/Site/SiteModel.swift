@@ -78,15 +78,20 @@ public struct SiteModel: SimulationModel {
         /// scenario's leases (signed before the run), s - 1 for a conversion started in
         /// month s (re-lets keep it).
         var signedMonth = 0
+        /// contractPremium^(month - signedMonth) and the month it is for (one pow a
+        /// month rather than one a step).
+        var premiumMonth = Int.min
+        var premium = 1.0
     }
 
-    let scenario: Scenario
+    /// The scenario (a fork swaps in its own: see ``runForked(never:variants:seed:path:)``).
+    private(set) var scenario: Scenario
     var environment: Environment
     /// (1 + r) / (1 + r_c) a month, r the scenario's rate and r_c the contract rate (1:
     /// no contract rate): contracted rent m months after signing is worth this^m times
     /// its value at the scenario's rate.
     let contractPremium: Double
-    let demandStream: RandomStream
+    private(set) var demandStream: RandomStream
     /// The interconnect, as an engine resource.
     public let grid: CapacityID
     let gpuPool: PoolID?
@@ -182,7 +187,13 @@ public struct SiteModel: SimulationModel {
     /// Each conversion's lead time (months) and capex (USD) on this path: as planned, or
     /// drawn from its execution-risk ranges.
     let conversionLead: [Int]
-    let conversionCapex: [Double]
+    private(set) var conversionCapex: [Double]
+    /// Each conversion's drawn capex multiplier (nil: no capex risk), kept so that a
+    /// fork with other block sizes prices its blocks with the same draws.
+    let conversionCapexFactor: [Double?]
+    /// The calendar sequence number each conversion's start takes (reserved at set-up
+    /// whether or not it is scheduled, so a fork can schedule it in the same tie order).
+    private(set) var conversionSequence: [UInt64] = []
     /// GPU batches (month installed, count) for replacement at the end of their life.
     var gpuBatches: [(month: Int, gpus: Int)] = []
 
@@ -293,14 +304,17 @@ public struct SiteModel: SimulationModel {
             ? RandomStream(seed: seed, path: path, process: .execution) : nil
         var leads: [Int] = []
         var capex: [Double] = []
+        var factors: [Double?] = []
         for c in s.conversions {
             let leadDraw = executionStream.map { stream in (c.leadTimeRisk ?? .constant(Double(c.leadTimeMonths))).sample(stream) }
             let factorDraw = executionStream.map { stream in (c.capexFactorRisk ?? .constant(1)).sample(stream) }
             leads.append(c.leadTimeRisk == nil ? c.leadTimeMonths : max(0, Int((leadDraw ?? 0).rounded())))
             capex.append(c.capexFactorRisk == nil ? c.capexUSD : c.capexUSD * (factorDraw ?? 1))
+            factors.append(c.capexFactorRisk == nil ? nil : factorDraw ?? 1)
         }
         conversionLead = leads
         conversionCapex = capex
+        conversionCapexFactor = factors
         if let cloud = s.gpuCloud, cloud.replaceAtEndOfLife, cloud.gpus > 0 {
             gpuBatches = [(1 - Int((cloud.initialAgeYears * 12).rounded()), cloud.gpus)]
         }
@@ -325,8 +339,13 @@ public struct SiteModel: SimulationModel {
         // before anything else happens at that instant.
         simulation.schedule(.monthEnd(1), at: SimTime(hours: Scenario.hoursPerMonth), ahead: true)
         // A start after the horizon is how a planner says "never" (keeping block indices).
-        for (k, c) in s.conversions.enumerated() where c.trigger == nil && c.startMonth <= s.horizonMonths {
-            simulation.schedule(.conversionStart(k), at: SimTime(hours: Double(c.startMonth - 1) * Scenario.hoursPerMonth))
+        // Every block takes its sequence number, scheduled or not (see `conversionSequence`).
+        for (k, c) in s.conversions.enumerated() {
+            let sequence = simulation.reserveSequence()
+            conversionSequence.append(sequence)
+            guard c.trigger == nil && c.startMonth <= s.horizonMonths else { continue }
+            simulation.schedule(
+                .conversionStart(k), at: SimTime(hours: Double(c.startMonth - 1) * Scenario.hoursPerMonth), reservedSequence: sequence)
         }
         if case .poisson = s.gpuCloud?.demand { scheduleNextArrival(after: 0, in: &simulation) }
         if let first = trace.first {
@@ -340,6 +359,80 @@ public struct SiteModel: SimulationModel {
         var model = SiteModel(scenario: scenario, seed: seed, path: path, simulation: &simulation)
         simulation.run(&model, until: SimTime(hours: scenario.horizonHours))
         return model.result(eventsFired: simulation.eventsFired)
+    }
+
+    /// Runs path `path` of `never` (every block's start after the horizon, no triggers)
+    /// and of each variant: the same scenario with some blocks started at fixed months
+    /// (and possibly other block sizes). A variant's path is the same as never's until
+    /// its first start, so it is not simulated from month 1: the never run stops just
+    /// before that month begins, is copied (state, calendar and random streams), the
+    /// copy takes the variant's scenario and start events, and runs to the horizon.
+    /// The results are those of ``run(scenario:seed:path:)`` on each variant, to the bit
+    /// (tested): the start events take the sequence numbers they would have had.
+    ///
+    /// - Returns: one result per variant, in order, and never's own (nil unless
+    ///   `includeNever`: the never run then stops at the last fork).
+    public static func runForked(never: Scenario, variants: [Scenario], seed: UInt64, path: UInt64, includeNever: Bool = false)
+        -> (variants: [PathResult], never: PathResult?)
+    {
+        let h = never.horizonMonths
+        precondition(never.conversions.allSatisfy { $0.trigger == nil && $0.startMonth > h }, "runForked: the base must be never")
+        // The first start of each variant (nil: it starts nothing and is never itself).
+        let firsts: [Int?] = variants.map { v in
+            precondition(
+                v.conversions.count == never.conversions.count && v.conversions.allSatisfy { $0.trigger == nil }
+                    && v.horizonMonths == h, "runForked: a variant must be the base with fixed start months")
+            return v.conversions.map(\.startMonth).filter { $0 <= h }.min()
+        }
+        var simulation = Simulation<Event>()
+        var model = SiteModel(scenario: never, seed: seed, path: path, simulation: &simulation)
+        var results = [PathResult?](repeating: nil, count: variants.count)
+        let order = variants.indices.filter { firsts[$0] != nil }.sorted { (firsts[$0]!, $0) < (firsts[$1]!, $1) }
+        var neverResult: PathResult?
+        for i in order {
+            let month = firsts[i]!
+            // Everything before the month's first instant (its month end comes first at it).
+            let start = Double(month - 1) * Scenario.hoursPerMonth
+            if start > 0 { simulation.run(&model, until: SimTime(hours: start.nextDown)) }
+            var fork = model
+            var forkSimulation = simulation
+            fork.detach(as: variants[i])
+            for (k, c) in variants[i].conversions.enumerated() where c.startMonth <= h {
+                forkSimulation.schedule(
+                    .conversionStart(k), at: SimTime(hours: Double(c.startMonth - 1) * Scenario.hoursPerMonth),
+                    reservedSequence: fork.conversionSequence[k])
+            }
+            forkSimulation.run(&fork, until: SimTime(hours: variants[i].horizonHours))
+            results[i] = fork.result(eventsFired: forkSimulation.eventsFired)
+        }
+        if includeNever || firsts.contains(where: { $0 == nil }) {
+            simulation.run(&model, until: SimTime(hours: never.horizonHours))
+            neverResult = model.result(eventsFired: simulation.eventsFired)
+            for i in variants.indices where firsts[i] == nil {
+                // Never with other block sizes: the same run, but the option to convert
+                // at the horizon is valued at the variant's sizes.
+                var copy = model
+                copy.adopt(variants[i])
+                results[i] = copy.result(eventsFired: simulation.eventsFired)
+            }
+        }
+        return (results.map { $0! }, includeNever ? neverResult : nil)
+    }
+
+    /// Makes this copy of a run independent of the original (its own random streams)
+    /// and gives it `scenario`: the same site with other start months or block sizes.
+    mutating func detach(as variant: Scenario) {
+        environment.detachStreams()
+        demandStream = demandStream.clone()
+        adopt(variant)
+    }
+
+    /// Takes `variant` as the scenario (block sizes and start months may differ).
+    mutating func adopt(_ variant: Scenario) {
+        scenario = variant
+        conversionCapex = zip(variant.conversions, conversionCapexFactor).map { c, factor in
+            factor.map { c.capexUSD * $0 } ?? c.capexUSD
+        }
     }
 
     public func result(eventsFired: Int) -> PathResult {
@@ -625,11 +718,15 @@ public struct SiteModel: SimulationModel {
             row.gpuUtilisation += Double(gpusInstalled) * hours  // installed GPU-hours, divided at month end
         }
         // Colocation rent: contracted kW x price, per hour of the month.
-        for lease in leases where lease.billedKW > 0 {
-            row.colocationRevenueUSD += lease.billedRentUSDPerMonth * hours / Scenario.hoursPerMonth
+        for k in leases.indices where leases[k].billedKW > 0 {
+            row.colocationRevenueUSD += leases[k].billedRentUSDPerMonth * hours / Scenario.hoursPerMonth
             if contractPremium != 1 {
+                if leases[k].premiumMonth != month {
+                    leases[k].premiumMonth = month
+                    leases[k].premium = pow(contractPremium, Double(month - leases[k].signedMonth))
+                }
                 row.colocationRevenueContractWeightedUSD +=
-                    lease.billedRentUSDPerMonth * hours / Scenario.hoursPerMonth * pow(contractPremium, Double(month - lease.signedMonth))
+                    leases[k].billedRentUSDPerMonth * hours / Scenario.hoursPerMonth * leases[k].premium
             }
         }
         row.opexUSD += fixedOpexPerHour * hours

@@ -60,6 +60,19 @@ public final class RandomStream {
         self.init(key: StreamKey(seed: seed, path: path, process: process), kind: kind)
     }
 
+    /// A stream in the same state (`gsl_rng_clone`): it continues with the numbers this
+    /// one would give next, independently of it (a copy of a path that goes its own way).
+    public func clone() -> RandomStream { RandomStream(cloning: self) }
+
+    private init(cloning other: RandomStream) {
+        guard let rng = gsl_rng_clone(other.rng) else {
+            preconditionFailure("RandomStream: gsl_rng_clone failed (out of memory)")
+        }
+        self.rng = rng
+        key = other.key
+        kind = other.kind
+    }
+
     deinit { gsl_rng_free(rng) }
 
     /// GSL's mt19937 state: `struct { unsigned long mt[624]; int mti; }` (gsl/rng/mt.c).
