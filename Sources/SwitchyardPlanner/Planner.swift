@@ -336,6 +336,18 @@ public struct PlanResult: Sendable {
     public var rounds: [Round] = []
     /// Whether any block had several sizes to choose from.
     public var sized = false
+    /// How much: with sizes to choose from, the best fixed schedule at each combination
+    /// of sizes on all the training paths, best first, paired with the first.
+    public var sizeChoices: [SizeChoice] = []
+
+    public struct SizeChoice: Hashable, Sendable {
+        /// Facility MW of each block.
+        public var sizes: [Double]
+        /// The best fixed schedule at these sizes, on the training paths.
+        public var bestSchedule: PolicyScore
+        /// Its NPV minus that of the best size's schedule, path by path (nil for the best).
+        public var difference: DistributionSummary?
+    }
 
     public struct Round: Hashable, Sendable {
         public var paths: Int
@@ -757,6 +769,13 @@ public enum Planner {
             }
             return kept
         }
+        // With sizes to choose from, each size's best schedule goes to the last round too:
+        // "how much" is answered on all the training paths.
+        let bestBySize: [Candidate] =
+            combos.count > 1
+            ? combos.indices.map { normalised(Candidate(sizes: combos[$0], policy: .schedule(months[$0]))) }.map { c in
+                c.policy == .never ? Candidate(sizes: sizes, policy: .never) : c
+            } : []
         var pool = order
         let roundPaths = [settings.middlePaths, settings.trainingPaths]
         let keeps = [PlanSettings.keptAfterScreening, PlanSettings.keptAfterMiddleRound]
@@ -764,6 +783,7 @@ public enum Planner {
         var previous = n0
         for (n, keep) in zip(roundPaths, keeps) where n > previous || n == settings.trainingPaths {
             pool = survivors(pool, keep: keep, paths: previous)
+            if n == settings.trainingPaths { pool += bestBySize.filter { !pool.contains($0) } }
             try extend(pool, to: n)
             rounds.append(.init(paths: n, candidates: pool.count))
             previous = n
@@ -853,6 +873,13 @@ public enum Planner {
         let paths = min(recommended.npvs.count, baseline.npvs.count)
         let flexibility = DistributionSummary(zip(recommended.npvs.prefix(paths), baseline.npvs.prefix(paths)).map { $0 - $1 })
         let recommendedScenario = sized(scenario, winner.sizes)
+        var sizeChoices: [PlanResult.SizeChoice] = []
+        var seenSizes = Set<[Double]>()
+        for c in ranked(bestBySize, paths: n2) where seenSizes.insert(c.sizes).inserted {
+            let s = scored(c, paths: n2)
+            let difference = sizeChoices.first.map { best in DistributionSummary(zip(s.npvs, best.bestSchedule.npvs).map { $0 - $1 }) }
+            sizeChoices.append(.init(sizes: c.sizes, bestSchedule: s, difference: difference))
+        }
         return PlanResult(
             scenarioName: scenario.name, settings: settings, candidates: candidates, never: never,
             convertNow: now, bestSchedule: schedule, bestTrigger: trigger, leastSquares: leastSquares,
@@ -864,6 +891,7 @@ public enum Planner {
                 $0.recommendedCumulativeCash = cumulativeCashPercentiles(evaluated[winnerCandidate]!.flows)
                 $0.rounds = rounds
                 $0.sized = combos.count > 1
+                $0.sizeChoices = sizeChoices
             }
     }
 
@@ -928,6 +956,17 @@ public enum Planner {
         return (n < 0 ? "-" : "") + digits + out
     }
 
+    /// Megawatts as written: 60, 2.5.
+    public static func mw(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%g", value)
+    }
+
+    /// "1, 2, 3 or 4 MW", in ascending order.
+    public static func sizeList(_ sizes: [Double]) -> String {
+        let names = sizes.sorted().map(mw)
+        return (names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()) + " MW"
+    }
+
     static func money(_ usd: Double) -> String {
         let m = usd / 1e6
         return String(format: abs(m) >= 100 ? "USD %.0fM" : abs(m) >= 1 ? "USD %.1fM" : "USD %.2fM", m)
@@ -942,13 +981,18 @@ public enum Planner {
                 case .colocation: "a colocation lease"
                 case .gpuCloud(let gpus): "\(Planner.grouped(gpus)) GPUs"
                 }
-            return String(format: "%.0f MW of hall %@ to %@", c.megawatts, c.hall, target)
+            let options = c.sizeOptions.count > 1 ? " (the best of " + Self.sizeList(c.sizeOptions) + ")" : ""
+            return String(format: "%@ MW of hall %@ to %@", Self.mw(c.megawatts), c.hall, target) + options
         }
         switch r.policy {
         case .never:
             let refreshed = scenario.mining.contains { $0.refresh != nil }
+            let blocks = scenario.conversions.map { c in
+                c.sizeOptions.count > 1
+                    ? "any of " + Self.sizeList(c.sizeOptions) + " of hall \(c.hall)" : block(c)
+            }
             return "Keep mining" + (refreshed ? " (with the fleet refreshes the scenario states)" : "")
-                + ": do not convert " + scenario.conversions.map { block($0) }.joined(separator: " or ") + "."
+                + ": do not convert " + blocks.joined(separator: " or ") + "."
         case .schedule(let months):
             let parts = zip(scenario.conversions, months).map { c, m -> String in
                 guard let m else { return "do not convert \(block(c))" }

@@ -15,6 +15,9 @@ public struct PlanSheet: Sendable, ExplicitNulls {
         public var versusNever: VersusNever?
         /// With starting cash: the share of fresh paths on which cash runs out.
         public var probabilityCashOut: Double?
+        /// Fresh paths it was scored on (the first of them; never and the recommended
+        /// policy on all).
+        public var paths = 0
         public init(
             label: String, policy: String, meanNPVUSD: Double, standardErrorUSD: Double, ci95LowUSD: Double,
             ci95HighUSD: Double, cvar95USD: Double, probabilityOfLoss: Double, convertedShare: Double,
@@ -147,6 +150,33 @@ public struct PlanSheet: Sendable, ExplicitNulls {
     public var flexibilityBaseline = "convert everything now"
     public var triggerRule: TriggerRule?
     public var leastSquaresRule: LeastSquaresRule?
+    /// How much: the best fixed schedule at each combination of block sizes, on the
+    /// training paths, best first (empty when no block has sizes to choose from).
+    public var sizes: [SizeRow] = []
+    /// The successive-halving rounds: how many candidates were scored on how many paths.
+    public var rounds: [Round] = []
+
+    public struct SizeRow: Sendable, ExplicitNulls {
+        /// "3 MW of hall B" (blocks joined by " + ").
+        public var sizes: String
+        public var megawatts: [Double]
+        public var schedule: String
+        public var meanNPVUSD, standardErrorUSD: Double
+        /// NPV minus the best size's, paired on the training paths (nil for the best).
+        public var differenceUSD, differenceSEUSD: Double?
+        public init(
+            sizes: String, megawatts: [Double], schedule: String, meanNPVUSD: Double, standardErrorUSD: Double,
+            differenceUSD: Double?, differenceSEUSD: Double?
+        ) {
+            (self.sizes, self.megawatts, self.schedule, self.meanNPVUSD, self.standardErrorUSD) = (sizes, megawatts, schedule, meanNPVUSD, standardErrorUSD)
+            (self.differenceUSD, self.differenceSEUSD) = (differenceUSD, differenceSEUSD)
+        }
+    }
+
+    public struct Round: Sendable, ExplicitNulls {
+        public var paths, candidates: Int
+        public init(paths: Int, candidates: Int) { (self.paths, self.candidates) = (paths, candidates) }
+    }
 
     public init(
         scenario: String, seed: UInt64, trainingPaths: Int, evaluationPaths: Int, objective: String,
@@ -215,7 +245,7 @@ extension XLSXReport {
                 "CVaR95 (USD)", "Probability of loss", "Converted (share of paths)", "Start month P50",
                 "NPV minus never: mean (USD)", "NPV minus never: SE (USD)", "NPV minus never: P5 (USD)",
                 "NPV minus never: P50 (USD)", "NPV minus never: P95 (USD)", "P(worse than never)", "Incremental IRR",
-                "Incremental IRR note", "Incremental payback month", "P(cash runs out)",
+                "Incremental IRR note", "Incremental payback month", "P(cash runs out)", "Fresh paths",
             ]
             for (c, h) in headers.enumerated() { sheet.write(0, c, h, f.header) }
             for (i, p) in plan.policies.enumerated() {
@@ -236,6 +266,7 @@ extension XLSXReport {
                     sheet.write(r, 18, v.paybackMonth.map(Double.init), f.number)
                 }
                 sheet.write(r, 19, p.probabilityCashOut, f.percent)
+                sheet.write(r, 20, Double(p.paths), f.number)
             }
             w.define("Plan_RecommendedNPV", Cell.absolute("Plan", row: 1, column: 2))
             sheet.width(0, 0, 26)
@@ -273,6 +304,7 @@ extension XLSXReport {
             candidates.freezeHeader()
             candidates.table("CandidatesTable", lastRow: plan.candidates.count, headers: ch)
             conversionMonthsSheet(w, f, plan)
+            sizesSheet(w, f, plan)
             rulesSheet(w, f, plan)
             data.finish()
             try w.close()
@@ -363,5 +395,40 @@ extension XLSXReport {
         chart.legendBottom()
         w.chartsheet("Conversion chart", chart)
         sheet.printArea(lastRow: plan.monthLabels.count, lastColumn: headers.count - 1)
+    }
+
+    /// "How much": the best fixed schedule at each size, with a bar chart of mean NPV.
+    static func sizesSheet(_ w: XLSXWorkbook, _ f: Formats, _ plan: PlanSheet) {
+        guard !plan.sizes.isEmpty else { return }
+        let sheet = w.sheet("Sizes")
+        let headers = [
+            "Sizes", "Best fixed schedule at these sizes", "Mean NPV, training paths (USD)", "Standard error (USD)",
+            "Minus the best size: mean (USD)", "Minus the best size: paired SE (USD)",
+        ]
+        for (c, h) in headers.enumerated() { sheet.write(0, c, h, f.header) }
+        for (i, row) in plan.sizes.enumerated() {
+            let r = i + 1
+            sheet.write(r, 0, row.sizes, i == 0 ? f.bold : nil)
+            sheet.write(r, 1, row.schedule, w.wrapped())
+            sheet.write(r, 2, row.meanNPVUSD, i == 0 ? f.usdBold : f.usd)
+            sheet.write(r, 3, row.standardErrorUSD, f.usd)
+            sheet.write(r, 4, row.differenceUSD, f.usd)
+            sheet.write(r, 5, row.differenceSEUSD, f.usd)
+        }
+        sheet.width(0, 0, 30)
+        sheet.width(1, 1, 70)
+        sheet.width(2, headers.count - 1, 20)
+        sheet.freezeHeader()
+        sheet.table("SizesTable", lastRow: plan.sizes.count, headers: headers)
+        let rows = 1...plan.sizes.count
+        let chart = w.chart(LXW_CHART_BAR)
+        chart.series("Mean NPV (training paths)", categories: Cell.range("Sizes", column: 0, rows: rows), values: Cell.range("Sizes", column: 2, rows: rows))
+        chart.title("How much: the best fixed schedule at each size")
+        chart.xAxis("USD", numberFormat: "$#,##0.0,,\"M\"")
+        if plan.sizes.allSatisfy({ $0.meanNPVUSD >= 0 }) { chart.xRange(min: 0) }
+        chart.barCategoryLabelsLow()
+        chart.noLegend()
+        sheet.insert(chart, row: plan.sizes.count + 3, column: 0, widthScale: 2, heightScale: 1.2)
+        sheet.printArea(lastRow: plan.sizes.count + 24, lastColumn: headers.count - 1)
     }
 }

@@ -49,17 +49,17 @@ struct PlanCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Fresh paths on which the recommended policy and never are re-scored.")
     var paths: Int = 10_000
 
-    @Option(parsing: .unconditional, help: "Fresh paths (the first of --paths) on which the other reported policies are re-scored.")
-    var comparisonPaths: Int = 2_000
+    @Option(parsing: .unconditional, help: "Fresh paths (the first of --paths) on which the other reported policies are re-scored. (default: 2000, at most --paths)")
+    var comparisonPaths: Int?
 
     @Option(parsing: .unconditional, help: "Training paths on which the contenders are scored.")
     var trainingPaths: Int = 2_000
 
-    @Option(parsing: .unconditional, help: "Training paths (the first) on which every candidate is screened.")
-    var screeningPaths: Int = 100
+    @Option(parsing: .unconditional, help: "Training paths (the first) on which every candidate is screened. (default: 100, at most --training-paths)")
+    var screeningPaths: Int?
 
-    @Option(parsing: .unconditional, help: "Training paths (the first) on which the least-squares regressions are fitted.")
-    var leastSquaresPaths: Int = 400
+    @Option(parsing: .unconditional, help: "Training paths (the first) on which the least-squares regressions are fitted. (default: 400, at most --training-paths)")
+    var leastSquaresPaths: Int?
 
     @Option(help: "The objective.")
     var objective: ObjectiveChoice = .mean
@@ -83,6 +83,7 @@ struct PlanCommand: ParsableCommand {
             ("--screening-paths", screeningPaths, trainingPaths), ("--least-squares-paths", leastSquaresPaths, trainingPaths),
             ("--comparison-paths", comparisonPaths, paths),
         ] {
+            guard let value else { continue }
             guard value > 1 else { throw ValidationError("\(name) must be at least 2, got \(value)") }
             guard value <= limit else {
                 throw ValidationError("\(name) (\(value)) must not exceed \(name == "--comparison-paths" ? "--paths" : "--training-paths") (\(limit))")
@@ -154,7 +155,13 @@ enum PlanReport {
     static func row(_ label: String, _ s: PolicyScore, scenario: Scenario) -> PlanSheet.Row {
         var row = baseRow(label, s, scenario: scenario)
         row.probabilityCashOut = s.probabilityCashOut
+        row.paths = s.npvs.count
         return row
+    }
+
+    /// "3 MW of hall B" (blocks joined by " + ").
+    static func sizeLabel(_ sizes: [Double], scenario: Scenario) -> String {
+        zip(sizes, scenario.conversions).map { "\(Planner.mw($0)) MW of hall \($1.hall)" }.joined(separator: " + ")
     }
 
     static func baseRow(_ label: String, _ s: PolicyScore, scenario: Scenario) -> PlanSheet.Row {
@@ -264,6 +271,14 @@ enum PlanReport {
                     feasible: $0.feasible, paths: $0.npvs.count)
             })
         sheet.conversionMonths = conversionMonths(r, scenario: scenario)
+        sheet.sizes = r.sizeChoices.map { c in
+            PlanSheet.SizeRow(
+                sizes: sizeLabel(c.sizes, scenario: scenario), megawatts: c.sizes,
+                schedule: c.bestSchedule.policy.describe(for: c.bestSchedule.sizedScenario(scenario)),
+                meanNPVUSD: c.bestSchedule.npv.mean, standardErrorUSD: c.bestSchedule.npv.standardError,
+                differenceUSD: c.difference?.mean, differenceSEUSD: c.difference?.standardError)
+        }
+        sheet.rounds = r.rounds.map { PlanSheet.Round(paths: $0.paths, candidates: $0.candidates) }
         sheet.selection = r.selection
         var hurdle = String(format: "the discount rate is %.1f%%", scenario.discountRatePerYear * 100)
         if let rc = scenario.finance.contractDiscountRatePerYear {
@@ -283,16 +298,16 @@ enum PlanReport {
             return "month \(k) (\(Scenario.monthLabel(r.scenarioStartMonth, month: k)))"
         }
         var lines = [
-            "\(r.scenarioName) — plan (\(r.settings.objective)), \(TextFormat.grouped(Double(r.settings.trainingPaths))) training paths, \(TextFormat.grouped(Double(r.settings.evaluationPaths))) fresh paths, seed \(r.settings.seed)",
+            "\(r.scenarioName) — plan (\(r.settings.objective)), \(TextFormat.grouped(Double(r.settings.trainingPaths))) training paths, \(TextFormat.grouped(Double(r.settings.evaluationPaths))) fresh paths (\(TextFormat.grouped(Double(r.settings.comparisonPaths))) for the policies not recommended), seed \(r.settings.seed)",
             "",
             "Recommendation: \(r.recommendation)",
             "",
-            "On the fresh paths: mean NPV (95% CI) and CVaR95 as a loss (\(TextFormat.tailConvention)):",
+            "On the fresh paths (their number in brackets): mean NPV (95% CI) and CVaR95 as a loss (\(TextFormat.tailConvention)):",
         ]
         for p in s.policies {
             let cash = p.probabilityCashOut.map { "; cash runs out on \(TextFormat.percent($0)) of paths" } ?? ""
             lines.append(
-                "  \(p.label): \(money(p.meanNPVUSD)) (\(money(p.ci95LowUSD)) to \(money(p.ci95HighUSD))); CVaR95 \(TextFormat.conditionalValueAtRisk(p.cvar95USD, level: 95))\(cash)")
+                "  \(p.label) (\(TextFormat.grouped(Double(p.paths)))): \(money(p.meanNPVUSD)) (\(money(p.ci95LowUSD)) to \(money(p.ci95HighUSD))); CVaR95 \(TextFormat.conditionalValueAtRisk(p.cvar95USD, level: 95))\(cash)")
         }
         lines.append("")
         lines.append("Against never converting, on the same fresh paths (NPV difference):")
@@ -312,6 +327,14 @@ enum PlanReport {
         lines.append(
             "In-sample value of the recommended policy: \(money(s.recommendedInSampleMeanNPVUSD)) (training paths; optimistic by selection)")
         lines.append("")
+        if !s.sizes.isEmpty {
+            lines.append("How much: the best fixed schedule at each size, on the \(TextFormat.grouped(Double(r.settings.trainingPaths))) training paths (paired with the best size):")
+            for row in s.sizes {
+                let against = row.differenceUSD.map { "; \(money($0)) against the best (SE \(money(row.differenceSEUSD ?? 0)))" } ?? " (best)"
+                lines.append("  \(row.sizes): \(money(row.meanNPVUSD))\(against)")
+            }
+            lines.append("")
+        }
         lines.append("When the recommended policy converts (fresh paths):")
         for b in s.conversionMonths {
             let months = b.p50.map { _ in "; start P10 \(month(b.p10!)), P50 \(month(b.p50!)), P90 \(month(b.p90!))" } ?? ""

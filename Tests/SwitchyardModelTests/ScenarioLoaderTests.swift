@@ -141,6 +141,12 @@ struct ScenarioLoaderTests {
         InvalidCase(name: "a GPU server larger than a rack", replace: "kWPerRack: 100", with: "kWPerRack: 9", expected: ["site.halls[1].kWPerRack = 9.0", "does not fit a rack of hall B"]),
         InvalidCase(name: "floor above the initial GPU price", replace: "floorUSDPerGPUHour: 1.5", with: "floorUSDPerGPUHour: 3", expected: ["gpuCloud.price.floorUSDPerGPUHour", "must not exceed"]),
         InvalidCase(name: "duplicate key", replace: "horizonMonths: 24", with: "horizonMonths: 24\nhorizonMonths: 36", expected: ["horizonMonths", "duplicate key"]),
+        InvalidCase(name: "an empty size list", replace: "megawatts: 5", with: "megawatts: []", expected: ["conversions[0].megawatts", "lists 1 to 8 sizes"]),
+        InvalidCase(name: "a size listed twice", replace: "megawatts: 5", with: "megawatts: [5, 2, 5]", expected: ["conversions[0].megawatts", "lists a size twice"]),
+        InvalidCase(name: "a negative size", replace: "megawatts: 5", with: "megawatts: [5, -1]", expected: ["test.yaml:57", "conversions[0].megawatts[1] = -1", "must be between 0.001"]),
+        InvalidCase(
+            name: "the largest size larger than the mining left", replace: "megawatts: 5", with: "megawatts: [5, 50]",
+            expected: ["conversions[0].megawatts = [5.0, 50.0]", "more than the mining power left in hall A", "at the largest size"]),
         InvalidCase(name: "a list where a mapping belongs", replace: "  fees:\n    btcPerBlock: 0.1", with: "  fees: [0.1]", expected: ["bitcoin.fees = [...]", "must be a mapping"]),
     ]
 
@@ -157,6 +163,23 @@ struct ScenarioLoaderTests {
         for fragment in c.expected {
             #expect(message.contains(fragment), "missing '\(fragment)' in:\n\(message)")
         }
+    }
+
+    @Test("A block may list the sizes the planner chooses from: the first is the size simulate and risk use; they survive export")
+    func sizeOptions() throws {
+        let s = try load(validYAML.replacingOccurrences(of: "megawatts: 5", with: "megawatts: [5, 2, 8]"))
+        #expect(s.conversions[0].megawatts == 5)
+        #expect(s.conversions[0].sizeOptions == [5, 2, 8])
+        let again = try load(try ScenarioExport.yaml(s))
+        #expect(again == s)
+        // A one-item list is a fixed size.
+        #expect(try load(validYAML.replacingOccurrences(of: "megawatts: 5", with: "megawatts: [4]")).conversions[0].sizeOptions == [])
+        // Every combination is searched: at most 64.
+        let block = "  - hall: A\n    megawatts: [1, 2, 3, 4, 5]\n    startMonth: 3\n    leadTimeMonths: 6\n    capexUSDPerMW: 8000000\n    newPUE: 1.25\n    target:\n      colocation:\n        priceUSDPerKWMonth: 120\n        termMonths: 120\n"
+        let three = validYAML.replacingOccurrences(of: "megawatts: 5", with: "megawatts: [1, 2, 3, 4, 5]") + "\n" + block + block
+        let error = #expect(throws: ScenarioError.self) { try load(three) }
+        #expect(error?.description.contains("125 combinations of sizes") == true, "\(error?.description ?? "")")
+        #expect(error?.description.contains("at most 64 combinations") == true)
     }
 
     @Test("Several mistakes are reported at once")
