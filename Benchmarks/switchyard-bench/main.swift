@@ -217,6 +217,8 @@ case "lsm-table":
     lsmTableBenchmark(Options(arguments.dropFirst()))
 case "mcdonald-siegel":
     mcDonaldSiegelBenchmark(Options(arguments.dropFirst()))
+case "fork":
+    forkBenchmark(Options(arguments.dropFirst()))
 default:
     print(
         """
@@ -233,6 +235,8 @@ default:
                    [--paths 100000] [--repeats 3] [--threads N]
           lsm-table  all 20 rows of Table 1: LSM with its pair-aware SE against a lattice
                    [--paths 100000] [--seed 2001] [--threads N]
+          fork     the planner's payoff runs (a start at every decision month), from month 1
+                   and forked from each path's never run [--paths 200] [--step 6] [--threads N]
         """)
     exit(arguments.isEmpty ? 0 : 2)
 }

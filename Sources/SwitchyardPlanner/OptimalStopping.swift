@@ -145,6 +145,16 @@ public struct StoppingSolution: Sendable {
         guard let c = coefficients[date - 1] else { return nil }
         return zip(c, x).reduce(0) { $0 + $1.0 * $1.1 }
     }
+
+    /// The fitted rule applied to a new state at `date`: stop when the payoff is
+    /// positive and above the fitted continuation value (as in fitting; where no
+    /// regression was made, when the payoff is positive). How the rule is scored on
+    /// paths it was not fitted on (an unbiased, low estimate of the value).
+    public func stops(date: Int, payoff: Double, basis x: [Double]) -> Bool {
+        guard payoff > 0 else { return false }
+        guard let c = continuation(date: date, x) else { return true }
+        return payoff > c
+    }
 }
 
 /// A value handed to the chunks of `forEachChunk`. Why unchecked: the chunks only read
@@ -261,6 +271,91 @@ extension OptimalStopping {
             }
         }
         return values[0]
+    }
+}
+
+extension OptimalStopping {
+    /// A Bermudan option on a geometric Brownian motion (drift rate - dividendYield,
+    /// volatility sigma), exercisable at dates 1...dates, `dt` years apart, for
+    /// `payoff(V)`, by backward induction on a uniform grid in log V: the expected value
+    /// one date ahead is the convolution of the grid with the normal density of the
+    /// log-increment (trapezoid weights on the grid, out to 8 standard deviations).
+    /// Beyond the grid the option is taken as exercised (max(payoff, 0)): put the edges
+    /// where that holds or where the value is negligible.
+    ///
+    /// - Returns: the value at `spot` (time 0, no exercise then: interpolated on the
+    ///   grid) and, for each date, where exercise starts: the lowest V with a positive
+    ///   payoff at least its continuation value, interpolated between grid points (nil:
+    ///   no exercise at that date).
+    public static func bermudanGrid(
+        spot: Double, rate: Double, dividendYield: Double, sigma: Double, dt: Double, dates: Int,
+        lower: Double, upper: Double, points: Int = 1_601, payoff: (Double) -> Double
+    ) -> (value: Double, boundaries: [Double?]) {
+        precondition(lower > 0 && upper > lower && points > 2 && dates > 0 && sigma > 0 && dt > 0)
+        let x0 = log(lower)
+        let h = (log(upper) - x0) / Double(points - 1)
+        let grid = (0..<points).map { exp(x0 + Double($0) * h) }
+        let pay = grid.map(payoff)
+        let mean = (rate - dividendYield - sigma * sigma / 2) * dt
+        let sd = sigma * dt.squareRoot()
+        let reach = Int(((abs(mean) + 8 * sd) / h).rounded(.up))
+        var weights = (-reach...reach).map { j -> Double in
+            let z = (Double(j) * h - mean) / sd
+            return exp(-z * z / 2)
+        }
+        let total = weights.reduce(0, +)
+        for k in weights.indices { weights[k] /= total }
+        let discount = exp(-rate * dt)
+        // Beyond the edges: exercised.
+        func outside(_ i: Int) -> Double { max(payoff(exp(x0 + Double(i) * h)), 0) }
+        let left = (1...reach).map { outside(-$0) }
+        let right = (1...reach).map { outside(points - 1 + $0) }
+        var value = pay.map { max($0, 0) }
+        var continuation = [Double](repeating: 0, count: points)
+        var boundaries = [Double?](repeating: nil, count: dates)
+        for date in stride(from: dates, through: 1, by: -1) {
+            if date < dates {
+                value.withUnsafeBufferPointer { v in
+                    weights.withUnsafeBufferPointer { w in
+                        for i in 0..<points {
+                            var sum = 0.0
+                            for j in -reach...reach {
+                                let k = i + j
+                                let next = k < 0 ? left[-k - 1] : k >= points ? right[k - points] : v[k]
+                                sum += w[j + reach] * next
+                            }
+                            continuation[i] = discount * sum
+                        }
+                    }
+                }
+                for i in 0..<points { value[i] = max(pay[i], continuation[i]) }
+            }
+            if date == dates {
+                boundaries[date - 1] = grid.indices.first { pay[$0] > 0 }.map { grid[$0] }
+            } else if let i = grid.indices.first(where: { pay[$0] > 0 && pay[$0] >= continuation[$0] }) {
+                // Between grid points: where payoff minus continuation crosses zero.
+                if i > 0 && pay[i - 1] > 0 {
+                    let (a, b) = (pay[i - 1] - continuation[i - 1], pay[i] - continuation[i])
+                    boundaries[date - 1] = grid[i - 1] + (grid[i] - grid[i - 1]) * a / (a - b)
+                } else {
+                    boundaries[date - 1] = grid[i]
+                }
+            }
+        }
+        // Time 0: the expectation of the value at date 1, interpolated at the spot.
+        var atZero = [Double](repeating: 0, count: points)
+        for i in 0..<points {
+            var sum = 0.0
+            for j in -reach...reach {
+                let k = i + j
+                sum += weights[j + reach] * (k < 0 ? left[-k - 1] : k >= points ? right[k - points] : value[k])
+            }
+            atZero[i] = discount * sum
+        }
+        let position = (log(spot) - x0) / h
+        let i = min(max(0, Int(position.rounded(.down))), points - 2)
+        let f = position - Double(i)
+        return ((1 - f) * atZero[i] + f * atZero[i + 1], boundaries)
     }
 }
 
