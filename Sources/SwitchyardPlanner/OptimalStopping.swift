@@ -416,14 +416,18 @@ public enum OptimalStopping {
                         let payoff = shared.value.payoff
                         let region = shared.value.defaultRegion ? nil : shared.value.decisionRegion
                         let out = payoffOut.value
-                        var mine: [Int] = []
-                        mine.reserveCapacity(range.count / 2)
-                        for p in range {
-                            let value = payoff(p, date)
-                            out[p] = value
-                            if let region { if region(p, date) { mine.append(p) } } else if value > 0 { mine.append(p) }
+                        // Every path is written, the count moves on only for those that
+                        // may stop: no branch to mispredict on half the paths.
+                        rowsBox.value[chunk] = [Int](unsafeUninitializedCapacity: range.count) { mine, count in
+                            var c = 0
+                            for p in range {
+                                let value = payoff(p, date)
+                                out[p] = value
+                                mine[c] = p
+                                if let region { c += region(p, date) ? 1 : 0 } else { c += value > 0 ? 1 : 0 }
+                            }
+                            count = c
                         }
-                        rowsBox.value[chunk] = mine
                     }
                 }
             }
