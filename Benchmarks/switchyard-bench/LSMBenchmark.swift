@@ -36,6 +36,8 @@ func lsmPut(spot: Double, sigma: Double, years: Double, paths: Int, seed: UInt64
     let dt = years / Double(dates)
     let drift = (rate - sigma * sigma / 2) * dt
     let vol = sigma * dt.squareRoot()
+    let laguerre = StoppingBasis.laguerre(degree: 2)
+    let fill = laguerre.filler()
     let t0 = DispatchTime.now().uptimeNanoseconds
     defer { if ProcessInfo.processInfo.environment["LSM_SPLIT"] != nil { FileHandle.standardError.write(Data("generation+lsm \(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)\n".utf8)) } }
     // Date-major (all paths of date 1, then of date 2, ...): each date's work reads
@@ -88,14 +90,9 @@ func lsmPut(spot: Double, sigma: Double, years: Double, paths: Int, seed: UInt64
                 paths: n, dates: dates, discountPerDate: exp(-rate * dt),
                 payoff: { p, d in max(strike - spots[(d - 1) * n + p], 0) },
                 basis: { _, _ in [] }
-            ).withBasis(width: 4) { p, d, into in
+            ).withBasis(width: laguerre.width) { p, d, into in
                 // Weighted Laguerre polynomials of S/K, as in the paper.
-                let x = spots[(d - 1) * n + p] / strike
-                let w = exp(-x / 2)
-                into[0] = 1
-                into[1] = w
-                into[2] = w * (1 - x)
-                into[3] = w * (1 - 2 * x + x * x / 2)
+                fill(spots[(d - 1) * n + p] / strike, into)
             }
             problem.antitheticPairs = true
             problem.threads = threads
@@ -156,16 +153,8 @@ func mcDonaldSiegelBenchmark(_ options: Options) {
     let grid = OptimalStopping.bermudanGrid(
         spot: 1, rate: rate, dividendYield: delta, sigma: sigma, dt: dt, dates: dates, lower: 0.01, upper: 50) { $0 - cost }
     print(String(format: "grid Bermudan: value at V0 = 1 %.5f; date-1 boundary %.4f, corrected %.4f (McDonald-Siegel 2)", grid.value, grid.boundaries[0] ?? .nan, (grid.boundaries[0] ?? .nan) * correction))
-    func spline(_ v: Double, _ x: UnsafeMutablePointer<Double>) {
-        x[0] = 1; x[1] = v; x[2] = v * v; x[3] = v * v * v
-        for (k, knot) in [1.5, 2.5, 3.5].enumerated() { let d = max(v - knot, 0); x[4 + k] = d * d * d }
-    }
-    let bases: [(String, Int, (Double, UnsafeMutablePointer<Double>) -> Void)] = [
-        ("cubic in V", 4, { v, x in x[0] = 1; x[1] = v; x[2] = v * v; x[3] = v * v * v }),
-        ("quadratic in V", 3, { v, x in x[0] = 1; x[1] = v; x[2] = v * v }),
-        ("cubic spline in V (knots 1.5, 2.5, 3.5)", 7, spline),
-    ]
-    for (name, width, fill) in bases {
+    for choice in [StoppingBasis.polynomial(degree: 3), .polynomial(degree: 2), .cubicSpline(knots: [1.5, 2.5, 3.5])] {
+        let (name, width, fill) = (choice.description, choice.width, choice.filler())
         var triggers: [Double] = []
         var zs: [Double] = []
         var directZs: [Double] = []

@@ -183,6 +183,11 @@ public struct PlanSettings: Hashable, Sendable {
     public var objective: PlanObjective
     /// Grid step of schedule months before local refinement.
     public var scheduleStepMonths: Int
+    /// A more complex family of policies is recommended over a simpler one only if it
+    /// gains more than 2 paired standard errors and at least this share of the simpler
+    /// one's objective (0.5%: a rule that adds 0.07% of the value is not worth its
+    /// complexity to a board; 0 keeps only the noise test).
+    public var materiality = 0.005
 
     /// Candidates kept after screening, and after the middle round (plus the best of
     /// each family: never, schedules, trigger rules, least squares).
@@ -804,7 +809,7 @@ public enum Planner {
             throw PlannerError.noFeasiblePolicy(objective: settings.objective.description)
         }
         _ = top
-        let (winner, selection) = simplest(contenders, rank: rank)
+        let (winner, selection) = simplest(contenders, rank: rank, materiality: settings.materiality)
         let winnerCandidate = Candidate(sizes: winner.sizes, policy: winner.policy)
         func bestOf(_ family: Int) -> Candidate? {
             contenders.first { rank($0.policy) == family }.map { Candidate(sizes: $0.sizes, policy: $0.policy) }
@@ -915,7 +920,7 @@ public enum Planner {
     /// (schedule, then trigger rule, then least squares) is taken only when its best
     /// candidate beats the current choice by more than 2 paired standard errors of the
     /// difference on the training paths (on the objective; feasibility first).
-    static func simplest(_ candidates: [PolicyScore], rank: (ConversionPolicy) -> Int) -> (PolicyScore, String) {
+    static func simplest(_ candidates: [PolicyScore], rank: (ConversionPolicy) -> Int, materiality: Double = 0) -> (PolicyScore, String) {
         let families = ["never converting", "the best fixed schedule", "the best trigger rule", "the least-squares policy"]
         let bests = (0..<4).map { r in candidates.first { rank($0.policy) == r } }
         var choice: (score: PolicyScore, family: Int)?
@@ -930,10 +935,14 @@ public enum Planner {
             let differences = zip(c.npvs, current.score.npvs).map { $0 - $1 }
             let se = differences.count > 1 ? DistributionSummary(differences).standardError : 0
             let gain = c.objective - current.score.objective
-            if !current.score.feasible || gain > 2 * se {
+            let material = materiality * abs(current.score.objective)
+            if !current.score.feasible || (gain > 2 * se && gain >= material) {
                 notes.append(
                     "\(families[r]) beats \(families[current.family]) by \(money(gain)) on the training paths, more than 2 paired standard errors (\(money(2 * se)))")
                 choice = (c, r)
+            } else if gain > 2 * se {
+                notes.append(
+                    "\(families[r]) beats \(families[current.family]) by \(money(gain)) on the training paths, more than 2 paired standard errors (\(money(2 * se))) but less than the materiality threshold (\(Self.percentText(materiality)) of \(money(abs(current.score.objective))), \(money(material))): the simpler one is kept")
             } else {
                 notes.append(
                     gain >= -2 * se
@@ -954,6 +963,12 @@ public enum Planner {
             digits.removeLast(3)
         }
         return (n < 0 ? "-" : "") + digits + out
+    }
+
+    /// A share as a percentage: 0.5%.
+    static func percentText(_ share: Double) -> String {
+        let p = share * 100
+        return (p == p.rounded() ? String(format: "%.0f", p) : String(format: "%g", p)) + "%"
     }
 
     /// Megawatts as written: 60, 2.5.

@@ -18,6 +18,9 @@ public struct PlanSheet: Sendable, ExplicitNulls {
         /// Fresh paths it was scored on (the first of them; never and the recommended
         /// policy on all).
         public var paths = 0
+        /// On fewer paths than the recommended policy: the recommended policy's mean NPV
+        /// on the same paths, the figure this row compares with.
+        public var recommendedOnSamePathsUSD: Double?
         public init(
             label: String, policy: String, meanNPVUSD: Double, standardErrorUSD: Double, ci95LowUSD: Double,
             ci95HighUSD: Double, cvar95USD: Double, probabilityOfLoss: Double, convertedShare: Double,
@@ -246,6 +249,7 @@ extension XLSXReport {
                 "NPV minus never: mean (USD)", "NPV minus never: SE (USD)", "NPV minus never: P5 (USD)",
                 "NPV minus never: P50 (USD)", "NPV minus never: P95 (USD)", "P(worse than never)", "Incremental IRR",
                 "Incremental IRR note", "Incremental payback month", "P(cash runs out)", "Fresh paths",
+                "Recommended on the same paths (USD)",
             ]
             for (c, h) in headers.enumerated() { sheet.write(0, c, h, f.header) }
             for (i, p) in plan.policies.enumerated() {
@@ -267,6 +271,7 @@ extension XLSXReport {
                 }
                 sheet.write(r, 19, p.probabilityCashOut, f.percent)
                 sheet.write(r, 20, Double(p.paths), f.number)
+                sheet.write(r, 21, p.recommendedOnSamePathsUSD, f.usd)
             }
             w.define("Plan_RecommendedNPV", Cell.absolute("Plan", row: 1, column: 2))
             sheet.width(0, 0, 26)

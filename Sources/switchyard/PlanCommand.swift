@@ -76,6 +76,9 @@ struct PlanCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Grid step of schedule months (refined month by month around the best) and of least-squares decisions.")
     var step: Int = 6
 
+    @Option(parsing: .unconditional, help: "A more complex family of policies (schedule, trigger rule, least squares) is recommended over a simpler one only if it gains at least this share of the simpler one's objective, as well as more than 2 paired standard errors: 0.5% or 0.005; 0 for the noise test alone.")
+    var materiality: String = "0.5%"
+
 
     func validate() throws {
         guard paths > 1, trainingPaths > 1 else { throw ValidationError("--paths and --training-paths must be at least 2") }
@@ -102,6 +105,7 @@ struct PlanCommand: ParsableCommand {
             _ = try RiskCommand.share(maxLoss, option: "--max-loss", allowZero: true)
         }
         guard lambda.isFinite, lambda >= 0 else { throw ValidationError("--lambda must be >= 0") }
+        _ = try RiskCommand.share(materiality, option: "--materiality", allowZero: true)
     }
 
     func run() throws {
@@ -114,10 +118,11 @@ struct PlanCommand: ParsableCommand {
             case .loss: .meanNPVWithLossLimit(maxProbability: try RiskCommand.share(maxLoss!, option: "--max-loss", allowZero: true))
             case .blend: .riskAverse(lambda: lambda)
             }
-        let settings = PlanSettings(
+        var settings = PlanSettings(
             trainingPaths: trainingPaths, evaluationPaths: paths, seed: options.seed, threads: parallel.threads, objective: goal,
             scheduleStepMonths: step, screeningPaths: screeningPaths, leastSquaresPaths: leastSquaresPaths,
             comparisonPaths: comparisonPaths)
+        settings.materiality = try RiskCommand.share(materiality, option: "--materiality", allowZero: true)
         let showProgress = parallel.showProgress
         var bar: ProgressBar?
         var phase = ""
@@ -270,6 +275,10 @@ enum PlanReport {
                     policy: $0.policy.describe(for: $0.sizedScenario(scenario)), meanNPVUSD: $0.npv.mean, objective: $0.objective,
                     feasible: $0.feasible, paths: $0.npvs.count)
             })
+        for k in sheet.policies.indices where sheet.policies[k].paths < r.recommended.npvs.count {
+            let same = r.recommended.npvs.prefix(sheet.policies[k].paths)
+            sheet.policies[k].recommendedOnSamePathsUSD = same.reduce(0, +) / Double(max(1, same.count))
+        }
         sheet.conversionMonths = conversionMonths(r, scenario: scenario)
         sheet.sizes = r.sizeChoices.map { c in
             PlanSheet.SizeRow(
@@ -305,7 +314,8 @@ enum PlanReport {
             "On the fresh paths (their number in brackets): mean NPV (95% CI) and CVaR95 as a loss (\(TextFormat.tailConvention)):",
         ]
         for p in s.policies {
-            let cash = p.probabilityCashOut.map { "; cash runs out on \(TextFormat.percent($0)) of paths" } ?? ""
+            var cash = p.probabilityCashOut.map { "; cash runs out on \(TextFormat.percent($0)) of paths" } ?? ""
+            if let same = p.recommendedOnSamePathsUSD { cash += " [the recommended policy on these paths: \(money(same))]" }
             lines.append(
                 "  \(p.label) (\(TextFormat.grouped(Double(p.paths)))): \(money(p.meanNPVUSD)) (\(money(p.ci95LowUSD)) to \(money(p.ci95HighUSD))); CVaR95 \(TextFormat.conditionalValueAtRisk(p.cvar95USD, level: 95))\(cash)")
         }

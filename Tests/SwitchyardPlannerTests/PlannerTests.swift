@@ -327,6 +327,15 @@ struct DecisionTests {
         // A schedule only 1 better on every path but one: 1, 1, 1, -1: mean 0.5, SE 0.5: kept never.
         let weak = Self.score(.schedule([6]), [101, 111, 91, 104])
         #expect(Planner.simplest([weak, never], rank: rank).0.policy == .never)
+        // A trigger 0.1 better on every path: far beyond 2 paired SEs (0.006), but 0.1%
+        // of the schedule's 103: under a 0.5% materiality the schedule is kept.
+        let slight = Self.score(
+            .trigger(ConversionTrigger(below: 40, forDays: 0, earliestMonth: 1, latestMonth: 12)), [101.1, 113.11, 91.1, 108.11])
+        let noiseOnly = Planner.simplest([slight, schedule, never], rank: rank)
+        #expect(noiseOnly.0.policy == slight.policy)
+        let material = Planner.simplest([slight, schedule, never], rank: rank, materiality: 0.005)
+        #expect(material.0.policy == .schedule([6]), "\(material.1)")
+        #expect(material.1.contains("less than the materiality threshold (0.5% of"), "\(material.1)")
     }
 
     /// Fast version of the horizon table in BENCHMARKS.md: fixed schedules on common
