@@ -2,6 +2,7 @@
 
 import Foundation
 import SwitchyardModel
+import SwitchyardPlanner
 import SwitchyardRisk
 
 /// What forking from the never run saves: the least-squares payoff jobs of the
@@ -13,18 +14,10 @@ func forkBenchmark(_ options: Options) {
     let threads = options.int("threads", ProcessInfo.processInfo.activeProcessorCount)
     var scenario: Scenario
     do { scenario = try ScenarioLoader.builtin(options.values["scenario"] ?? "texas-200mw") } catch { fail("\(error)") }
-    var never = scenario
-    never.conversions = scenario.conversions.map {
-        var c = $0
-        c.startMonth = scenario.horizonMonths + 1
-        c.trigger = nil
-        return c
-    }
+    let never = ConversionPolicy.never.apply(to: scenario)
     let months = Array(stride(from: 1, to: scenario.horizonMonths, by: step))
-    let variants = months.map { m -> Scenario in
-        var v = never
-        v.conversions[0].startMonth = m
-        return v
+    let variants = months.map { m in
+        ConversionPolicy.schedule([m] + [Int?](repeating: nil, count: scenario.conversions.count - 1)).apply(to: scenario)
     }
     var jobs: [(scenario: Int, path: UInt64)] = []
     for p in 0..<paths { for k in variants.indices { jobs.append((k, UInt64(p))) } }

@@ -83,7 +83,7 @@ public enum ConversionPolicy: Hashable, Sendable {
                 case .colocation: "a colocation lease"
                 case .gpuCloud(let gpus): "\(Planner.grouped(gpus)) GPUs"
                 }
-            return String(format: "%.0f MW of hall %@ to %@", c.megawatts, c.hall, target)
+            return "\(Planner.mw(c.megawatts)) MW of hall \(c.hall) to \(target)"
         }
         switch self {
         case .never:
@@ -96,6 +96,9 @@ public enum ConversionPolicy: Hashable, Sendable {
             return parts.joined(separator: "; ").prefix(1).uppercased() + parts.joined(separator: "; ").dropFirst() + "."
         case .leastSquares(let rule):
             let order = scenario.conversions.count > 1 ? ", each block not before the one before it" : ""
+            if rule.stages.allSatisfy({ $0.exercise.allSatisfy { $0 == nil } }) {
+                return "A least-squares rule for \(scenario.conversions.map(block).joined(separator: ", then ")) that could not be fitted (too few training paths for a regression at any decision month: at least 4 per regressor are needed, 28): it never converts."
+            }
             return "Convert \(scenario.conversions.map(block).joined(separator: ", then ")) at the first decision month (every \(rule.stepMonths) months\(order)) where the regression on hashprice, BTC and power prices and calendar time says converting now is worth more than waiting."
         case .trigger(let t):
             let blocks = scenario.conversions.map(block).joined(separator: ", then ")
@@ -650,6 +653,11 @@ public enum Planner {
         begin("fixed schedules", total: combos.count * (1 + passes * blocks * (grid.count + refine)))
         var months: [[Int?]] = combos.map { _ in scenario.conversions.map { $0.startMonth } }
         var best = try screen(batch: combos.indices.map { Candidate(sizes: combos[$0], policy: .schedule(months[$0])) })
+        // Each combination's best schedule that converts something, apart from the
+        // search's state (which may be "never"): how much is answered with these.
+        var converting: [(score: PolicyScore, months: [Int?])?] = combos.indices.map { i in
+            months[i].contains { $0 != nil } ? (best[i], months[i]) : nil
+        }
         for _ in 0..<passes {
             for k in 0..<blocks {
                 for refining in [false, true] {
@@ -657,7 +665,9 @@ public enum Planner {
                     for (i, _) in combos.enumerated() {
                         let trial: [Int?]
                         if refining {
-                            guard let center = months[i][k], settings.scheduleStepMonths > 1 else { continue }
+                            // Around the best start of block k (or, when the best is not to
+                            // start it, around its best start among converting schedules).
+                            guard let center = months[i][k] ?? converting[i]?.months[k], settings.scheduleStepMonths > 1 else { continue }
                             trial = Array(max(1, center - settings.scheduleStepMonths + 1)...min(lastStart, center + settings.scheduleStepMonths - 1))
                         } else {
                             trial = grid
@@ -669,17 +679,22 @@ public enum Planner {
                         }
                     }
                     let scores = try screen(batch: batch.map { Candidate(sizes: combos[$0.combo], policy: .schedule($0.months)) })
-                    for (entry, s) in zip(batch, scores) where better(s, best[entry.combo]) {
-                        best[entry.combo] = s
-                        months[entry.combo] = entry.months
+                    for (entry, s) in zip(batch, scores) {
+                        if better(s, best[entry.combo]) {
+                            best[entry.combo] = s
+                            months[entry.combo] = entry.months
+                        }
+                        if entry.months.contains(where: { $0 != nil }), converting[entry.combo].map({ better(s, $0.score) }) ?? true {
+                            converting[entry.combo] = (s, entry.months)
+                        }
                     }
                 }
             }
         }
         // The sizes the rules are searched at: those of the best schedule that converts
         // something (the scenario's first sizes when none does).
-        let converting = combos.indices.filter { i in months[i].contains { $0 != nil } }
-        let chosen = converting.min { better(best[$0], best[$1]) } ?? 0
+        let withConversion = combos.indices.filter { converting[$0] != nil }
+        let chosen = withConversion.min { better(converting[$0]!.score, converting[$1]!.score) } ?? 0
         let sizes = combos[chosen]
         let scenarioAtSize = sized(scenario, sizes)
         // "Never" at other sizes differs only in the value of converting at the horizon:
@@ -777,25 +792,19 @@ public enum Planner {
         // With sizes to choose from, each size's best schedule goes to the last round too:
         // "how much" is answered on all the training paths.
         let bestBySize: [Candidate] =
-            combos.count > 1
-            ? combos.indices.map { normalised(Candidate(sizes: combos[$0], policy: .schedule(months[$0]))) }.map { c in
-                c.policy == .never ? Candidate(sizes: sizes, policy: .never) : c
-            } : []
+            combos.count > 1 ? combos.indices.compactMap { i in converting[i].map { Candidate(sizes: combos[i], policy: .schedule($0.months)) } } : []
         var pool = order
         let roundPaths = [settings.middlePaths, settings.trainingPaths]
         let keeps = [PlanSettings.keptAfterScreening, PlanSettings.keptAfterMiddleRound]
         begin("contenders", total: 2)
         var previous = n0
         for (n, keep) in zip(roundPaths, keeps) where n > previous || n == settings.trainingPaths {
-            pool = survivors(pool, keep: keep, paths: previous)
-            if n == settings.trainingPaths { pool += bestBySize.filter { !pool.contains($0) } }
+            let kept = survivors(pool, keep: keep, paths: previous)
+            pool = kept + bestBySize.filter { !kept.contains($0) }
             try extend(pool, to: n)
-            rounds.append(.init(paths: n, candidates: pool.count))
+            if n > previous { rounds.append(.init(paths: n, candidates: pool.count)) }
             previous = n
             step()
-        }
-        rounds = rounds.reduce(into: []) { r, x in
-            if let last = r.last, last.paths == x.paths { r[r.count - 1] = x } else { r.append(x) }
         }
         let n2 = settings.trainingPaths
         let contenders = ranked(pool, paths: n2).map { scored($0, paths: n2) }
@@ -874,7 +883,9 @@ public enum Planner {
         // The better of never and now, paired with the recommended policy on the paths both have.
         let nowMean = now.npv.mean
         let neverMean = DistributionSummary(Array(never.npvs.prefix(now.npvs.count))).mean
-        let baseline = neverMean >= nowMean ? never : now
+        // Measured against the better of never and now; against the answer itself when
+        // the answer is one of them (0 then, by construction).
+        let baseline = winner.policy == .never ? never : winnerCandidate == nowCandidate ? now : neverMean >= nowMean ? never : now
         let paths = min(recommended.npvs.count, baseline.npvs.count)
         let flexibility = DistributionSummary(zip(recommended.npvs.prefix(paths), baseline.npvs.prefix(paths)).map { $0 - $1 })
         let recommendedScenario = sized(scenario, winner.sizes)

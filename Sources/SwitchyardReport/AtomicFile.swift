@@ -28,19 +28,32 @@ public enum OutputPaths {
     ///   folder or not a regular file (a device, a pipe: never replaced, even with
     ///   --force), lies in a folder that does not exist or cannot be written, or is the
     ///   same file as another output.
-    public static func check(_ paths: [String], replace: Bool) throws(OutputError) {
+    ///   An output may not be one of `inputs` (the scenario the run reads), except a
+    ///   workbook written over the workbook it was read from (its Inputs sheet is
+    ///   written again).
+    public static func check(_ paths: [String], replace: Bool, inputs: [String] = []) throws(OutputError) {
         var seen: [String: String] = [:]
+        func fullyResolved(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+        let read = inputs.filter { FileManager.default.fileExists(atPath: $0) }.map { ($0, fullyResolved($0)) }
         for path in paths {
             guard !path.isEmpty else { throw .unusable(path: "''", reason: "is an empty file name; give a file name") }
             let url = URL(fileURLWithPath: path)
             let canonical = url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent).standardizedFileURL.path
             if let other = seen[canonical] { throw .sameFile(path: path, other: other) }
             seen[canonical] = path
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                if isDirectory.boolValue { throw .unusable(path: path, reason: "is a folder; give a file name") }
-                var info = stat()
-                if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFLNK {
+            if let input = read.first(where: { $0.1 == fullyResolved(path) }),
+                !(path.lowercased().hasSuffix(".xlsx") && input.0.lowercased().hasSuffix(".xlsx"))
+            {
+                throw .unusable(path: path, reason: "is the scenario this run reads (\(input.0)); write the output elsewhere")
+            }
+            // A name that is there at all, even a link to nothing, is an existing file.
+            var info = stat()
+            if lstat(path, &info) == 0 {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    throw .unusable(path: path, reason: "is a folder; give a file name")
+                }
+                if (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFLNK {
                     throw .unusable(path: path, reason: "is not a regular file (a device or a pipe); Switchyard writes regular files only")
                 }
                 if !replace { throw .exists(path: path) }

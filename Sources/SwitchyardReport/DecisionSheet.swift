@@ -220,7 +220,7 @@ extension XLSXReport {
             building.append(max(0, build))
             online.append(max(0, Double(months) - wait - build))
         }
-        let names = data.textColumn("Block", blocks.map { "\($0.name) (\(String(format: "%.0f", $0.megawatts)) MW)" })
+        let names = data.textColumn("Block", blocks.map { "\($0.name) (\(String(format: "%g", $0.megawatts)) MW)" })
         let ranges = data.columns(["Waiting (months)", "Construction (months)", "Online (months)"], [waiting, building, online])
         let chart = w.chart(LXW_CHART_BAR_STACKED)
         let series = ["Mining (until the decision)", "Construction", "Online"]

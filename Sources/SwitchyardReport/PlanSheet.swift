@@ -158,6 +158,9 @@ public struct PlanSheet: Sendable, ExplicitNulls {
     public var sizes: [SizeRow] = []
     /// The successive-halving rounds: how many candidates were scored on how many paths.
     public var rounds: [Round] = []
+    /// The other path counts and the materiality share of the run.
+    public var screeningPaths = 0, leastSquaresPaths = 0, comparisonPaths = 0
+    public var materiality = 0.0
 
     public struct SizeRow: Sendable, ExplicitNulls {
         /// "3 MW of hall B" (blocks joined by " + ").
@@ -167,6 +170,11 @@ public struct PlanSheet: Sendable, ExplicitNulls {
         public var meanNPVUSD, standardErrorUSD: Double
         /// NPV minus the best size's, paired on the training paths (nil for the best).
         public var differenceUSD, differenceSEUSD: Double?
+        /// The plan's objective for this schedule (the mean NPV unless the objective
+        /// weighs the tail) and whether it meets the objective's limit: sizes are ranked
+        /// by these.
+        public var objective = 0.0
+        public var feasible = true
         public init(
             sizes: String, megawatts: [Double], schedule: String, meanNPVUSD: Double, standardErrorUSD: Double,
             differenceUSD: Double?, differenceSEUSD: Double?
@@ -279,18 +287,10 @@ extension XLSXReport {
             sheet.width(2, headers.count - 1, 18)
             sheet.freezeHeader()
             sheet.table("PlanTable", lastRow: plan.policies.count, headers: headers)
-            let chart = w.chart(LXW_CHART_BAR)
-            let policyRows = 1...max(1, plan.policies.count)  // (a plan always has policies; a hand-made sheet may not)
-            chart.series(
-                "Mean NPV (fresh paths)", categories: Cell.range("Plan", column: 0, rows: policyRows),
-                values: Cell.range("Plan", column: 2, rows: policyRows))
-            chart.title("Mean NPV by policy (fresh paths)")
-            // A bar chart's value axis is libxlsxwriter's x axis. An amount: from zero
-            // unless a policy loses money.
-            chart.xAxis("USD", numberFormat: "$#,##0.0,,\"M\"")
-            if plan.policies.allSatisfy({ $0.meanNPVUSD >= 0 }) { chart.xRange(min: 0) }
-            chart.barCategoryLabelsLow()
-            chart.noLegend()
+            // (A plan always has policies; a hand-made sheet may not.)
+            let chart = npvBars(
+                w, sheet: "Plan", rows: max(1, plan.policies.count), series: "Mean NPV (fresh paths)",
+                title: "Mean NPV by policy (fresh paths)", fromZero: plan.policies.allSatisfy { $0.meanNPVUSD >= 0 })
             sheet.insert(chart, row: plan.policies.count + 3, column: 0, widthScale: 2, heightScale: 1.3)
             sheet.printArea(lastRow: plan.policies.count + 25, lastColumn: headers.count - 1)
             let candidates = w.sheet("Candidates")
@@ -408,7 +408,7 @@ extension XLSXReport {
         let sheet = w.sheet("Sizes")
         let headers = [
             "Sizes", "Best fixed schedule at these sizes", "Mean NPV, training paths (USD)", "Standard error (USD)",
-            "Minus the best size: mean (USD)", "Minus the best size: paired SE (USD)",
+            "Minus the best size: mean (USD)", "Minus the best size: paired SE (USD)", "Objective", "Feasible",
         ]
         for (c, h) in headers.enumerated() { sheet.write(0, c, h, f.header) }
         for (i, row) in plan.sizes.enumerated() {
@@ -419,21 +419,32 @@ extension XLSXReport {
             sheet.write(r, 3, row.standardErrorUSD, f.usd)
             sheet.write(r, 4, row.differenceUSD, f.usd)
             sheet.write(r, 5, row.differenceSEUSD, f.usd)
+            sheet.write(r, 6, row.objective, f.usd)
+            sheet.write(r, 7, row.feasible ? "yes" : "no")
         }
         sheet.width(0, 0, 30)
         sheet.width(1, 1, 70)
         sheet.width(2, headers.count - 1, 20)
         sheet.freezeHeader()
         sheet.table("SizesTable", lastRow: plan.sizes.count, headers: headers)
-        let rows = 1...plan.sizes.count
-        let chart = w.chart(LXW_CHART_BAR)
-        chart.series("Mean NPV (training paths)", categories: Cell.range("Sizes", column: 0, rows: rows), values: Cell.range("Sizes", column: 2, rows: rows))
-        chart.title("How much: the best fixed schedule at each size")
-        chart.xAxis("USD", numberFormat: "$#,##0.0,,\"M\"")
-        if plan.sizes.allSatisfy({ $0.meanNPVUSD >= 0 }) { chart.xRange(min: 0) }
-        chart.barCategoryLabelsLow()
-        chart.noLegend()
+        let chart = npvBars(
+            w, sheet: "Sizes", rows: plan.sizes.count, series: "Mean NPV (training paths)",
+            title: "How much: the best fixed schedule at each size", fromZero: plan.sizes.allSatisfy { $0.meanNPVUSD >= 0 })
         sheet.insert(chart, row: plan.sizes.count + 3, column: 0, widthScale: 2, heightScale: 1.2)
         sheet.printArea(lastRow: plan.sizes.count + 24, lastColumn: headers.count - 1)
+    }
+
+    /// Bars of mean NPV: names in column A, amounts in column C of rows 1...rows. A bar
+    /// chart's value axis is libxlsxwriter's x axis; an amount starts from zero unless
+    /// one is negative.
+    static func npvBars(_ w: XLSXWorkbook, sheet: String, rows: Int, series: String, title: String, fromZero: Bool) -> XLSXChart {
+        let chart = w.chart(LXW_CHART_BAR)
+        chart.series(series, categories: Cell.range(sheet, column: 0, rows: 1...rows), values: Cell.range(sheet, column: 2, rows: 1...rows))
+        chart.title(title)
+        chart.xAxis("USD", numberFormat: "$#,##0.0,,\"M\"")
+        if fromZero { chart.xRange(min: 0) }
+        chart.barCategoryLabelsLow()
+        chart.noLegend()
+        return chart
     }
 }

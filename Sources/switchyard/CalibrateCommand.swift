@@ -113,7 +113,7 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let yaml, yaml != "-" { try OutputPaths.check([yaml], replace: force) }
+        if let yaml, yaml != "-" { try OutputPaths.check([yaml], replace: force, inputs: [file] + (efficiency.map { [$0] } ?? [])) }
         if model == .electricity { return try runElectricity() }
         if model == .network { return try runNetwork() }
         if model == .fees { return try runFees() }

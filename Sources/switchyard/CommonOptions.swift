@@ -56,7 +56,7 @@ struct ScenarioOptions: ParsableArguments {
     /// not given, it is a folder or a device, its folder is missing or read-only, or two
     /// outputs are the same file.
     func checkOutputs(_ more: [String?] = []) throws {
-        try OutputPaths.check(([xlsx, json] + more).compactMap { $0 }, replace: force)
+        try OutputPaths.check(([xlsx, json] + more).compactMap { $0 }, replace: force, inputs: scenario.map { [$0] } ?? [])
     }
 
     /// Identifies the run in workbooks.

@@ -87,7 +87,9 @@ struct PlanCommand: ParsableCommand {
             ("--comparison-paths", comparisonPaths, paths),
         ] {
             guard let value else { continue }
-            guard value > 1 else { throw ValidationError("\(name) must be at least 2, got \(value)") }
+            // A least-squares regression needs at least 4 paths per regressor (7 of them).
+            let least = name == "--least-squares-paths" ? 30 : 2
+            guard value >= least else { throw ValidationError("\(name) must be at least \(least), got \(value)") }
             guard value <= limit else {
                 throw ValidationError("\(name) (\(value)) must not exceed \(name == "--comparison-paths" ? "--paths" : "--training-paths") (\(limit))")
             }
@@ -123,6 +125,11 @@ struct PlanCommand: ParsableCommand {
             scheduleStepMonths: step, screeningPaths: screeningPaths, leastSquaresPaths: leastSquaresPaths,
             comparisonPaths: comparisonPaths)
         settings.materiality = try RiskCommand.share(materiality, option: "--materiality", allowZero: true)
+        let combinations = base.conversions.reduce(1) { $0 * max(1, $1.sizeOptions.count) }
+        if combinations > 8 {
+            FileHandle.standardError.write(
+                Data("note: \(combinations) combinations of block sizes: the fixed-schedule search runs at each of them, so the plan takes longer\n".utf8))
+        }
         let showProgress = parallel.showProgress
         var bar: ProgressBar?
         var phase = ""
@@ -250,7 +257,7 @@ enum PlanReport {
             for case let m? in starts where m >= 1 && m <= shares.count { shares[m - 1] += 1 / Double(starts.count) }
             let (share, p) = r.recommended.converted(block: k)
             return PlanSheet.BlockStarts(
-                block: String(format: "Block %d (%.0f MW, hall %@)", k + 1, c.megawatts, c.hall),
+                block: "Block \(k + 1) (\(Planner.mw(c.megawatts)) MW, hall \(c.hall))",
                 convertedShare: share, p10: p?[0], p50: p?[1], p90: p?[2], shareByMonth: shares)
         }
     }
@@ -281,13 +288,19 @@ enum PlanReport {
         }
         sheet.conversionMonths = conversionMonths(r, scenario: scenario)
         sheet.sizes = r.sizeChoices.map { c in
-            PlanSheet.SizeRow(
+            var row = PlanSheet.SizeRow(
                 sizes: sizeLabel(c.sizes, scenario: scenario), megawatts: c.sizes,
                 schedule: c.bestSchedule.policy.describe(for: c.bestSchedule.sizedScenario(scenario)),
                 meanNPVUSD: c.bestSchedule.npv.mean, standardErrorUSD: c.bestSchedule.npv.standardError,
                 differenceUSD: c.difference?.mean, differenceSEUSD: c.difference?.standardError)
+            row.objective = c.bestSchedule.objective
+            row.feasible = c.bestSchedule.feasible
+            return row
         }
         sheet.rounds = r.rounds.map { PlanSheet.Round(paths: $0.paths, candidates: $0.candidates) }
+        (sheet.screeningPaths, sheet.leastSquaresPaths, sheet.comparisonPaths) =
+            (r.settings.screeningPaths, r.settings.leastSquaresPaths, r.settings.comparisonPaths)
+        sheet.materiality = r.settings.materiality
         sheet.selection = r.selection
         var hurdle = String(format: "the discount rate is %.1f%%", scenario.discountRatePerYear * 100)
         if let rc = scenario.finance.contractDiscountRatePerYear {
@@ -338,10 +351,11 @@ enum PlanReport {
             "In-sample value of the recommended policy: \(money(s.recommendedInSampleMeanNPVUSD)) (training paths; optimistic by selection)")
         lines.append("")
         if !s.sizes.isEmpty {
-            lines.append("How much: the best fixed schedule at each size, on the \(TextFormat.grouped(Double(r.settings.trainingPaths))) training paths (paired with the best size):")
+            lines.append("How much: the best fixed schedule that converts, at each size, on the \(TextFormat.grouped(Double(r.settings.trainingPaths))) training paths (mean NPV; paired with the best size\(r.settings.objective == .meanNPV ? "" : ", ranked by the objective")):")
             for row in s.sizes {
                 let against = row.differenceUSD.map { "; \(money($0)) against the best (SE \(money(row.differenceSEUSD ?? 0)))" } ?? " (best)"
-                lines.append("  \(row.sizes): \(money(row.meanNPVUSD))\(against)")
+                let objective = r.settings.objective == .meanNPV ? "" : "; objective \(money(row.objective))"
+                lines.append("  \(row.sizes): \(money(row.meanNPVUSD))\(objective)\(row.feasible ? "" : " [infeasible: over the objective's limit]")\(against)")
             }
             lines.append("")
         }

@@ -355,6 +355,35 @@ struct OutputCheckTests {
         let missing = try switchyard(["risk", "--paths", "100000", "--json", dir.appendingPathComponent("no/such/r.json").path])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("does not exist"), "\(missing.stderr)")
+        // The scenario the run reads is not an output, even with --force (through a link too).
+        let (scenario, text) = try shortSmallMiner(in: dir)
+        let input = try switchyard(["simulate", scenario.path, "--json", scenario.path, "--force"])
+        #expect(input.status != 0)
+        #expect(input.stderr.contains("is the scenario this run reads"), "\(input.stderr)")
+        #expect(try String(contentsOf: scenario, encoding: .utf8) == text)
+        let link = dir.appendingPathComponent("link.json")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: scenario)
+        let linked = try switchyard(["simulate", scenario.path, "--json", link.path, "--force"])
+        #expect(linked.stderr.contains("is the scenario this run reads"), "\(linked.stderr)")
+        // A link to nothing is still a name in use: --force is needed to replace it.
+        let dangling = dir.appendingPathComponent("dangling.json")
+        try FileManager.default.createSymbolicLink(at: dangling, withDestinationURL: dir.appendingPathComponent("nothing.json"))
+        let refused = try switchyard(["simulate", scenario.path, "--json", dangling.path])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("exists"), "\(refused.stderr)")
+    }
+
+    @Test("plan: a size list with a size that gives no GPU is refused; too few least-squares paths is refused")
+    func planSizeRules() throws {
+        let dir = try scratchDirectory()
+        let (scenario, text) = try shortSmallMiner(in: dir)
+        try text.replacingOccurrences(of: "    megawatts: 4 ", with: "    megawatts: [4, 0.001] ").write(to: scenario, atomically: true, encoding: .utf8)
+        let run = try switchyard(["plan", scenario.path, "--training-paths", "4", "--paths", "4", "--quiet"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("conversions[0].megawatts = 0.001: gives no GPU at this size"), "\(run.stderr)")
+        let few = try switchyard(["plan", "--least-squares-paths", "20"])
+        #expect(few.status == 64)
+        #expect(few.stderr.contains("--least-squares-paths must be at least 30"), "\(few.stderr)")
     }
 
     @Test("An undefined figure is null in JSON, never \"nan\"")

@@ -77,3 +77,43 @@ struct SizingTests {
         #expect(abs(lease.resized(to: 30).criticalITMW - lease.criticalITMW / 2) < 1e-12)
     }
 }
+
+/// The review's cases: a size at which never beats every schedule, and the value of
+/// flexibility when the answer is never.
+struct SizingEdgeTests {
+    @Test("A size whose best schedule loses to never still gets its best converting schedule in How much")
+    func sizeWhereNeverWins() throws {
+        // At 10 USD/kW-month (7.7k per facility MW-month) the 40 MW of S19j Pro are worth
+        // converting after the halving; all 100 MW (the S21s too, 17.5k a month) are not.
+        var s = try SizingTests.scenario(sizes: [100, 40])
+        guard case .colocation(var lease) = s.conversions[0].target else { Issue.record("a lease"); return }
+        lease.priceUSDPerKWMonth = 10
+        s.conversions[0].target = .colocation(lease)
+        let never = SiteModel.run(scenario: ConversionPolicy.never.apply(to: s), seed: 1, path: 0).npvUSD
+        let all = (1...36).map { SiteModel.run(scenario: ConversionPolicy.schedule([$0]).apply(to: s), seed: 1, path: 0).npvUSD }
+        #expect(all.max()! < never, "at 100 MW no start month beats never")
+        let result = try Planner.plan(
+            scenario: s, settings: PlanSettings(trainingPaths: 2, evaluationPaths: 2, seed: 1, threads: 2, scheduleStepMonths: 3))
+        #expect(result.recommended.sizes == [40], "\(result.recommendation)")
+        #expect(result.sizeChoices.map(\.sizes) == [[40], [100]])
+        for choice in result.sizeChoices {
+            guard case .schedule(let months) = choice.bestSchedule.policy else {
+                Issue.record("\(choice.sizes) MW: \(choice.bestSchedule.policy)")
+                continue
+            }
+            #expect(months.contains { $0 != nil }, "the best converting schedule, not never")
+        }
+        #expect(result.sizeChoices[1].bestSchedule.npv.mean < never)
+    }
+
+    @Test("When the answer is never (here by a 90% materiality threshold), the value of flexibility is 0")
+    func flexibilityWhenNever() throws {
+        var settings = PlanSettings(trainingPaths: 2, evaluationPaths: 2, seed: 1, threads: 2, scheduleStepMonths: 6)
+        settings.materiality = 0.9
+        let result = try Planner.plan(scenario: try PlannerTests.knownAnswerScenario(), settings: settings)
+        #expect(result.recommended.policy == .never)
+        #expect(result.valueOfFlexibility.mean == 0)
+        #expect(result.flexibilityBaseline == "never convert")
+        #expect(result.selection.contains("less than the materiality threshold (90% of"), "\(result.selection)")
+    }
+}

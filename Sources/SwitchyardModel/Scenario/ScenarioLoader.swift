@@ -834,21 +834,25 @@ struct ScenarioParser {
         // simulate and risk use).
         var sizes: [Double] = []
         var mw: Double?
-        if f.has("megawatts"), case .sequence = f.node("megawatts", required: true) {
+        let sizeNode = f.has("megawatts") ? f.node("megawatts", required: true) : nil
+        if let sizeNode, case .sequence = sizeNode {
             let items = f.sequence("megawatts")
             for (node, path) in items {
                 if let v = f.number(node, path: path, .range(0.001, 100_000)) { sizes.append(v) }
             }
             if items.isEmpty || items.count > 8 {
                 reader.report(
-                    path: f.child("megawatts"), line: f.line, value: "\(items.count) sizes",
-                    rule: "lists 1 to 8 sizes in MW, e.g. [20, 40, 60] (the first is the size simulate and risk use)")
+                    sizeNode, path: f.child("megawatts"),
+                    rule: "lists 1 to 8 sizes in MW, e.g. [20, 40, 60] (the first is the size simulate and risk use), not \(items.count)")
             } else if Set(sizes).count != sizes.count {
-                reader.report(path: f.child("megawatts"), line: f.line, value: "\(sizes)", rule: "lists a size twice")
+                reader.report(sizeNode, path: f.child("megawatts"), rule: "lists a size twice")
             } else if sizes.count == items.count {
                 mw = sizes[0]
             }
-        } else {
+        } else if let sizeNode, case .mapping = sizeNode {
+            reader.report(sizeNode, path: f.child("megawatts"), rule: "must be a number of MW, or a list of sizes such as [20, 40, 60]")
+        } else if sizeNode != nil || !f.has("megawatts") {
+            // (Present but empty was reported when its node was read.)
             mw = f.double("megawatts", .range(0.001, 100_000))
         }
         let start = f.int("startMonth", .range(1, 600))

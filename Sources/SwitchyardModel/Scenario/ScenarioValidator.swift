@@ -148,7 +148,7 @@ enum ScenarioValidator {
             if largest > left * (1 + 1e-9) {
                 report(
                     "conversions[\(i)].megawatts", c.sizeOptions.isEmpty ? "\(c.megawatts)" : "\(c.sizeOptions)",
-                    "more than the mining power left in hall \(c.hall) (\(mw(left)))\(c.sizeOptions.isEmpty ? "" : " at the largest size")")
+                    "more than the mining power left in hall \(c.hall) (\(mw(left))\(String(format: "%.3f", left) == String(format: "%.3f", largest) ? String(format: "; %.6f MW exactly", left) : ""))\(c.sizeOptions.isEmpty ? "" : " at the largest size")")
             }
             miningLeft[c.hall] = max(0, left - largest)
             if c.startMonth > s.horizonMonths {
@@ -159,6 +159,14 @@ enum ScenarioValidator {
                 guard let cloud = s.gpuCloud else {
                     report("conversions[\(i)].target.gpuCloud", "", "needs a gpuCloud section to add GPUs to")
                     break
+                }
+                // GPUs scale with the size: every size must still bring some.
+                for size in c.sizeOptions {
+                    if case .gpuCloud(let n) = c.resized(to: size).target, n < 1 {
+                        report(
+                            "conversions[\(i)].megawatts", "\(size)",
+                            "gives no GPU at this size (\(gpus) GPUs at \(c.megawatts) MW, scaled with the megawatts and rounded down)")
+                    }
                 }
                 let power = Double(gpus) * cloud.gpu.serverPowerWPerGPU * c.newPUE / 1e6
                 if power > c.megawatts * (1 + 1e-9) {
