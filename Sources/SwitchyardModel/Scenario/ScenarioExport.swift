@@ -604,6 +604,8 @@ extension ScenarioLoader {
                 if issue.rule.hasPrefix("is required") {
                     // No row holds a missing key: the line found is its parent's.
                     placed.rule += " (no row has this key: add it)"
+                } else if let k = entries.firstIndex(where: { $0.key == issue.path }) {
+                    placed.file = place(k)
                 } else if let line = issue.line, document.entryOfLine.indices.contains(line - 1) {
                     placed.file = place(document.entryOfLine[line - 1])
                 } else if let k = entries.firstIndex(where: { $0.key == issue.path || $0.key.hasPrefix(issue.path + ".") || $0.key.hasPrefix(issue.path + "[") }) {

@@ -64,7 +64,7 @@ public enum ScenarioLoader {
         let parser = ScenarioParser(reader: reader, catalog: catalog!, baseDirectory: baseDirectory)
         let scenario = parser.scenario(root)
         guard reader.issues.isEmpty, let scenario else { throw ScenarioError(issues: reader.issues) }
-        let problems = ScenarioValidator.validate(scenario, file: file)
+        let problems = ScenarioValidator.validate(scenario, file: file, line: reader.line(of:))
         guard problems.isEmpty else { throw ScenarioError(issues: problems) }
         return scenario
     }

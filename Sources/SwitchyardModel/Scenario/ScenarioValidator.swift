@@ -2,10 +2,11 @@
 
 /// Rules that span several fields (power budgets, references between sections).
 enum ScenarioValidator {
-    static func validate(_ s: Scenario, file: String) -> [ScenarioIssue] {
+    /// `line`: where a field is in the file (nil for a scenario built in code).
+    static func validate(_ s: Scenario, file: String, line: (String) -> Int? = { _ in nil }) -> [ScenarioIssue] {
         var issues: [ScenarioIssue] = []
         func report(_ path: String, _ value: String, _ rule: String) {
-            issues.append(ScenarioIssue(file: file, line: nil, path: path, value: value, rule: rule))
+            issues.append(ScenarioIssue(file: file, line: line(path), path: path, value: value, rule: rule))
         }
         func mw(_ x: Double) -> String { String(format: "%.3f MW", x) }
 

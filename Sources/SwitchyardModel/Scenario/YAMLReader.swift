@@ -8,6 +8,24 @@ internal import Yams
 final class YAMLReader {
     let file: String
     private(set) var issues: [ScenarioIssue] = []
+    /// The line of every field and list item read, by its path: rules checked after
+    /// reading (``ScenarioValidator``) report where their field is.
+    private(set) var lines: [String: Int] = [:]
+
+    func note(_ path: String, _ node: Node) {
+        if let line = node.mark?.line, lines[path] == nil { lines[path] = line }
+    }
+
+    /// The line of `path`, or of the nearest enclosing field that was read.
+    func line(of path: String) -> Int? {
+        var p = Substring(path)
+        while !p.isEmpty {
+            if let line = lines[String(p)] { return line }
+            guard let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            p = p[..<cut]
+        }
+        return nil
+    }
 
     init(file: String) { self.file = file }
 
@@ -60,6 +78,7 @@ final class YAMLReader {
             report(node, path: path, rule: "must be a mapping (key: value pairs)")
             return nil
         }
+        note(path, node)
         return Fields(reader: self, mapping: mapping, path: path, line: node.mark?.line)
     }
 
@@ -101,6 +120,7 @@ final class Fields {
     /// The node under `key`, marked as used; reports a missing required key.
     func node(_ key: String, required: Bool) -> Node? {
         used.insert(key)
+        if let found = entries.first(where: { $0.key == key })?.node { reader.note(child(key), found) }
         guard let node = entries.first(where: { $0.key == key })?.node else {
             if required { reader.report(path: child(key), line: line, value: "", rule: "is required") }
             return nil
@@ -210,6 +230,7 @@ final class Fields {
             reader.report(node, path: child(key), rule: "must be a list")
             return []
         }
+        for (i, item) in items.enumerated() { reader.note("\(child(key))[\(i)]", item) }
         return items.enumerated().map { ($1, "\(child(key))[\($0)]") }
     }
 
