@@ -357,6 +357,11 @@ enum PlanReport {
                 let objective = r.settings.objective == .meanNPV ? "" : "; objective \(money(row.objective))"
                 lines.append("  \(row.sizes): \(money(row.meanNPVUSD))\(objective)\(row.feasible ? "" : " [infeasible: over the objective's limit]")\(against)")
             }
+            if r.recommended.policy == .never,
+                let never = r.candidates.first(where: { $0.policy == .never && $0.npvs.count == r.settings.trainingPaths })
+            {
+                lines.append("  Never converting: \(money(never.npv.mean)) on the same paths, the recommendation: no size pays.")
+            }
             lines.append("")
         }
         lines.append("When the recommended policy converts (fresh paths):")
