@@ -169,14 +169,19 @@ func mcDonaldSiegelBenchmark(_ options: Options) {
                     values[d * n + p] = v
                 }
             }
-            let solution: StoppingSolution = values.withUnsafeBufferPointer { values in
-                var problem = StoppingProblem(
-                    paths: n, dates: dates, discountPerDate: exp(-rate * dt),
-                    payoff: { p, d in values[(d - 1) * n + p] - cost }, basis: { _, _ in [] }
-                ).withBasis(width: width) { p, d, x in fill(values[(d - 1) * n + p], x) }
-                problem.threads = 2
-                return try! OptimalStopping.longstaffSchwartz(problem)
+            /// Least squares on date-major values (path p at date d: values[(d - 1) n + p]).
+            func solve(_ values: [Double], pairs: Bool) -> StoppingSolution {
+                values.withUnsafeBufferPointer { values in
+                    var problem = StoppingProblem(
+                        paths: n, dates: dates, discountPerDate: exp(-rate * dt),
+                        payoff: { p, d in values[(d - 1) * n + p] - cost }, basis: { _, _ in [] }
+                    ).withBasis(width: width) { p, d, x in fill(values[(d - 1) * n + p], x) }
+                    problem.threads = 2
+                    problem.antitheticPairs = pairs
+                    return try! OptimalStopping.longstaffSchwartz(problem)
+                }
             }
+            let solution = solve(values, pairs: false)
             let basis: (Double) -> [Double] = { v in
                 [Double](unsafeUninitializedCapacity: width) { b, count in fill(v, b.baseAddress!); count = width }
             }
@@ -216,15 +221,7 @@ func mcDonaldSiegelBenchmark(_ options: Options) {
                     fromOne[d * n + p + 1] = b
                 }
             }
-            let direct: StoppingSolution = fromOne.withUnsafeBufferPointer { values in
-                var problem = StoppingProblem(
-                    paths: n, dates: dates, discountPerDate: exp(-rate * dt),
-                    payoff: { p, d in values[(d - 1) * n + p] - cost }, basis: { _, _ in [] }
-                ).withBasis(width: width) { p, d, x in fill(values[(d - 1) * n + p], x) }
-                problem.threads = 2
-                problem.antitheticPairs = true
-                return try! OptimalStopping.longstaffSchwartz(problem)
-            }
+            let direct = solve(fromOne, pairs: true)
             directZs.append((direct.value - grid.value) / direct.standardError)
             // That rule on fresh paths from V0 = 1 (antithetic pairs): an unbiased low estimate.
             let fourth = RandomStream(seed: 1977 &+ UInt64(s), path: 3, process: .auxiliary)
