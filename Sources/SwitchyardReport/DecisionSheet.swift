@@ -99,13 +99,18 @@ extension XLSXReport {
         sheet.paragraph(1, 0, 9, plan.recommendation, wrap, lines: plan.recommendation.count / 150 + 1)
         var row = 3
         // Each policy against never.
-        sheet.write(row, 0, "NPV minus never converting, on the same fresh paths (\(plan.evaluationPaths) paths)", f.bold)
+        let fewer = plan.policies.contains { $0.paths > 0 && $0.paths < plan.evaluationPaths }
+        sheet.write(
+            row, 0,
+            "NPV minus never converting, on the same fresh paths (\(plan.evaluationPaths) paths\(fewer ? "; a row with fewer is paired with never on its own" : ""))",
+            f.bold)
         row += 1
-        headers(row, ["Policy", "Mean (USD)", "SE (USD)", "P5 (USD)", "P50 (USD)", "P95 (USD)", "Worse than never (share of paths)", "", "What the policy does"])
+        headers(row, ["Policy", "Mean (USD)", "SE (USD)", "P5 (USD)", "P50 (USD)", "P95 (USD)", "Worse than never (share of paths)", "Fresh paths", "What the policy does"])
         row += 1
         for p in plan.policies where p.label != "Never convert" {
             guard let v = p.versusNever else { continue }
             sheet.write(row, 0, p.label)
+            if p.paths > 0 { sheet.write(row, 7, Double(p.paths), f.number) }
             sheet.write(row, 8, p.policy)
             for (k, x) in [v.meanUSD, v.standardErrorUSD, v.p5USD, v.p50USD, v.p95USD].enumerated() { sheet.write(row, 1 + k, x, f.usd) }
             sheet.write(row, 6, v.probabilityWorse, f.percent)
