@@ -73,7 +73,7 @@ struct PlanCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "With --objective blend: the weight of CVaR95.")
     var lambda: Double = 0.5
 
-    @Option(parsing: .unconditional, help: "Grid step of schedule months (refined month by month around the best) and of least-squares decisions.")
+    @Option(parsing: .unconditional, help: "Grid step of schedule months (refined month by month around the best) and of least-squares decisions (at least 3 months for those).")
     var step: Int = 6
 
     @Option(parsing: .unconditional, help: "A more complex family of policies (schedule, trigger rule, least squares) is recommended over a simpler one only if it gains at least this share of the simpler one's objective, as well as more than 2 paired standard errors: 0.5% or 0.005; 0 for the noise test alone.")
