@@ -182,13 +182,20 @@ extension XLSXReport {
             row += 22
         }
         let money = "$#,##0.0,,\"M\""
+        // Bins from P0.5 to P99.5: a path far out (a BTC price 100 times today's) would
+        // squeeze the rest into a few bins; the end bins count the paths beyond.
+        func beyond(_ values: [Double]) -> String {
+            let n = XLSXReport.outside(values, tails: 0.005)
+            return n == 0 ? "" : " (the end bins also hold the \(n) paths beyond P0.5-P99.5)"
+        }
         if let recommended = view.differences.first {
             place(Charts.histogram(
-                w, data, title: "Recommended minus never: NPV difference on each fresh path", axis: "USD", numberFormat: money,
-                values: recommended.values))
+                w, data, title: "Recommended minus never: NPV difference on each fresh path" + beyond(recommended.values), axis: "USD",
+                numberFormat: money, values: recommended.values, tails: 0.005))
         }
         place(Charts.histograms(
-            w, data, title: "NPV minus never: histograms of the policies", axis: "USD", numberFormat: money, samples: view.differences))
+            w, data, title: "NPV minus never: histograms of the policies" + beyond(view.differences.flatMap(\.values)), axis: "USD",
+            numberFormat: money, samples: view.differences, tails: 0.005))
         place(Charts.sCurve(w, data, title: "NPV minus never: S-curves of the policies", axis: "USD", numberFormat: money, samples: view.differences))
         place(timelineChart(w, data, view.timeline, months: labels.count))
         if !view.cumulativeCash.isEmpty {

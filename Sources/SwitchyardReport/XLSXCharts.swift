@@ -139,16 +139,17 @@ enum Charts {
     /// sample's paths a bin), so the policies' distributions can be laid over each other.
     static func histograms(
         _ w: XLSXWorkbook, _ data: ChartData, title: String, axis: String, numberFormat: String,
-        samples: [(name: String, values: [Double])], bins: Int = 30
+        samples: [(name: String, values: [Double])], bins: Int = 30, tails: Double? = nil
     ) -> XLSXChart? {
         let samples = samples.filter { !$0.values.isEmpty }
         let all = samples.flatMap(\.values)
-        guard let low = all.min(), let high = all.max(), high > low else { return nil }
+        guard var low = all.min(), var high = all.max(), high > low else { return nil }
+        if let tails { (low, high) = XLSXReport.range(all, tails: tails) ?? (low, high) }
         let width = (high - low) / Double(bins)
         let centres = (0..<bins).map { low + (Double($0) + 0.5) * width }
         let shares = samples.map { sample -> [Double] in
             var counts = [Double](repeating: 0, count: bins)
-            for v in sample.values { counts[min(bins - 1, Int((v - low) / width))] += 1 }
+            for v in sample.values { counts[XLSXReport.bin(v, low: low, width: width, bins: bins)] += 1 }
             return counts.map { $0 / Double(sample.values.count) }
         }
         let ranges = data.columns(["\(title): bin centre"] + samples.map(\.name), [centres] + shares, format: data.formats.decimal)
@@ -168,9 +169,10 @@ enum Charts {
 
     /// A histogram of `values` in `bins` equal bins.
     static func histogram(
-        _ w: XLSXWorkbook, _ data: ChartData, title: String, axis: String, numberFormat: String, values: [Double], bins: Int = 30
+        _ w: XLSXWorkbook, _ data: ChartData, title: String, axis: String, numberFormat: String, values: [Double], bins: Int = 30,
+        tails: Double? = nil
     ) -> XLSXChart? {
-        let counts = XLSXReport.histogram(values, bins: bins)
+        let counts = XLSXReport.histogram(values, bins: bins, tails: tails)
         guard !counts.isEmpty else { return nil }
         let ranges = data.columns(["\(title): bin centre", "Paths"], [counts.map(\.centre), counts.map { Double($0.count) }], format: data.formats.decimal)
         let chart = w.chart(LXW_CHART_COLUMN)

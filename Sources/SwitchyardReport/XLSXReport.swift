@@ -466,12 +466,38 @@ public enum XLSXReport {
     }
 
     /// Equal-width bins over [min, max].
-    static func histogram(_ values: [Double], bins: Int) -> [(centre: Double, count: Int)] {
-        guard let low = values.min(), let high = values.max() else { return [] }
+    /// `tails`: the bins span the tails...(1 - tails) quantiles, and the values beyond
+    /// are counted in the end bins (one path far out would otherwise squeeze the rest
+    /// into a few bins).
+    static func histogram(_ values: [Double], bins: Int, tails: Double? = nil) -> [(centre: Double, count: Int)] {
+        guard var low = values.min(), var high = values.max() else { return [] }
+        if let tails { (low, high) = range(values, tails: tails) ?? (low, high) }
         guard high > low else { return [(low, values.count)] }
         let width = (high - low) / Double(bins)
         var counts = [Int](repeating: 0, count: bins)
-        for v in values { counts[min(bins - 1, Int((v - low) / width))] += 1 }
+        for v in values { counts[XLSXReport.bin(v, low: low, width: width, bins: bins)] += 1 }
         return counts.enumerated().map { (low + (Double($0.offset) + 0.5) * width, $0.element) }
+    }
+
+    /// The tails and 1 - tails quantiles of `values` (nil when they are equal), and how
+    /// many values lie outside them.
+    static func range(_ values: [Double], tails: Double) -> (low: Double, high: Double)? {
+        let sorted = values.sorted()
+        guard sorted.count > 1 else { return nil }
+        let low = sorted[Int((tails * Double(sorted.count - 1)).rounded(.down))]
+        let high = sorted[Int(((1 - tails) * Double(sorted.count - 1)).rounded(.up))]
+        return high > low ? (low, high) : nil
+    }
+
+    /// The bin of `v` among `bins` of `width` from `low`, values outside in the end bins
+    /// (clamped as a Double first: a far outlier would not fit an Int).
+    static func bin(_ v: Double, low: Double, width: Double, bins: Int) -> Int {
+        let x = (v - low) / width
+        return x < 1 ? 0 : x >= Double(bins - 1) ? bins - 1 : Int(x)
+    }
+
+    static func outside(_ values: [Double], tails: Double) -> Int {
+        guard let (low, high) = range(values, tails: tails) else { return 0 }
+        return values.filter { $0 < low || $0 > high }.count
     }
 }

@@ -2,7 +2,7 @@
 
 import Foundation
 import SwitchyardModel
-import SwitchyardReport
+@testable import SwitchyardReport
 import SwitchyardRisk
 import Testing
 
@@ -261,5 +261,20 @@ struct WorkbookTests {
         #expect(decoded.npvUSD.mean == r.npv.mean, "exact round trip")
         #expect(decoded.npvUSD.percentiles["p95"] == r.npv.percentile(0.95))
         #expect(decoded.tornado.count == 3)
+    }
+}
+
+struct HistogramTests {
+    @Test("Histogram bins from P0.5 to P99.5: a far outlier lands in the end bin (no trap), every value is counted")
+    func tails() {
+        let values = (0..<1_000).map(Double.init) + [1e300, -1e300]
+        let counts = XLSXReport.histogram(values, bins: 30, tails: 0.005)
+        #expect(counts.count == 30)
+        #expect(counts.reduce(0) { $0 + $1.count } == values.count)
+        #expect(counts.first!.centre > -1 && counts.last!.centre < 1_000, "the bins span the middle 99%")
+        #expect(XLSXReport.outside(values, tails: 0.005) >= 2)
+        // Without tails, the bins span everything (the same values, two bins used).
+        let wide = XLSXReport.histogram(values, bins: 30)
+        #expect(wide.filter { $0.count > 0 }.count <= 3)
     }
 }
