@@ -37,6 +37,7 @@ public enum LedgerCSV {
         ("jobs_waiting", { Double($0.jobsWaitingAtEnd) }),
         ("jobs_lost", { Double($0.jobsLost) }),
         ("lost_gpu_hours", { $0.lostGPUHours }),
+        ("fragmented_gpu_hours", { $0.fragmentedGPUHours }),
     ]
 
     public static func table(_ result: PathResult) -> CSVTable {

@@ -136,7 +136,7 @@ struct ScenarioLoaderTests {
         InvalidCase(name: "too few racks", replace: "racks: 500", with: "racks: 50", expected: ["test.yaml:12: site.halls[0].racks = 50", "cannot hold the hall's IT load"]),
         InvalidCase(
             name: "GPU servers do not fit the racks", replace: "racks: 100\n      kWPerRack: 100",
-            with: "racks: 420\n      kWPerRack: 20", expected: ["site.halls[1].racks = 420", "needs 438 racks for its GPUs (1 servers a rack)"],
+            with: "racks: 420\n      kWPerRack: 20", expected: ["site.halls[1].racks = 420", "hall B needs 438 rack positions of 20.0 kW (438 for 3500 GPUs (1 server a rack))"],
             more: ["gpus: 512": "gpus: 3500"]),
         InvalidCase(name: "a GPU server larger than a rack", replace: "kWPerRack: 100", with: "kWPerRack: 9", expected: ["site.halls[1].kWPerRack = 9.0", "does not fit a rack of hall B"]),
         InvalidCase(name: "floor above the initial GPU price", replace: "floorUSDPerGPUHour: 1.5", with: "floorUSDPerGPUHour: 3", expected: ["gpuCloud.price.floorUSDPerGPUHour", "must not exceed"]),
@@ -147,6 +147,26 @@ struct ScenarioLoaderTests {
         InvalidCase(
             name: "the largest size larger than the mining left", replace: "megawatts: 5", with: "megawatts: [5, 50]",
             expected: ["conversions[0].megawatts = [5.0, 50.0]", "more than the mining power left in hall A", "at the largest size"]),
+        InvalidCase(
+            name: "a job larger than the largest rack", replace: "  scheduler: fifo\n", with: "  scheduler: fifo\n  placement:\n    domain: rack\n",
+            expected: ["test.yaml:48: gpuCloud.placement.domain = rack", "a job needs 128 GPUs but the largest rack will hold 72", "wait forever"],
+            more: ["gpusPerJob: [8, 64]": "gpusPerJob: [8, 128]"]),
+        InvalidCase(
+            name: "podRacks without domain: pod", replace: "  scheduler: fifo\n", with: "  scheduler: fifo\n  placement:\n    domain: rack\n    podRacks: 2\n",
+            expected: ["test.yaml:49: gpuCloud.placement.podRacks", "applies only with domain: pod"]),
+        InvalidCase(
+            name: "unknown placement domain", replace: "  scheduler: fifo\n", with: "  scheduler: fifo\n  placement:\n    domain: node\n",
+            expected: ["test.yaml:48: gpuCloud.placement.domain = node", "must be one of: cloud, hall, rack, pod"]),
+        InvalidCase(
+            name: "a conversion's racks do not fit the positions it frees", replace: "    newPUE: 1.25\n",
+            with: "    newPUE: 1.25\n    racks:\n      cooling: air\n      kWPerRack: 1\n",
+            expected: ["test.yaml:64: conversions[0].racks.kWPerRack = 1.0", "the conversion needs 4000 racks of 1.0 kW", "only 163 rack positions are free in hall A"]),
+        InvalidCase(
+            name: "an ASIC larger than a rack", replace: "racks: 500\n      kWPerRack: 40", with: "racks: 10000\n      kWPerRack: 3",
+            expected: ["test.yaml:40: mining[0].asic = Antminer S21", "does not fit a rack of hall A (kWPerRack 3.0)"]),
+        InvalidCase(
+            name: "whole servers with GPUs not in whole servers", replace: "  scheduler: fifo\n", with: "  scheduler: fifo\n  placement:\n    wholeServers: true\n",
+            expected: ["test.yaml:45: gpuCloud.gpus = 500", "must be a whole number of 8-GPU servers"], more: ["gpus: 512": "gpus: 500"]),
         InvalidCase(name: "a list where a mapping belongs", replace: "  fees:\n    btcPerBlock: 0.1", with: "  fees: [0.1]", expected: ["bitcoin.fees = [...]", "must be a mapping"]),
     ]
 

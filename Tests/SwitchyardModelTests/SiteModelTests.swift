@@ -39,10 +39,32 @@ struct SiteModelTests {
             sdHours: dice.range(0, 48))
         s.conversions[0].startMonth = Int(dice.range(1, 12))
         s.conversions[0].leadTimeMonths = Int(dice.range(0, 12))
+        // Placement: a domain and policy, jobs no larger than the domain; a second
+        // conversion in hall A half the time (the cloud then spans both halls).
+        let domains: [GPUCloud.Placement.Domain] = [.cloud, .hall, .rack, .pod(racks: 2)]
+        let domain = domains[Int(dice.range(0, 3.999))]
+        s.gpuCloud!.placement = GPUCloud.Placement(domain: domain, policy: dice.next() < 0.5 ? .firstFit : .bestFit)
+        if case .poisson(let rate, _, let mean, let sd) = s.gpuCloud!.demand {
+            let sizes: [Int] =
+                switch domain {
+                case .rack: [8, 16, 24]
+                case .pod: [8, 16, 48]
+                default: [8, 16, 64, 256]
+                }
+            s.gpuCloud!.demand = .poisson(jobsPerDay: rate, gpusPerJob: sizes, meanHours: mean, sdHours: sd)
+        }
+        if dice.next() < 0.5 {
+            var a = s.conversions[0]
+            a.hall = "A"
+            a.megawatts = 2
+            a.startMonth = Int(dice.range(1, 12))
+            a.target = .gpuCloud(gpus: 1_024)
+            s.conversions.append(a)
+        }
         return s
     }
 
-    @Test("Power never exceeds the interconnect or a hall; running jobs hold their GPUs", arguments: Array(UInt64(1)...8))
+    @Test("Power never exceeds the interconnect or a hall; racks used never exceed racks or a rack its kW; running jobs hold their GPUs and power", arguments: Array(UInt64(1)...8))
     func invariantsAtEveryEvent(seed: UInt64) throws {
         let scenario = try Self.randomScenario(seed)
         var sim = Simulation<SiteModel.Event>()
@@ -54,10 +76,17 @@ struct SiteModelTests {
             events += 1
             let grid = sim.inUse(of: model.grid)
             if grid > scenario.site.interconnectMW + 1e-6 { violations.append("t=\(sim.now): grid \(grid) MW") }
+            // Each hall: the engine's holding within its capacity, and the model's own
+            // accounts never above what the engine holds.
+            let engine = model.hallHoldings(in: sim)
             for (name, mw) in model.hallPower() {
                 let hall = scenario.site.halls[scenario.site.hallIndex(named: name)!]
                 if mw > hall.powerMW + 1e-6 { violations.append("t=\(sim.now): hall \(name) \(mw) MW") }
+                if (engine[name] ?? 0) > hall.powerMW + 1e-9 { violations.append("t=\(sim.now): hall \(name) holds \(engine[name]!) MW") }
+                if mw > (engine[name] ?? 0) + 1e-6 { violations.append("t=\(sim.now): hall \(name) accounts \(mw) MW, holds \(engine[name] ?? 0)") }
             }
+            // Racks used within racks; no rack over its kW.
+            violations += model.rackViolations(in: sim).map { "t=\(sim.now): \($0)" }
             if !model.runningJobsHoldTheirResources(in: sim) { violations.append("t=\(sim.now): a job runs without its GPUs") }
             if violations.count > 5 { break }
         }

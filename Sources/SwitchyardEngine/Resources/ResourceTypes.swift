@@ -25,6 +25,13 @@ public struct ResourceTicket: Hashable, Sendable {
         self.slot = slot
         self.generation = generation
     }
+
+    /// Whether this ticket is for `capacity` (a model holding several capacities tells
+    /// its grants apart).
+    @inlinable public func isFor(_ capacity: CapacityID) -> Bool { Int(resource) == capacity.index }
+
+    /// Whether this ticket is for `pool`.
+    @inlinable public func isFor(_ pool: PoolID) -> Bool { Int(resource) == pool.index }
 }
 
 /// The order in which waiting requests are served when capacity frees up.

@@ -57,6 +57,9 @@ public struct MonthRow: Hashable, Sendable {
     /// fewer than they need) or left after waiting `maxWaitHours`; and their GPU-hours.
     public var jobsLost = 0
     public var lostGPUHours = 0.0
+    /// GPU-hours free while a waiting job could have used them by count but not by
+    /// placement (its GPUs must be in one domain: ``GPUCloud/Placement``).
+    public var fragmentedGPUHours = 0.0
     public var peakGridMW = 0.0
 
     public var revenueUSD: Double {

@@ -65,6 +65,45 @@ public struct Site: Hashable, Sendable {
 
 public enum Cooling: String, Hashable, Sendable, CaseIterable {
     case air, hydro, immersion, liquid
+
+    /// kW a rack of this cooling holds when a scenario gives no `kWPerRack` (GUESS, no
+    /// public source: air-cooled shelves ~15-20 kW; hydro-cooled mining racks and
+    /// immersion tanks ~100 kW; direct-to-chip liquid near a GB200 NVL72 rack, ~120-132 kW).
+    public var defaultKWPerRack: Double {
+        switch self {
+        case .air: 20
+        case .hydro: 100
+        case .immersion: 100
+        case .liquid: 130
+        }
+    }
+}
+
+/// Racks of one kind: how they are cooled and the kW each holds (IT power).
+public struct RackKind: Hashable, Sendable {
+    public var cooling: Cooling
+    public var kWPerRack: Double
+
+    public init(cooling: Cooling, kWPerRack: Double) {
+        self.cooling = cooling
+        self.kWPerRack = kWPerRack
+    }
+
+    /// Machines of `watts` (IT) a rack holds, at most `cap` (0 when one does not fit).
+    public func perRack(watts: Double, cap: Int? = nil) -> Int {
+        let fit = Int((kWPerRack * 1_000 / watts * (1 + 1e-12)).rounded(.down))
+        return min(fit, cap ?? fit)
+    }
+
+    /// Racks for `units` machines of `watts` each.
+    public func racks(units: Int, watts: Double, cap: Int? = nil) -> Int {
+        let per = perRack(watts: watts, cap: cap)
+        guard per > 0, units > 0 else { return units > 0 ? Int.max : 0 }
+        return (units + per - 1) / per
+    }
+
+    /// Racks for a tenant's IT load.
+    public func racks(itMW: Double) -> Int { itMW > 0 ? Int((itMW * 1_000 / kWPerRack * (1 - 1e-12)).rounded(.up)) : 0 }
 }
 
 public struct Hall: Hashable, Sendable {
@@ -73,8 +112,12 @@ public struct Hall: Hashable, Sendable {
     public var pue: Double
     /// Facility power the hall can draw (IT x PUE), MW.
     public var powerMW: Double
+    /// Rack positions, of the hall's own kind (mining shelves, tenants' racks and the
+    /// GPU cloud's first racks); a conversion takes some out for racks of its own kind.
     public var racks: Int
     public var kWPerRack: Double
+
+    public var rackKind: RackKind { RackKind(cooling: cooling, kWPerRack: kWPerRack) }
 }
 
 /// Power purchase: a fixed-price PPA share plus the stochastic market price, and the
@@ -293,6 +336,55 @@ public struct GPUCloud: Hashable, Sendable {
     public var initialAgeYears = 0.0
     /// A replayed rental price (the same on every path; the price process is unused).
     public var priceReplay: Replay?
+    /// Where a job's GPUs may be: anywhere in the cloud (the default), or within one
+    /// hall, one rack or one pod of racks.
+    public var placement = Placement()
+
+    /// How a training job's GPUs are placed on the cloud's racks.
+    public struct Placement: Hashable, Sendable {
+        public enum Domain: Hashable, Sendable {
+            /// Anywhere: a job starts whenever enough GPUs are free (no placement constraint).
+            case cloud
+            /// All of a job's GPUs in one hall.
+            case hall
+            /// All in one rack (e.g. an NVL72 rack: one NVLink domain).
+            case rack
+            /// All in one pod of this many racks (consecutive racks of one installation).
+            case pod(racks: Int)
+
+            public var name: String {
+                switch self {
+                case .cloud: "cloud"
+                case .hall: "hall"
+                case .rack: "rack"
+                case .pod: "pod"
+                }
+            }
+        }
+
+        public enum Policy: String, Hashable, Sendable, CaseIterable {
+            /// The first domain (in installation order) with room.
+            case firstFit
+            /// The domain with the fewest free GPUs that has room (keeps big holes for big jobs).
+            case bestFit
+        }
+
+        public var domain: Domain = .cloud
+        public var policy: Policy = .firstFit
+        /// Servers a rack holds at most (nil: as many as its kW allow).
+        public var serversPerRack: Int?
+        /// A job takes whole servers (bare-metal nodes): a 1-GPU job holds, and powers,
+        /// all the GPUs of its server; it is billed for its own. The cloud's GPUs then
+        /// come in whole servers.
+        public var wholeServers = false
+
+        public init(domain: Domain = .cloud, policy: Policy = .firstFit, serversPerRack: Int? = nil, wholeServers: Bool = false) {
+            self.domain = domain
+            self.policy = policy
+            self.serversPerRack = serversPerRack
+            self.wholeServers = wholeServers
+        }
+    }
 
     public enum Demand: Hashable, Sendable {
         /// Poisson arrivals; GPUs per job drawn from `gpusPerJob` (uniform choice);
@@ -464,6 +556,10 @@ public struct ConversionProject: Hashable, Sendable {
     /// `megawatts: [20, 40, 60]`; empty: the size is fixed at `megawatts`). The first is
     /// `megawatts`, what `simulate` and `risk` use.
     public var sizeOptions: [Double] = []
+    /// The racks it installs (nil: the hall's own kind): it takes out the rack positions
+    /// of the miners it retires and puts in as many racks of this kind as its GPUs or
+    /// its tenant's IT load need.
+    public var racks: RackKind?
 
     /// Critical IT MW delivered: facility MW / new PUE.
     public var criticalITMW: Double { megawatts / newPUE }

@@ -211,6 +211,13 @@ public enum ScenarioExport {
             b("gpuCloud.replaceAtEndOfLife", c.replaceAtEndOfLife, "true | false")
             if let wait = c.maxWaitHours { n("gpuCloud.maxWaitHours", wait, "hours") }
             n("gpuCloud.initialAgeYears", c.initialAgeYears, "years")
+            if c.placement != GPUCloud.Placement() {
+                t("gpuCloud.placement.domain", c.placement.domain.name, "cloud | hall | rack | pod")
+                if case .pod(let racks) = c.placement.domain { i("gpuCloud.placement.podRacks", racks, "racks a pod") }
+                t("gpuCloud.placement.policy", c.placement.policy.rawValue, "firstFit | bestFit")
+                if let servers = c.placement.serversPerRack { i("gpuCloud.placement.serversPerRack", servers, "servers a rack at most") }
+                b("gpuCloud.placement.wholeServers", c.placement.wholeServers, "true | false")
+            }
         }
 
         func lease(_ p: String, _ l: ColocationLease, standalone: Bool) {
@@ -280,6 +287,10 @@ public enum ScenarioExport {
             n(p + ".asicSalvageFraction", c.asicSalvageFraction, "of the retired ASICs' price")
             if let d = c.leadTimeRisk { range(p + ".leadTimeRange", d, shift: 0, withMode: false, unit: "months (the mode is leadTimeMonths)") }
             if let d = c.capexFactorRisk { range(p + ".capexOverrun", d, shift: 1, withMode: true, unit: "share of capex (capex x (1 + overrun))") }
+            if let r = c.racks {
+                t(p + ".racks.cooling", r.cooling.rawValue, Cooling.allCases.map(\.rawValue).joined(separator: " | "))
+                n(p + ".racks.kWPerRack", r.kWPerRack, "kW per rack it installs")
+            }
             switch c.target {
             case .colocation(let l): lease(p + ".target.colocation", l, standalone: false)
             case .gpuCloud(let gpus): i(p + ".target.gpuCloud.gpus", gpus, "GPUs")

@@ -752,9 +752,10 @@ struct ScenarioParser {
         let replace = f.has("replaceAtEndOfLife") ? f.bool("replaceAtEndOfLife") : false
         let maxWait = f.has("maxWaitHours") ? f.double("maxWaitHours", .range(0.01, 100_000)) : nil
         let age = f.double("initialAgeYears", default: 0, .range(0, 50))
+        let placement = f.fields("placement", required: false).map(self.placement) ?? GPUCloud.Placement()
         f.finish(known: [])
         guard let hall, let gpu, let gpus, let scheduler, let initial, let floor, let decay, let kappa, let vol,
-            let demand, let opex, replay != nil || !replaying
+            let demand, let opex, replay != nil || !replaying, let placement
         else { return nil }
         var cloud = GPUCloud(
             hall: hall, gpu: gpu, gpus: gpus, scheduler: scheduler, initialPriceUSDPerGPUHour: initial,
@@ -762,7 +763,45 @@ struct ScenarioParser {
             priceVolatility: vol, demand: demand, opexUSDPerGPUHour: opex, maxWaitHours: maxWait,
             replaceAtEndOfLife: replace ?? false, initialAgeYears: age ?? 0)
         cloud.priceReplay = replay
+        cloud.placement = placement
         return cloud
+    }
+
+    /// `placement: {domain: cloud | hall | rack | pod, podRacks: N, policy: firstFit | bestFit,
+    /// serversPerRack: N, wholeServers: true | false}`.
+    func placement(_ f: Fields) -> GPUCloud.Placement? {
+        enum Domain: String, CaseIterable { case cloud, hall, rack, pod }
+        let domain: Domain? = f.choice("domain", default: .cloud)
+        let policy: GPUCloud.Placement.Policy? = f.choice("policy", default: .firstFit)
+        let servers = f.has("serversPerRack") ? f.int("serversPerRack", .range(1, 10_000)) : nil
+        let whole = f.has("wholeServers") ? f.bool("wholeServers") : false
+        var pod: Int?
+        if domain == .pod {
+            pod = f.int("podRacks", .range(1, 100_000))
+        } else if f.has("podRacks") {
+            reader.report(path: f.child("podRacks"), line: f.node("podRacks", required: false)?.mark?.line, value: "", rule: "applies only with domain: pod")
+        }
+        f.finish(known: [])
+        guard let domain, let policy, f.has("serversPerRack") == (servers != nil), let whole else { return nil }
+        let d: GPUCloud.Placement.Domain
+        switch domain {
+        case .cloud: d = .cloud
+        case .hall: d = .hall
+        case .rack: d = .rack
+        case .pod:
+            guard let pod else { return nil }
+            d = .pod(racks: pod)
+        }
+        return GPUCloud.Placement(domain: d, policy: policy, serversPerRack: servers, wholeServers: whole)
+    }
+
+    /// `racks: {cooling: liquid, kWPerRack: 130}` (kWPerRack defaults by cooling).
+    func rackKind(_ f: Fields) -> RackKind? {
+        let cooling: Cooling? = f.choice("cooling")
+        let kW = f.double("kWPerRack", default: cooling?.defaultKWPerRack, .range(0.01, 10_000))
+        f.finish(known: [])
+        guard let cooling, let kW else { return nil }
+        return RackKind(cooling: cooling, kWPerRack: kW)
     }
 
     func demand(_ f: Fields) -> GPUCloud.Demand? {
@@ -886,8 +925,12 @@ struct ScenarioParser {
             }
             t.finish(known: ["colocation", "gpuCloud"])
         }
+        let hasRacks = f.has("racks")
+        let racks = f.fields("racks", required: false).flatMap(rackKind)
         f.finish(known: [])
-        guard let hall, let mw, let start, let lead, let capex, let pue, let reuse, let salvage, let target else {
+        guard let hall, let mw, let start, let lead, let capex, let pue, let reuse, let salvage, let target,
+            racks != nil || !hasRacks
+        else {
             return nil
         }
         var project = ConversionProject(
@@ -896,6 +939,7 @@ struct ScenarioParser {
         project.leadTimeRisk = leadRisk
         project.capexFactorRisk = capexRisk
         project.sizeOptions = sizes.count > 1 ? sizes : []
+        project.racks = racks
         return project
     }
 

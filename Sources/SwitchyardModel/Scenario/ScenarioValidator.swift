@@ -93,38 +93,7 @@ enum ScenarioValidator {
                 "less than what is placed in hall \(hall.name) (mining, GPUs, colocation: \(mw(used[hall.name]!)))")
         }
 
-        // Racks: GPU servers fill racks by kW; miners fill racks by IT kW.
-        if let cloud = s.gpuCloud, let h = s.site.hallIndex(named: cloud.hall) {
-            let hall = halls[h]
-            let serverKW = cloud.gpu.serverPowerWPerGPU * Double(cloud.gpu.gpusPerServer) / 1_000
-            let serversPerRack = Int((hall.kWPerRack / serverKW).rounded(.down))
-            if serversPerRack < 1 {
-                report("site.halls[\(h)].kWPerRack", "\(hall.kWPerRack)", "a \(cloud.gpu.name) server (\(serverKW) kW) does not fit a rack of hall \(hall.name)")
-            } else {
-                func gpuRacks(_ gpus: Int) -> Int {
-                    let servers = (gpus + cloud.gpu.gpusPerServer - 1) / cloud.gpu.gpusPerServer
-                    return (servers + serversPerRack - 1) / serversPerRack
-                }
-                func miningRacks(_ mw: Double) -> Int { Int((mw / hall.pue * 1_000 / hall.kWPerRack).rounded(.up)) }
-                let miningMW = s.mining.enumerated().filter { $0.element.hall == hall.name }
-                    .reduce(0.0) { $0 + Double($1.element.units) * $1.element.asic.powerW * hall.pue / 1e6 }
-                // At each block's largest size (the planner may choose it).
-                let largest = s.conversions.map { $0.resized(to: $0.sizeOptions.max() ?? $0.megawatts) }
-                let converted = largest.filter { $0.hall == hall.name }.reduce(0.0) { $0 + $1.megawatts }
-                let added = largest.reduce(0) { total, c in
-                    if case .gpuCloud(let g) = c.target, c.hall == hall.name { return total + g }
-                    return total
-                }
-                let atStart = gpuRacks(cloud.gpus) + miningRacks(miningMW)
-                let atEnd = gpuRacks(cloud.gpus + added) + miningRacks(max(0, miningMW - converted))
-                let needed = max(atStart, atEnd)
-                if needed > hall.racks {
-                    report(
-                        "site.halls[\(h)].racks", "\(hall.racks)",
-                        "hall \(hall.name) needs \(needed) racks for its GPUs (\(serversPerRack) servers a rack) and miners")
-                }
-            }
-        }
+        rackRules(s, report: report)
 
         // Conversions take mining megawatts in their hall.
         var miningLeft = [String: Double]()
@@ -173,9 +142,6 @@ enum ScenarioValidator {
                 if power > c.megawatts * (1 + 1e-9) {
                     report("conversions[\(i)].target.gpuCloud.gpus", "\(gpus)", "draw \(mw(power)), more than the \(mw(c.megawatts)) converted")
                 }
-                if cloud.hall != c.hall {
-                    report("conversions[\(i)].hall", c.hall, "GPUs join the cloud in hall \(cloud.hall); convert that hall")
-                }
             case .colocation:
                 break
             }
@@ -218,4 +184,158 @@ enum ScenarioValidator {
         }
         return issues
     }
+
+    /// Rack rules: every machine fits a rack; each hall's rack positions hold its
+    /// mining shelves, tenants' racks and first GPU racks; a conversion's new racks fit
+    /// in the positions it frees; no job is larger than the largest placement domain.
+    static func rackRules(_ s: Scenario, report: (String, String, String) -> Void) {
+        let halls = s.site.halls
+        func count(_ n: Int) -> String { n == Int.max ? "no" : "\(n)" }
+        // Shelves: ASICs a rack holds.
+        var fleetFits = true
+        for (i, fleet) in s.mining.enumerated() {
+            guard let h = s.site.hallIndex(named: fleet.hall) else { continue }
+            for asic in [fleet.asic] + (fleet.refresh.map { [$0.asic] } ?? []) where halls[h].rackKind.perRack(watts: asic.powerW) < 1 {
+                fleetFits = false
+                report(
+                    "mining[\(i)].asic", asic.name,
+                    "one \(asic.name) (\(asic.powerW / 1_000) kW) does not fit a rack of hall \(fleet.hall) (kWPerRack \(halls[h].kWPerRack))")
+            }
+        }
+        let cloud = s.gpuCloud
+        var gpuRacks = cloud.map { GPURacks(cloud: $0) }
+        var cloudFits = true
+        var positions = [Int](repeating: 0, count: halls.count)
+        var parts = [[String]](repeating: [], count: halls.count)
+        if let cloud, let h = s.site.hallIndex(named: cloud.hall), let racks = gpuRacks {
+            let per = racks.serversPerRack(halls[h].rackKind)
+            if per < 1 {
+                cloudFits = false
+                report(
+                    "site.halls[\(h)].kWPerRack", "\(halls[h].kWPerRack)",
+                    "a \(cloud.gpu.name) server (\(racks.serverKW) kW) does not fit a rack of hall \(halls[h].name)")
+            } else if cloud.gpus > 0 {
+                let n = racks.racksNeeded(gpus: cloud.gpus, kind: halls[h].rackKind)
+                positions[h] += n
+                parts[h].append("\(count(n)) for \(cloud.gpus) GPUs (\(per) server\(per == 1 ? "" : "s") a rack)")
+                gpuRacks?.install(gpus: cloud.gpus, hall: h, pue: halls[h].pue, kind: halls[h].rackKind)
+            }
+        }
+        guard fleetFits else { return }
+        // Mining shelves at the start, or after a refresh if that takes more.
+        var units = s.mining.map(\.units)
+        for (f, fleet) in s.mining.enumerated() {
+            guard let h = s.site.hallIndex(named: fleet.hall) else { continue }
+            let kind = halls[h].rackKind
+            let first = kind.racks(units: fleet.units, watts: fleet.asic.powerW)
+            let later = fleet.refresh.map { kind.racks(units: $0.units, watts: $0.asic.powerW) } ?? 0
+            positions[h] += max(first, later)
+            parts[h].append("\(count(max(first, later))) for mining[\(f)]'s shelves")
+        }
+        for (i, lease) in s.colocation.enumerated() {
+            guard let h = s.site.hallIndex(named: lease.hall) else { continue }
+            let n = halls[h].rackKind.racks(itMW: lease.criticalITMW)
+            positions[h] += n
+            parts[h].append("\(count(n)) for colocation[\(i)]")
+        }
+        for (h, hall) in halls.enumerated() where positions[h] > hall.racks {
+            report(
+                "site.halls[\(h)].racks", "\(hall.racks)",
+                "hall \(hall.name) needs \(count(positions[h])) rack positions of \(hall.kWPerRack) kW (\(parts[h].joined(separator: ", ")))")
+        }
+        // Conversions, in order, each at its largest size (the retirement order of the
+        // site model: the hall's fleets in order); every size is checked for its racks.
+        var free = halls.indices.map { halls[$0].racks - positions[$0] }
+        for (i, c) in s.conversions.enumerated() {
+            guard let h = s.site.hallIndex(named: c.hall) else { continue }
+            let kind = c.racks ?? halls[h].rackKind
+            let kindPath = c.racks == nil ? "conversions[\(i)].hall" : "conversions[\(i)].racks.kWPerRack"
+            let sizes = (c.sizeOptions.isEmpty ? [c.megawatts] : c.sizeOptions).sorted()
+            var freedAtLargest = 0
+            var unitsAtLargest = units
+            for size in sizes {
+                // Rack positions the retired shelves free.
+                var toFree = size
+                var left = units
+                var freed = 0
+                for (f, fleet) in s.mining.enumerated() where fleet.hall == c.hall && left[f] > 0 && toFree > 1e-9 {
+                    let perUnit = fleet.asic.powerW * halls[h].pue / 1e6
+                    let retired = min(left[f], Int((toFree / perUnit).rounded(.up)))
+                    freed += halls[h].rackKind.racks(units: left[f], watts: fleet.asic.powerW)
+                        - halls[h].rackKind.racks(units: left[f] - retired, watts: fleet.asic.powerW)
+                    left[f] -= retired
+                    toFree -= Double(retired) * perUnit
+                }
+                let block = c.resized(to: size)
+                let needed: Int
+                let what: String
+                switch block.target {
+                case .gpuCloud(let gpus):
+                    guard let racks = gpuRacks, cloudFits else { continue }
+                    if racks.serversPerRack(kind) < 1 {
+                        report(
+                            kindPath, "\(kind.kWPerRack)",
+                            "a \(cloud!.gpu.name) server (\(racks.serverKW) kW) does not fit the conversion's racks (\(kind.kWPerRack) kW)")
+                        needed = 0
+                        what = ""
+                    } else {
+                        needed = racks.racksNeeded(gpus: gpus, kind: kind)
+                        what = "its \(gpus) GPUs (\(racks.serversPerRack(kind)) server\(racks.serversPerRack(kind) == 1 ? "" : "s") a rack)"
+                    }
+                case .colocation:
+                    needed = kind.racks(itMW: block.criticalITMW)
+                    what = "its tenant's \(String(format: "%.3f", block.criticalITMW)) MW of IT"
+                }
+                if needed > free[h] + freed {
+                    report(
+                        kindPath, c.racks == nil ? c.hall : "\(kind.kWPerRack)",
+                        "at \(sizeText(size)) the conversion needs \(needed) racks of \(kind.kWPerRack) kW for \(what), but only \((free[h] + freed)) rack positions are free in hall \(c.hall) once its miners are retired (\(freed) freed): give denser racks (racks.kWPerRack) or more positions (site.halls[\(h)].racks)")
+                }
+                if size == sizes.last! {
+                    freedAtLargest = freed - min(needed, freed + free[h])
+                    unitsAtLargest = left
+                }
+            }
+            free[h] += freedAtLargest
+            units = unitsAtLargest
+            if case .gpuCloud(let gpus) = c.resized(to: sizes.last!).target, cloudFits {
+                gpuRacks?.install(gpus: gpus, hall: h, pue: c.newPUE, kind: kind)
+            }
+        }
+        // Whole servers: GPUs come in whole servers.
+        if let cloud, cloud.placement.wholeServers {
+            let per = max(1, cloud.gpu.gpusPerServer)
+            if cloud.gpus % per != 0 {
+                report("gpuCloud.gpus", "\(cloud.gpus)", "must be a whole number of \(per)-GPU servers with placement.wholeServers")
+            }
+            for (i, c) in s.conversions.enumerated() {
+                for size in c.sizeOptions.isEmpty ? [c.megawatts] : c.sizeOptions {
+                    if case .gpuCloud(let gpus) = c.resized(to: size).target, gpus % per != 0 {
+                        report(
+                            "conversions[\(i)].target.gpuCloud.gpus", "\(gpus) at \(sizeText(size))",
+                            "must be a whole number of \(per)-GPU servers with gpuCloud.placement.wholeServers (GPUs scale with the size, rounded down)")
+                    }
+                }
+            }
+        }
+        // Placement: the largest job fits the largest domain the cloud will have.
+        if let cloud, let racks = gpuRacks, cloudFits, s.site.hallIndex(named: cloud.hall) != nil {
+            if cloud.placement.domain != .cloud {
+                let per = max(1, cloud.gpu.gpusPerServer)
+                var largestJob: Int
+                switch cloud.demand {
+                case .poisson(_, let sizes, _, _): largestJob = sizes.max() ?? 0
+                case .trace(_, let jobs): largestJob = jobs.map(\.gpus).max() ?? 0
+                }
+                if cloud.placement.wholeServers { largestJob = (largestJob + per - 1) / per * per }
+                if largestJob > racks.largestDomain {
+                    report(
+                        "gpuCloud.placement.domain", cloud.placement.domain.name,
+                        "a job needs \(largestJob) GPUs but the largest \(cloud.placement.domain.name) will hold \(racks.largestDomain) (\(cloud.gpu.gpusPerServer) GPUs a server, servers a rack by its kW\(cloud.placement.serversPerRack.map { ", at most \($0)" } ?? "")); it would wait forever: a larger domain, or smaller jobs")
+                }
+            }
+        }
+    }
 }
+
+private func sizeText(_ x: Double) -> String { x == x.rounded() ? "\(Int(x)) MW" : "\(x) MW" }

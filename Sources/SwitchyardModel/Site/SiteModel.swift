@@ -6,10 +6,15 @@ import SwitchyardStochastic
 
 /// A site played through the discrete-event engine against one path of the environment.
 ///
-/// Power: one grid capacity (the interconnect). Colocation tenants (priority 20) and
-/// GPU jobs (priority 10) hold megawatts that are never taken back; mining holds the
-/// rest as a partially preemptible load (priority 0): AI takes what it needs from it
-/// at once, and it is curtailed on price. Between events everything is constant, and
+/// Power: the grid (the interconnect) and, under it, each hall (its facility MW) are
+/// engine capacities; every holder of power holds it in its hall and in the grid at
+/// once. Colocation tenants (priority 20) and GPU jobs (priority 10) hold megawatts that
+/// are never taken back; mining holds the rest, hall by hall, as a partially
+/// preemptible load (priority 0): AI takes what it needs from it at once, in its hall
+/// first, and it is curtailed on price. Racks are engine pools: each hall's rack
+/// positions (mining shelves, tenants' racks, the cloud's first GPU racks) and each
+/// conversion's new racks. A GPU job's GPUs are placed on the cloud's racks within one
+/// placement domain (``GPURacks``). Between events everything is constant, and
 /// energy, blocks, BTC and money are integrated exactly over each constant piece.
 public struct SiteModel: SimulationModel {
     public enum Event: Hashable, Sendable, CustomStringConvertible {
@@ -49,15 +54,24 @@ public struct SiteModel: SimulationModel {
 
     struct Job {
         var gpus: Int
+        /// GPUs it holds: its own, or its whole servers' (``GPUCloud/Placement/wholeServers``).
+        var heldGPUs: Int
         var durationHours: Double
         var submitHours: Double
         var startHours: Double?
         var endHours: Double?
         var gpuTicket: ResourceTicket?
+        /// The grid's power, and each hall's (in the order of `powerParts`).
         var powerTicket: ResourceTicket?
-        /// The GPU request while it waits (withdrawn if the job reneges).
+        var hallTickets: [ResourceTicket] = []
+        /// The GPU or power request while it waits (withdrawn if the job reneges).
         var waitingTicket: ResourceTicket?
         var powerMW: Double
+        /// Where its GPUs are, and the MW they draw in each hall.
+        var shares: [GPURacks.Share] = []
+        var powerParts: [(hall: Int, mw: Double)] = []
+        /// Waiting for placement (the model's own queue, when placement is constrained).
+        var placementWaiting = false
     }
 
     struct Lease {
@@ -65,11 +79,15 @@ public struct SiteModel: SimulationModel {
         var schedule: LeaseSchedule
         /// Renewals this tenant takes on this path (drawn at the start of the path).
         var renewalsTaken: Int
+        /// Its hall's index.
+        var hall: Int
         /// The month this tenant defaults on this path (nil: it does not).
         var defaultMonth: Int? = nil
         /// The last month whose re-let fit-out was paid (a month's lease update may run twice).
         var fitOutPaidMonth = 0
+        /// The grid's power and its hall's.
         var ticket: ResourceTicket?
+        var hallTicket: ResourceTicket?
         var heldMW = 0.0
         /// Contracted IT kW billed this month, and the month's rent (escalated).
         var billedKW = 0.0
@@ -94,6 +112,35 @@ public struct SiteModel: SimulationModel {
     private(set) var demandStream: RandomStream
     /// The interconnect, as an engine resource.
     public let grid: CapacityID
+    /// Each hall's facility MW (in the order of `site.halls`), as engine resources.
+    public let hallCapacity: [CapacityID]
+    /// Each hall's rack positions of its own kind, and each conversion's new racks
+    /// (none until it completes), as engine pools.
+    public let hallRacks: [PoolID]
+    public let conversionRacks: [PoolID]
+    /// Per fleet: its hall's index, ASICs a rack, and its holding of rack positions.
+    let fleetHall: [Int]
+    let fleetPerRack: [Int]
+    var fleetRackTicket: [ResourceTicket?]
+    /// The GPU cloud's racks and where each job's GPUs are (nil without a cloud).
+    public private(set) var gpuRacks: GPURacks?
+    /// Placement in the model's own queue (a domain smaller than the cloud); otherwise
+    /// the engine's GPU pool queues jobs and placement only records where they run.
+    let placementConstrained: Bool
+    /// Jobs waiting for placement, in arrival order.
+    var placementQueue: [Int] = []
+    /// Free GPUs that a waiting job could use by count but not by placement (0 unless so).
+    var fragmentedGPUs = 0
+    /// Mining per hall: its holding in the hall and in the grid (always equal), the MW
+    /// it wants and holds, and the running fleets' TH/s and opex per hour at full power.
+    var hallMiningTicket: [ResourceTicket?]
+    var hallMiningGridTicket: [ResourceTicket?]
+    var hallMiningWantedMW: [Double]
+    var hallMiningHeldMW: [Double]
+    var hallRunningTHs: [Double]
+    var hallRunningOpexPerHour: [Double]
+    /// MW held by running GPU jobs in each hall.
+    var gpuPowerByHall: [Double]
     let gpuPool: PoolID?
     let stepHours: Double
     /// The mining fleets: the scenario's, then the successor of each one refreshed
@@ -142,12 +189,7 @@ public struct SiteModel: SimulationModel {
     let fixedOpexPerHour: Double
     /// Share of each fleet running (price curtailment), before preemption by AI.
     var fleetRunning: [Double]
-    /// Over the running fleets at full power, kept by ``fleetsChanged()`` whenever a
-    /// fleet starts, stops or loses units: TH/s, and mining opex in USD per hour.
-    var runningTHs = 0.0
-    var runningOpexPerHour = 0.0
-    var miningTicket: ResourceTicket?
-    /// Mining MW wanted (running fleets) and held (after preemption).
+    /// Mining MW wanted (running fleets) and held (after preemption), over the halls.
     var miningWantedMW = 0.0
     var miningHeldMW = 0.0
     var gpuPowerMW = 0.0
@@ -208,6 +250,9 @@ public struct SiteModel: SimulationModel {
         demandStream = RandomStream(seed: seed, path: path, process: .aiDemand)
         stepHours = s.stepHours
         grid = simulation.addCapacity("grid", capacity: s.site.interconnectMW)
+        hallCapacity = s.site.halls.map { simulation.addCapacity("hall \($0.name)", capacity: $0.powerMW) }
+        hallRacks = s.site.halls.map { simulation.addPool("racks of hall \($0.name)", units: $0.racks) }
+        conversionRacks = s.conversions.indices.map { simulation.addPool("racks of conversion \($0 + 1)", units: 0) }
         var fleets = s.mining
         var successors = [Int?](repeating: nil, count: s.mining.count)
         var units = s.mining.map(\.units)
@@ -226,6 +271,18 @@ public struct SiteModel: SimulationModel {
         fleetUnitPriceUSD = fleets.map(\.asic.priceUSD)
         fleetOpexPerMWh = fleets.map(\.opexUSDPerMWh)
         fleetTHsPerMW = zip(fleetTHsPerUnit, fleetMWPerUnit).map { $0 / $1 }
+        let hallOf = fleets.map { s.site.hallIndex(named: $0.hall)! }
+        fleetHall = hallOf
+        fleetPerRack = fleets.enumerated().map { f, fleet in s.site.halls[hallOf[f]].rackKind.perRack(watts: fleet.asic.powerW) }
+        fleetRackTicket = fleets.map { _ in nil }
+        let hallCount = s.site.halls.count
+        hallMiningTicket = Array(repeating: nil, count: hallCount)
+        hallMiningGridTicket = Array(repeating: nil, count: hallCount)
+        hallMiningWantedMW = Array(repeating: 0, count: hallCount)
+        hallMiningHeldMW = Array(repeating: 0, count: hallCount)
+        hallRunningTHs = Array(repeating: 0, count: hallCount)
+        hallRunningOpexPerHour = Array(repeating: 0, count: hallCount)
+        gpuPowerByHall = Array(repeating: 0, count: hallCount)
         ppaShare = s.electricity.ppaShare
         ppaPrice = s.electricity.ppaPriceUSDPerMWh
         demandResponseCredit = s.electricity.demandResponseCreditUSDPerMWh
@@ -245,7 +302,14 @@ public struct SiteModel: SimulationModel {
         fixedOpexPerHour = s.opex.fixedUSDPerMonth / Scenario.hoursPerMonth
         fleetRunning = fleets.map { _ in 1 }
         gpusInstalled = s.gpuCloud?.gpus ?? 0
-        if let cloud = s.gpuCloud {
+        placementConstrained = s.gpuCloud.map { $0.placement.domain != .cloud } ?? false
+        var firstGPURacks = 0
+        if let cloud = s.gpuCloud, let h = s.site.hallIndex(named: cloud.hall) {
+            var racks = GPURacks(cloud: cloud)
+            firstGPURacks = racks.install(gpus: cloud.gpus, hall: h, pue: s.site.halls[h].pue, kind: s.site.halls[h].rackKind)
+            gpuRacks = racks
+        }
+        if let cloud = s.gpuCloud, !placementConstrained {
             let discipline: QueueDiscipline =
                 switch cloud.scheduler {
                 case .fifo: .fifo
@@ -320,14 +384,27 @@ public struct SiteModel: SimulationModel {
         }
         leases = zip(zip(s.colocation, colocationRenewals), colocationDefaults).map { item, years in
             let (lease, n) = item
+            let h = s.site.hallIndex(named: lease.hall)!
             return Lease(
-                schedule: LeaseSchedule(terms: lease, market: s.colocationMarket, pue: s.site.halls[s.site.hallIndex(named: lease.hall)!].pue),
-                renewalsTaken: n, defaultMonth: Self.defaultMonth(start: lease.startMonth, years: years))
+                schedule: LeaseSchedule(terms: lease, market: s.colocationMarket, pue: s.site.halls[h].pue),
+                renewalsTaken: n, hall: h, defaultMonth: Self.defaultMonth(start: lease.startMonth, years: years))
         }
         miningCapacity = (0..<fleetUnits.count).reduce(0) { $0 + Double(fleetUnits[$1]) * fleetMWPerUnit[$1] }
+        // Racks: the mining shelves, the cloud's first GPU racks and the tenants' racks,
+        // all in their halls' rack positions (the validator has checked that they fit).
+        for f in fleets.indices { holdFleetRacks(f, in: &simulation) }
+        if let cloud = s.gpuCloud, firstGPURacks > 0, let h = s.site.hallIndex(named: cloud.hall) {
+            simulation.request(firstGPURacks, from: hallRacks[h]) { _ in .tick }
+        }
+        for lease in s.colocation {
+            guard let h = s.site.hallIndex(named: lease.hall) else { continue }
+            let n = s.site.halls[h].rackKind.racks(itMW: lease.criticalITMW)
+            if n > 0 { simulation.request(n, from: hallRacks[h]) { _ in .tick } }
+        }
         // Every fleet starts running: mining wants all of it and holds nothing until the
         // first tick requests it.
         miningWantedMW = miningCapacity
+        for f in fleets.indices { hallMiningWantedMW[fleetHall[f]] += fleetPowerMW(f) }
         fleetsChanged()
         // Leases that start in month 1 bill and hold power from the first hour (later
         // months are set up by each month's start).
@@ -623,27 +700,35 @@ public struct SiteModel: SimulationModel {
                 sim.schedule(.traceArrival(i + 1), at: SimTime(hours: max(sim.now.hours, trace[i + 1].submitSeconds / 3_600)))
             }
         case .gpusGranted(let job, let ticket):
+            guard jobs[job].endHours == nil else { break }  // it left at this instant
             jobs[job].waitingTicket = nil
             jobs[job].gpuTicket = ticket
+            place(job, domain: nil)
             requestJobPower(job, in: &sim)
         case .powerGranted(let job, let ticket):
+            guard jobs[job].endHours == nil else { break }
             jobs[job].waitingTicket = nil
-            jobs[job].powerTicket = ticket
-            beginRunning(job, in: &sim)
+            recordPower(ticket, of: job)
+            requestJobPower(job, in: &sim)
         case .jobFinished(let job):
             finishJob(job, in: &sim)
         case .jobRenege(let job):
             renege(job, in: &sim)
         case .miningPreempted:
-            miningHeldMW = miningTicket.flatMap { sim.holding($0)?.amount } ?? 0
-            if miningHeldMW == 0 { miningTicket = nil }
+            syncMining(in: &sim)
         case .conversionStart(let k):
             startConversion(k, in: &sim)
         case .conversionComplete(let k):
             completeConversion(k, in: &sim)
         case .colocationGranted(let k, let ticket):
-            leases[k].ticket = ticket
-            leases[k].heldMW = sim.holding(ticket)?.amount ?? 0
+            // Its hall's power first, then the grid's.
+            if ticket.isFor(hallCapacity[leases[k].hall]) {
+                leases[k].hallTicket = ticket
+                requestLeaseGrid(k, in: &sim)
+            } else {
+                leases[k].ticket = ticket
+                leases[k].heldMW = sim.holding(ticket)?.amount ?? 0
+            }
         case .fleetRefresh:
             refreshFleets(in: &sim)
         }
@@ -661,9 +746,15 @@ public struct SiteModel: SimulationModel {
         // Bitcoin: network blocks over the span, the site's share of them.
         let networkEHs = environment.networkHashrateEHs
         let production = chain.advance(seconds: hours * 3_600, hashesPerSecond: networkEHs * 1e18)
-        // Share of mining's wanted power it holds (AI may have taken some).
-        let heldShare = miningWantedMW > 0 ? miningHeldMW / miningWantedMW : 0
-        let siteTHs = siteHashrateTHs(heldShare: heldShare)
+        // Mining's hashrate and opex, hall by hall at the share of its wanted power it
+        // holds (AI may have taken some).
+        var siteTHs = 0.0
+        var miningOpexPerHour = 0.0
+        for h in hallMiningWantedMW.indices where hallMiningHeldMW[h] > 0 {
+            let heldShare = hallMiningHeldMW[h] / hallMiningWantedMW[h]
+            siteTHs += hallRunningTHs[h] * min(1, heldShare)
+            miningOpexPerHour += hallRunningOpexPerHour[h] * heldShare
+        }
         // The network's hashrate includes the site's: its share of the blocks is at most
         // all of them (a network model that falls below the site is held there).
         // (Written so that a NaN passes through: a non-finite run must still be caught.)
@@ -707,7 +798,7 @@ public struct SiteModel: SimulationModel {
             row.curtailmentCreditsUSD += curtailableMW * demandResponseAvailabilityPerMWHour * hours
         }
         // Mining opex per MWh drawn.
-        if miningHeldMW > 0 { row.opexUSD += runningOpexPerHour * (heldShare * hours) }
+        if miningHeldMW > 0 { row.opexUSD += miningOpexPerHour * hours }
         // GPU cloud.
         if let gpuOpexPerGPUHour {
             let gpuHours = Double(gpusBusy) * hours
@@ -716,6 +807,7 @@ public struct SiteModel: SimulationModel {
             row.averageGPUPriceUSDPerGPUHour += environment.gpuPriceUSDPerGPUHour * hours
             row.opexUSD += gpuHours * gpuOpexPerGPUHour
             row.gpuUtilisation += Double(gpusInstalled) * hours  // installed GPU-hours, divided at month end
+            if fragmentedGPUs > 0 { row.fragmentedGPUHours += Double(fragmentedGPUs) * hours }
         }
         // Colocation rent: contracted kW x price, per hour of the month.
         for k in leases.indices where leases[k].billedKW > 0 {
@@ -749,7 +841,7 @@ public struct SiteModel: SimulationModel {
         row.averageGPUPriceUSDPerGPUHour /= hours
         row.averageHashpriceUSDPerPHDay /= hours
         row.gpuUtilisation = row.gpuUtilisation > 0 ? row.gpuHoursBilled / row.gpuUtilisation : 0
-        row.jobsWaitingAtEnd = gpuPool.map { sim.queueLength(of: $0) } ?? 0
+        row.jobsWaitingAtEnd = gpuPool.map { sim.queueLength(of: $0) } ?? placementQueue.count
         if !leases.isEmpty { row.colocationContractedKW = leases.reduce(0) { $0 + $1.billedKW } }
         if let t = scenario.electricity.transmission, m <= fourCPMonth.count, fourCPMonth[m - 1] {
             row.transmissionUSD = t.usdPerKWYear * peakLoadThisMonthMW * 1_000 / Double(t.peakMonths.count)
@@ -811,6 +903,8 @@ public struct SiteModel: SimulationModel {
                 let bought = original > 0 ? Int((Double(r.units) * Double(left) / Double(original) + 1e-9).rounded(.down)) : 0
                 fleetUnits[next] = bought
                 miningCapacity += Double(bought) * fleetMWPerUnit[next]
+                holdFleetRacks(f, in: &sim)
+                holdFleetRacks(next, in: &sim)
                 let cost = Double(bought) * r.asic.priceUSD
                 row.capexUSD += cost
                 row.miningCapexUSD += cost
@@ -887,17 +981,34 @@ public struct SiteModel: SimulationModel {
                 leases[k].fitOutPaidMonth = month
             }
             let wantMW = itMW * leases[k].schedule.pue
-            if abs(wantMW - leases[k].heldMW) < 1e-12 { continue }
+            if abs(wantMW - leases[k].heldMW) < 1e-12 && (wantMW == 0 || leases[k].ticket != nil) { continue }
             if let ticket = leases[k].ticket { sim.release(ticket) }
+            if let ticket = leases[k].hallTicket { sim.release(ticket) }
             leases[k].ticket = nil
+            leases[k].hallTicket = nil
             leases[k].heldMW = 0
-            guard wantMW > 0 else { continue }
-            let outcome = sim.request(wantMW, from: grid, priority: 20) { .colocationGranted(k, $0) }
+            guard wantMW > 0 else {
+                refreshMiningHolding(in: &sim)
+                continue
+            }
+            let outcome = sim.request(wantMW, from: hallCapacity[leases[k].hall], priority: 20) { .colocationGranted(k, $0) }
+            syncMining(in: &sim)
             if case .granted(let ticket) = outcome {
-                leases[k].ticket = ticket
-                leases[k].heldMW = wantMW
+                leases[k].hallTicket = ticket
+                requestLeaseGrid(k, in: &sim)
             }
             refreshMiningHolding(in: &sim)
+        }
+    }
+
+    /// A tenant holding its hall's power asks the grid for the same.
+    mutating func requestLeaseGrid(_ k: Int, in sim: inout Simulation<Event>) {
+        guard let hallTicket = leases[k].hallTicket, let amount = sim.holding(hallTicket)?.amount else { return }
+        let outcome = sim.request(amount, from: grid, priority: 20) { .colocationGranted(k, $0) }
+        syncMining(in: &sim)
+        if case .granted(let ticket) = outcome {
+            leases[k].ticket = ticket
+            leases[k].heldMW = amount
         }
     }
 
@@ -908,23 +1019,17 @@ public struct SiteModel: SimulationModel {
 
     func miningCapacityMW() -> Double { miningCapacity }
 
-    /// Hashrate of the miners actually running (curtailment and preemption applied),
-    /// given mining's held share of the power it wants.
-    @inline(__always) func siteHashrateTHs(heldShare: Double) -> Double {
-        heldShare > 0 ? runningTHs * min(1, heldShare) : 0
-    }
-
     /// Recomputes the sums over the running fleets; call after changing `fleetRunning`
     /// or `fleetUnits`.
     mutating func fleetsChanged() {
-        var ths = 0.0
-        var opex = 0.0
-        for f in fleetUnits.indices {
-            ths += Double(fleetUnits[f]) * fleetRunning[f] * fleetTHsPerUnit[f]
-            opex += fleetPowerMW(f) * fleetRunning[f] * fleetOpexPerMWh[f]
+        for h in hallRunningTHs.indices {
+            hallRunningTHs[h] = 0
+            hallRunningOpexPerHour[h] = 0
         }
-        runningTHs = ths
-        runningOpexPerHour = opex
+        for f in fleetUnits.indices {
+            hallRunningTHs[fleetHall[f]] += Double(fleetUnits[f]) * fleetRunning[f] * fleetTHsPerUnit[f]
+            hallRunningOpexPerHour[fleetHall[f]] += fleetPowerMW(f) * fleetRunning[f] * fleetOpexPerMWh[f]
+        }
         var curtailed = 0.0
         var curtailable = 0.0
         for f in fleetUnits.indices where fleetEconomic[f] {
@@ -934,6 +1039,21 @@ public struct SiteModel: SimulationModel {
         }
         curtailedMW = curtailed
         curtailableMW = curtailable
+    }
+
+    /// Holds the rack positions fleet `f`'s units take in its hall (after its units changed).
+    mutating func holdFleetRacks(_ f: Int, in sim: inout Simulation<Event>) {
+        let racks = fleetPerRack[f] > 0 ? (fleetUnits[f] + fleetPerRack[f] - 1) / fleetPerRack[f] : 0
+        let held = fleetRackTicket[f].flatMap { sim.holding($0).map { Int($0.amount) } } ?? 0
+        guard racks != held else { return }
+        if let ticket = fleetRackTicket[f] { sim.release(ticket) }
+        fleetRackTicket[f] = nil
+        guard racks > 0 else { return }
+        let pool = hallRacks[fleetHall[f]]
+        // More than the free positions can only come from a scenario built in code
+        // (the loader checks): the shelves then stand outside the racks.
+        guard racks <= sim.available(of: pool) else { return }
+        if case .granted(let ticket) = sim.request(racks, from: pool, onGrant: { _ in .tick }) { fleetRackTicket[f] = ticket }
     }
 
     /// USD a TH/s earns in an hour at the current difficulty, subsidy, fees and price:
@@ -969,36 +1089,82 @@ public struct SiteModel: SimulationModel {
         // Every other change of the fleets is followed by a refresh, so unless a fleet
         // flipped, mining still wants what it wanted: only a lost holding of something
         // wanted needs one (with every fleet off there is nothing to hold), and a cut
-        // holding only when the grid has power free or AI is waiting for it (otherwise
-        // the refresh would take back exactly what mining holds).
+        // holding only when its hall and the grid have power free or AI is waiting for
+        // it (otherwise the refresh would take back exactly what mining holds).
         if flipped { fleetsChanged() }
-        if flipped || (miningTicket == nil && miningWantedMW > 0) {
-            refreshMiningHolding(in: &sim)
-        } else if miningTicket != nil && miningHeldMW != miningWantedMW
-            && (sim.available(of: grid) > 1e-9 || sim.queueLength(of: grid) > 0)
-        {
-            refreshMiningHolding(in: &sim)
-        }
+        if flipped || miningCanChange(in: sim) { refreshMiningHolding(in: &sim) }
     }
 
+    /// Whether a hall's mining holds less than it wants while its hall and the grid have
+    /// power free, or someone waits for power.
+    func miningCanChange(in sim: Simulation<Event>) -> Bool {
+        guard miningHeldMW != miningWantedMW else { return false }
+        if sim.queueLength(of: grid) > 0 { return true }
+        let gridFree = sim.available(of: grid) > 1e-9
+        for h in hallMiningWantedMW.indices where hallMiningHeldMW[h] != hallMiningWantedMW[h] {
+            if sim.queueLength(of: hallCapacity[h]) > 0 || (gridFree && sim.available(of: hallCapacity[h]) > 1e-9) { return true }
+        }
+        return false
+    }
+
+    /// Mining takes, hall by hall, what its running fleets want of what the hall and the
+    /// grid have free (nothing while AI waits for power there).
     mutating func refreshMiningHolding(in sim: inout Simulation<Event>) {
-        var wanted = 0.0
-        for f in fleetUnits.indices { wanted += fleetPowerMW(f) * fleetRunning[f] }
-        // Nothing to do when mining already holds all it wants (the common tick).
-        if wanted == miningWantedMW, miningTicket != nil, miningHeldMW == wanted { return }
-        miningWantedMW = wanted
-        if let ticket = miningTicket { sim.release(ticket) }
-        miningTicket = nil
-        miningHeldMW = 0
-        let amount = min(miningWantedMW, sim.available(of: grid))
-        guard amount > 1e-9, sim.queueLength(of: grid) == 0 else { return }
-        let outcome = sim.request(amount, from: grid, priority: 0, preemption: .partial, onPreempt: { .miningPreempted($0) }) {
-            _ in .tick  // never used: the request fits, so it is granted at once
+        var wanted = hallRunningTHs.map { _ in 0.0 }
+        for f in fleetUnits.indices { wanted[fleetHall[f]] += fleetPowerMW(f) * fleetRunning[f] }
+        var totalWanted = 0.0
+        var totalHeld = 0.0
+        for h in wanted.indices {
+            totalWanted += wanted[h]
+            // Nothing to do when this hall's mining already holds all it wants (the common tick).
+            if wanted[h] == hallMiningWantedMW[h], hallMiningHeldMW[h] == wanted[h], wanted[h] == 0 || hallMiningTicket[h] != nil {
+                totalHeld += hallMiningHeldMW[h]
+                continue
+            }
+            hallMiningWantedMW[h] = wanted[h]
+            if let ticket = hallMiningTicket[h] { sim.release(ticket) }
+            if let ticket = hallMiningGridTicket[h] { sim.release(ticket) }
+            hallMiningTicket[h] = nil
+            hallMiningGridTicket[h] = nil
+            hallMiningHeldMW[h] = 0
+            let amount = min(wanted[h], sim.available(of: hallCapacity[h]), sim.available(of: grid))
+            guard amount > 1e-9, sim.queueLength(of: grid) == 0, sim.queueLength(of: hallCapacity[h]) == 0 else { continue }
+            // Both fit, so both are granted at once (the grant events are never used).
+            let inHall = sim.request(amount, from: hallCapacity[h], priority: 0, preemption: .partial, onPreempt: { .miningPreempted($0) }) { _ in .tick }
+            let inGrid = sim.request(amount, from: grid, priority: 0, preemption: .partial, onPreempt: { .miningPreempted($0) }) { _ in .tick }
+            if case .granted(let a) = inHall, case .granted(let b) = inGrid {
+                hallMiningTicket[h] = a
+                hallMiningGridTicket[h] = b
+                hallMiningHeldMW[h] = amount
+                totalHeld += amount
+            }
         }
-        if case .granted(let ticket) = outcome {
-            miningTicket = ticket
-            miningHeldMW = amount
+        miningWantedMW = totalWanted
+        miningHeldMW = totalHeld
+    }
+
+    /// After AI took power from mining in a hall or in the grid (preemption), mining
+    /// gives back the same in the other, so that it holds as much in each.
+    mutating func syncMining(in sim: inout Simulation<Event>) {
+        var total = 0.0
+        for h in hallMiningTicket.indices where hallMiningTicket[h] != nil || hallMiningGridTicket[h] != nil {
+            let inHall = hallMiningTicket[h].flatMap { sim.holding($0)?.amount } ?? 0
+            let inGrid = hallMiningGridTicket[h].flatMap { sim.holding($0)?.amount } ?? 0
+            let held = min(inHall, inGrid)
+            if held <= 1e-12 {
+                if let ticket = hallMiningTicket[h] { sim.release(ticket) }
+                if let ticket = hallMiningGridTicket[h] { sim.release(ticket) }
+                hallMiningTicket[h] = nil
+                hallMiningGridTicket[h] = nil
+                hallMiningHeldMW[h] = 0
+                continue
+            }
+            if inHall > held, let ticket = hallMiningTicket[h] { sim.release(inHall - held, of: ticket) }
+            if inGrid > held, let ticket = hallMiningGridTicket[h] { sim.release(inGrid - held, of: ticket) }
+            hallMiningHeldMW[h] = held
+            total += held
         }
+        miningHeldMW = total
     }
 
     // MARK: GPU jobs
@@ -1017,30 +1183,88 @@ public struct SiteModel: SimulationModel {
     }
 
     mutating func startJob(gpus: Int, hours: Double, in sim: inout Simulation<Event>) {
-        guard let pool = gpuPool, let cloud = scenario.gpuCloud else { return }
+        guard let cloud = scenario.gpuCloud, let racks = gpuRacks else { return }
         let id = jobs.count
-        let pue = scenario.site.halls[scenario.site.hallIndex(named: cloud.hall)!].pue
-        jobs.append(
-            Job(
-                gpus: gpus, durationHours: hours, submitHours: sim.now.hours,
-                powerMW: Double(gpus) * cloud.gpu.serverPowerWPerGPU * pue / 1e6))
+        let per = max(1, cloud.gpu.gpusPerServer)
+        let held = cloud.placement.wholeServers ? (gpus + per - 1) / per * per : gpus
+        jobs.append(Job(gpus: gpus, heldGPUs: held, durationHours: hours, submitHours: sim.now.hours, powerMW: 0))
         // Jobs arrive only while the cloud can serve them: none before its GPUs exist,
-        // none bigger than it is now (lost demand, not a backlog).
-        guard gpus <= gpusInstalled else {
+        // none bigger than it is now, or than its largest placement domain (lost
+        // demand, not a backlog).
+        guard held <= gpusInstalled, !placementConstrained || held <= racks.largestDomain else {
             row.jobsLost += 1
             row.lostGPUHours += Double(gpus) * hours
             return
         }
-        let priority = cloud.scheduler == .priority ? gpus : 0
-        let outcome = sim.request(gpus, from: pool, priority: priority) { .gpusGranted(job: id, $0) }
-        switch outcome {
-        case .granted(let ticket):
-            jobs[id].gpuTicket = ticket
-            requestJobPower(id, in: &sim)
-        case .queued(let ticket):
-            jobs[id].waitingTicket = ticket
-            if let wait = cloud.maxWaitHours { sim.schedule(.jobRenege(job: id), after: .hours(wait)) }
+        if let pool = gpuPool {
+            let priority = cloud.scheduler == .priority ? gpus : 0
+            let outcome = sim.request(held, from: pool, priority: priority) { .gpusGranted(job: id, $0) }
+            switch outcome {
+            case .granted(let ticket):
+                jobs[id].gpuTicket = ticket
+                place(id, domain: nil)
+                requestJobPower(id, in: &sim)
+            case .queued(let ticket):
+                jobs[id].waitingTicket = ticket
+                if let wait = cloud.maxWaitHours { sim.schedule(.jobRenege(job: id), after: .hours(wait)) }
+            }
+        } else {
+            jobs[id].placementWaiting = true
+            placementQueue.append(id)
+            servePlacementQueue(in: &sim)
+            if jobs[id].placementWaiting, let wait = cloud.maxWaitHours { sim.schedule(.jobRenege(job: id), after: .hours(wait)) }
         }
+    }
+
+    /// Puts job `id`'s GPUs on racks of `domain` (nil: anywhere) and works out the
+    /// power they draw in each hall.
+    mutating func place(_ id: Int, domain: Int?) {
+        guard let cloud = scenario.gpuCloud, gpuRacks != nil else { return }
+        let shares = gpuRacks!.take(jobs[id].heldGPUs, in: domain)
+        let parts = gpuRacks!.power(of: shares, wattsPerGPU: cloud.gpu.serverPowerWPerGPU)
+        jobs[id].shares = shares
+        jobs[id].powerParts = parts
+        jobs[id].powerMW = parts.reduce(0) { $0 + $1.mw }
+    }
+
+    /// Starts the waiting jobs that can be placed now, in the scheduler's order: FIFO
+    /// and priority (larger jobs first) stop at the first job that cannot be placed;
+    /// backfill goes on to any that can.
+    mutating func servePlacementQueue(in sim: inout Simulation<Event>) {
+        guard let cloud = scenario.gpuCloud, gpuRacks != nil, !placementQueue.isEmpty else {
+            fragmentedGPUs = 0
+            return
+        }
+        var order = placementQueue
+        if cloud.scheduler == .priority {
+            order = order.enumerated().sorted { a, b in
+                let (ga, gb) = (jobs[a.element].heldGPUs, jobs[b.element].heldGPUs)
+                return ga != gb ? ga > gb : a.offset < b.offset
+            }.map(\.element)
+        }
+        var placed: [Int] = []
+        for id in order {
+            if let d = gpuRacks!.domain(for: jobs[id].heldGPUs) {
+                place(id, domain: gpuRacks!.domainKind == .cloud ? nil : d)
+                jobs[id].placementWaiting = false
+                placed.append(id)
+            } else if cloud.scheduler != .backfill {
+                break
+            }
+        }
+        if !placed.isEmpty { placementQueue.removeAll { !jobs[$0].placementWaiting } }
+        updateFragmentation()
+        for id in placed { requestJobPower(id, in: &sim) }
+    }
+
+    /// Free GPUs count as fragmented while some waiting job needs no more than are free
+    /// but more than any one domain has free.
+    mutating func updateFragmentation() {
+        fragmentedGPUs = 0
+        guard let racks = gpuRacks, !placementQueue.isEmpty else { return }
+        let largestFree = racks.domainFree.max() ?? 0
+        let free = racks.totalFree
+        if placementQueue.contains(where: { jobs[$0].heldGPUs <= free && jobs[$0].heldGPUs > largestFree }) { fragmentedGPUs = free }
     }
 
     /// A job that has waited `maxWaitHours` without starting leaves: its requests are
@@ -1050,31 +1274,57 @@ public struct SiteModel: SimulationModel {
         if let ticket = jobs[job].waitingTicket { sim.release(ticket) }
         if let ticket = jobs[job].gpuTicket { sim.release(ticket) }
         if let ticket = jobs[job].powerTicket { sim.release(ticket) }
+        for ticket in jobs[job].hallTickets { sim.release(ticket) }
+        if !jobs[job].shares.isEmpty { gpuRacks?.give(jobs[job].shares) }
         jobs[job].waitingTicket = nil
         jobs[job].gpuTicket = nil
         jobs[job].powerTicket = nil
+        jobs[job].hallTickets = []
+        jobs[job].shares = []
         jobs[job].endHours = sim.now.hours
         row.jobsLost += 1
         row.lostGPUHours += Double(jobs[job].gpus) * jobs[job].durationHours
+        if placementConstrained {
+            jobs[job].placementWaiting = false
+            placementQueue.removeAll { $0 == job }
+            servePlacementQueue(in: &sim)
+        }
         refreshMiningHolding(in: &sim)
     }
 
+    /// Asks for the job's power: in each hall its GPUs are in, then in the grid; starts
+    /// it once it holds all (a request that has to wait continues on its grant).
     mutating func requestJobPower(_ job: Int, in sim: inout Simulation<Event>) {
-        let outcome = sim.request(jobs[job].powerMW, from: grid, priority: 10) { .powerGranted(job: job, $0) }
-        switch outcome {
-        case .granted(let ticket):
-            jobs[job].powerTicket = ticket
-            beginRunning(job, in: &sim)
-        case .queued(let ticket):
-            jobs[job].waitingTicket = ticket  // the power request, withdrawn if the job reneges
+        while true {
+            let stage = jobs[job].hallTickets.count
+            let outcome: RequestOutcome
+            if stage < jobs[job].powerParts.count {
+                let part = jobs[job].powerParts[stage]
+                outcome = sim.request(part.mw, from: hallCapacity[part.hall], priority: 10) { .powerGranted(job: job, $0) }
+            } else if jobs[job].powerTicket == nil {
+                outcome = sim.request(jobs[job].powerMW, from: grid, priority: 10) { .powerGranted(job: job, $0) }
+            } else {
+                beginRunning(job, in: &sim)
+                return
+            }
+            syncMining(in: &sim)
+            switch outcome {
+            case .granted(let ticket): recordPower(ticket, of: job)
+            case .queued(let ticket):
+                jobs[job].waitingTicket = ticket  // withdrawn if the job reneges
+                return
+            }
         }
-        miningHeldMW = miningTicket.flatMap { sim.holding($0)?.amount } ?? 0
-        if miningHeldMW == 0 { miningTicket = nil }
+    }
+
+    mutating func recordPower(_ ticket: ResourceTicket, of job: Int) {
+        if ticket.isFor(grid) { jobs[job].powerTicket = ticket } else { jobs[job].hallTickets.append(ticket) }
     }
 
     mutating func beginRunning(_ job: Int, in sim: inout Simulation<Event>) {
         gpusBusy += jobs[job].gpus
         gpuPowerMW += jobs[job].powerMW
+        for part in jobs[job].powerParts { gpuPowerByHall[part.hall] += part.mw }
         jobs[job].startHours = sim.now.hours
         runningJobs.insert(job)
         sim.schedule(.jobFinished(job: job), after: .hours(jobs[job].durationHours))
@@ -1083,14 +1333,23 @@ public struct SiteModel: SimulationModel {
     mutating func finishJob(_ job: Int, in sim: inout Simulation<Event>) {
         gpusBusy -= jobs[job].gpus
         gpuPowerMW -= jobs[job].powerMW
+        for part in jobs[job].powerParts {
+            gpuPowerByHall[part.hall] -= part.mw
+            if gpuPowerByHall[part.hall] < 1e-12 { gpuPowerByHall[part.hall] = 0 }
+        }
         jobs[job].endHours = sim.now.hours
         runningJobs.remove(job)
         if gpuPowerMW < 1e-12 { gpuPowerMW = 0 }
         row.jobsCompleted += 1
         if let ticket = jobs[job].powerTicket { sim.release(ticket) }
+        for ticket in jobs[job].hallTickets { sim.release(ticket) }
         if let ticket = jobs[job].gpuTicket { sim.release(ticket) }
+        gpuRacks?.give(jobs[job].shares)
         jobs[job].powerTicket = nil
+        jobs[job].hallTickets = []
         jobs[job].gpuTicket = nil
+        jobs[job].shares = []
+        if placementConstrained { servePlacementQueue(in: &sim) }
         // Mining takes back what the job gave up (until the next tick re-decides).
         refreshMiningHolding(in: &sim)
     }
@@ -1113,9 +1372,13 @@ public struct SiteModel: SimulationModel {
     public func runningJobsHoldTheirResources(in sim: Simulation<Event>) -> Bool {
         for index in runningJobs {
             let job = jobs[index]
-            guard let gpu = job.gpuTicket, let power = job.powerTicket,
-                sim.holding(gpu)?.amount == Double(job.gpus), sim.holding(power) != nil
+            guard let power = job.powerTicket, sim.holding(power) != nil, job.shares.reduce(0, { $0 + $1.gpus }) == job.heldGPUs,
+                job.hallTickets.count == job.powerParts.count,
+                zip(job.hallTickets, job.powerParts).allSatisfy({ ticket, part in sim.holding(ticket)?.amount == part.mw })
             else { return false }
+            if gpuPool != nil {
+                guard let gpu = job.gpuTicket, sim.holding(gpu)?.amount == Double(job.heldGPUs) else { return false }
+            }
         }
         return gpusBusy <= gpusInstalled
     }
@@ -1133,8 +1396,14 @@ public struct SiteModel: SimulationModel {
             miningCapacity -= Double(units) * perUnit
             toFree -= Double(units) * perUnit
             row.assetSalesUSD += Double(units) * fleetUnitPriceUSD[f] * c.asicSalvageFraction
+            holdFleetRacks(f, in: &sim)
         }
         fleetsChanged()
+        // The new racks take rack positions out of the hall for the lead time (the
+        // validator has checked the freed positions hold them).
+        let h = scenario.site.hallIndex(named: c.hall)!
+        let positions = min(conversionRackCount(k), sim.available(of: hallRacks[h]))
+        if positions > 0 { sim.setUnits(sim.units(of: hallRacks[h]) - positions, of: hallRacks[h]) }
         conversionStartMonth[k] = month
         let lead = conversionLead[k]
         if lead == 0 {
@@ -1150,8 +1419,27 @@ public struct SiteModel: SimulationModel {
         }
     }
 
+    /// Racks of its own kind conversion `k` installs: for its GPUs, or its tenant's IT load.
+    func conversionRackCount(_ k: Int) -> Int {
+        let c = scenario.conversions[k]
+        let h = scenario.site.hallIndex(named: c.hall)!
+        let kind = c.racks ?? scenario.site.halls[h].rackKind
+        switch c.target {
+        case .gpuCloud(let gpus):
+            guard let racks = gpuRacks, racks.serversPerRack(kind) > 0 else { return 0 }
+            return racks.racksNeeded(gpus: gpus, kind: kind)
+        case .colocation: return kind.racks(itMW: c.criticalITMW)
+        }
+    }
+
     mutating func completeConversion(_ k: Int, in sim: inout Simulation<Event>) {
         let c = scenario.conversions[k]
+        // Its racks stand in the hall, and its GPUs or its tenant take them.
+        let racks = conversionRackCount(k)
+        if racks > 0 {
+            sim.setUnits(racks, of: conversionRacks[k])
+            sim.request(racks, from: conversionRacks[k]) { _ in .tick }
+        }
         switch c.target {
         case .colocation(var terms):
             terms.criticalITMW = c.criticalITMW
@@ -1159,31 +1447,65 @@ public struct SiteModel: SimulationModel {
             leases.append(
                 Lease(
                     schedule: LeaseSchedule(terms: terms, market: scenario.colocationMarket, pue: c.newPUE),
-                    renewalsTaken: conversionRenewals[k],
+                    renewalsTaken: conversionRenewals[k], hall: scenario.site.hallIndex(named: c.hall)!,
                     defaultMonth: Self.defaultMonth(start: month, years: conversionDefaultYears[k]),
                     signedMonth: (conversionStartMonth[k] ?? month) - 1))
             updateLeases(in: &sim)
         case .gpuCloud(let gpus):
-            guard let pool = gpuPool, let cloud = scenario.gpuCloud else { return }
+            guard let cloud = scenario.gpuCloud, gpuRacks != nil else { return }
+            let h = scenario.site.hallIndex(named: c.hall)!
+            gpuRacks!.install(gpus: gpus, hall: h, pue: c.newPUE, kind: c.racks ?? scenario.site.halls[h].rackKind)
             gpusInstalled += gpus
             row.capexUSD += Double(gpus) * cloud.gpu.priceUSD
             row.gpuCapexUSD += Double(gpus) * cloud.gpu.priceUSD
             if cloud.replaceAtEndOfLife { gpuBatches.append((month, gpus)) }
-            sim.setUnits(gpusInstalled, of: pool)
+            if let pool = gpuPool { sim.setUnits(gpusInstalled, of: pool) } else { servePlacementQueue(in: &sim) }
         }
     }
 
     // MARK: Invariants
 
-    /// MW drawn in each hall now: mining (by fleet), GPU jobs, colocation.
+    /// MW drawn in each hall now, by the model's own accounts: mining (by fleet, at its
+    /// hall's held share), GPU jobs (where their GPUs are), colocation.
     public func hallPower() -> [String: Double] {
         var power: [String: Double] = [:]
-        let scale = miningWantedMW > 0 ? min(1, miningHeldMW / miningWantedMW) : 0
         for (f, fleet) in fleets.enumerated() {
+            let h = fleetHall[f]
+            let scale = hallMiningWantedMW[h] > 0 ? min(1, hallMiningHeldMW[h] / hallMiningWantedMW[h]) : 0
             power[fleet.hall, default: 0] += fleetPowerMW(f) * fleetRunning[f] * scale
         }
-        if let cloud = scenario.gpuCloud { power[cloud.hall, default: 0] += gpuPowerMW }
+        for (h, hall) in scenario.site.halls.enumerated() { power[hall.name, default: 0] += gpuPowerByHall[h] }
         for lease in leases { power[lease.terms.hall, default: 0] += lease.heldMW }
         return power
+    }
+
+    /// Rack positions and racks in use against their number, in every pool (halls' and
+    /// conversions'), and GPU racks over their kW (for the invariant tests): the
+    /// descriptions of what is wrong, empty when nothing is.
+    public func rackViolations(in sim: Simulation<Event>) -> [String] {
+        var wrong: [String] = []
+        for (h, pool) in hallRacks.enumerated() where sim.inUse(of: pool) > sim.units(of: pool) {
+            wrong.append("hall \(scenario.site.halls[h].name): \(sim.inUse(of: pool)) racks used of \(sim.units(of: pool))")
+        }
+        for (k, pool) in conversionRacks.enumerated() where sim.inUse(of: pool) > sim.units(of: pool) {
+            wrong.append("conversion \(k + 1): \(sim.inUse(of: pool)) racks used of \(sim.units(of: pool))")
+        }
+        // Mining shelves: as many ASICs a rack as its kW holds, all of them in racks.
+        for f in fleets.indices where fleetUnits[f] > 0 {
+            let held = fleetRackTicket[f].flatMap { sim.holding($0) }.map { Int($0.amount) } ?? 0
+            if held * fleetPerRack[f] < fleetUnits[f] { wrong.append("fleet \(f): \(fleetUnits[f]) units on \(held) racks") }
+            let kW = scenario.site.halls[fleetHall[f]].kWPerRack
+            if Double(fleetPerRack[f]) * fleets[f].asic.powerW / 1_000 > kW * (1 + 1e-9) { wrong.append("fleet \(f): shelves over \(kW) kW") }
+        }
+        if let racks = gpuRacks, let cloud = scenario.gpuCloud {
+            for r in racks.overloadedRacks(wattsPerGPU: cloud.gpu.serverPowerWPerGPU) { wrong.append("GPU rack \(r) over its kW") }
+            if racks.installed != gpusInstalled { wrong.append("\(racks.installed) GPUs on racks, \(gpusInstalled) installed") }
+        }
+        return wrong
+    }
+
+    /// MW the engine's hall capacities hold now, by hall name.
+    public func hallHoldings(in sim: Simulation<Event>) -> [String: Double] {
+        Dictionary(uniqueKeysWithValues: scenario.site.halls.enumerated().map { ($1.name, sim.inUse(of: hallCapacity[$0])) })
     }
 }
