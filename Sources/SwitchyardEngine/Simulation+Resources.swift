@@ -133,6 +133,9 @@ extension Simulation {
     @inlinable public func inUse(of resource: PoolID) -> Int { Int(resources[resource.index].inUse) }
     @inlinable public func available(of resource: PoolID) -> Int { Int(resources[resource.index].available) }
     @inlinable public func queueLength(of resource: CapacityID) -> Int { resources[resource.index].waiting.count }
+    /// Holdings preempted on a capacity so far (a model checks whether a request took
+    /// anything from its holders).
+    @inlinable public func preemptionCount(of resource: CapacityID) -> Int { resources[resource.index].preemptions }
     @inlinable public func queueLength(of resource: PoolID) -> Int { resources[resource.index].waiting.count }
 
     /// Usage statistics of a capacity up to now.

@@ -8,19 +8,31 @@
 /// hall, server by server, the last rack possibly part full. A job's GPUs must all be
 /// in one placement domain: the whole cloud, a hall, a rack, or a pod of consecutive
 /// racks of one batch. Within a domain a job takes free GPUs rack by rack, in order.
+///
+/// Unconstrained placement (the whole cloud one domain) needs no rack: a job's GPUs are
+/// counted by group (the racks of one hall at one PUE), which is all its power needs.
 public struct GPURacks: Hashable, Sendable {
+    /// The racks of one hall at one PUE.
+    public struct Group: Hashable, Sendable {
+        public var hall: Int
+        public var pue: Double
+        public var gpus: Int
+        public var free: Int
+    }
+
     public struct Rack: Hashable, Sendable {
         public var hall: Int
         /// PUE of the rack's power (its hall's, or its conversion's `newPUE`).
         public var pue: Double
         public var domain: Int
+        public var group: Int
         public var servers: Int
         public var gpus: Int
         public var free: Int
         public var kWPerRack: Double
     }
 
-    /// GPUs a job holds on one rack.
+    /// GPUs a job holds on one rack (or, with unconstrained placement, in one group).
     public struct Share: Hashable, Sendable {
         public var rack: Int
         public var gpus: Int
@@ -33,10 +45,22 @@ public struct GPURacks: Hashable, Sendable {
     public let domainKind: GPUCloud.Placement.Domain
     public let policy: GPUCloud.Placement.Policy
     public private(set) var racks: [Rack] = []
+    public private(set) var groups: [Group] = []
     public private(set) var domainFree: [Int] = []
     public private(set) var domainGPUs: [Int] = []
     public private(set) var totalFree = 0
     public private(set) var installed = 0
+    /// No rack before this one has a free GPU (where a search for free GPUs starts).
+    var firstFree = 0
+
+    /// No cloud: no racks.
+    public init() {
+        gpusPerServer = 1
+        serverKW = 0
+        serversPerRackCap = nil
+        domainKind = .cloud
+        policy = .firstFit
+    }
 
     public init(cloud: GPUCloud) {
         gpusPerServer = max(1, cloud.gpu.gpusPerServer)
@@ -60,6 +84,10 @@ public struct GPURacks: Hashable, Sendable {
     public mutating func install(gpus: Int, hall: Int, pue: Double, kind: RackKind) -> Int {
         let perRack = serversPerRack(kind)
         guard perRack > 0, gpus > 0 else { return 0 }
+        let group = groups.firstIndex { $0.hall == hall && $0.pue == pue } ?? groups.count
+        if group == groups.count { groups.append(Group(hall: hall, pue: pue, gpus: 0, free: 0)) }
+        groups[group].gpus += gpus
+        groups[group].free += gpus
         var left = gpus
         var inBatch = 0
         var podDomain = -1
@@ -79,7 +107,7 @@ public struct GPURacks: Hashable, Sendable {
                 domainGPUs.append(0)
                 domainFree.append(0)
             }
-            racks.append(Rack(hall: hall, pue: pue, domain: domain, servers: servers, gpus: g, free: g, kWPerRack: kind.kWPerRack))
+            racks.append(Rack(hall: hall, pue: pue, domain: domain, group: group, servers: servers, gpus: g, free: g, kWPerRack: kind.kWPerRack))
             domainGPUs[domain] += g
             domainFree[domain] += g
             left -= g
@@ -105,35 +133,117 @@ public struct GPURacks: Hashable, Sendable {
     /// The most GPUs one domain has (free or not): the largest job that can ever run now.
     public var largestDomain: Int { domainGPUs.max() ?? 0 }
 
-    /// Takes `gpus` free GPUs in `domain` (nil: anywhere), rack by rack in order.
-    /// The caller has checked that they are free there.
-    public mutating func take(_ gpus: Int, in domain: Int?) -> [Share] {
-        var shares: [Share] = []
+    /// Takes `gpus` free GPUs in `domain` (nil: anywhere), rack by rack in order, and
+    /// appends where they are to `shares`; returns how many shares it appended. The
+    /// caller has checked that they are free there.
+    @discardableResult
+    public mutating func take(_ gpus: Int, in domain: Int?, into shares: inout [Share]) -> Int {
         var left = gpus
-        for r in racks.indices where left > 0 && racks[r].free > 0 && (domain == nil || racks[r].domain == domain) {
+        var count = 0
+        while firstFree < racks.count && racks[firstFree].free == 0 { firstFree += 1 }
+        var r = firstFree
+        while left > 0 && r < racks.count {
+            defer { r += 1 }
+            guard racks[r].free > 0 && (domain == nil || racks[r].domain == domain) else { continue }
             let g = min(left, racks[r].free)
             racks[r].free -= g
             domainFree[racks[r].domain] -= g
+            groups[racks[r].group].free -= g
             left -= g
             shares.append(Share(rack: r, gpus: g))
+            count += 1
         }
         totalFree -= gpus - left
-        return shares
+        return count
     }
 
     /// Gives back what a job held.
-    public mutating func give(_ shares: [Share]) {
+    public mutating func give(_ shares: ArraySlice<Share>) {
         for share in shares {
+            firstFree = min(firstFree, share.rack)
             racks[share.rack].free += share.gpus
             domainFree[racks[share.rack].domain] += share.gpus
+            groups[racks[share.rack].group].free += share.gpus
             totalFree += share.gpus
         }
+    }
+
+    /// Unconstrained placement: takes `gpus` free GPUs group by group. With one group
+    /// (the common case) returns it and appends nothing; otherwise appends a share per
+    /// group used (`rack` is then the group) to `shares` and returns nil.
+    public mutating func takeFromGroups(_ gpus: Int, into shares: inout [Share]) -> Int? {
+        totalFree -= gpus
+        if groups.count == 1 {
+            groups[0].free -= gpus
+            domainFree[0] -= gpus
+            return 0
+        }
+        var left = gpus
+        for g in groups.indices where left > 0 && groups[g].free > 0 {
+            let n = min(left, groups[g].free)
+            groups[g].free -= n
+            left -= n
+            shares.append(Share(rack: g, gpus: n))
+        }
+        domainFree[0] -= gpus
+        return nil
+    }
+
+    /// Gives back GPUs taken by ``takeFromGroups(_:into:)``.
+    public mutating func giveToGroups(_ shares: ArraySlice<Share>) {
+        for share in shares {
+            groups[share.rack].free += share.gpus
+            domainFree[0] += share.gpus
+            totalFree += share.gpus
+        }
+    }
+
+    /// Gives back `gpus` GPUs taken from group `group`.
+    public mutating func giveToGroup(_ group: Int, gpus: Int) {
+        groups[group].free += gpus
+        domainFree[0] += gpus
+        totalFree += gpus
+    }
+
+    /// Facility MW of `gpus` GPUs of group `group`.
+    @inline(__always) public func power(ofGroup group: Int, gpus: Int, wattsPerGPU: Double) -> Double {
+        Double(gpus) * wattsPerGPU * groups[group].pue / 1e6
+    }
+
+    /// Facility MW by hall of GPUs counted by group (shares from ``takeFromGroups(_:into:)``).
+    public func power(ofGroups shares: ArraySlice<Share>, wattsPerGPU: Double) -> [(hall: Int, mw: Double)] {
+        var result: [(hall: Int, mw: Double)] = []
+        for share in shares {
+            let group = groups[share.rack]
+            let mw = Double(share.gpus) * wattsPerGPU * group.pue / 1e6
+            if let i = result.firstIndex(where: { $0.hall == group.hall }) { result[i].mw += mw } else { result.append((group.hall, mw)) }
+        }
+        return result
     }
 
     /// Facility MW a job's GPUs draw in each hall they are in, in hall order: per hall,
     /// GPUs x W per GPU x PUE summed over the PUEs of its racks (one PUE: exactly
     /// gpus x W x PUE / 1e6).
-    public func power(of shares: [Share], wattsPerGPU: Double) -> [(hall: Int, mw: Double)] {
+    public func power(of shares: ArraySlice<Share>, wattsPerGPU: Double) -> [(hall: Int, mw: Double)] {
+        // The common case: every share in one hall at one PUE.
+        if let first = shares.first {
+            let rack = racks[first.rack]
+            var gpus = 0
+            var same = true
+            for share in shares {
+                if racks[share.rack].hall != rack.hall || racks[share.rack].pue != rack.pue {
+                    same = false
+                    break
+                }
+                gpus += share.gpus
+            }
+            if same { return [(rack.hall, Double(gpus) * wattsPerGPU * rack.pue / 1e6)] }
+        }
+        return powerByHall(of: shares, wattsPerGPU: wattsPerGPU)
+    }
+
+    /// ``power(of:wattsPerGPU:)`` when the shares span halls or PUEs.
+    func powerByHall(of shares: ArraySlice<Share>, wattsPerGPU: Double) -> [(hall: Int, mw: Double)] {
         var byHallPUE: [(hall: Int, pue: Double, gpus: Int)] = []
         for share in shares {
             let rack = racks[share.rack]

@@ -61,15 +61,22 @@ public struct SiteModel: SimulationModel {
         var startHours: Double?
         var endHours: Double?
         var gpuTicket: ResourceTicket?
-        /// The grid's power, and each hall's (in the order of `powerParts`).
+        /// The grid's power (each hall's is in its power parts).
         var powerTicket: ResourceTicket?
-        var hallTickets: [ResourceTicket] = []
         /// The GPU or power request while it waits (withdrawn if the job reneges).
         var waitingTicket: ResourceTicket?
         var powerMW: Double
-        /// Where its GPUs are, and the MW they draw in each hall.
-        var shares: [GPURacks.Share] = []
-        var powerParts: [(hall: Int, mw: Double)] = []
+        /// Where its GPUs are: with unconstrained placement all in group `group` (the
+        /// common case, nothing logged) or across groups in `shareLog[shares]`; with a
+        /// placement domain, by rack in `shareLog[shares]`.
+        var group = -1
+        var shares: Range<Int> = 0..<0
+        /// The MW its GPUs draw in its first hall (`part0`) and in any other
+        /// (`partLog[moreParts]`), and how many of those parts it holds so far.
+        var part0: PowerPart?
+        var moreParts: Range<Int> = 0..<0
+        var partsHeld = 0
+        var partCount: Int { (part0 == nil ? 0 : 1) + moreParts.count }
         /// Waiting for placement (the model's own queue, when placement is constrained).
         var placementWaiting = false
     }
@@ -118,17 +125,37 @@ public struct SiteModel: SimulationModel {
     /// (none until it completes), as engine pools.
     public let hallRacks: [PoolID]
     public let conversionRacks: [PoolID]
-    /// Per fleet: its hall's index, ASICs a rack, and its holding of rack positions.
+    /// Per fleet: its hall's index, ASICs a rack, and its holding of rack positions;
+    /// per hall, its fleets.
     let fleetHall: [Int]
+    /// Fleets by hall: hall h's are `fleetsByHall[hallFleetStart[h]..<hallFleetStart[h + 1]]`.
+    let fleetsByHall: [Int]
+    let hallFleetStart: [Int]
     let fleetPerRack: [Int]
     var fleetRackTicket: [ResourceTicket?]
-    /// The GPU cloud's racks and where each job's GPUs are (nil without a cloud).
-    public private(set) var gpuRacks: GPURacks?
+    /// The GPU cloud's racks and where each job's GPUs are (none without a cloud).
+    public private(set) var gpuRacks = GPURacks()
+    let hasCloud: Bool
     /// Placement in the model's own queue (a domain smaller than the cloud); otherwise
     /// the engine's GPU pool queues jobs and placement only records where they run.
     let placementConstrained: Bool
     /// Jobs waiting for placement, in arrival order.
     var placementQueue: [Int] = []
+    /// Where every placed job's GPUs are and the power they draw in each hall, in
+    /// placement order (jobs keep ranges into them: no allocation per job).
+    var shareLog: [GPURacks.Share] = []
+    var partLog: [PowerPart] = []
+    struct PowerPart {
+        var hall: Int
+        var mw: Double
+        var ticket: ResourceTicket?
+    }
+    /// The cloud's constants, read per job.
+    let gpuWattsPerGPU: Double
+    let gpusPerServer: Int
+    let wholeServers: Bool
+    let gpuScheduler: GPUCloud.Scheduler
+    let maxWaitHours: Double?
     /// Free GPUs that a waiting job could use by count but not by placement (0 unless so).
     var fragmentedGPUs = 0
     /// Mining per hall: its holding in the hall and in the grid (always equal), the MW
@@ -139,6 +166,14 @@ public struct SiteModel: SimulationModel {
     var hallMiningHeldMW: [Double]
     var hallRunningTHs: [Double]
     var hallRunningOpexPerHour: [Double]
+    /// Mining's hashrate and opex per hour now: each hall's running fleets at the share
+    /// of its wanted power it holds (AI may have taken some). Kept by
+    /// ``miningRatesChanged()`` whenever fleets or holdings change.
+    var miningTHsNow = 0.0
+    var miningOpexPerHourNow = 0.0
+    /// Set when the fleets' wanted power may have changed (``fleetsChanged()``); a
+    /// refresh with it clear and mining holding all it wants has nothing to do.
+    var miningWantMayHaveChanged = true
     /// MW held by running GPU jobs in each hall.
     var gpuPowerByHall: [Double]
     let gpuPool: PoolID?
@@ -197,7 +232,6 @@ public struct SiteModel: SimulationModel {
     var gpusInstalled: Int
     var jobs: [Job] = []
     /// Jobs holding GPUs and power now.
-    var runningJobs: Set<Int> = []
     var leases: [Lease] = []
     var chain: ChainState
     /// Per conversion: the month it started (nil: not yet) and capex installments paid.
@@ -273,6 +307,9 @@ public struct SiteModel: SimulationModel {
         fleetTHsPerMW = zip(fleetTHsPerUnit, fleetMWPerUnit).map { $0 / $1 }
         let hallOf = fleets.map { s.site.hallIndex(named: $0.hall)! }
         fleetHall = hallOf
+        let byHall = s.site.halls.indices.map { h in hallOf.indices.filter { hallOf[$0] == h } }
+        fleetsByHall = byHall.flatMap { $0 }
+        hallFleetStart = [0] + byHall.reduce(into: [Int]()) { starts, fleets in starts.append((starts.last ?? 0) + fleets.count) }
         fleetPerRack = fleets.enumerated().map { f, fleet in s.site.halls[hallOf[f]].rackKind.perRack(watts: fleet.asic.powerW) }
         fleetRackTicket = fleets.map { _ in nil }
         let hallCount = s.site.halls.count
@@ -303,6 +340,12 @@ public struct SiteModel: SimulationModel {
         fleetRunning = fleets.map { _ in 1 }
         gpusInstalled = s.gpuCloud?.gpus ?? 0
         placementConstrained = s.gpuCloud.map { $0.placement.domain != .cloud } ?? false
+        gpuWattsPerGPU = s.gpuCloud?.gpu.serverPowerWPerGPU ?? 0
+        gpusPerServer = max(1, s.gpuCloud?.gpu.gpusPerServer ?? 1)
+        wholeServers = s.gpuCloud?.placement.wholeServers ?? false
+        gpuScheduler = s.gpuCloud?.scheduler ?? .fifo
+        maxWaitHours = s.gpuCloud?.maxWaitHours
+        hasCloud = s.gpuCloud != nil
         var firstGPURacks = 0
         if let cloud = s.gpuCloud, let h = s.site.hallIndex(named: cloud.hall) {
             var racks = GPURacks(cloud: cloud)
@@ -746,15 +789,9 @@ public struct SiteModel: SimulationModel {
         // Bitcoin: network blocks over the span, the site's share of them.
         let networkEHs = environment.networkHashrateEHs
         let production = chain.advance(seconds: hours * 3_600, hashesPerSecond: networkEHs * 1e18)
-        // Mining's hashrate and opex, hall by hall at the share of its wanted power it
-        // holds (AI may have taken some).
-        var siteTHs = 0.0
-        var miningOpexPerHour = 0.0
-        for h in hallMiningWantedMW.indices where hallMiningHeldMW[h] > 0 {
-            let heldShare = hallMiningHeldMW[h] / hallMiningWantedMW[h]
-            siteTHs += hallRunningTHs[h] * min(1, heldShare)
-            miningOpexPerHour += hallRunningOpexPerHour[h] * heldShare
-        }
+        // Mining's hashrate and opex (kept by ``miningRatesChanged()``).
+        let siteTHs = miningTHsNow
+        let miningOpexPerHour = miningOpexPerHourNow
         // The network's hashrate includes the site's: its share of the blocks is at most
         // all of them (a network model that falls below the site is held there).
         // (Written so that a NaN passes through: a non-finite run must still be caught.)
@@ -1022,14 +1059,20 @@ public struct SiteModel: SimulationModel {
     /// Recomputes the sums over the running fleets; call after changing `fleetRunning`
     /// or `fleetUnits`.
     mutating func fleetsChanged() {
-        for h in hallRunningTHs.indices {
-            hallRunningTHs[h] = 0
-            hallRunningOpexPerHour[h] = 0
+        for h in 0..<hallRunningTHs.count {
+            var ths = 0.0
+            var opex = 0.0
+            for i in hallFleetStart[h]..<hallFleetStart[h + 1] {
+                let f = fleetsByHall[i]
+                ths += Double(fleetUnits[f]) * fleetRunning[f] * fleetTHsPerUnit[f]
+                opex += fleetPowerMW(f) * fleetRunning[f] * fleetOpexPerMWh[f]
+            }
+            hallRunningTHs[h] = ths
+            hallRunningOpexPerHour[h] = opex
         }
-        for f in fleetUnits.indices {
-            hallRunningTHs[fleetHall[f]] += Double(fleetUnits[f]) * fleetRunning[f] * fleetTHsPerUnit[f]
-            hallRunningOpexPerHour[fleetHall[f]] += fleetPowerMW(f) * fleetRunning[f] * fleetOpexPerMWh[f]
-        }
+        // (Every call is followed by a refresh of mining's holding, which updates the
+        // rates ``miningRatesChanged()`` keeps.)
+        miningWantMayHaveChanged = true
         var curtailed = 0.0
         var curtailable = 0.0
         for f in fleetUnits.indices where fleetEconomic[f] {
@@ -1039,6 +1082,19 @@ public struct SiteModel: SimulationModel {
         }
         curtailedMW = curtailed
         curtailableMW = curtailable
+    }
+
+    /// Recomputes ``miningTHsNow`` and ``miningOpexPerHourNow``.
+    mutating func miningRatesChanged() {
+        var ths = 0.0
+        var opex = 0.0
+        for h in hallMiningWantedMW.indices where hallMiningHeldMW[h] > 0 {
+            let heldShare = hallMiningHeldMW[h] / hallMiningWantedMW[h]
+            ths += hallRunningTHs[h] * min(1, heldShare)
+            opex += hallRunningOpexPerHour[h] * heldShare
+        }
+        miningTHsNow = ths
+        miningOpexPerHourNow = opex
     }
 
     /// Holds the rack positions fleet `f`'s units take in its hall (after its units changed).
@@ -1097,7 +1153,7 @@ public struct SiteModel: SimulationModel {
 
     /// Whether a hall's mining holds less than it wants while its hall and the grid have
     /// power free, or someone waits for power.
-    func miningCanChange(in sim: Simulation<Event>) -> Bool {
+    @inline(__always) func miningCanChange(in sim: borrowing Simulation<Event>) -> Bool {
         guard miningHeldMW != miningWantedMW else { return false }
         if sim.queueLength(of: grid) > 0 { return true }
         let gridFree = sim.available(of: grid) > 1e-9
@@ -1110,37 +1166,57 @@ public struct SiteModel: SimulationModel {
     /// Mining takes, hall by hall, what its running fleets want of what the hall and the
     /// grid have free (nothing while AI waits for power there).
     mutating func refreshMiningHolding(in sim: inout Simulation<Event>) {
-        var wanted = hallRunningTHs.map { _ in 0.0 }
-        for f in fleetUnits.indices { wanted[fleetHall[f]] += fleetPowerMW(f) * fleetRunning[f] }
+        // The common call (a job ended, nothing else changed): mining holds all it wants.
+        if !miningWantMayHaveChanged && miningHeldMW == miningWantedMW { return }
+        miningWantMayHaveChanged = false
         var totalWanted = 0.0
         var totalHeld = 0.0
-        for h in wanted.indices {
-            totalWanted += wanted[h]
-            // Nothing to do when this hall's mining already holds all it wants (the common tick).
-            if wanted[h] == hallMiningWantedMW[h], hallMiningHeldMW[h] == wanted[h], wanted[h] == 0 || hallMiningTicket[h] != nil {
-                totalHeld += hallMiningHeldMW[h]
-                continue
-            }
-            hallMiningWantedMW[h] = wanted[h]
-            if let ticket = hallMiningTicket[h] { sim.release(ticket) }
-            if let ticket = hallMiningGridTicket[h] { sim.release(ticket) }
-            hallMiningTicket[h] = nil
-            hallMiningGridTicket[h] = nil
-            hallMiningHeldMW[h] = 0
-            let amount = min(wanted[h], sim.available(of: hallCapacity[h]), sim.available(of: grid))
-            guard amount > 1e-9, sim.queueLength(of: grid) == 0, sim.queueLength(of: hallCapacity[h]) == 0 else { continue }
-            // Both fit, so both are granted at once (the grant events are never used).
-            let inHall = sim.request(amount, from: hallCapacity[h], priority: 0, preemption: .partial, onPreempt: { .miningPreempted($0) }) { _ in .tick }
-            let inGrid = sim.request(amount, from: grid, priority: 0, preemption: .partial, onPreempt: { .miningPreempted($0) }) { _ in .tick }
-            if case .granted(let a) = inHall, case .granted(let b) = inGrid {
-                hallMiningTicket[h] = a
-                hallMiningGridTicket[h] = b
-                hallMiningHeldMW[h] = amount
-                totalHeld += amount
+        do {
+            for h in 0..<hallCapacity.count {
+                var wanted = 0.0
+                for i in hallFleetStart[h]..<hallFleetStart[h + 1] {
+                    let f = fleetsByHall[i]
+                    wanted += fleetPowerMW(f) * fleetRunning[f]
+                }
+                totalWanted += wanted
+                // Nothing to do when this hall's mining already holds all it wants.
+                if wanted == hallMiningWantedMW[h], hallMiningHeldMW[h] == wanted, wanted == 0 || hallMiningTicket[h] != nil {
+                    totalHeld += hallMiningHeldMW[h]
+                    continue
+                }
+                hallMiningWantedMW[h] = wanted
+                // Less than it holds: give back the difference (in the hall and the grid).
+                if wanted > 1e-9, wanted <= hallMiningHeldMW[h], let a = hallMiningTicket[h], let b = hallMiningGridTicket[h] {
+                    let excess = hallMiningHeldMW[h] - wanted
+                    if excess > 0 {
+                        sim.release(excess, of: a)
+                        sim.release(excess, of: b)
+                    }
+                    hallMiningHeldMW[h] = wanted
+                    totalHeld += wanted
+                    continue
+                }
+                if let ticket = hallMiningTicket[h] { sim.release(ticket) }
+                if let ticket = hallMiningGridTicket[h] { sim.release(ticket) }
+                hallMiningTicket[h] = nil
+                hallMiningGridTicket[h] = nil
+                hallMiningHeldMW[h] = 0
+                let amount = min(wanted, sim.available(of: hallCapacity[h]), sim.available(of: grid))
+                guard amount > 1e-9, sim.queueLength(of: grid) == 0, sim.queueLength(of: hallCapacity[h]) == 0 else { continue }
+                // Both fit, so both are granted at once (the grant events are never used).
+                let inHall = sim.request(amount, from: hallCapacity[h], priority: 0, preemption: .partial, onPreempt: { .miningPreempted($0) }) { _ in .tick }
+                let inGrid = sim.request(amount, from: grid, priority: 0, preemption: .partial, onPreempt: { .miningPreempted($0) }) { _ in .tick }
+                if case .granted(let a) = inHall, case .granted(let b) = inGrid {
+                    hallMiningTicket[h] = a
+                    hallMiningGridTicket[h] = b
+                    hallMiningHeldMW[h] = amount
+                    totalHeld += amount
+                }
             }
         }
         miningWantedMW = totalWanted
         miningHeldMW = totalHeld
+        miningRatesChanged()
     }
 
     /// After AI took power from mining in a hall or in the grid (preemption), mining
@@ -1165,6 +1241,7 @@ public struct SiteModel: SimulationModel {
             total += held
         }
         miningHeldMW = total
+        miningRatesChanged()
     }
 
     // MARK: GPU jobs
@@ -1183,21 +1260,20 @@ public struct SiteModel: SimulationModel {
     }
 
     mutating func startJob(gpus: Int, hours: Double, in sim: inout Simulation<Event>) {
-        guard let cloud = scenario.gpuCloud, let racks = gpuRacks else { return }
+        guard hasCloud else { return }
         let id = jobs.count
-        let per = max(1, cloud.gpu.gpusPerServer)
-        let held = cloud.placement.wholeServers ? (gpus + per - 1) / per * per : gpus
+        let held = wholeServers ? (gpus + gpusPerServer - 1) / gpusPerServer * gpusPerServer : gpus
         jobs.append(Job(gpus: gpus, heldGPUs: held, durationHours: hours, submitHours: sim.now.hours, powerMW: 0))
         // Jobs arrive only while the cloud can serve them: none before its GPUs exist,
         // none bigger than it is now, or than its largest placement domain (lost
         // demand, not a backlog).
-        guard held <= gpusInstalled, !placementConstrained || held <= racks.largestDomain else {
+        guard held <= gpusInstalled, !placementConstrained || held <= gpuRacks.largestDomain else {
             row.jobsLost += 1
             row.lostGPUHours += Double(gpus) * hours
             return
         }
         if let pool = gpuPool {
-            let priority = cloud.scheduler == .priority ? gpus : 0
+            let priority = gpuScheduler == .priority ? gpus : 0
             let outcome = sim.request(held, from: pool, priority: priority) { .gpusGranted(job: id, $0) }
             switch outcome {
             case .granted(let ticket):
@@ -1206,37 +1282,60 @@ public struct SiteModel: SimulationModel {
                 requestJobPower(id, in: &sim)
             case .queued(let ticket):
                 jobs[id].waitingTicket = ticket
-                if let wait = cloud.maxWaitHours { sim.schedule(.jobRenege(job: id), after: .hours(wait)) }
+                if let wait = maxWaitHours { sim.schedule(.jobRenege(job: id), after: .hours(wait)) }
             }
         } else {
             jobs[id].placementWaiting = true
             placementQueue.append(id)
             servePlacementQueue(in: &sim)
-            if jobs[id].placementWaiting, let wait = cloud.maxWaitHours { sim.schedule(.jobRenege(job: id), after: .hours(wait)) }
+            if jobs[id].placementWaiting, let wait = maxWaitHours { sim.schedule(.jobRenege(job: id), after: .hours(wait)) }
         }
     }
 
     /// Puts job `id`'s GPUs on racks of `domain` (nil: anywhere) and works out the
     /// power they draw in each hall.
     mutating func place(_ id: Int, domain: Int?) {
-        guard let cloud = scenario.gpuCloud, gpuRacks != nil else { return }
-        let shares = gpuRacks!.take(jobs[id].heldGPUs, in: domain)
-        let parts = gpuRacks!.power(of: shares, wattsPerGPU: cloud.gpu.serverPowerWPerGPU)
-        jobs[id].shares = shares
-        jobs[id].powerParts = parts
-        jobs[id].powerMW = parts.reduce(0) { $0 + $1.mw }
+        guard hasCloud else { return }
+        let first = shareLog.count
+        let parts: [(hall: Int, mw: Double)]
+        if placementConstrained {
+            let count = gpuRacks.take(jobs[id].heldGPUs, in: domain, into: &shareLog)
+            jobs[id].shares = first..<first + count
+            parts = gpuRacks.power(of: shareLog[first..<first + count], wattsPerGPU: gpuWattsPerGPU)
+        } else if let group = gpuRacks.takeFromGroups(jobs[id].heldGPUs, into: &shareLog) {
+            // One hall at one PUE: exactly gpus x W x PUE / 1e6, nothing allocated.
+            jobs[id].group = group
+            let mw = gpuRacks.power(ofGroup: group, gpus: jobs[id].heldGPUs, wattsPerGPU: gpuWattsPerGPU)
+            jobs[id].part0 = PowerPart(hall: gpuRacks.groups[group].hall, mw: mw)
+            jobs[id].powerMW = mw
+            return
+        } else {
+            jobs[id].shares = first..<shareLog.count
+            parts = gpuRacks.power(ofGroups: shareLog[first..<shareLog.count], wattsPerGPU: gpuWattsPerGPU)
+        }
+        var total = 0.0
+        for (i, part) in parts.enumerated() {
+            if i == 0 {
+                jobs[id].part0 = PowerPart(hall: part.hall, mw: part.mw)
+            } else {
+                partLog.append(PowerPart(hall: part.hall, mw: part.mw))
+            }
+            total += part.mw
+        }
+        jobs[id].moreParts = partLog.count - max(0, parts.count - 1)..<partLog.count
+        jobs[id].powerMW = total
     }
 
     /// Starts the waiting jobs that can be placed now, in the scheduler's order: FIFO
     /// and priority (larger jobs first) stop at the first job that cannot be placed;
     /// backfill goes on to any that can.
     mutating func servePlacementQueue(in sim: inout Simulation<Event>) {
-        guard let cloud = scenario.gpuCloud, gpuRacks != nil, !placementQueue.isEmpty else {
+        guard hasCloud, !placementQueue.isEmpty else {
             fragmentedGPUs = 0
             return
         }
         var order = placementQueue
-        if cloud.scheduler == .priority {
+        if gpuScheduler == .priority {
             order = order.enumerated().sorted { a, b in
                 let (ga, gb) = (jobs[a.element].heldGPUs, jobs[b.element].heldGPUs)
                 return ga != gb ? ga > gb : a.offset < b.offset
@@ -1244,11 +1343,11 @@ public struct SiteModel: SimulationModel {
         }
         var placed: [Int] = []
         for id in order {
-            if let d = gpuRacks!.domain(for: jobs[id].heldGPUs) {
-                place(id, domain: gpuRacks!.domainKind == .cloud ? nil : d)
+            if let d = gpuRacks.domain(for: jobs[id].heldGPUs) {
+                place(id, domain: gpuRacks.domainKind == .cloud ? nil : d)
                 jobs[id].placementWaiting = false
                 placed.append(id)
-            } else if cloud.scheduler != .backfill {
+            } else if gpuScheduler != .backfill {
                 break
             }
         }
@@ -1261,9 +1360,9 @@ public struct SiteModel: SimulationModel {
     /// but more than any one domain has free.
     mutating func updateFragmentation() {
         fragmentedGPUs = 0
-        guard let racks = gpuRacks, !placementQueue.isEmpty else { return }
-        let largestFree = racks.domainFree.max() ?? 0
-        let free = racks.totalFree
+        guard !placementQueue.isEmpty else { return }
+        let largestFree = gpuRacks.domainFree.max() ?? 0
+        let free = gpuRacks.totalFree
         if placementQueue.contains(where: { jobs[$0].heldGPUs <= free && jobs[$0].heldGPUs > largestFree }) { fragmentedGPUs = free }
     }
 
@@ -1274,13 +1373,11 @@ public struct SiteModel: SimulationModel {
         if let ticket = jobs[job].waitingTicket { sim.release(ticket) }
         if let ticket = jobs[job].gpuTicket { sim.release(ticket) }
         if let ticket = jobs[job].powerTicket { sim.release(ticket) }
-        for ticket in jobs[job].hallTickets { sim.release(ticket) }
-        if !jobs[job].shares.isEmpty { gpuRacks?.give(jobs[job].shares) }
+        releaseHallPower(of: job, in: &sim)
+        releaseGPUs(of: job)
         jobs[job].waitingTicket = nil
         jobs[job].gpuTicket = nil
         jobs[job].powerTicket = nil
-        jobs[job].hallTickets = []
-        jobs[job].shares = []
         jobs[job].endHours = sim.now.hours
         row.jobsLost += 1
         row.lostGPUHours += Double(jobs[job].gpus) * jobs[job].durationHours
@@ -1296,18 +1393,23 @@ public struct SiteModel: SimulationModel {
     /// it once it holds all (a request that has to wait continues on its grant).
     mutating func requestJobPower(_ job: Int, in sim: inout Simulation<Event>) {
         while true {
-            let stage = jobs[job].hallTickets.count
+            let stage = jobs[job].partsHeld
             let outcome: RequestOutcome
-            if stage < jobs[job].powerParts.count {
-                let part = jobs[job].powerParts[stage]
-                outcome = sim.request(part.mw, from: hallCapacity[part.hall], priority: 10) { .powerGranted(job: job, $0) }
+            let capacity: CapacityID
+            let amount: Double
+            if stage < jobs[job].partCount {
+                let part = self.part(stage, of: job)
+                (capacity, amount) = (hallCapacity[part.hall], part.mw)
             } else if jobs[job].powerTicket == nil {
-                outcome = sim.request(jobs[job].powerMW, from: grid, priority: 10) { .powerGranted(job: job, $0) }
+                (capacity, amount) = (grid, jobs[job].powerMW)
             } else {
                 beginRunning(job, in: &sim)
                 return
             }
-            syncMining(in: &sim)
+            let preempted = sim.preemptionCount(of: capacity)
+            outcome = sim.request(amount, from: capacity, priority: 10) { .powerGranted(job: job, $0) }
+            // Mining gave some up: it gives the same up in the other capacity.
+            if sim.preemptionCount(of: capacity) != preempted { syncMining(in: &sim) }
             switch outcome {
             case .granted(let ticket): recordPower(ticket, of: job)
             case .queued(let ticket):
@@ -1318,37 +1420,79 @@ public struct SiteModel: SimulationModel {
     }
 
     mutating func recordPower(_ ticket: ResourceTicket, of job: Int) {
-        if ticket.isFor(grid) { jobs[job].powerTicket = ticket } else { jobs[job].hallTickets.append(ticket) }
+        if ticket.isFor(grid) {
+            jobs[job].powerTicket = ticket
+        } else {
+            if jobs[job].partsHeld == 0 {
+                jobs[job].part0!.ticket = ticket
+            } else {
+                partLog[jobs[job].moreParts.lowerBound + jobs[job].partsHeld - 1].ticket = ticket
+            }
+            jobs[job].partsHeld += 1
+        }
+    }
+
+    /// Part `i` of a job's power (0: the first hall's).
+    @inline(__always) func part(_ i: Int, of job: Int) -> PowerPart {
+        i == 0 ? jobs[job].part0! : partLog[jobs[job].moreParts.lowerBound + i - 1]
+    }
+
+    /// Gives back the GPUs a job holds in the cloud's racks.
+    mutating func releaseGPUs(of job: Int) {
+        if jobs[job].group >= 0 {
+            gpuRacks.giveToGroup(jobs[job].group, gpus: jobs[job].heldGPUs)
+        } else if !jobs[job].shares.isEmpty {
+            if placementConstrained {
+                gpuRacks.give(shareLog[jobs[job].shares])
+            } else {
+                gpuRacks.giveToGroups(shareLog[jobs[job].shares])
+            }
+        }
+        jobs[job].group = -1
+        jobs[job].shares = 0..<0
+    }
+
+    /// Releases the power a job holds in halls.
+    mutating func releaseHallPower(of job: Int, in sim: inout Simulation<Event>) {
+        if jobs[job].partsHeld > 0, let ticket = jobs[job].part0?.ticket {
+            sim.release(ticket)
+            jobs[job].part0!.ticket = nil
+        }
+        for p in jobs[job].moreParts.prefix(max(0, jobs[job].partsHeld - 1)) {
+            if let ticket = partLog[p].ticket { sim.release(ticket) }
+            partLog[p].ticket = nil
+        }
+        jobs[job].partsHeld = 0
     }
 
     mutating func beginRunning(_ job: Int, in sim: inout Simulation<Event>) {
         gpusBusy += jobs[job].gpus
         gpuPowerMW += jobs[job].powerMW
-        for part in jobs[job].powerParts { gpuPowerByHall[part.hall] += part.mw }
+        for i in 0..<jobs[job].partCount {
+            let part = self.part(i, of: job)
+            gpuPowerByHall[part.hall] += part.mw
+        }
         jobs[job].startHours = sim.now.hours
-        runningJobs.insert(job)
         sim.schedule(.jobFinished(job: job), after: .hours(jobs[job].durationHours))
     }
 
     mutating func finishJob(_ job: Int, in sim: inout Simulation<Event>) {
         gpusBusy -= jobs[job].gpus
         gpuPowerMW -= jobs[job].powerMW
-        for part in jobs[job].powerParts {
+        for i in 0..<jobs[job].partCount {
+            let part = self.part(i, of: job)
             gpuPowerByHall[part.hall] -= part.mw
             if gpuPowerByHall[part.hall] < 1e-12 { gpuPowerByHall[part.hall] = 0 }
         }
         jobs[job].endHours = sim.now.hours
-        runningJobs.remove(job)
         if gpuPowerMW < 1e-12 { gpuPowerMW = 0 }
         row.jobsCompleted += 1
         if let ticket = jobs[job].powerTicket { sim.release(ticket) }
-        for ticket in jobs[job].hallTickets { sim.release(ticket) }
+        releaseHallPower(of: job, in: &sim)
         if let ticket = jobs[job].gpuTicket { sim.release(ticket) }
-        gpuRacks?.give(jobs[job].shares)
+        releaseGPUs(of: job)
         jobs[job].powerTicket = nil
-        jobs[job].hallTickets = []
         jobs[job].gpuTicket = nil
-        jobs[job].shares = []
         if placementConstrained { servePlacementQueue(in: &sim) }
         // Mining takes back what the job gave up (until the next tick re-decides).
         refreshMiningHolding(in: &sim)
@@ -1370,11 +1514,12 @@ public struct SiteModel: SimulationModel {
     /// GPUs held by running jobs, and whether each running job holds exactly its GPUs
     /// and its power (for the invariant tests).
     public func runningJobsHoldTheirResources(in sim: Simulation<Event>) -> Bool {
-        for index in runningJobs {
+        for index in jobs.indices where jobs[index].startHours != nil && jobs[index].endHours == nil {
             let job = jobs[index]
-            guard let power = job.powerTicket, sim.holding(power) != nil, job.shares.reduce(0, { $0 + $1.gpus }) == job.heldGPUs,
-                job.hallTickets.count == job.powerParts.count,
-                zip(job.hallTickets, job.powerParts).allSatisfy({ ticket, part in sim.holding(ticket)?.amount == part.mw })
+            guard let power = job.powerTicket, sim.holding(power) != nil,
+                job.group >= 0 || shareLog[job.shares].reduce(0, { $0 + $1.gpus }) == job.heldGPUs,
+                job.partsHeld == job.partCount,
+                (0..<job.partCount).allSatisfy({ i in part(i, of: index).ticket.flatMap { sim.holding($0)?.amount } == part(i, of: index).mw })
             else { return false }
             if gpuPool != nil {
                 guard let gpu = job.gpuTicket, sim.holding(gpu)?.amount == Double(job.heldGPUs) else { return false }
@@ -1426,8 +1571,8 @@ public struct SiteModel: SimulationModel {
         let kind = c.racks ?? scenario.site.halls[h].rackKind
         switch c.target {
         case .gpuCloud(let gpus):
-            guard let racks = gpuRacks, racks.serversPerRack(kind) > 0 else { return 0 }
-            return racks.racksNeeded(gpus: gpus, kind: kind)
+            guard hasCloud, gpuRacks.serversPerRack(kind) > 0 else { return 0 }
+            return gpuRacks.racksNeeded(gpus: gpus, kind: kind)
         case .colocation: return kind.racks(itMW: c.criticalITMW)
         }
     }
@@ -1452,9 +1597,9 @@ public struct SiteModel: SimulationModel {
                     signedMonth: (conversionStartMonth[k] ?? month) - 1))
             updateLeases(in: &sim)
         case .gpuCloud(let gpus):
-            guard let cloud = scenario.gpuCloud, gpuRacks != nil else { return }
+            guard let cloud = scenario.gpuCloud else { return }
             let h = scenario.site.hallIndex(named: c.hall)!
-            gpuRacks!.install(gpus: gpus, hall: h, pue: c.newPUE, kind: c.racks ?? scenario.site.halls[h].rackKind)
+            gpuRacks.install(gpus: gpus, hall: h, pue: c.newPUE, kind: c.racks ?? scenario.site.halls[h].rackKind)
             gpusInstalled += gpus
             row.capexUSD += Double(gpus) * cloud.gpu.priceUSD
             row.gpuCapexUSD += Double(gpus) * cloud.gpu.priceUSD
@@ -1497,7 +1642,8 @@ public struct SiteModel: SimulationModel {
             let kW = scenario.site.halls[fleetHall[f]].kWPerRack
             if Double(fleetPerRack[f]) * fleets[f].asic.powerW / 1_000 > kW * (1 + 1e-9) { wrong.append("fleet \(f): shelves over \(kW) kW") }
         }
-        if let racks = gpuRacks, let cloud = scenario.gpuCloud {
+        if let cloud = scenario.gpuCloud {
+            let racks = gpuRacks
             for r in racks.overloadedRacks(wattsPerGPU: cloud.gpu.serverPowerWPerGPU) { wrong.append("GPU rack \(r) over its kW") }
             if racks.installed != gpusInstalled { wrong.append("\(racks.installed) GPUs on racks, \(gpusInstalled) installed") }
         }
