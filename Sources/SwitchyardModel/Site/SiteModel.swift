@@ -76,6 +76,8 @@ public struct SiteModel: SimulationModel {
         var part0: PowerPart?
         var moreParts: Range<Int> = 0..<0
         var partsHeld = 0
+        /// Its place in `runningList` while it runs.
+        var runningSlot = -1
         var partCount: Int { (part0 == nil ? 0 : 1) + moreParts.count }
         /// Waiting for placement (the model's own queue, when placement is constrained).
         var placementWaiting = false
@@ -231,6 +233,8 @@ public struct SiteModel: SimulationModel {
     var gpusBusy = 0
     var gpusInstalled: Int
     var jobs: [Job] = []
+    /// The jobs running now, in no particular order (each knows its slot).
+    var runningList: [Int] = []
     /// Jobs holding GPUs and power now.
     var leases: [Lease] = []
     var chain: ChainState
@@ -1473,6 +1477,8 @@ public struct SiteModel: SimulationModel {
             gpuPowerByHall[part.hall] += part.mw
         }
         jobs[job].startHours = sim.now.hours
+        jobs[job].runningSlot = runningList.count
+        runningList.append(job)
         sim.schedule(.jobFinished(job: job), after: .hours(jobs[job].durationHours))
     }
 
@@ -1485,6 +1491,13 @@ public struct SiteModel: SimulationModel {
             if gpuPowerByHall[part.hall] < 1e-12 { gpuPowerByHall[part.hall] = 0 }
         }
         jobs[job].endHours = sim.now.hours
+        let slot = jobs[job].runningSlot
+        let last = runningList.removeLast()
+        if last != job {
+            runningList[slot] = last
+            jobs[last].runningSlot = slot
+        }
+        jobs[job].runningSlot = -1
         if gpuPowerMW < 1e-12 { gpuPowerMW = 0 }
         row.jobsCompleted += 1
         if let ticket = jobs[job].powerTicket { sim.release(ticket) }
@@ -1514,7 +1527,7 @@ public struct SiteModel: SimulationModel {
     /// GPUs held by running jobs, and whether each running job holds exactly its GPUs
     /// and its power (for the invariant tests).
     public func runningJobsHoldTheirResources(in sim: Simulation<Event>) -> Bool {
-        for index in jobs.indices where jobs[index].startHours != nil && jobs[index].endHours == nil {
+        for index in runningList {
             let job = jobs[index]
             guard let power = job.powerTicket, sim.holding(power) != nil,
                 job.group >= 0 || shareLog[job.shares].reduce(0, { $0 + $1.gpus }) == job.heldGPUs,
