@@ -130,6 +130,23 @@ enum Summary {
                 + (result.paybackMonth.map { "\($0) (\(Scenario.monthLabel(scenario.startMonth, month: $0)))" }
                     ?? (neverNegative ? "not applicable (cumulative cash is never negative)" : "not within the horizon")))
         lines.append("BTC mined: \(TextFormat.grouped(result.totalBTCMined, decimals: 2)); events: \(TextFormat.grouped(Double(result.eventsFired)))")
+        if let cloud = scenario.gpuCloud {
+            let completed = result.months.reduce(0) { $0 + $1.jobsCompleted }
+            let lost = result.months.reduce(0) { $0 + $1.jobsLost }
+            let billed = result.months.reduce(0) { $0 + $1.gpuHoursBilled }
+            let fragmented = result.months.reduce(0) { $0 + $1.fragmentedGPUHours }
+            let placement: String
+            switch cloud.placement.domain {
+            case .cloud: placement = "anywhere in the cloud"
+            case .hall: placement = "within one hall"
+            case .rack: placement = "within one rack"
+            case .pod(let n): placement = "within one pod of \(n) racks"
+            }
+            let policy = cloud.placement.policy == .bestFit ? "best fit" : "first fit"
+            lines.append(
+                "GPU cloud: \(TextFormat.grouped(Double(completed))) jobs completed, \(TextFormat.grouped(Double(lost))) lost; \(TextFormat.grouped(billed)) GPU-hours billed; jobs placed \(placement)"
+                    + (cloud.placement.domain == .cloud ? "" : " (\(policy)): \(TextFormat.grouped(fragmented)) GPU-hours fragmented (free, but not where a waiting job could use them)"))
+        }
         return TextFormat.wrap(lines.joined(separator: "\n"))
     }
 }

@@ -158,9 +158,9 @@ struct PlacementTests {
         #expect(sawHallA, "jobs ran on hall A's GPUs")
         let racks = model.gpuRacks
         #expect(racks.installed == 1_024 + 2_048 + 1_024)
-        // Hall A's racks: 35 kW air, 3 servers (24 GPUs) a rack, hall A's conversion PUE.
-        let hallA = racks.racks.filter { $0.hall == 0 }
-        #expect(hallA.count == 43 && hallA.allSatisfy { $0.servers <= 3 && $0.pue == 1.2 })
+        // Hall A's GPUs: one group at its conversion's PUE; 35 kW air racks hold 3 servers.
+        #expect(racks.groups.filter { $0.hall == 0 }.map(\.gpus) == [1_024] && racks.groups.first { $0.hall == 0 }?.pue == 1.2)
+        #expect(racks.racksNeeded(gpus: 1_024, kind: RackKind(cooling: .air, kWPerRack: 35)) == 43)
         // The conversion's racks: its pool holds them all; hall A gave up as many positions.
         #expect(sim.units(of: model.conversionRacks[1]) == 43 && sim.inUse(of: model.conversionRacks[1]) == 43)
         #expect(sim.units(of: model.hallRacks[0]) == 400 - 43)

@@ -90,6 +90,7 @@ struct RoundTripTests {
               replaceAtEndOfLife: true
               maxWaitHours: 48
               initialAgeYears: 1.5
+              placement: {domain: pod, podRacks: 2, policy: bestFit, serversPerRack: 4, wholeServers: true}
             colocation:
               - hall: A
                 criticalITMW: 1
@@ -113,7 +114,7 @@ struct RoundTripTests {
                 asicSalvageFraction: 0.3
                 target:
                   colocation: {priceUSDPerKWMonth: 140, termMonths: 120, escalatorPerYear: 0.03, rampMonths: 2, afterTerm: relet, reletVacancyMonths: 4, reletTermMonths: 48, reletCapexUSDPerMW: 1000000}
-              - {hall: B, megawatts: 2, startMonth: 2, leadTimeMonths: 1, capexUSDPerMW: 9000000, newPUE: 1.2, target: {gpuCloud: {gpus: 256}}}
+              - {hall: B, megawatts: 2, startMonth: 2, leadTimeMonths: 1, capexUSDPerMW: 9000000, newPUE: 1.2, racks: {cooling: liquid, kWPerRack: 120}, target: {gpuCloud: {gpus: 256}}}
             opex: {fixedUSDPerMonth: 90000}
             colocationMarket: {rentUSDPerKWMonth: 125, growthPerYear: 0.01}
             valuation: {terminalValue: gordon, growthPerYear: 0.02, landValueUSDPerMW: 200000}
@@ -162,6 +163,8 @@ struct RoundTripTests {
             "conversions[0].target.colocation.reletCapexUSDPerMW", "conversions[0].capexOverrun.mode", "conversions[0].leadTimeRange.shape",
             "finance.tax.conversionDepreciation.bonusShare", "finance.debt.amortisation", "sensitivity.ranges[1].input",
             "catalog.asics[1].name", "catalog.gpus[0].lifetimeYears", "electricity.transmission.peakMonths[1]",
+            "gpuCloud.placement.podRacks", "gpuCloud.placement.policy", "gpuCloud.placement.serversPerRack",
+            "gpuCloud.placement.wholeServers", "conversions[1].racks.cooling", "conversions[1].racks.kWPerRack",
         ] {
             #expect(keys.contains(key), "\(key)")
         }

@@ -188,6 +188,9 @@ enum ScenarioValidator {
     /// Rack rules: every machine fits a rack; each hall's rack positions hold its
     /// mining shelves, tenants' racks and first GPU racks; a conversion's new racks fit
     /// in the positions it frees; no job is larger than the largest placement domain.
+    /// GPU racks a placement domain may track.
+    static let maximumPlacedRacks = 100_000
+
     static func rackRules(_ s: Scenario, report: (String, String, String) -> Void) {
         let halls = s.site.halls
         func count(_ n: Int) -> String { n == Int.max ? "no" : "\(n)" }
@@ -204,6 +207,21 @@ enum ScenarioValidator {
         }
         let cloud = s.gpuCloud
         var gpuRacks = cloud.map { GPURacks(cloud: $0) }
+        // Placement tracks every GPU rack: a bounded number of them.
+        if let cloud, cloud.placement.domain != .cloud, let racks = gpuRacks, let h = s.site.hallIndex(named: cloud.hall) {
+            var total = racks.serversPerRack(halls[h].rackKind) > 0 ? racks.racksNeeded(gpus: cloud.gpus, kind: halls[h].rackKind) : 0
+            for c in s.conversions {
+                guard let ch = s.site.hallIndex(named: c.hall), case .gpuCloud(let gpus) = c.resized(to: c.sizeOptions.max() ?? c.megawatts).target else { continue }
+                let kind = c.racks ?? halls[ch].rackKind
+                if racks.serversPerRack(kind) > 0 { total = total &+ racks.racksNeeded(gpus: gpus, kind: kind) }
+            }
+            if total > Self.maximumPlacedRacks {
+                report(
+                    "gpuCloud.placement.domain", cloud.placement.domain.name,
+                    "placement follows every GPU rack, and this cloud would have \(total) (at most \(Self.maximumPlacedRacks)): use domain: cloud, or denser racks")
+                gpuRacks = nil
+            }
+        }
         var cloudFits = true
         var positions = [Int](repeating: 0, count: halls.count)
         var parts = [[String]](repeating: [], count: halls.count)

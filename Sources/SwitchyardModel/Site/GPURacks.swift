@@ -79,15 +79,29 @@ public struct GPURacks: Hashable, Sendable {
     }
 
     /// Installs a batch of GPUs in hall `hall` on new racks of `kind`; returns the
-    /// racks it takes (0 if a server does not fit one: the validator refuses that).
+    /// racks it takes. (A server that does not fit a rack, which the validator refuses,
+    /// still gets one: the GPUs exist; ``overloadedRacks(wattsPerGPU:)`` reports it.)
+    /// With unconstrained placement the racks are counted, not listed: only the group's
+    /// GPUs matter then.
     @discardableResult
     public mutating func install(gpus: Int, hall: Int, pue: Double, kind: RackKind) -> Int {
-        let perRack = serversPerRack(kind)
-        guard perRack > 0, gpus > 0 else { return 0 }
+        let perRack = max(1, serversPerRack(kind))
+        guard gpus > 0 else { return 0 }
         let group = groups.firstIndex { $0.hall == hall && $0.pue == pue } ?? groups.count
         if group == groups.count { groups.append(Group(hall: hall, pue: pue, gpus: 0, free: 0)) }
         groups[group].gpus += gpus
         groups[group].free += gpus
+        if domainKind == .cloud {
+            if domainGPUs.isEmpty {
+                domainGPUs.append(0)
+                domainFree.append(0)
+            }
+            domainGPUs[0] += gpus
+            domainFree[0] += gpus
+            totalFree += gpus
+            installed += gpus
+            return ((gpus + gpusPerServer - 1) / gpusPerServer + perRack - 1) / perRack
+        }
         var left = gpus
         var inBatch = 0
         var podDomain = -1
