@@ -87,6 +87,15 @@ extension Simulation {
         return resources[Int(ticket.resource)].release(ticket, amount: amount, now: now.hours, calendar: &calendar)
     }
 
+    /// Adds `amount` to a capacity holding when it fits now and no request waits;
+    /// returns `false` (and changes nothing) otherwise, or if the ticket is not a
+    /// current holding. A holder that wants more without queueing uses it.
+    @inlinable
+    @discardableResult
+    public mutating func grow(_ ticket: ResourceTicket, by amount: Double) -> Bool {
+        resources[Int(ticket.resource)].grow(ticket, by: amount, now: now.hours)
+    }
+
     /// Gives back some units of a pool holding.
     @inlinable
     @discardableResult

@@ -35,6 +35,42 @@ struct ResourceTests {
         #expect(sim.holding(large.ticket)?.wait == .hours(3))
     }
 
+    @Test("A holding grows only when the extra fits and nobody waits; preemption counts and ticket owners")
+    func growHolding() {
+        var sim = Simulation<TestEvent>()
+        let grid = sim.addCapacity("grid", capacity: 10)
+        let hall = sim.addCapacity("hall", capacity: 4)
+        let a = Self.ask(&sim, grid, "a", 3, preemption: .partial)
+        let grew = sim.grow(a.ticket, by: 5)
+        #expect(grew)
+        #expect(sim.holding(a.ticket)?.amount == 8 && sim.inUse(of: grid) == 8)
+        let tooMuch = sim.grow(a.ticket, by: 2.5)
+        #expect(!tooMuch, "only 2 MW are free")
+        #expect(sim.holding(a.ticket)?.amount == 8 && sim.inUse(of: grid) == 8)
+        let notANumber = sim.grow(a.ticket, by: .nan)
+        let negative = sim.grow(a.ticket, by: -1)
+        #expect(!notANumber && !negative)
+        // A higher priority takes part of the partial holding: the count moves.
+        #expect(sim.preemptionCount(of: grid) == 0)
+        let c = Self.ask(&sim, grid, "c", 4, priority: 5)
+        #expect(c.isGranted && sim.preemptionCount(of: grid) == 1)
+        #expect(sim.holding(a.ticket)?.amount == 6)
+        sim.release(c.ticket)
+        // A waiting request blocks growth even where the extra would fit (4 MW free).
+        let b = Self.ask(&sim, grid, "b", 5)
+        #expect(!b.isGranted)
+        let behindWaiter = sim.grow(a.ticket, by: 1)
+        #expect(!behindWaiter)
+        #expect(sim.holding(a.ticket)?.amount == 6)
+        // A released ticket no longer grows; tickets know their resource.
+        sim.release(a.ticket)
+        let released = sim.grow(a.ticket, by: 1)
+        #expect(!released)
+        #expect(a.ticket.isFor(grid) && !a.ticket.isFor(hall))
+        let d = Self.ask(&sim, hall, "d", 1)
+        #expect(d.ticket.isFor(hall) && !d.ticket.isFor(grid))
+    }
+
     @Test("First fit lets a small request overtake a blocked large one")
     func firstFitOvertakes() {
         var sim = Simulation<TestEvent>()

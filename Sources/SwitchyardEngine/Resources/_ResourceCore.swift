@@ -311,6 +311,19 @@ struct _ResourceCore<Event> {
         return true
     }
 
+    /// Adds `amount` to a holding when it fits now and nobody waits (a holder taking
+    /// more without queueing behind anyone); returns whether it did.
+    @inlinable
+    mutating func grow(_ ticket: ResourceTicket, by amount: Double, now: Double) -> Bool {
+        guard isCurrent(ticket), amount >= 0, amount.isFinite, waiting.isEmpty, fits(amount) else { return false }
+        let i = Int(ticket.slot)
+        guard requests[i].state == .holding else { return false }
+        requests[i].amount += amount
+        inUse += amount
+        busy.record(inUse, at: now)
+        return true
+    }
+
     /// Changes the capacity. A decrease below what is in use preempts holders that
     /// allow it (as a request of unbounded priority would); it is a programming
     /// error if that is not enough.

@@ -231,7 +231,7 @@ enum ScenarioValidator {
                 cloudFits = false
                 report(
                     "site.halls[\(h)].kWPerRack", "\(halls[h].kWPerRack)",
-                    "a \(cloud.gpu.name) server (\(racks.serverKW) kW) does not fit a rack of hall \(halls[h].name)")
+                    "one \(cloud.gpu.name) server (\(racks.serverKW) kW) does not fit a rack of hall \(halls[h].name)")
             } else if cloud.gpus > 0 {
                 let n = racks.racksNeeded(gpus: cloud.gpus, kind: halls[h].rackKind)
                 positions[h] += n
@@ -293,7 +293,7 @@ enum ScenarioValidator {
                     if racks.serversPerRack(kind) < 1 {
                         report(
                             kindPath, "\(kind.kWPerRack)",
-                            "a \(cloud!.gpu.name) server (\(racks.serverKW) kW) does not fit the conversion's racks (\(kind.kWPerRack) kW)")
+                            "one \(cloud!.gpu.name) server (\(racks.serverKW) kW) does not fit the conversion's racks (\(kind.kWPerRack) kW)")
                         needed = 0
                         what = ""
                     } else {

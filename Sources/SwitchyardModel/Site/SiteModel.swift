@@ -160,14 +160,16 @@ public struct SiteModel: SimulationModel {
     let maxWaitHours: Double?
     /// Free GPUs that a waiting job could use by count but not by placement (0 unless so).
     var fragmentedGPUs = 0
-    /// Mining per hall: its holding in the hall and in the grid (always equal), the MW
-    /// it wants and holds, and the running fleets' TH/s and opex per hour at full power.
+    /// Mining per hall: its holding in the hall and in the grid (always equal), and the
+    /// MW it wants and holds.
     var hallMiningTicket: [ResourceTicket?]
     var hallMiningGridTicket: [ResourceTicket?]
     var hallMiningWantedMW: [Double]
     var hallMiningHeldMW: [Double]
-    var hallRunningTHs: [Double]
-    var hallRunningOpexPerHour: [Double]
+    /// Over the running fleets at full power (all halls), kept by ``fleetsChanged()``:
+    /// TH/s, and mining opex in USD per hour.
+    var runningTHs = 0.0
+    var runningOpexPerHour = 0.0
     /// Mining's hashrate and opex per hour now: each hall's running fleets at the share
     /// of its wanted power it holds (AI may have taken some). Kept by
     /// ``miningRatesChanged()`` whenever fleets or holdings change.
@@ -321,8 +323,6 @@ public struct SiteModel: SimulationModel {
         hallMiningGridTicket = Array(repeating: nil, count: hallCount)
         hallMiningWantedMW = Array(repeating: 0, count: hallCount)
         hallMiningHeldMW = Array(repeating: 0, count: hallCount)
-        hallRunningTHs = Array(repeating: 0, count: hallCount)
-        hallRunningOpexPerHour = Array(repeating: 0, count: hallCount)
         gpuPowerByHall = Array(repeating: 0, count: hallCount)
         ppaShare = s.electricity.ppaShare
         ppaPrice = s.electricity.ppaPriceUSDPerMWh
@@ -1063,17 +1063,14 @@ public struct SiteModel: SimulationModel {
     /// Recomputes the sums over the running fleets; call after changing `fleetRunning`
     /// or `fleetUnits`.
     mutating func fleetsChanged() {
-        for h in 0..<hallRunningTHs.count {
-            var ths = 0.0
-            var opex = 0.0
-            for i in hallFleetStart[h]..<hallFleetStart[h + 1] {
-                let f = fleetsByHall[i]
-                ths += Double(fleetUnits[f]) * fleetRunning[f] * fleetTHsPerUnit[f]
-                opex += fleetPowerMW(f) * fleetRunning[f] * fleetOpexPerMWh[f]
-            }
-            hallRunningTHs[h] = ths
-            hallRunningOpexPerHour[h] = opex
+        var ths = 0.0
+        var opex = 0.0
+        for f in fleetUnits.indices {
+            ths += Double(fleetUnits[f]) * fleetRunning[f] * fleetTHsPerUnit[f]
+            opex += fleetPowerMW(f) * fleetRunning[f] * fleetOpexPerMWh[f]
         }
+        runningTHs = ths
+        runningOpexPerHour = opex
         // (Every call is followed by a refresh of mining's holding, which updates the
         // rates ``miningRatesChanged()`` keeps.)
         miningWantMayHaveChanged = true
@@ -1090,12 +1087,25 @@ public struct SiteModel: SimulationModel {
 
     /// Recomputes ``miningTHsNow`` and ``miningOpexPerHourNow``.
     mutating func miningRatesChanged() {
+        // The common case: every hall's mining holds all it wants.
+        if miningHeldMW == miningWantedMW {
+            miningTHsNow = miningWantedMW > 0 ? runningTHs : 0
+            miningOpexPerHourNow = miningWantedMW > 0 ? runningOpexPerHour : 0
+            return
+        }
         var ths = 0.0
         var opex = 0.0
         for h in hallMiningWantedMW.indices where hallMiningHeldMW[h] > 0 {
             let heldShare = hallMiningHeldMW[h] / hallMiningWantedMW[h]
-            ths += hallRunningTHs[h] * min(1, heldShare)
-            opex += hallRunningOpexPerHour[h] * heldShare
+            var hallTHs = 0.0
+            var hallOpex = 0.0
+            for i in hallFleetStart[h]..<hallFleetStart[h + 1] {
+                let f = fleetsByHall[i]
+                hallTHs += Double(fleetUnits[f]) * fleetRunning[f] * fleetTHsPerUnit[f]
+                hallOpex += fleetPowerMW(f) * fleetRunning[f] * fleetOpexPerMWh[f]
+            }
+            ths += hallTHs * min(1, heldShare)
+            opex += hallOpex * heldShare
         }
         miningTHsNow = ths
         miningOpexPerHourNow = opex
@@ -1199,6 +1209,18 @@ public struct SiteModel: SimulationModel {
                     hallMiningHeldMW[h] = wanted
                     totalHeld += wanted
                     continue
+                }
+                // More than it holds, and the rest fits in the hall and the grid: take it.
+                if let a = hallMiningTicket[h], let b = hallMiningGridTicket[h], wanted > hallMiningHeldMW[h] {
+                    let extra = wanted - hallMiningHeldMW[h]
+                    if sim.grow(a, by: extra) {
+                        if sim.grow(b, by: extra) {
+                            hallMiningHeldMW[h] = wanted
+                            totalHeld += wanted
+                            continue
+                        }
+                        sim.release(extra, of: a)
+                    }
                 }
                 if let ticket = hallMiningTicket[h] { sim.release(ticket) }
                 if let ticket = hallMiningGridTicket[h] { sim.release(ticket) }
