@@ -140,11 +140,12 @@ enum Summary {
             case .cloud: placement = "anywhere in the cloud"
             case .hall: placement = "within one hall"
             case .rack: placement = "within one rack"
-            case .pod(let n): placement = "within one pod of \(n) racks"
+            case .pod(let n): placement = "within one pod of \(n) rack\(n == 1 ? "" : "s")"
             }
             let policy = cloud.placement.policy == .bestFit ? "best fit" : "first fit"
             lines.append(
                 "GPU cloud: \(TextFormat.grouped(Double(completed))) jobs completed, \(TextFormat.grouped(Double(lost))) lost; \(TextFormat.grouped(billed)) GPU-hours billed; jobs placed \(placement)"
+                    + (cloud.placement.wholeServers ? ", on whole servers" : "")
                     + (cloud.placement.domain == .cloud ? "" : " (\(policy)): \(TextFormat.grouped(fragmented)) GPU-hours fragmented (free, but not where a waiting job could use them)"))
         }
         return TextFormat.wrap(lines.joined(separator: "\n"))

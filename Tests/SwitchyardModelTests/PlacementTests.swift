@@ -201,4 +201,98 @@ struct PlacementTests {
         #expect(curtailedB, "hall B's mining gave way to the GPUs")
         #expect(model.jobRecords.contains { $0.endHours != nil })
     }
+
+    // MARK: Loading: the hostile review's cases
+
+    static func exampleText() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try String(contentsOf: root.appendingPathComponent("Examples/two-hall-gpu-cloud/two-hall-gpu-cloud.yaml"), encoding: .utf8)
+    }
+
+    static func load(_ text: String) -> (Scenario?, String) {
+        do {
+            return (try ScenarioLoader.load(yaml: text, file: "two-hall.yaml", baseDirectory: nil), "")
+        } catch {
+            return (nil, error.description)
+        }
+    }
+
+    static func edited(_ pairs: [(String, String)]) throws -> String {
+        var text = try exampleText()
+        for (old, new) in pairs {
+            #expect(text.contains(old), "\(old)")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        return text
+    }
+
+    @Test("The example loads; a block's GPUs beyond 1e8 are refused, not an overflow")
+    func blockGPUsBounded() throws {
+        #expect(Self.load(try Self.exampleText()).0 != nil)
+        let huge = Self.load(try Self.edited([("gpus: 2048             # 3.13 MW in hall A, priced at 30k each on completion", "gpus: 9223372036854775807")]))
+        #expect(huge.1.contains("conversions[1].target.gpuCloud.gpus") && huge.1.contains("must be between 1.0 and 100000000.0"), "\(huge.1)")
+    }
+
+    @Test("Placement domains are checked at the sizes simulate uses, not only the largest")
+    func placementAtTheFirstSize() throws {
+        // Block 1 converts 0.5 MW (256 GPUs) at its first size, 4 MW (2,048) at its
+        // largest; block 2 brings 512. Pods of 20 racks: the largest pod holds 1,024 at
+        // the first sizes (hall B's first GPUs), 1,920 at the largest. A 1,100-GPU job.
+        let text = try Self.edited([
+            ("    megawatts: 4\n    startMonth: 7", "    megawatts: [0.5, 4]\n    startMonth: 7"),
+            ("        gpus: 2048             # 2,048 x 1.275 kW", "        gpus: 256             # 2,048 x 1.275 kW"),
+            ("gpus: 2048             # 3.13 MW in hall A, priced at 30k each on completion", "gpus: 512"),
+            ("podRacks: 4", "podRacks: 20"),
+            ("gpusPerJob: [32, 64, 128, 256]", "gpusPerJob: [32, 1100]"),
+        ])
+        let (s, message) = Self.load(text)
+        #expect(s == nil)
+        #expect(message.contains("gpuCloud.placement.domain = pod") && message.contains("a job needs 1100 GPUs but the largest pod will hold 1024 at the sizes simulate and risk use"), "\(message)")
+    }
+
+    @Test("A later block's racks must fit the fewest positions an earlier block's sizes leave")
+    func positionsAfterEverySize() throws {
+        // Hall A: 364 positions, 360 shelves of S21s. Block 2 (hall A) may be 1 or 4 MW:
+        // at 1 MW it frees 26 positions and takes 6, leaving 24 (at 4 MW, 86). Block 3
+        // (hall A, 4 MW) frees 104 and needs 150 racks of 11 kW (one server each).
+        let third = [
+            "  - hall: A", "    megawatts: 4", "    startMonth: 30", "    leadTimeMonths: 6", "    capexUSDPerMW: 6000000",
+            "    newPUE: 1.2", "    racks: {cooling: air, kWPerRack: 11}", "    target:", "      gpuCloud:", "        gpus: 1200", "",
+            "opex:", "",
+        ].joined(separator: "\n")
+        let text = try Self.edited([
+            ("      racks: 400\n", "      racks: 364\n"),
+            ("    megawatts: 4               # GPU racks; the other", "    megawatts: [4, 1]          # GPU racks; the other"),
+            ("\nopex:\n", "\n" + third),
+        ])
+        let (s, message) = Self.load(text)
+        #expect(s == nil)
+        #expect(message.contains("conversions[2].racks.kWPerRack = 11.0") && message.contains("needs 150 racks of 11.0 kW") && message.contains("only 128 rack positions"), "\(message)")
+    }
+
+    @Test("A cloud with no first GPUs needs no rack of its hall's kind; whole numbers written as 4.0 load")
+    func emptyCloudHall() throws {
+        let text = try Self.edited([
+            ("  hall: B\n  gpu: H100 SXM", "  hall: A\n  gpu: H100 SXM"),
+            ("gpus: 1024                   # 1,024 x", "gpus: 0                   # 1,024 x"),
+            ("      racks: 400\n      kWPerRack: 35", "      racks: 2000\n      kWPerRack: 9"),
+            ("podRacks: 4", "podRacks: 4.0"),
+        ])
+        let (s, message) = Self.load(text)
+        #expect(s != nil, "\(message)")
+        if case .pod(let n) = s?.gpuCloud?.placement.domain { #expect(n == 4) } else { Issue.record("not a pod") }
+    }
+
+    @Test("A trace job of more than 1e8 GPUs is refused with its line")
+    func traceJobBounded() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("huge-\(UUID().uuidString).csv")
+        try "job_id,num_gpu,submit_time,duration\n0,8,0,100\n1,9223372036854775807,10,100\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self) { try JobTrace.load(path: file.path) }
+        do {
+            _ = try JobTrace.load(path: file.path)
+        } catch {
+            #expect("\(error)".contains("line 3") && "\(error)".contains("num_gpu 1-100,000,000"), "\(error)")
+        }
+    }
 }
+

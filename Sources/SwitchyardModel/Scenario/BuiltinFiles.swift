@@ -165,7 +165,7 @@ enum BuiltinFiles {
         opex:
           fixedUSDPerMonth: 120000     # GUESS
         
-        # Value at the horizon (2029-12): the GPU cloud and the mining fleet at an exit
+        # Value at the horizon (2030-12): the GPU cloud and the mining fleet at an exit
         # multiple of their last 12 months' operating cash flow, never below the powered land.
         valuation:
           terminalValue: multiple

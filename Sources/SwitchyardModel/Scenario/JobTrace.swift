@@ -38,9 +38,9 @@ public enum JobTrace {
                 $0.trimmingCharacters(in: .whitespaces)
             }
             guard fields.count == header.count, let s = Double(fields[submit]), s.isFinite, s >= 0,
-                let g = Int(fields[gpus]), g > 0, let d = Double(fields[duration]), d.isFinite, d > 0
+                let g = Int(fields[gpus]), g > 0, g <= 100_000_000, let d = Double(fields[duration]), d.isFinite, d > 0
             else {
-                bad.append("line \(offset + 1): \(line.prefix(60)) (needs submit_time >= 0, num_gpu > 0, duration > 0)")
+                bad.append("line \(offset + 1): \(line.prefix(60)) (needs submit_time >= 0, num_gpu 1-100,000,000, duration > 0)")
                 continue
             }
             jobs.append(TraceJob(id: id.map { fields[$0] } ?? "\(offset)", submitSeconds: s, gpus: g, durationSeconds: d))

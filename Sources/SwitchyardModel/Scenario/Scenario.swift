@@ -572,7 +572,8 @@ public struct ConversionProject: Hashable, Sendable {
         guard mw != megawatts else { return c }
         c.megawatts = mw
         if case .gpuCloud(let gpus) = target {
-            c.target = .gpuCloud(gpus: Int((Double(gpus) * mw / megawatts).rounded(.down)))
+            // (Capped so that a hostile size list cannot overflow; the loader caps GPUs at 1e8.)
+            c.target = .gpuCloud(gpus: Int(min(1e15, (Double(gpus) * mw / megawatts).rounded(.down))))
         }
         return c
     }

@@ -778,10 +778,10 @@ struct ScenarioParser {
         var pod: Int?
         if domain == .pod {
             pod = f.int("podRacks", .range(1, 100_000))
-        } else if f.has("podRacks") {
-            reader.report(path: f.child("podRacks"), line: f.node("podRacks", required: false)?.mark?.line, value: "", rule: "applies only with domain: pod")
+        } else if let node = f.node("podRacks", required: false) {
+            reader.report(node, path: f.child("podRacks"), rule: "applies only with domain: pod")
         }
-        f.finish(known: [])
+        f.finish(known: ["serversPerRack", "wholeServers", "podRacks"])
         guard let domain, let policy, f.has("serversPerRack") == (servers != nil), let whole else { return nil }
         let d: GPUCloud.Placement.Domain
         switch domain {
@@ -798,8 +798,9 @@ struct ScenarioParser {
     /// `racks: {cooling: liquid, kWPerRack: 130}` (kWPerRack defaults by cooling).
     func rackKind(_ f: Fields) -> RackKind? {
         let cooling: Cooling? = f.choice("cooling")
-        let kW = f.double("kWPerRack", default: cooling?.defaultKWPerRack, .range(0.01, 10_000))
-        f.finish(known: [])
+        // (A bad cooling is reported once: no "kWPerRack is required" besides it.)
+        let kW = cooling == nil && !f.has("kWPerRack") ? nil : f.double("kWPerRack", default: cooling?.defaultKWPerRack, .range(0.01, 10_000))
+        f.finish(known: ["kWPerRack"])
         guard let cooling, let kW else { return nil }
         return RackKind(cooling: cooling, kWPerRack: kW)
     }
@@ -918,7 +919,7 @@ struct ScenarioParser {
             if let c = t.fields("colocation", required: false) {
                 target = lease(c, hall: hall ?? "").map { .colocation($0) }
             } else if let g = t.fields("gpuCloud", required: false) {
-                target = g.int("gpus", .positive).map { .gpuCloud(gpus: $0) }
+                target = g.int("gpus", .range(1, 100_000_000)).map { .gpuCloud(gpus: $0) }
                 g.finish(known: [])
             } else {
                 reader.report(path: t.path, line: t.line, value: "", rule: "must name one target: colocation or gpuCloud")

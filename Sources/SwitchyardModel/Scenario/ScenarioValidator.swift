@@ -189,7 +189,7 @@ enum ScenarioValidator {
     /// mining shelves, tenants' racks and first GPU racks; a conversion's new racks fit
     /// in the positions it frees; no job is larger than the largest placement domain.
     /// GPU racks a placement domain may track.
-    static let maximumPlacedRacks = 100_000
+    static let maximumPlacedRacks = 10_000
 
     static func rackRules(_ s: Scenario, report: (String, String, String) -> Void) {
         let halls = s.site.halls
@@ -225,14 +225,15 @@ enum ScenarioValidator {
         var cloudFits = true
         var positions = [Int](repeating: 0, count: halls.count)
         var parts = [[String]](repeating: [], count: halls.count)
-        if let cloud, let h = s.site.hallIndex(named: cloud.hall), let racks = gpuRacks {
+        if let cloud, let h = s.site.hallIndex(named: cloud.hall), let racks = gpuRacks, cloud.gpus > 0 {
+            // (A cloud with no first GPUs needs no rack of its hall's kind.)
             let per = racks.serversPerRack(halls[h].rackKind)
             if per < 1 {
                 cloudFits = false
                 report(
                     "site.halls[\(h)].kWPerRack", "\(halls[h].kWPerRack)",
                     "one \(cloud.gpu.name) server (\(racks.serverKW) kW) does not fit a rack of hall \(halls[h].name)")
-            } else if cloud.gpus > 0 {
+            } else {
                 let n = racks.racksNeeded(gpus: cloud.gpus, kind: halls[h].rackKind)
                 positions[h] += n
                 parts[h].append("\(count(n)) for \(cloud.gpus) GPUs (\(per) server\(per == 1 ? "" : "s") a rack)")
@@ -261,15 +262,19 @@ enum ScenarioValidator {
                 "site.halls[\(h)].racks", "\(hall.racks)",
                 "hall \(hall.name) needs \(count(positions[h])) rack positions of \(hall.kWPerRack) kW (\(parts[h].joined(separator: ", ")))")
         }
-        // Conversions, in order, each at its largest size (the retirement order of the
-        // site model: the hall's fleets in order); every size is checked for its racks.
+        // Conversions, in order (the retirement order of the site model: the hall's
+        // fleets in order); every size is checked for its racks, and the next block in
+        // the hall sees the fewest free positions any size leaves. Placement domains
+        // are built at the sizes simulate and risk use (the first).
         var free = halls.indices.map { halls[$0].racks - positions[$0] }
         for (i, c) in s.conversions.enumerated() {
             guard let h = s.site.hallIndex(named: c.hall) else { continue }
             let kind = c.racks ?? halls[h].rackKind
             let kindPath = c.racks == nil ? "conversions[\(i)].hall" : "conversions[\(i)].racks.kWPerRack"
+            let kindValue = c.racks == nil ? c.hall : "\(kind.kWPerRack)"
+            let kindText = c.racks == nil ? "hall \(c.hall)'s racks (\(kind.kWPerRack) kW; give the block racks: {cooling, kWPerRack} of its own)" : "the conversion's racks (\(kind.kWPerRack) kW)"
             let sizes = (c.sizeOptions.isEmpty ? [c.megawatts] : c.sizeOptions).sorted()
-            var freedAtLargest = 0
+            var fewestFreeAfter = Int.max
             var unitsAtLargest = units
             for size in sizes {
                 // Rack positions the retired shelves free.
@@ -291,9 +296,7 @@ enum ScenarioValidator {
                 case .gpuCloud(let gpus):
                     guard let racks = gpuRacks, cloudFits else { continue }
                     if racks.serversPerRack(kind) < 1 {
-                        report(
-                            kindPath, "\(kind.kWPerRack)",
-                            "one \(cloud!.gpu.name) server (\(racks.serverKW) kW) does not fit the conversion's racks (\(kind.kWPerRack) kW)")
+                        report(kindPath, kindValue, "one \(cloud!.gpu.name) server (\(racks.serverKW) kW) does not fit \(kindText)")
                         needed = 0
                         what = ""
                     } else {
@@ -304,19 +307,18 @@ enum ScenarioValidator {
                     needed = kind.racks(itMW: block.criticalITMW)
                     what = "its tenant's \(String(format: "%.3f", block.criticalITMW)) MW of IT"
                 }
-                if needed > free[h] + freed {
+                let available = max(0, free[h] + freed)
+                if needed > available {
                     report(
-                        kindPath, c.racks == nil ? c.hall : "\(kind.kWPerRack)",
-                        "at \(sizeText(size)) the conversion needs \(needed) racks of \(kind.kWPerRack) kW for \(what), but only \((free[h] + freed)) rack positions are free in hall \(c.hall) once its miners are retired (\(freed) freed): give denser racks (racks.kWPerRack) or more positions (site.halls[\(h)].racks)")
+                        kindPath, kindValue,
+                        "at \(sizeText(size)) the conversion needs \(needed) racks of \(kind.kWPerRack) kW for \(what), but \(available == 0 ? "no" : "only \(available)") rack position\(available == 1 ? " is" : "s are") free in hall \(c.hall) once its miners are retired (\(freed) freed by them): give denser racks (racks.kWPerRack) or more positions (site.halls[\(h)].racks)")
                 }
-                if size == sizes.last! {
-                    freedAtLargest = freed - min(needed, freed + free[h])
-                    unitsAtLargest = left
-                }
+                fewestFreeAfter = min(fewestFreeAfter, free[h] + freed - min(needed, available))
+                if size == sizes.last! { unitsAtLargest = left }
             }
-            free[h] += freedAtLargest
+            if fewestFreeAfter != Int.max { free[h] = fewestFreeAfter }
             units = unitsAtLargest
-            if case .gpuCloud(let gpus) = c.resized(to: sizes.last!).target, cloudFits {
+            if case .gpuCloud(let gpus) = c.target, cloudFits {
                 gpuRacks?.install(gpus: gpus, hall: h, pue: c.newPUE, kind: kind)
             }
         }
@@ -345,11 +347,12 @@ enum ScenarioValidator {
                 case .poisson(_, let sizes, _, _): largestJob = sizes.max() ?? 0
                 case .trace(_, let jobs): largestJob = jobs.map(\.gpus).max() ?? 0
                 }
-                if cloud.placement.wholeServers { largestJob = (largestJob + per - 1) / per * per }
+                let ownGPUs = largestJob
+                if cloud.placement.wholeServers { largestJob = largestJob / per * per + (largestJob % per == 0 ? 0 : per) }
                 if largestJob > racks.largestDomain {
                     report(
                         "gpuCloud.placement.domain", cloud.placement.domain.name,
-                        "a job needs \(largestJob) GPUs but the largest \(cloud.placement.domain.name) will hold \(racks.largestDomain) (\(cloud.gpu.gpusPerServer) GPUs a server, servers a rack by its kW\(cloud.placement.serversPerRack.map { ", at most \($0)" } ?? "")); it would wait forever: a larger domain, or smaller jobs")
+                        "a job needs \(largestJob) GPUs\(largestJob != ownGPUs ? " (\(ownGPUs), in whole \(per)-GPU servers)" : "") but the largest \(cloud.placement.domain.name) will hold \(racks.largestDomain) at the sizes simulate and risk use (\(cloud.gpu.gpusPerServer) GPUs a server, servers a rack by its kW\(cloud.placement.serversPerRack.map { ", at most \($0)" } ?? "")); it would wait forever: a larger domain, or smaller jobs")
                 }
             }
         }

@@ -178,12 +178,16 @@ final class Fields {
         guard let node = node(key, required: fallback == nil) else { return fallback }
         guard case .scalar(let scalar) = node, let value = Int(scalar.string.replacingOccurrences(of: "_", with: ""))
         else {
-            // A whole number too large for an integer breaks the range, not the type.
+            // A whole number written as a decimal (12.0) is that number; one too large for
+            // an integer breaks the range, not the type.
             if case .scalar(let scalar) = node, let d = Double(scalar.string), d.isFinite, d == d.rounded(),
-                !scalar.string.lowercased().contains("x"), let broken = rule.check(d)
+                !scalar.string.lowercased().contains("x")
             {
-                reader.report(node, path: child(key), rule: broken)
-                return nil
+                if let broken = rule.check(d) {
+                    reader.report(node, path: child(key), rule: broken)
+                    return nil
+                }
+                if abs(d) < 9e15 { return Int(d) }
             }
             reader.report(node, path: child(key), rule: "must be a whole number")
             return nil

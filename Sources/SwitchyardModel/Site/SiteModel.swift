@@ -1331,7 +1331,8 @@ public struct SiteModel: SimulationModel {
         } else if let group = gpuRacks.takeFromGroups(jobs[id].heldGPUs, into: &shareLog) {
             // One hall at one PUE: exactly gpus x W x PUE / 1e6, nothing allocated.
             jobs[id].group = group
-            let mw = gpuRacks.power(ofGroup: group, gpus: jobs[id].heldGPUs, wattsPerGPU: gpuWattsPerGPU)
+            // Power for its own GPUs (with whole servers, the rest of its servers idle).
+            let mw = gpuRacks.power(ofGroup: group, gpus: jobs[id].gpus, wattsPerGPU: gpuWattsPerGPU)
             jobs[id].part0 = PowerPart(hall: gpuRacks.groups[group].hall, mw: mw)
             jobs[id].powerMW = mw
             return
@@ -1340,13 +1341,16 @@ public struct SiteModel: SimulationModel {
             parts = gpuRacks.power(ofGroups: shareLog[first..<shareLog.count], wattsPerGPU: gpuWattsPerGPU)
         }
         var total = 0.0
+        // Power for its own GPUs (with whole servers, the rest of its servers idle).
+        let own = jobs[id].gpus == jobs[id].heldGPUs ? 1 : Double(jobs[id].gpus) / Double(jobs[id].heldGPUs)
         for (i, part) in parts.enumerated() {
+            let mw = own == 1 ? part.mw : part.mw * own
             if i == 0 {
-                jobs[id].part0 = PowerPart(hall: part.hall, mw: part.mw)
+                jobs[id].part0 = PowerPart(hall: part.hall, mw: mw)
             } else {
-                partLog.append(PowerPart(hall: part.hall, mw: part.mw))
+                partLog.append(PowerPart(hall: part.hall, mw: mw))
             }
-            total += part.mw
+            total += mw
         }
         jobs[id].moreParts = partLog.count - max(0, parts.count - 1)..<partLog.count
         jobs[id].powerMW = total
