@@ -83,10 +83,11 @@ public enum JSONSummary {
         var years: [Year]
         var btcMined: Double
         var months: Int
+        var gpuCloud: GPUCloudTotals?
 
         private enum CodingKeys: String, CodingKey {
             case command, version, scenario, seed, path, npvUSD, irr, rateOfReturn, paybackMonth, totalFreeCashFlowUSD
-            case terminalValue, finance, years, btcMined, months
+            case terminalValue, finance, years, btcMined, months, gpuCloud
         }
 
         /// Undefined figures (IRR, payback, terminal value, finance) are written as null.
@@ -107,7 +108,19 @@ public enum JSONSummary {
             try c.encode(years, forKey: .years)
             try c.encode(btcMined, forKey: .btcMined)
             try c.encode(months, forKey: .months)
+            try c.encode(gpuCloud, forKey: .gpuCloud)
         }
+    }
+
+    /// The GPU cloud over the run (null without one): jobs, GPU-hours billed and lost,
+    /// and GPU-hours fragmented (free while a waiting job could not be placed).
+    struct GPUCloudTotals: Encodable {
+        var placementDomain: String
+        var jobsCompleted: Int
+        var jobsLost: Int
+        var gpuHoursBilled: Double
+        var lostGPUHours: Double
+        var fragmentedGPUHours: Double
     }
 
     struct Finance: Encodable {
@@ -226,7 +239,14 @@ public enum JSONSummary {
                         projectRateOfReturn: $0.projectRateOfReturn.description, equityRateOfReturn: $0.equityRateOfReturn.description,
                         cashOutMonth: $0.cashOutMonth)
                 },
-                years: YearRow.years(of: p).map(Year.init), btcMined: p.totalBTCMined, months: p.months.count))
+                years: YearRow.years(of: p).map(Year.init), btcMined: p.totalBTCMined, months: p.months.count,
+                gpuCloud: scenario.gpuCloud.map { cloud in
+                    GPUCloudTotals(
+                        placementDomain: cloud.placement.domain.name, jobsCompleted: p.months.reduce(0) { $0 + $1.jobsCompleted },
+                        jobsLost: p.months.reduce(0) { $0 + $1.jobsLost }, gpuHoursBilled: p.months.reduce(0) { $0 + $1.gpuHoursBilled },
+                        lostGPUHours: p.months.reduce(0) { $0 + $1.lostGPUHours },
+                        fragmentedGPUHours: p.months.reduce(0) { $0 + $1.fragmentedGPUHours })
+                }))
     }
 }
 

@@ -254,6 +254,29 @@ struct ValuationCLITests {
         #expect(!off.stdout.contains("Terminal value at"))
     }
 
+    @Test("The two-hall example: simulate reports the cloud's placement and fragmentation, in the text, the JSON and the ledger")
+    func twoHallExample() throws {
+        let dir = try scratchDirectory()
+        let json = dir.appendingPathComponent("two-hall.json").path
+        let ledger = dir.appendingPathComponent("ledger.csv").path
+        let scenario = repositoryRoot.appendingPathComponent("Examples/two-hall-gpu-cloud/two-hall-gpu-cloud.yaml").path
+        let run = try switchyard(["simulate", scenario, "--json", json, "--ledger", ledger])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("jobs placed within one pod of 4 racks (best fit):"), "\(run.stdout)")
+        // The committed ledger is this run's.
+        let committed = try String(contentsOfFile: repositoryRoot.appendingPathComponent("Examples/two-hall-gpu-cloud/ledger.csv").path, encoding: .utf8)
+        #expect(try String(contentsOfFile: ledger, encoding: .utf8) == committed)
+        // The JSON's totals are the ledger's column sums.
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        let cloud = try #require(object?["gpuCloud"] as? [String: Any])
+        #expect(cloud["placementDomain"] as? String == "pod")
+        let rows = committed.split(separator: "\r\n").map { $0.split(separator: ",").map(String.init) }
+        let column = try #require(rows.first?.firstIndex(of: "fragmented_gpu_hours"))
+        let total = rows.dropFirst().reduce(0.0) { $0 + (Double($1[column]) ?? .nan) }
+        let fragmented = try #require(cloud["fragmentedGPUHours"] as? Double)
+        #expect(total > 0 && abs(fragmented - total) <= 1e-9 * total, "\(fragmented) vs \(total)")
+    }
+
     @Test("Bad valuation keys are reported with the file, field, value and rule")
     func badValuation() throws {
         let dir = try scratchDirectory()
