@@ -126,56 +126,114 @@ public enum RiskRunner {
     public static func run(
         scenario: Scenario, settings: RiskSettings, progress: ((Int, Int) -> Void)? = nil
     ) throws(NonFiniteResult) -> RiskResult {
-        let hasGPUs = scenario.gpuCloud != nil
-        var outcomes: [PathOutcome] = []
-        outcomes.reserveCapacity(settings.paths)
-        let fan = FanAccumulator(months: scenario.horizonMonths)
+        let aggregate = Aggregate(scenario: scenario, settings: settings)
         var reached: Bool? = settings.precision == nil ? nil : false
-        var yearlySums: [YearRow] = []
         var first = 0
         while first < settings.paths {
             let count = min(settings.batchSize, settings.paths - first)
-            let batch = try runBatch(scenario: scenario, seed: settings.seed, first: first, count: count, threads: settings.threads) {
-                (PathOutcome(path: $0, result: $1, hasGPUs: hasGPUs), FanAccumulator.monthlyFigures($1), YearRow.years(of: $1))
-            }
-            outcomes += batch.map(\.0)
-            // Sums in path order: the same for any thread count.
-            for (_, _, years) in batch {
-                if yearlySums.isEmpty { yearlySums = years.map { y in YearRow(year: y.year, label: y.label) } }
-                for (k, y) in years.enumerated() where k < yearlySums.count { yearlySums[k].add(y) }
-            }
-            // Fold in path order (month by month, months in parallel): the same result for
-            // any thread count.
-            fan.add(batch.map(\.1), threads: settings.threads)
+            let batch = try pathRecords(scenario: scenario, seed: settings.seed, first: first, count: count, threads: settings.threads)
+            aggregate.add(batch, threads: settings.threads)
             first += count
             progress?(first, settings.paths)
-            if let precision = settings.precision, outcomes.count >= 2 * settings.batchSize || first >= settings.paths {
-                let summary = DistributionSummary(outcomes.map(\.npvUSD))
+            if let precision = settings.precision, aggregate.outcomes.count >= 2 * settings.batchSize || first >= settings.paths {
+                let summary = DistributionSummary(aggregate.outcomes.map(\.npvUSD))
                 if 1.96 * summary.standardError <= precision * abs(summary.mean) {
                     reached = true
                     break
                 }
             }
         }
-        let labels = (1...scenario.horizonMonths).map { Scenario.monthLabel(scenario.startMonth, month: $0) }
-        let irrs = outcomes.compactMap(\.irr)
-        let paybacks = outcomes.compactMap { $0.paybackMonth.map(Double.init) }
-        let n = Double(outcomes.count)
-        return RiskResult(
-            scenarioName: scenario.name, settings: settings, paths: outcomes,
-            npv: DistributionSummary(outcomes.map(\.npvUSD)),
-            irr: irrs.isEmpty ? nil : DistributionSummary(irrs), irrDefinedShare: Double(irrs.count) / n,
-            paybackMonth: paybacks.isEmpty ? nil : DistributionSummary(paybacks),
-            paybackShare: Double(paybacks.count) / n,
-            btcMined: DistributionSummary(outcomes.map(\.btcMined)),
-            gpuUtilisation: hasGPUs ? DistributionSummary(outcomes.map(\.gpuUtilisation)) : nil,
-            curtailedEnergyMWh: DistributionSummary(outcomes.map(\.curtailedEnergyMWh)),
-            terminalValue: scenario.valuation.isOn ? DistributionSummary(outcomes.map(\.terminalValueUSD)) : nil,
-            equityNPV: scenario.finance.isOn ? DistributionSummary(outcomes.compactMap(\.equityNPVUSD)) : nil,
-            probabilityCashOut: scenario.finance.startingCashUSD == nil
-                ? nil : Double(outcomes.filter { $0.cashOutMonth != nil }.count) / n,
-            yearlyMeans: yearlySums.map { $0.scaled(by: 1 / n) },
-            months: fan.statistics(labels: labels), reachedPrecision: reached)
+        return aggregate.result(reachedPrecision: reached)
+    }
+
+    /// What a risk run keeps of one path: its outcome, its monthly figures (the fan
+    /// chart's inputs) and its years. A shard holds these exactly, so that merged shards
+    /// give the single run's result to the bit.
+    public struct PathRecord: Hashable, Sendable {
+        public var outcome: PathOutcome
+        public var monthlyFigures: [Double]
+        public var years: [YearRow]
+    }
+
+    /// The records of paths `first ..< first + count`, in path order.
+    public static func pathRecords(scenario: Scenario, seed: UInt64, first: Int, count: Int, threads: Int) throws(NonFiniteResult)
+        -> [PathRecord]
+    {
+        let hasGPUs = scenario.gpuCloud != nil
+        return try runBatch(scenario: scenario, seed: seed, first: first, count: count, threads: threads) {
+            PathRecord(
+                outcome: PathOutcome(path: $0, result: $1, hasGPUs: hasGPUs), monthlyFigures: FanAccumulator.monthlyFigures($1),
+                years: YearRow.years(of: $1))
+        }
+    }
+
+    /// Shard `k` of `n` (0-based) of a run of `paths` paths: paths
+    /// `k * paths / n ..< (k + 1) * paths / n` (integer division), the same paths, on the
+    /// same streams, as in the single run.
+    public static func shardRange(k: Int, of n: Int, paths: Int) -> Range<Int> {
+        precondition(n > 0 && k >= 0 && k < n && paths >= 0)
+        return (k * paths / n)..<((k + 1) * paths / n)
+    }
+
+    /// Summarises records given in path order, from path 0 to `settings.paths - 1`
+    /// (the shards of a run, in order): the same result as ``run(scenario:settings:progress:)``
+    /// without a precision target, to the bit.
+    public static func merge(scenario: Scenario, settings: RiskSettings, records: some Sequence<[PathRecord]>) -> RiskResult {
+        let aggregate = Aggregate(scenario: scenario, settings: settings)
+        for batch in records { aggregate.add(batch, threads: settings.threads) }
+        return aggregate.result(reachedPrecision: nil)
+    }
+
+    /// The running summary of a risk run, fed batches of records in path order.
+    final class Aggregate {
+        let scenario: Scenario
+        let settings: RiskSettings
+        let hasGPUs: Bool
+        var outcomes: [PathOutcome] = []
+        let fan: FanAccumulator
+        var yearlySums: [YearRow] = []
+
+        init(scenario: Scenario, settings: RiskSettings) {
+            self.scenario = scenario
+            self.settings = settings
+            hasGPUs = scenario.gpuCloud != nil
+            outcomes.reserveCapacity(settings.paths)
+            fan = FanAccumulator(months: scenario.horizonMonths)
+        }
+
+        func add(_ batch: [PathRecord], threads: Int) {
+            outcomes += batch.map(\.outcome)
+            // Sums in path order: the same for any thread count.
+            for record in batch {
+                if yearlySums.isEmpty { yearlySums = record.years.map { y in YearRow(year: y.year, label: y.label) } }
+                for (k, y) in record.years.enumerated() where k < yearlySums.count { yearlySums[k].add(y) }
+            }
+            // Fold in path order (month by month, months in parallel): the same result for
+            // any thread count.
+            fan.add(batch.map(\.monthlyFigures), threads: threads)
+        }
+
+        func result(reachedPrecision reached: Bool?) -> RiskResult {
+            let labels = (1...scenario.horizonMonths).map { Scenario.monthLabel(scenario.startMonth, month: $0) }
+            let irrs = outcomes.compactMap(\.irr)
+            let paybacks = outcomes.compactMap { $0.paybackMonth.map(Double.init) }
+            let n = Double(outcomes.count)
+            return RiskResult(
+                scenarioName: scenario.name, settings: settings, paths: outcomes,
+                npv: DistributionSummary(outcomes.map(\.npvUSD)),
+                irr: irrs.isEmpty ? nil : DistributionSummary(irrs), irrDefinedShare: Double(irrs.count) / n,
+                paybackMonth: paybacks.isEmpty ? nil : DistributionSummary(paybacks),
+                paybackShare: Double(paybacks.count) / n,
+                btcMined: DistributionSummary(outcomes.map(\.btcMined)),
+                gpuUtilisation: hasGPUs ? DistributionSummary(outcomes.map(\.gpuUtilisation)) : nil,
+                curtailedEnergyMWh: DistributionSummary(outcomes.map(\.curtailedEnergyMWh)),
+                terminalValue: scenario.valuation.isOn ? DistributionSummary(outcomes.map(\.terminalValueUSD)) : nil,
+                equityNPV: scenario.finance.isOn ? DistributionSummary(outcomes.compactMap(\.equityNPVUSD)) : nil,
+                probabilityCashOut: scenario.finance.startingCashUSD == nil
+                    ? nil : Double(outcomes.filter { $0.cashOutMonth != nil }.count) / n,
+                yearlyMeans: yearlySums.map { $0.scaled(by: 1 / n) },
+                months: fan.statistics(labels: labels), reachedPrecision: reached)
+        }
     }
 
     /// Runs paths `first ..< first + count` on `threads` workers and returns
