@@ -47,6 +47,25 @@ public struct PathOutcome: Hashable, Sendable {
     public var equityNPVUSD: Double?
     public var cashOutMonth: Int?
 
+    init(
+        path: UInt64, npvUSD: Double, irr: Double?, paybackMonth: Int?, totalFreeCashFlowUSD: Double, btcMined: Double,
+        gpuUtilisation: Double, curtailedEnergyMWh: Double, revenueUSD: Double, terminalValueUSD: Double, equityNPVUSD: Double?,
+        cashOutMonth: Int?
+    ) {
+        self.path = path
+        self.npvUSD = npvUSD
+        self.irr = irr
+        self.paybackMonth = paybackMonth
+        self.totalFreeCashFlowUSD = totalFreeCashFlowUSD
+        self.btcMined = btcMined
+        self.gpuUtilisation = gpuUtilisation
+        self.curtailedEnergyMWh = curtailedEnergyMWh
+        self.revenueUSD = revenueUSD
+        self.terminalValueUSD = terminalValueUSD
+        self.equityNPVUSD = equityNPVUSD
+        self.cashOutMonth = cashOutMonth
+    }
+
     init(path: UInt64, result: PathResult, hasGPUs: Bool) {
         self.path = path
         npvUSD = result.npvUSD

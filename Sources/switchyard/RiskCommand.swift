@@ -39,6 +39,12 @@ struct RiskCommand: ParsableCommand {
     @Option(help: "Write paths.csv, monthly.csv, summary.csv (and sensitivity.csv) to this folder.")
     var csv: String?
 
+    @Option(help: "Run only shard K of N (K from 1 to N): paths (K-1)*P/N to K*P/N - 1, on the same random streams as the whole run. Writes --shard-file; 'switchyard merge' writes the outputs.")
+    var shard: String?
+
+    @Option(help: "The shard file to write with --shard.")
+    var shardFile: String?
+
     func validate() throws {
         guard paths > 0 else { throw ValidationError("--paths must be at least 1, got \(paths)") }
         guard paths <= 10_000_000 else {
@@ -46,6 +52,30 @@ struct RiskCommand: ParsableCommand {
         }
         if let precision { _ = try Self.share(precision, option: "--precision") }
         _ = try Self.share(swing, option: "--swing")
+        if let shard {
+            _ = try Self.shardNumbers(shard, paths: paths)
+            guard shardFile != nil else { throw ValidationError("--shard needs --shard-file FILE (where the shard's paths are written)") }
+            let others = [(csv != nil, "--csv"), (options.xlsx != nil, "--xlsx"), (options.json != nil, "--json")].filter(\.0).map(\.1)
+            guard others.isEmpty else {
+                throw ValidationError("--shard writes only its --shard-file; 'switchyard merge SHARDS... \(others.joined(separator: " "))' writes the outputs")
+            }
+            guard precision == nil else { throw ValidationError("--precision cannot be sharded: it decides when to stop from all the paths so far") }
+            guard !tornado, compare == nil else {
+                throw ValidationError("--tornado and --compare are not sharded yet: run them on one machine")
+            }
+        } else if shardFile != nil {
+            throw ValidationError("--shard-file goes with --shard K/N")
+        }
+    }
+
+    /// "K/N" with 1 <= K <= N <= paths.
+    static func shardNumbers(_ text: String, paths: Int) throws -> (k: Int, n: Int) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 1, k <= n else {
+            throw ValidationError("--shard must be K/N with 1 <= K <= N, such as 3/8, got '\(text)'")
+        }
+        guard n <= paths else { throw ValidationError("--shard \(text): more shards (\(n)) than paths (\(paths))") }
+        return (k, n)
     }
 
     /// Says on stderr where two compared scenarios differ in ways that make the paired
@@ -82,6 +112,7 @@ struct RiskCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let shard, let shardFile { return try runShard(shard, to: shardFile) }
         let base = try options.load()
         let other = try compare.map { name -> Scenario in
             if name == "never" && !FileManager.default.fileExists(atPath: name) {
@@ -134,17 +165,55 @@ struct RiskCommand: ParsableCommand {
             comparison = try RiskRunner.compare(base, with: other, settings: runSettings)
             print(RiskReport.comparison(comparison!))
         }
-        // Every output written first, then all renamed into place together.
+        try Self.writeOutputs(
+            result, scenario: base, tornado: tornado ? bars : nil, comparison: comparison, csv: csv, xlsx: options.xlsx,
+            json: options.json, force: force, info: options.runInfo)
+    }
+
+    /// Runs one shard's paths and writes them, exactly, with the manifest.
+    func runShard(_ text: String, to file: String) throws {
+        let base = try options.load()
+        let (k, n) = try Self.shardNumbers(text, paths: paths)
+        try OutputPaths.check([file], replace: options.force, inputs: options.scenario.map { [$0] } ?? [])
+        let range = RiskRunner.shardRange(k: k - 1, of: n, paths: paths)
+        let bar = ProgressBar(enabled: parallel.showProgress, unit: "paths", label: "shard \(k)/\(n)")
+        var records: [RiskRunner.PathRecord] = []
+        records.reserveCapacity(range.count)
+        var first = range.lowerBound
+        while first < range.upperBound {
+            let count = min(250, range.upperBound - first)
+            records += try RiskRunner.pathRecords(scenario: base, seed: options.seed, first: first, count: count, threads: parallel.threads)
+            first += count
+            bar.update(first - range.lowerBound, of: range.count)
+        }
+        bar.finish()
+        let manifest = RiskShardManifest(
+            version: Switchyard.version, scenarioName: base.name, scenarioYAML: try ScenarioExport.yaml(base),
+            baseDirectory: options.scenario.map { (($0 as NSString).deletingLastPathComponent as NSString).standardizingPath }
+                .map { $0.isEmpty ? FileManager.default.currentDirectoryPath : $0 },
+            seed: options.seed, paths: paths, shard: k, shards: n, command: CommandLine.arguments.dropFirst().joined(separator: " "))
+        let outputs = OutputSet(replace: options.force)
+        let data = try RiskShardFile.encode(manifest: manifest, records: records)
+        try outputs.produce(at: file) { temporary in try data.write(to: URL(fileURLWithPath: temporary)) }
+        try outputs.commit()
+        print("shard \(k) of \(n): paths \(range.lowerBound) to \(range.upperBound - 1) of \(paths) (seed \(options.seed)); wrote \(file)")
+    }
+
+    /// Writes a risk run's outputs: the workbook, JSON and CSVs, all renamed into place
+    /// together (`risk` and `merge` alike). `tornado` nil: no tornado was asked for.
+    static func writeOutputs(
+        _ result: RiskResult, scenario: Scenario, tornado bars: [TornadoBar]?, comparison: Comparison?, csv: String?, xlsx: String?,
+        json: String?, force: Bool, info: XLSXReport.RunInfo
+    ) throws {
         let outputs = OutputSet(replace: force)
-        if let xlsx = options.xlsx {
+        if let xlsx {
             try outputs.produce(at: xlsx) { temporary in
                 try XLSXReport.writeRisk(
-                    result, scenario: base, tornado: bars, comparison: comparison, info: options.runInfo, to: temporary,
-                    replace: true)
+                    result, scenario: scenario, tornado: bars ?? [], comparison: comparison, info: info, to: temporary, replace: true)
             }
         }
-        if let json = options.json {
-            try outputs.write(JSONSummary.risk(result, tornado: bars, comparison: comparison, version: Switchyard.version), to: json)
+        if let json {
+            try outputs.write(JSONSummary.risk(result, tornado: bars ?? [], comparison: comparison, version: Switchyard.version), to: json)
         }
         if let csv {
             func write(_ name: String, _ table: CSVTable) throws {
@@ -154,12 +223,12 @@ struct RiskCommand: ParsableCommand {
             try write("monthly.csv", RiskCSV.monthly(result))
             try write("yearly.csv", YearlyCSV.table(result.yearlyMeans))
             try write("summary.csv", RiskCSV.summary(result))
-            if tornado { try write("sensitivity.csv", RiskCSV.sensitivity(bars)) }
+            if let bars { try write("sensitivity.csv", RiskCSV.sensitivity(bars)) }
         }
         try outputs.commit()
-        if let xlsx = options.xlsx { print("wrote \(xlsx)") }
-        if let json = options.json { print("wrote \(json)") }
-        if let csv { print("wrote \(csv)/{paths,monthly,yearly,summary\(tornado ? ",sensitivity" : "")}.csv") }
+        if let xlsx { print("wrote \(xlsx)") }
+        if let json { print("wrote \(json)") }
+        if let csv { print("wrote \(csv)/{paths,monthly,yearly,summary\(bars != nil ? ",sensitivity" : "")}.csv") }
     }
 }
 

@@ -16,7 +16,7 @@ struct Switchyard: ParsableCommand {
             See README.md for a tour of the commands and the scenario file reference.
             """,
         version: version,
-        subcommands: [PlanCommand.self, SimulateCommand.self, RiskCommand.self, CalibrateCommand.self, ScenarioCommand.self, VersionCommand.self]
+        subcommands: [PlanCommand.self, SimulateCommand.self, RiskCommand.self, MergeCommand.self, CalibrateCommand.self, ScenarioCommand.self, VersionCommand.self]
     )
 
     /// SIGINT and SIGTERM remove unfinished outputs' temporary files before exiting; a

@@ -694,3 +694,80 @@ struct HostileCommandTests {
         #expect(run.stderr.contains("warning: --compare") && run.stderr.contains("horizonMonths 6 vs 7"), "\(run.stderr)")
     }
 }
+
+/// Issue 16: `risk --shard K/N` and `merge` give the single run's outputs byte for byte.
+struct ShardCLITests {
+    /// The files of an XLSX (a zip) as text, with the cell that records the command line
+    /// taken out (the only one that may differ).
+    static func workbookText(_ path: String) throws -> String {
+        let unzip = Process()
+        unzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let pipe = Pipe()
+        unzip.arguments = ["python3", "-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); [print(n, z.read(n).decode('utf-8','replace')) for n in sorted(z.namelist())]", path]
+        unzip.standardOutput = pipe
+        try unzip.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        unzip.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+            .replacingOccurrences(of: #"<t>(risk|merge) [^<]*</t>"#, with: "<t>COMMAND</t>", options: .regularExpression)
+    }
+
+    @Test("Shards 1, 2, 3 and 7 of a risk run merge into its CSVs, JSON and workbook byte for byte", arguments: [1, 2, 3, 7])
+    func mergeIsExact(n: Int) throws {
+        let dir = try scratchDirectory()
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        let scenario = repositoryRoot.appendingPathComponent("Examples/two-hall-gpu-cloud/two-hall-gpu-cloud.yaml").path
+        let single = try switchyard(["risk", scenario, "--paths", "15", "--seed", "4", "--csv", path("single"), "--json", path("single.json"), "--xlsx", path("single.xlsx"), "--quiet", "--threads", "2"])
+        #expect(single.status == 0, "\(single.stderr)")
+        var shards: [String] = []
+        for k in 1...n {
+            let file = path("s\(k).shard")
+            let run = try switchyard(["risk", scenario, "--paths", "15", "--seed", "4", "--shard", "\(k)/\(n)", "--shard-file", file, "--quiet", "--threads", "1"])
+            #expect(run.status == 0, "\(run.stderr)")
+            shards.append(file)
+        }
+        let merged = try switchyard(["merge"] + shards.reversed() + ["--csv", path("merged"), "--json", path("merged.json"), "--xlsx", path("merged.xlsx"), "--quiet"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        for name in ["paths.csv", "monthly.csv", "yearly.csv", "summary.csv", "../single.json|../merged.json"] {
+            let (a, b) = name.contains("|") ? ("single.json", "merged.json") : ("single/\(name)", "merged/\(name)")
+            let one = try #require(FileManager.default.contents(atPath: path(a)), "\(a)")
+            let other = try #require(FileManager.default.contents(atPath: path(b)), "\(b)")
+            #expect(one.count > 100 && one == other, "\(name)")
+        }
+        #expect(try Self.workbookText(path("single.xlsx")) == Self.workbookText(path("merged.xlsx")))
+        #expect(merged.stdout.components(separatedBy: "\nwrote").first == single.stdout.components(separatedBy: "\nwrote").first)
+    }
+
+    @Test("A missing, duplicated or foreign shard is refused with a message naming it")
+    func badShardSets() throws {
+        let dir = try scratchDirectory()
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        for (k, seed) in [(1, "1"), (2, "1"), (3, "1"), (2, "9")] {
+            let run = try switchyard(["risk", "--paths", "6", "--seed", seed, "--shard", "\(k)/3", "--shard-file", path("s\(k)-seed\(seed).shard"), "--quiet"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let (s1, s2, s3, foreign) = (path("s1-seed1.shard"), path("s2-seed1.shard"), path("s3-seed1.shard"), path("s2-seed9.shard"))
+        let missing = try switchyard(["merge", s1, s3, "--json", path("m.json")])
+        #expect(missing.status != 0 && missing.stderr.contains("missing shard 2 of 3"), "\(missing.stderr)")
+        let twice = try switchyard(["merge", s1, s2, s2, s3, "--json", path("m.json")])
+        #expect(twice.status != 0 && twice.stderr.contains("shard 2 of 3 is given 2 times"), "\(twice.stderr)")
+        let other = try switchyard(["merge", s1, foreign, s3, "--json", path("m.json")])
+        #expect(other.status != 0 && other.stderr.contains("\(foreign) is not a shard of the same run") && other.stderr.contains("seed 9, not 1"), "\(other.stderr)")
+        try Data("not a shard".utf8).write(to: URL(fileURLWithPath: path("junk.shard")))
+        let junk = try switchyard(["merge", path("junk.shard"), "--json", path("m.json")])
+        #expect(junk.status != 0 && junk.stderr.contains("junk.shard: not a switchyard risk shard"), "\(junk.stderr)")
+        // A shard cut short.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: s2))
+        try whole.prefix(whole.count - 100).write(to: URL(fileURLWithPath: path("cut.shard")))
+        let cut = try switchyard(["merge", s1, path("cut.shard"), s3, "--json", path("m.json")])
+        #expect(cut.status != 0 && cut.stderr.contains("cut.shard: record") && cut.stderr.contains("cut short"), "\(cut.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: path("m.json")), "nothing written")
+        // Bad --shard values.
+        for bad in ["0/3", "4/3", "3", "a/b", "1/0"] {
+            let run = try switchyard(["risk", "--paths", "6", "--shard", bad, "--shard-file", path("x.shard")])
+            #expect(run.status != 0 && run.stderr.contains("--shard must be K/N"), "\(bad): \(run.stderr)")
+        }
+        let csvToo = try switchyard(["risk", "--paths", "6", "--shard", "1/2", "--shard-file", path("x.shard"), "--csv", path("c")])
+        #expect(csvToo.status != 0 && csvToo.stderr.contains("merge SHARDS... --csv"), "\(csvToo.stderr)")
+    }
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+public import Foundation
+import SwitchyardModel
+
+/// What a shard of a risk run says about itself: enough to check that shards belong
+/// together and to rebuild the scenario for the merged outputs.
+public struct RiskShardManifest: Codable, Hashable, Sendable {
+    public var format = 1
+    public var version: String
+    public var scenarioName: String
+    /// FNV-1a 64 of `scenarioYAML`, in hex: shards of one run have the same.
+    public var scenarioDigest: String
+    /// The scenario as `scenario export` writes it (after command-line adjustments).
+    public var scenarioYAML: String
+    /// The folder its relative file references (replays, traces) are read from.
+    public var baseDirectory: String?
+    public var seed: UInt64
+    public var paths: Int
+    /// This shard, 1-based, of `shards`; its paths are `first ..< first + count`.
+    public var shard: Int
+    public var shards: Int
+    public var first: Int
+    public var count: Int
+    public var command: String
+
+    public init(
+        version: String, scenarioName: String, scenarioYAML: String, baseDirectory: String?, seed: UInt64, paths: Int,
+        shard: Int, shards: Int, command: String
+    ) {
+        self.version = version
+        self.scenarioName = scenarioName
+        self.scenarioDigest = Self.digest(scenarioYAML)
+        self.scenarioYAML = scenarioYAML
+        self.baseDirectory = baseDirectory
+        self.seed = seed
+        self.paths = paths
+        self.shard = shard
+        self.shards = shards
+        let range = RiskRunner.shardRange(k: shard - 1, of: shards, paths: paths)
+        first = range.lowerBound
+        count = range.count
+        self.command = command
+    }
+
+    /// FNV-1a 64 of the UTF-8 text, 16 hex digits (an identity check, not a signature).
+    public static func digest(_ text: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            h ^= UInt64(byte)
+            h &*= 0x0000_0100_0000_01b3
+        }
+        return String(h, radix: 16).leftPaddedHex(16)
+    }
+}
+
+extension String {
+    fileprivate func leftPaddedHex(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// Why shards cannot be merged, or a shard file cannot be read; the message names the file.
+public struct RiskShardError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A shard file: the magic line `switchyard-risk-shard 1`, the manifest as one JSON line,
+/// then each path's record in path order, little-endian: the outcome (doubles as their
+/// bits, optionals with a flag byte), the monthly figures and the years. Doubles are
+/// kept to the bit, so merged shards give the single run's outputs byte for byte.
+public enum RiskShardFile {
+    static let magic = "switchyard-risk-shard 1\n"
+
+    public static func encode(manifest: RiskShardManifest, records: [RiskRunner.PathRecord]) throws -> Data {
+        var data = Data(magic.utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        data.append(try encoder.encode(manifest))
+        data.append(0x0A)
+        var w = Writer(data: data)
+        let yearFields = Self.yearFields
+        w.int(records.count)
+        for r in records {
+            let o = r.outcome
+            w.u64(o.path)
+            w.double(o.npvUSD)
+            w.optionalDouble(o.irr)
+            w.optionalInt(o.paybackMonth)
+            w.double(o.totalFreeCashFlowUSD)
+            w.double(o.btcMined)
+            w.double(o.gpuUtilisation)
+            w.double(o.curtailedEnergyMWh)
+            w.double(o.revenueUSD)
+            w.double(o.terminalValueUSD)
+            w.optionalDouble(o.equityNPVUSD)
+            w.optionalInt(o.cashOutMonth)
+            w.int(r.monthlyFigures.count)
+            for x in r.monthlyFigures { w.double(x) }
+            w.int(r.years.count)
+            for y in r.years {
+                w.int(y.year)
+                w.string(y.label)
+                for key in yearFields { w.double(y[keyPath: key]) }
+            }
+        }
+        return w.data
+    }
+
+    /// The manifest of a shard file (reads only its first lines).
+    public static func manifest(path: String) throws(RiskShardError) -> RiskShardManifest {
+        try decode(path: path, records: false).manifest
+    }
+
+    /// The manifest and every record of a shard file.
+    public static func read(path: String) throws(RiskShardError) -> (manifest: RiskShardManifest, records: [RiskRunner.PathRecord]) {
+        let (manifest, records) = try decode(path: path, records: true)
+        return (manifest, records ?? [])
+    }
+
+    static func decode(path: String, records wanted: Bool) throws(RiskShardError) -> (manifest: RiskShardManifest, records: [RiskRunner.PathRecord]?) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RiskShardError("\(path): cannot be read (no such file, or not a file)")
+        }
+        let magicBytes = Data(magic.utf8)
+        guard data.count > magicBytes.count, data.prefix(magicBytes.count) == magicBytes else {
+            throw RiskShardError("\(path): not a switchyard risk shard (it does not start with '\(magic.dropLast())')")
+        }
+        guard let end = data[magicBytes.count...].firstIndex(of: 0x0A) else {
+            throw RiskShardError("\(path): the shard's manifest line is cut short")
+        }
+        let manifest: RiskShardManifest
+        do {
+            manifest = try JSONDecoder().decode(RiskShardManifest.self, from: data[magicBytes.count..<end])
+        } catch {
+            throw RiskShardError("\(path): the shard's manifest is not readable: \(error)")
+        }
+        guard wanted else { return (manifest, nil) }
+        var r = Reader(data: data, position: end + 1)
+        guard let count = r.int(), count == manifest.count else {
+            throw RiskShardError("\(path): the shard should hold \(manifest.count) paths; its records are cut short or damaged")
+        }
+        var records: [RiskRunner.PathRecord] = []
+        records.reserveCapacity(count)
+        let yearFields = Self.yearFields
+        for _ in 0..<count {
+            guard let record = r.record(yearFields: yearFields) else {
+                throw RiskShardError("\(path): record \(records.count + 1) of \(count) is cut short or damaged")
+            }
+            records.append(record)
+        }
+        guard r.position == data.count else { throw RiskShardError("\(path): \(data.count - r.position) unexpected bytes after the last record") }
+        return (manifest, records)
+    }
+
+    /// The shards of one run, in shard order, after checking that they belong together:
+    /// the same version, scenario, seed, paths and shard count, each shard exactly once.
+    public static func check(_ shards: [(path: String, manifest: RiskShardManifest)]) throws(RiskShardError) -> [(path: String, manifest: RiskShardManifest)] {
+        guard let first = shards.first else { throw RiskShardError("merge: no shard files given") }
+        var problems: [String] = []
+        for (path, m) in shards.dropFirst() {
+            var differs: [String] = []
+            if m.version != first.manifest.version { differs.append("switchyard version \(m.version), not \(first.manifest.version)") }
+            if m.scenarioDigest != first.manifest.scenarioDigest { differs.append("another scenario (digest \(m.scenarioDigest), not \(first.manifest.scenarioDigest))") }
+            if m.seed != first.manifest.seed { differs.append("seed \(m.seed), not \(first.manifest.seed)") }
+            if m.paths != first.manifest.paths { differs.append("\(m.paths) paths, not \(first.manifest.paths)") }
+            if m.shards != first.manifest.shards { differs.append("one of \(m.shards) shards, not \(first.manifest.shards)") }
+            if !differs.isEmpty { problems.append("\(path) is not a shard of the same run as \(first.path): \(differs.joined(separator: "; "))") }
+        }
+        let n = first.manifest.shards
+        var byShard: [Int: [String]] = [:]
+        for (path, m) in shards { byShard[m.shard, default: []].append(path) }
+        for (k, paths) in byShard.sorted(by: { $0.key < $1.key }) where paths.count > 1 {
+            problems.append("shard \(k) of \(n) is given \(paths.count) times: \(paths.joined(separator: ", "))")
+        }
+        let missing = (1...max(1, n)).filter { byShard[$0] == nil }
+        if !missing.isEmpty {
+            problems.append("missing shard\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(n) (re-run those array tasks)")
+        }
+        guard problems.isEmpty else { throw RiskShardError("cannot merge:\n  " + problems.joined(separator: "\n  ")) }
+        return shards.sorted { $0.manifest.shard < $1.manifest.shard }
+    }
+
+    /// The years' figures in file order (a function: key paths are not `Sendable`).
+    static var yearFields: [WritableKeyPath<YearRow, Double>] {
+        [
+        \.miningRevenueUSD, \.gpuCloudRevenueUSD, \.colocationRevenueUSD, \.powerContractsUSD, \.assetSalesUSD,
+        \.energyCostUSD, \.operatingCostUSD, \.ebitdaUSD, \.capexUSD, \.taxUSD, \.debtDrawsUSD, \.debtServiceUSD,
+        \.projectCashFlowUSD, \.equityCashFlowUSD, \.terminalValueUSD,
+        ]
+    }
+
+    struct Writer {
+        var data: Data
+        mutating func u64(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { data.append(contentsOf: $0) } }
+        mutating func int(_ x: Int) { u64(UInt64(bitPattern: Int64(x))) }
+        mutating func double(_ x: Double) { u64(x.bitPattern) }
+        mutating func optionalDouble(_ x: Double?) {
+            data.append(x == nil ? 0 : 1)
+            double(x ?? 0)
+        }
+        mutating func optionalInt(_ x: Int?) {
+            data.append(x == nil ? 0 : 1)
+            int(x ?? 0)
+        }
+        mutating func string(_ s: String) {
+            let bytes = Array(s.utf8)
+            int(bytes.count)
+            data.append(contentsOf: bytes)
+        }
+    }
+
+    struct Reader {
+        let data: Data
+        var position: Int
+        mutating func u64() -> UInt64? {
+            guard position + 8 <= data.count else { return nil }
+            var x: UInt64 = 0
+            for i in 0..<8 { x |= UInt64(data[data.startIndex + position + i]) << (8 * UInt64(i)) }
+            position += 8
+            return x
+        }
+        mutating func int() -> Int? { u64().map { Int(Int64(bitPattern: $0)) } }
+        mutating func double() -> Double? { u64().map(Double.init(bitPattern:)) }
+        mutating func flag() -> Bool? {
+            guard position < data.count else { return nil }
+            defer { position += 1 }
+            switch data[data.startIndex + position] {
+            case 0: return false
+            case 1: return true
+            default: return nil
+            }
+        }
+        mutating func optionalDouble() -> Double?? {
+            guard let present = flag(), let x = double() else { return nil }
+            return .some(present ? x : nil)
+        }
+        mutating func optionalInt() -> Int?? {
+            guard let present = flag(), let x = int() else { return nil }
+            return .some(present ? x : nil)
+        }
+        mutating func string() -> String? {
+            guard let n = int(), n >= 0, n <= 1_000_000, position + n <= data.count else { return nil }
+            defer { position += n }
+            return String(decoding: data[(data.startIndex + position)..<(data.startIndex + position + n)], as: UTF8.self)
+        }
+        mutating func record(yearFields: [WritableKeyPath<YearRow, Double>]) -> RiskRunner.PathRecord? {
+            guard let path = u64(), let npv = double(), let irr = optionalDouble(), let payback = optionalInt(),
+                let fcf = double(), let btc = double(), let gpu = double(), let curtailed = double(), let revenue = double(),
+                let terminal = double(), let equity = optionalDouble(), let cashOut = optionalInt(), let figureCount = int(),
+                figureCount >= 0, figureCount <= 1_000_000
+            else { return nil }
+            var figures: [Double] = []
+            figures.reserveCapacity(figureCount)
+            for _ in 0..<figureCount {
+                guard let x = double() else { return nil }
+                figures.append(x)
+            }
+            guard let yearCount = int(), yearCount >= 0, yearCount <= 10_000 else { return nil }
+            var years: [YearRow] = []
+            for _ in 0..<yearCount {
+                guard let year = int(), let label = string() else { return nil }
+                var row = YearRow(year: year, label: label)
+                for key in yearFields {
+                    guard let x = double() else { return nil }
+                    row[keyPath: key] = x
+                }
+                years.append(row)
+            }
+            let outcome = PathOutcome(
+                path: path, npvUSD: npv, irr: irr, paybackMonth: payback, totalFreeCashFlowUSD: fcf, btcMined: btc,
+                gpuUtilisation: gpu, curtailedEnergyMWh: curtailed, revenueUSD: revenue, terminalValueUSD: terminal,
+                equityNPVUSD: equity, cashOutMonth: cashOut)
+            return RiskRunner.PathRecord(outcome: outcome, monthlyFigures: figures, years: years)
+        }
+    }
+}
