@@ -134,9 +134,20 @@ public enum RiskShardFile {
         } catch {
             throw RiskShardError("\(path): the shard's manifest is not readable: \(error)")
         }
+        // A manifest that does not describe a shard (damaged or written by hand).
+        guard manifest.format == 1 else { throw RiskShardError("\(path): shard format \(manifest.format); this switchyard reads format 1") }
+        guard manifest.paths >= 1, manifest.paths <= 10_000_000, manifest.shards >= 1, manifest.shards <= manifest.paths,
+            manifest.shard >= 1, manifest.shard <= manifest.shards,
+            RiskRunner.shardRange(k: manifest.shard - 1, of: manifest.shards, paths: manifest.paths).lowerBound == manifest.first,
+            RiskRunner.shardRange(k: manifest.shard - 1, of: manifest.shards, paths: manifest.paths).count == manifest.count
+        else {
+            throw RiskShardError(
+                "\(path): the manifest does not describe a shard (shard \(manifest.shard) of \(manifest.shards), paths \(manifest.first) + \(manifest.count) of \(manifest.paths))")
+        }
         guard wanted else { return (manifest, nil) }
         var r = Reader(data: data, position: end + 1)
-        guard let count = r.int(), count == manifest.count else {
+        // (Each record takes at least 100 bytes: a damaged count cannot ask for more.)
+        guard let count = r.int(), count == manifest.count, count <= (data.count - r.position) / 100 + 1 else {
             throw RiskShardError("\(path): the shard should hold \(manifest.count) paths; its records are cut short or damaged")
         }
         var records: [RiskRunner.PathRecord] = []

@@ -762,6 +762,15 @@ struct ShardCLITests {
         let cut = try switchyard(["merge", s1, path("cut.shard"), s3, "--json", path("m.json")])
         #expect(cut.status != 0 && cut.stderr.contains("cut.shard: record") && cut.stderr.contains("cut short"), "\(cut.stderr)")
         #expect(!FileManager.default.fileExists(atPath: path("m.json")), "nothing written")
+        // Manifests that do not describe a shard (edited by hand): refused, not trusted.
+        let text = String(decoding: whole, as: UTF8.self)
+        for (old, new) in [("\"paths\":6", "\"paths\":0"), ("\"count\":2", "\"count\":99999999999"), ("\"shard\":2", "\"shard\":-5")] {
+            #expect(text.contains(old), "\(old)")
+            let edited = Data(text.replacingOccurrences(of: old, with: new).utf8)
+            try edited.write(to: URL(fileURLWithPath: path("edited.shard")))
+            let run = try switchyard(["merge", path("edited.shard"), "--json", path("m.json")])
+            #expect(run.status == 1 && run.stderr.contains("edited.shard: the manifest does not describe a shard"), "\(new): \(run.stderr)")
+        }
         // Bad --shard values.
         for bad in ["0/3", "4/3", "3", "a/b", "1/0"] {
             let run = try switchyard(["risk", "--paths", "6", "--shard", bad, "--shard-file", path("x.shard")])
