@@ -51,13 +51,7 @@ struct MergeCommand: ParsableCommand {
         let m = ordered[0].manifest
         let scenario = try ScenarioLoader.load(yaml: m.scenarioYAML, file: "\(ordered[0].path) (its scenario)", baseDirectory: m.baseDirectory)
         let csvFiles = csv.map { dir in ["paths.csv", "monthly.csv", "yearly.csv", "summary.csv"].map { (dir as NSString).appendingPathComponent($0) } } ?? []
-        if let csv {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: csv, isDirectory: &isDirectory), !isDirectory.boolValue {
-                throw OutputError.unusable(path: csv, reason: "is a file; --csv takes a folder")
-            }
-            try FileManager.default.createDirectory(atPath: csv, withIntermediateDirectories: true)
-        }
+        try RiskCommand.prepareCSVFolder(csv)
         try OutputPaths.check(([xlsx, json].compactMap { $0 }) + csvFiles, replace: force, inputs: shards)
         let settings = RiskSettings(paths: m.paths, seed: m.seed, threads: parallel.threads)
         // One shard in memory at a time, checked to follow the one before.

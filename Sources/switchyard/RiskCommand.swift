@@ -128,13 +128,7 @@ struct RiskCommand: ParsableCommand {
                 (dir as NSString).appendingPathComponent($0)
             }
         } ?? []
-        if let csv {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: csv, isDirectory: &isDirectory), !isDirectory.boolValue {
-                throw OutputError.unusable(path: csv, reason: "is a file; --csv takes a folder")
-            }
-            try FileManager.default.createDirectory(atPath: csv, withIntermediateDirectories: true)
-        }
+        try Self.prepareCSVFolder(csv)
         try options.checkOutputs(csvFiles)
         let (seed, threads, force) = (options.seed, parallel.threads, options.force)
         let settings = RiskSettings(
@@ -197,6 +191,16 @@ struct RiskCommand: ParsableCommand {
         try outputs.produce(at: file) { temporary in try data.write(to: URL(fileURLWithPath: temporary)) }
         try outputs.commit()
         print("shard \(k) of \(n): paths \(range.lowerBound) to \(range.upperBound - 1) of \(paths) (seed \(options.seed)); wrote \(file)")
+    }
+
+    /// Makes the --csv folder (refusing a file of that name).
+    static func prepareCSVFolder(_ csv: String?) throws {
+        guard let csv else { return }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: csv, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw OutputError.unusable(path: csv, reason: "is a file; --csv takes a folder")
+        }
+        try FileManager.default.createDirectory(atPath: csv, withIntermediateDirectories: true)
     }
 
     /// Writes a risk run's outputs: the workbook, JSON and CSVs, all renamed into place
