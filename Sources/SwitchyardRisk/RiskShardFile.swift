@@ -6,7 +6,7 @@ import SwitchyardModel
 /// What a shard of a risk run says about itself: enough to check that shards belong
 /// together and to rebuild the scenario for the merged outputs.
 public struct RiskShardManifest: Codable, Hashable, Sendable {
-    public var format = 1
+    public var format = 2
     public var version: String
     public var scenarioName: String
     /// FNV-1a 64 of `scenarioYAML`, in hex: shards of one run have the same.
@@ -23,6 +23,17 @@ public struct RiskShardManifest: Codable, Hashable, Sendable {
     public var first: Int
     public var count: Int
     public var command: String
+    /// With `--tornado`: the swing asked for and the inputs, in order; each path holds
+    /// the NPV of each input's low then high variant.
+    public var tornadoSwing: Double?
+    public var tornadoInputs: [String]?
+    /// With `--compare`: the other scenario's name and the digest of its export; each
+    /// path holds its NPV (after the tornado's).
+    public var compareName: String?
+    public var compareDigest: String?
+
+    /// The NPVs each path holds beyond its record: the tornado's, then the comparison's.
+    public var extrasPerPath: Int { 2 * (tornadoInputs?.count ?? 0) + (compareName != nil ? 1 : 0) }
 
     public init(
         version: String, scenarioName: String, scenarioYAML: String, baseDirectory: String?, seed: UInt64, paths: Int,
@@ -69,9 +80,12 @@ public struct RiskShardError: Error, CustomStringConvertible, Sendable {
 /// bits, optionals with a flag byte), the monthly figures and the years. Doubles are
 /// kept to the bit, so merged shards give the single run's outputs byte for byte.
 public enum RiskShardFile {
-    static let magic = "switchyard-risk-shard 1\n"
+    static let magic = "switchyard-risk-shard 2\n"
 
-    public static func encode(manifest: RiskShardManifest, records: [RiskRunner.PathRecord]) throws -> Data {
+    /// `extras[i]`: the NPVs path `records[i]` holds beyond its record
+    /// (``RiskShardManifest/extrasPerPath`` of them; empty when there are none).
+    public static func encode(manifest: RiskShardManifest, records: [RiskRunner.PathRecord], extras: [[Double]] = []) throws -> Data {
+        precondition(extras.isEmpty ? manifest.extrasPerPath == 0 : extras.count == records.count)
         var data = Data(magic.utf8)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -80,7 +94,7 @@ public enum RiskShardFile {
         var w = Writer(data: data)
         let yearFields = Self.yearFields
         w.int(records.count)
-        for r in records {
+        for (i, r) in records.enumerated() {
             let o = r.outcome
             w.u64(o.path)
             w.double(o.npvUSD)
@@ -102,6 +116,9 @@ public enum RiskShardFile {
                 w.string(y.label)
                 for key in yearFields { w.double(y[keyPath: key]) }
             }
+            let more = extras.isEmpty ? [] : extras[i]
+            precondition(more.count == manifest.extrasPerPath)
+            for x in more { w.double(x) }
         }
         return w.data
     }
@@ -111,17 +128,24 @@ public enum RiskShardFile {
         try decode(path: path, records: false).manifest
     }
 
-    /// The manifest and every record of a shard file.
-    public static func read(path: String) throws(RiskShardError) -> (manifest: RiskShardManifest, records: [RiskRunner.PathRecord]) {
+    /// The manifest, every record of a shard file and each record's extra NPVs.
+    public static func read(path: String) throws(RiskShardError) -> (manifest: RiskShardManifest, records: [RiskRunner.PathRecord], extras: [[Double]]) {
         let (manifest, records) = try decode(path: path, records: true)
-        return (manifest, records ?? [])
+        return (manifest, records?.map(\.0) ?? [], records?.map(\.1) ?? [])
     }
 
-    static func decode(path: String, records wanted: Bool) throws(RiskShardError) -> (manifest: RiskShardManifest, records: [RiskRunner.PathRecord]?) {
+    static func decode(path: String, records wanted: Bool) throws(RiskShardError)
+        -> (manifest: RiskShardManifest, records: [(RiskRunner.PathRecord, [Double])]?)
+    {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RiskShardError("\(path): cannot be read (no such file, or not a file)")
         }
         let magicBytes = Data(magic.utf8)
+        let stem = Data("switchyard-risk-shard ".utf8)
+        if data.prefix(stem.count) == stem, data.prefix(magicBytes.count) != magicBytes {
+            let line = String(decoding: data.prefix(40).prefix { $0 != 0x0A }, as: UTF8.self)
+            throw RiskShardError("\(path): '\(line)' is another shard format; this switchyard writes and reads '\(magic.dropLast())' (re-run the shard with this version)")
+        }
         guard data.count > magicBytes.count, data.prefix(magicBytes.count) == magicBytes else {
             throw RiskShardError("\(path): not a switchyard risk shard (it does not start with '\(magic.dropLast())')")
         }
@@ -135,7 +159,10 @@ public enum RiskShardFile {
             throw RiskShardError("\(path): the shard's manifest is not readable: \(error)")
         }
         // A manifest that does not describe a shard (damaged or written by hand).
-        guard manifest.format == 1 else { throw RiskShardError("\(path): shard format \(manifest.format); this switchyard reads format 1") }
+        guard manifest.format == 2 else { throw RiskShardError("\(path): shard format \(manifest.format); this switchyard reads format 2") }
+        guard (manifest.tornadoInputs?.count ?? 0) <= 1_000, manifest.tornadoSwing.map({ $0.isFinite }) ?? true else {
+            throw RiskShardError("\(path): the manifest's tornado is damaged")
+        }
         guard manifest.paths >= 1, manifest.paths <= 10_000_000, manifest.shards >= 1, manifest.shards <= manifest.paths,
             manifest.shard >= 1, manifest.shard <= manifest.shards,
             RiskRunner.shardRange(k: manifest.shard - 1, of: manifest.shards, paths: manifest.paths).lowerBound == manifest.first,
@@ -150,14 +177,15 @@ public enum RiskShardFile {
         guard let count = r.int(), count == manifest.count, count <= (data.count - r.position) / 100 + 1 else {
             throw RiskShardError("\(path): the shard should hold \(manifest.count) paths; its records are cut short or damaged")
         }
-        var records: [RiskRunner.PathRecord] = []
+        var records: [(RiskRunner.PathRecord, [Double])] = []
         records.reserveCapacity(count)
         let yearFields = Self.yearFields
+        let extras = manifest.extrasPerPath
         for _ in 0..<count {
-            guard let record = r.record(yearFields: yearFields) else {
+            guard let record = r.record(yearFields: yearFields), let more = r.doubles(extras) else {
                 throw RiskShardError("\(path): record \(records.count + 1) of \(count) is cut short or damaged")
             }
-            records.append(record)
+            records.append((record, more))
         }
         guard r.position == data.count else { throw RiskShardError("\(path): \(data.count - r.position) unexpected bytes after the last record") }
         return (manifest, records)
@@ -175,6 +203,16 @@ public enum RiskShardFile {
             if m.seed != first.manifest.seed { differs.append("seed \(m.seed), not \(first.manifest.seed)") }
             if m.paths != first.manifest.paths { differs.append("\(m.paths) paths, not \(first.manifest.paths)") }
             if m.shards != first.manifest.shards { differs.append("one of \(m.shards) shards, not \(first.manifest.shards)") }
+            if m.tornadoSwing != first.manifest.tornadoSwing || m.tornadoInputs != first.manifest.tornadoInputs {
+                func tornado(_ m: RiskShardManifest) -> String { m.tornadoSwing.map { "--tornado --swing \($0)" } ?? "no --tornado" }
+                differs.append("\(tornado(m)), not \(tornado(first.manifest))")
+            }
+            if m.compareDigest != first.manifest.compareDigest || m.compareName != first.manifest.compareName {
+                func compared(_ m: RiskShardManifest) -> String {
+                    m.compareName.map { "--compare with '\($0)' (digest \(m.compareDigest ?? "-"))" } ?? "no --compare"
+                }
+                differs.append("\(compared(m)), not \(compared(first.manifest))")
+            }
             if !differs.isEmpty { problems.append("\(path) is not a shard of the same run as \(first.path): \(differs.joined(separator: "; "))") }
         }
         let n = first.manifest.shards
@@ -248,6 +286,15 @@ public enum RiskShardFile {
         mutating func optionalInt() -> Int?? {
             guard let present = flag(), let x = int() else { return nil }
             return .some(present ? x : nil)
+        }
+        mutating func doubles(_ n: Int) -> [Double]? {
+            var xs: [Double] = []
+            xs.reserveCapacity(n)
+            for _ in 0..<n {
+                guard let x = double() else { return nil }
+                xs.append(x)
+            }
+            return xs
         }
         mutating func string() -> String? {
             guard let n = int(), n >= 0, n <= 1_000_000, position + n <= data.count else { return nil }

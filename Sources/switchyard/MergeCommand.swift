@@ -20,6 +20,10 @@ struct MergeCommand: ParsableCommand {
             run. The outputs are byte-identical to 'switchyard risk SCENARIO --paths P
             --seed S' on one machine (the workbook's cell recording the command line
             differs). Shards are read one at a time, in order.
+
+            Shards of 'risk --tornado' (and --swing) or '--compare OTHER' also hold
+            each path's NPV under every tornado variant and under OTHER, so the tornado
+            and the comparison merge byte for byte too; all shards must agree on them.
             """
     )
 
@@ -50,22 +54,44 @@ struct MergeCommand: ParsableCommand {
         let ordered = try RiskShardFile.check(manifests)
         let m = ordered[0].manifest
         let scenario = try ScenarioLoader.load(yaml: m.scenarioYAML, file: "\(ordered[0].path) (its scenario)", baseDirectory: m.baseDirectory)
-        let csvFiles = csv.map { dir in ["paths.csv", "monthly.csv", "yearly.csv", "summary.csv"].map { (dir as NSString).appendingPathComponent($0) } } ?? []
+        // The tornado's variants as the shards ran them (the same inputs, in order).
+        let variants = m.tornadoSwing.map { RiskRunner.tornadoVariants(scenario: scenario, swing: $0) } ?? []
+        if let inputs = m.tornadoInputs, inputs != variants.map(\.bar.input) {
+            throw RiskShardError("\(ordered[0].path): its tornado inputs (\(inputs.joined(separator: ", "))) are not this version's")
+        }
+        let tornado = m.tornadoInputs != nil
+        let csvFiles = csv.map { dir in
+            (["paths.csv", "monthly.csv", "yearly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : [])).map {
+                (dir as NSString).appendingPathComponent($0)
+            }
+        } ?? []
         try RiskCommand.prepareCSVFolder(csv)
         try OutputPaths.check(([xlsx, json].compactMap { $0 }) + csvFiles, replace: force, inputs: shards)
         let settings = RiskSettings(paths: m.paths, seed: m.seed, threads: parallel.threads)
         // One shard in memory at a time, checked to follow the one before.
         var failure: RiskShardError?
         var next = 0
+        // The tornado's sums and the compared scenario's NPVs, in path order (the single
+        // run's order of addition).
+        var lowSums = [Double](repeating: 0, count: variants.count)
+        var highSums = lowSums
+        var otherNPVs: [Double] = []
         let batches = ordered.lazy.compactMap { item -> [RiskRunner.PathRecord]? in
             guard failure == nil else { return nil }
             do {
-                let (manifest, records) = try RiskShardFile.read(path: item.path)
+                let (manifest, records, extras) = try RiskShardFile.read(path: item.path)
                 guard manifest == item.manifest, manifest.first == next, records.first.map({ Int($0.outcome.path) == next }) ?? true else {
                     failure = RiskShardError("\(item.path): its paths do not follow the shard before it (expected path \(next) first)")
                     return nil
                 }
                 next += records.count
+                for more in extras {
+                    for k in variants.indices {
+                        lowSums[k] += more[2 * k]
+                        highSums[k] += more[2 * k + 1]
+                    }
+                    if m.compareName != nil { otherNPVs.append(more[2 * variants.count]) }
+                }
                 return records
             } catch {
                 failure = (error as? RiskShardError) ?? RiskShardError("\(item.path): \(error)")
@@ -76,8 +102,18 @@ struct MergeCommand: ParsableCommand {
         if let failure { throw failure }
         guard result.paths.count == m.paths else { throw RiskShardError("merge: the shards hold \(result.paths.count) paths, not \(m.paths)") }
         print(RiskReport.text(result, scenario: scenario))
+        var bars: [TornadoBar]?
+        if tornado {
+            let n = Double(m.paths)
+            bars = RiskRunner.tornadoBars(variants, means: zip(lowSums, highSums).map { ($0 / n, $1 / n) })
+            print(RiskReport.tornado(bars!, baseMeanNPV: result.npv.mean))
+        }
+        let comparison = m.compareName.map {
+            RiskRunner.comparison(baseName: scenario.name, otherName: $0, base: result.paths.map(\.npvUSD), other: otherNPVs)
+        }
+        if let comparison { print(RiskReport.comparison(comparison)) }
         try RiskCommand.writeOutputs(
-            result, scenario: scenario, tornado: nil, comparison: nil, csv: csv, xlsx: xlsx, json: json, force: force,
+            result, scenario: scenario, tornado: bars, comparison: comparison, csv: csv, xlsx: xlsx, json: json, force: force,
             info: .init(version: Switchyard.version, command: CommandLine.arguments.dropFirst().joined(separator: " ")))
     }
 }

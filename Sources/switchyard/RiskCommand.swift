@@ -60,9 +60,6 @@ struct RiskCommand: ParsableCommand {
                 throw ValidationError("--shard writes only its --shard-file; 'switchyard merge SHARDS... \(others.joined(separator: " "))' writes the outputs")
             }
             guard precision == nil else { throw ValidationError("--precision cannot be sharded: it decides when to stop from all the paths so far") }
-            guard !tornado, compare == nil else {
-                throw ValidationError("--tornado and --compare are not sharded yet: run them on one machine")
-            }
         } else if shardFile != nil {
             throw ValidationError("--shard-file goes with --shard K/N")
         }
@@ -111,9 +108,8 @@ struct RiskCommand: ParsableCommand {
         return value
     }
 
-    func run() throws {
-        if let shard, let shardFile { return try runShard(shard, to: shardFile) }
-        let base = try options.load()
+    /// The scenario of --compare: a file, or 'never' (this one with no conversion).
+    func compared(with base: Scenario) throws -> Scenario? {
         let other = try compare.map { name -> Scenario in
             if name == "never" && !FileManager.default.fileExists(atPath: name) {
                 var never = ConversionPolicy.never.apply(to: base)
@@ -123,6 +119,21 @@ struct RiskCommand: ParsableCommand {
             return options.adjust(try WorkbookScenario.loadAny(path: name))
         }
         if let other { Self.warnIfUnlike(base, other) }
+        return other
+    }
+
+    /// Says when the scenario's own sensitivity.swing overrides --swing.
+    func noteOwnSwing(_ base: Scenario) {
+        if let own = base.sensitivity.swing, swing != "20%" {
+            FileHandle.standardError.write(
+                Data("note: the scenario's sensitivity.swing (\(TextFormat.percent(own, decimals: 0))) is used, not --swing \(swing)\n".utf8))
+        }
+    }
+
+    func run() throws {
+        if let shard, let shardFile { return try runShard(shard, to: shardFile) }
+        let base = try options.load()
+        let other = try compared(with: base)
         let csvFiles = csv.map { dir in
             (["paths.csv", "monthly.csv", "yearly.csv", "summary.csv"] + (tornado ? ["sensitivity.csv"] : [])).map {
                 (dir as NSString).appendingPathComponent($0)
@@ -139,10 +150,7 @@ struct RiskCommand: ParsableCommand {
         print(RiskReport.text(result, scenario: base))
         var bars: [TornadoBar] = []
         if tornado {
-            if let own = base.sensitivity.swing, swing != "20%" {
-                FileHandle.standardError.write(
-                    Data("note: the scenario's sensitivity.swing (\(TextFormat.percent(own, decimals: 0))) is used, not --swing \(swing)\n".utf8))
-            }
+            noteOwnSwing(base)
             let tornadoBar = ProgressBar(enabled: parallel.showProgress, unit: "inputs", label: "tornado")
             var runSettings = settings
             runSettings.paths = result.paths.count
@@ -167,27 +175,45 @@ struct RiskCommand: ParsableCommand {
     /// Runs one shard's paths and writes them, exactly, with the manifest.
     func runShard(_ text: String, to file: String) throws {
         let base = try options.load()
+        let other = try compared(with: base)
         let (k, n) = try Self.shardNumbers(text, paths: paths)
-        try OutputPaths.check([file], replace: options.force, inputs: options.scenario.map { [$0] } ?? [])
+        try OutputPaths.check([file], replace: options.force, inputs: (options.scenario.map { [$0] } ?? []) + (compare.map { [$0] } ?? []))
+        if tornado { noteOwnSwing(base) }
+        let swingValue = try Self.share(swing, option: "--swing")
+        // Each path also keeps its NPV under each tornado variant and the compared scenario.
+        let variants = tornado ? RiskRunner.tornadoVariants(scenario: base, swing: swingValue) : []
+        let extraScenarios = variants.flatMap { [$0.low, $0.high] } + (other.map { [$0] } ?? [])
         let range = RiskRunner.shardRange(k: k - 1, of: n, paths: paths)
         let bar = ProgressBar(enabled: parallel.showProgress, unit: "paths", label: "shard \(k)/\(n)")
         var records: [RiskRunner.PathRecord] = []
+        var extras: [[Double]] = []
         records.reserveCapacity(range.count)
         var first = range.lowerBound
         while first < range.upperBound {
             let count = min(250, range.upperBound - first)
             records += try RiskRunner.pathRecords(scenario: base, seed: options.seed, first: first, count: count, threads: parallel.threads)
+            if !extraScenarios.isEmpty {
+                extras += try RiskRunner.npvs(scenarios: extraScenarios, seed: options.seed, first: first, count: count, threads: parallel.threads)
+            }
             first += count
             bar.update(first - range.lowerBound, of: range.count)
         }
         bar.finish()
-        let manifest = RiskShardManifest(
+        var manifest = RiskShardManifest(
             version: Switchyard.version, scenarioName: base.name, scenarioYAML: try ScenarioExport.yaml(base),
             baseDirectory: options.scenario.map { (($0 as NSString).deletingLastPathComponent as NSString).standardizingPath }
                 .map { $0.isEmpty ? FileManager.default.currentDirectoryPath : $0 },
             seed: options.seed, paths: paths, shard: k, shards: n, command: CommandLine.arguments.dropFirst().joined(separator: " "))
+        if tornado {
+            manifest.tornadoSwing = swingValue
+            manifest.tornadoInputs = variants.map(\.bar.input)
+        }
+        if let other {
+            manifest.compareName = other.name
+            manifest.compareDigest = RiskShardManifest.digest(try ScenarioExport.yaml(other))
+        }
         let outputs = OutputSet(replace: options.force)
-        let data = try RiskShardFile.encode(manifest: manifest, records: records)
+        let data = try RiskShardFile.encode(manifest: manifest, records: records, extras: extras)
         try outputs.produce(at: file) { temporary in try data.write(to: URL(fileURLWithPath: temporary)) }
         try outputs.commit()
         print("shard \(k) of \(n): paths \(range.lowerBound) to \(range.upperBound - 1) of \(paths) (seed \(options.seed)); wrote \(file)")

@@ -738,6 +738,53 @@ struct ShardCLITests {
         #expect(merged.stdout.components(separatedBy: "\nwrote").first == single.stdout.components(separatedBy: "\nwrote").first)
     }
 
+    @Test("Shards of a risk run with --tornado and --compare merge into its outputs byte for byte (1, 2, 3 and 7 shards)")
+    func tornadoAndCompareMergeExactly() throws {
+        let dir = try scratchDirectory()
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        // The reference site over 38 months (its fleet refresh is in month 37): fast enough
+        // for 2 x 15 tornado variants and the comparison on 7 paths.
+        let yaml = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/texas-200mw.yaml"), encoding: .utf8)
+        let short = yaml.replacingOccurrences(of: "\nhorizonMonths: 180 ", with: "\nhorizonMonths: 38 ")
+        #expect(short != yaml)
+        let scenario = path("texas-38.yaml")
+        try short.write(toFile: scenario, atomically: true, encoding: .utf8)
+        let common = [scenario, "--paths", "7", "--seed", "11", "--tornado", "--compare", "never", "--quiet"]
+        let single = try switchyard(["risk"] + common + ["--csv", path("single"), "--json", path("single.json"), "--xlsx", path("single.xlsx"), "--threads", "2"])
+        #expect(single.status == 0, "\(single.stderr)")
+        #expect(single.stdout.contains("Tornado:") && single.stdout.contains("Comparison on the same paths"))
+        for n in [1, 2, 3, 7] {
+            var shards: [String] = []
+            for k in 1...n {
+                let file = path("n\(n)-s\(k).shard")
+                let run = try switchyard(["risk"] + common + ["--shard", "\(k)/\(n)", "--shard-file", file, "--threads", "1"])
+                #expect(run.status == 0, "\(run.stderr)")
+                shards.append(file)
+            }
+            let out = "n\(n)"
+            let merged = try switchyard(["merge"] + shards.reversed() + ["--csv", path(out), "--json", path(out + ".json"), "--xlsx", path(out + ".xlsx"), "--quiet"])
+            #expect(merged.status == 0, "\(merged.stderr)")
+            for (a, b) in ["paths.csv", "monthly.csv", "yearly.csv", "summary.csv", "sensitivity.csv"].map({ ("single/\($0)", "\(out)/\($0)") })
+                + [("single.json", out + ".json")]
+            {
+                let one = try #require(FileManager.default.contents(atPath: path(a)), "\(a)")
+                let other = try #require(FileManager.default.contents(atPath: path(b)), "\(b)")
+                #expect(one.count > 100 && one == other, "n = \(n): \(b)")
+            }
+            #expect(try Self.workbookText(path("single.xlsx")) == Self.workbookText(path(out + ".xlsx")), "n = \(n)")
+            #expect(merged.stdout.components(separatedBy: "\nwrote").first == single.stdout.components(separatedBy: "\nwrote").first, "n = \(n)")
+        }
+        // A shard without the tornado, or compared with another scenario, is not of this run.
+        let plain = try switchyard(["risk", scenario, "--paths", "7", "--seed", "11", "--compare", "never", "--quiet", "--shard", "2/2", "--shard-file", path("plain.shard")])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let mixed = try switchyard(["merge", path("n2-s1.shard"), path("plain.shard"), "--json", path("m.json")])
+        #expect(mixed.status != 0 && mixed.stderr.contains("plain.shard is not a shard of the same run") && mixed.stderr.contains("no --tornado, not --tornado"), "\(mixed.stderr)")
+        let otherCompare = try switchyard(["risk", scenario, "--paths", "7", "--seed", "11", "--tornado", "--compare", scenario, "--quiet", "--shard", "2/2", "--shard-file", path("other.shard")])
+        #expect(otherCompare.status == 0, "\(otherCompare.stderr)")
+        let compared = try switchyard(["merge", path("n2-s1.shard"), path("other.shard"), "--json", path("m.json")])
+        #expect(compared.status != 0 && compared.stderr.contains("other.shard is not a shard of the same run") && compared.stderr.contains("--compare with 'Texas 200 MW reference site' (digest"), "\(compared.stderr)")
+    }
+
     @Test("A missing, duplicated or foreign shard is refused with a message naming it")
     func badShardSets() throws {
         let dir = try scratchDirectory()
