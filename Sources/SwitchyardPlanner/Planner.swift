@@ -6,7 +6,7 @@ public import SwitchyardRisk
 import SwitchyardStochastic
 
 /// What the planner maximises over the NPV distribution of a policy.
-public enum PlanObjective: Hashable, Sendable, CustomStringConvertible {
+public enum PlanObjective: Hashable, Sendable, Codable, CustomStringConvertible {
     case meanNPV
     /// Mean NPV among policies whose CVaR95 (a loss, USD) is at most the limit.
     case meanNPVWithCVaRLimit(maxCVaR95USD: Double)
@@ -36,7 +36,7 @@ public enum PlanObjective: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A conversion policy for the scenario's conversion projects ("blocks").
-public enum ConversionPolicy: Hashable, Sendable {
+public enum ConversionPolicy: Hashable, Sendable, Codable {
     /// Keep mining; convert nothing.
     case never
     /// Start block k at month m_k (nil: never).
@@ -118,9 +118,9 @@ public enum ConversionPolicy: Hashable, Sendable {
 
 /// A fitted least-squares Monte Carlo conversion rule: one stage per block, taken one
 /// after another (block k is decided from the month block k - 1 started on).
-public struct LeastSquaresRule: Hashable, Sendable {
+public struct LeastSquaresRule: Hashable, Sendable, Codable {
     /// The fitted regressions of one block.
-    public struct Stage: Hashable, Sendable {
+    public struct Stage: Hashable, Sendable, Codable {
         /// Regression coefficients of the value of converting now, and of waiting, by
         /// decision month (nil where no regression was possible: no conversion there).
         public var exercise: [[Double]?]
@@ -168,7 +168,7 @@ public struct LeastSquaresRule: Hashable, Sendable {
 /// the best ``keptAfterMiddleRound`` (and each family's best) to `trainingPaths`: the
 /// contenders, among which the recommendation is chosen. A candidate's paths always
 /// start at path 0, so a longer run extends a shorter one.
-public struct PlanSettings: Hashable, Sendable {
+public struct PlanSettings: Hashable, Sendable, Codable {
     /// Paths the contenders are scored on (common random numbers).
     public var trainingPaths: Int
     /// Paths every candidate is screened on (the first of the training paths).
@@ -228,7 +228,7 @@ public struct PlanSettings: Hashable, Sendable {
 }
 
 /// A policy scored on a set of paths.
-public struct PolicyScore: Hashable, Sendable {
+public struct PolicyScore: Hashable, Sendable, Codable {
     public var policy: ConversionPolicy
     public var npv: DistributionSummary
     public var objective: Double
@@ -271,7 +271,7 @@ extension PlanResult {
 }
 
 /// A policy against "never convert", paired path by path.
-public struct Incremental: Hashable, Sendable {
+public struct Incremental: Hashable, Sendable, Codable {
     /// NPV of the policy minus NPV of never, per path.
     public var npv: DistributionSummary
     /// Share of paths on which the policy is worth less than never.
@@ -348,7 +348,7 @@ public struct PlanResult: Sendable {
     /// of sizes on all the training paths, best first, paired with the first.
     public var sizeChoices: [SizeChoice] = []
 
-    public struct SizeChoice: Hashable, Sendable {
+    public struct SizeChoice: Hashable, Sendable, Codable {
         /// Facility MW of each block.
         public var sizes: [Double]
         /// The best fixed schedule at these sizes, on the training paths.
@@ -357,7 +357,7 @@ public struct PlanResult: Sendable {
         public var difference: DistributionSummary?
     }
 
-    public struct Round: Hashable, Sendable {
+    public struct Round: Hashable, Sendable, Codable {
         public var paths: Int
         public var candidates: Int
     }
@@ -495,9 +495,9 @@ public enum Planner {
     }
 
     /// A candidate: block sizes and a policy.
-    struct Candidate: Hashable {
-        var sizes: [Double]
-        var policy: ConversionPolicy
+    public struct Candidate: Hashable, Sendable, Codable {
+        public var sizes: [Double]
+        public var policy: ConversionPolicy
     }
 
     /// Simpler policies win ties: never, then schedules, trigger rules, least squares.
@@ -510,9 +510,12 @@ public enum Planner {
         }
     }
 
-    public static func plan(
+    /// The search on the training paths (schedules, trigger rules, least squares,
+    /// successive halving) and its choice: what ``rescore(_:scenario:settings:first:count:progress:)``
+    /// then runs on fresh paths.
+    public static func train(
         scenario: Scenario, settings: PlanSettings, progress: ((Planner.PlanProgress) -> Void)? = nil
-    ) throws -> PlanResult {
+    ) throws -> PlanTraining {
         guard !scenario.conversions.isEmpty else { throw PlannerError.noConversionProjects(scenario: scenario.name) }
         var phase = PlanProgress(phase: "schedules", done: 0, total: 0)
         func begin(_ name: String, total: Int) {
@@ -825,70 +828,6 @@ public enum Planner {
         }
         let bestScheduleCandidate = bestOf(1) ?? bestOf(0)!
         let bestTriggerCandidate = bestOf(2) ?? Candidate(sizes: sizes, policy: bestTrigger!.policy)
-        // Out of sample, paired with "never" on the same fresh paths: never and the
-        // recommended policy on all of them, the others on the first comparisonPaths.
-        begin("re-scoring on fresh paths", total: 6)
-        let cash = scenario.finance.startingCashUSD != nil
-        let fresh = settings.evaluationSeed
-        let neverCandidate = Candidate(sizes: winner.policy == .never ? winner.sizes : sizes, policy: .never)
-        // Never's runs, with the least-squares rule's states on each path.
-        let neverScenario = ConversionPolicy.never.apply(to: sized(scenario, neverCandidate.sizes))
-        let lsMonths = trained.rule.months
-        let neverRuns = try RiskRunner.runBatch(scenario: neverScenario, seed: fresh, first: 0, count: settings.evaluationPaths, threads: settings.threads) {
-            _, result in (runOf(result, keep: true), lsMonths.map { m in state(result.months, month: m, scenario: scenario) })
-        }
-        step()
-        var evaluated: [Candidate: (score: PolicyScore, flows: [[Double]])] = [:]
-        func paired(_ runs: [Run], _ c: Candidate) -> (score: PolicyScore, flows: [[Double]]) {
-            var scored = score(c.policy, runs, objective: settings.objective, cash: cash)
-            scored.sizes = c.sizes
-            let flows = runs.map(\.flows)
-            let n = runs.count
-            scored.incremental = Incremental(
-                npvs: scored.npvs, never: neverRuns.prefix(n).map(\.0.npv), flows: flows, neverFlows: neverRuns.prefix(n).map(\.0.flows),
-                discountRate: scenario.discountRatePerYear)
-            return (scored, flows)
-        }
-        evaluated[neverCandidate] = paired(neverRuns.map(\.0), neverCandidate)
-        func evaluate(_ c: Candidate, paths n: Int) throws -> PolicyScore {
-            if let known = evaluated[c], known.score.npvs.count >= n { return known.score }
-            let runs: [Run]
-            if case .leastSquares(let rule) = c.policy, c.sizes == neverCandidate.sizes {
-                // The states come from never's fresh runs: only the paths that convert run.
-                var results = Array(neverRuns.prefix(n).map(\.0))
-                var jobs: [(path: Int, months: [Int?])] = []
-                for p in 0..<n {
-                    let starts = rule.decide(neverRuns[p].1)
-                    if starts.contains(where: { $0 != nil }) { jobs.append((p, starts)) }
-                }
-                let converted = try runSchedules(sized(scenario, c.sizes), seed: fresh, jobs: jobs, threads: settings.threads, flows: true)
-                for (job, run) in zip(jobs, converted) { results[job.path] = run }
-                runs = results
-            } else {
-                runs = try run(c.policy, scenario: sized(scenario, c.sizes), seed: fresh, count: n, threads: settings.threads, flows: true)
-            }
-            step()
-            let result = paired(runs, c)
-            evaluated[c] = result
-            return result.score
-        }
-        let all = settings.evaluationPaths
-        let comparison = settings.comparisonPaths
-        let recommended = try evaluate(winnerCandidate, paths: all)
-        let now = try evaluate(nowCandidate, paths: comparison)
-        let schedule = try evaluate(bestScheduleCandidate, paths: comparison)
-        let trigger = try evaluate(bestTriggerCandidate, paths: comparison)
-        let leastSquares = try evaluate(leastSquaresCandidate, paths: comparison)
-        let never = evaluated[neverCandidate]!.score
-        // The better of never and now, paired with the recommended policy on the paths both have.
-        let nowMean = now.npv.mean
-        let neverMean = DistributionSummary(Array(never.npvs.prefix(now.npvs.count))).mean
-        // Measured against the better of never and now; against the answer itself when
-        // the answer is one of them (0 then, by construction).
-        let baseline = winner.policy == .never ? never : winnerCandidate == nowCandidate ? now : neverMean >= nowMean ? never : now
-        let paths = min(recommended.npvs.count, baseline.npvs.count)
-        let flexibility = DistributionSummary(zip(recommended.npvs.prefix(paths), baseline.npvs.prefix(paths)).map { $0 - $1 })
-        let recommendedScenario = sized(scenario, winner.sizes)
         var sizeChoices: [PlanResult.SizeChoice] = []
         var seenSizes = Set<[Double]>()
         for c in ranked(bestBySize, paths: n2) where seenSizes.insert(c.sizes).inserted {
@@ -896,20 +835,146 @@ public enum Planner {
             let difference = sizeChoices.first.map { best in DistributionSummary(zip(s.npvs, best.bestSchedule.npvs).map { $0 - $1 }) }
             sizeChoices.append(.init(sizes: c.sizes, bestSchedule: s, difference: difference))
         }
+        return PlanTraining(
+            candidates: candidates, winner: winner, selection: selection, rounds: rounds, sized: combos.count > 1,
+            sizeChoices: sizeChoices, never: Candidate(sizes: winner.policy == .never ? winner.sizes : sizes, policy: .never),
+            recommended: winnerCandidate, now: nowCandidate, bestSchedule: bestScheduleCandidate, bestTrigger: bestTriggerCandidate,
+            leastSquares: leastSquaresCandidate)
+    }
+
+    /// Plans a scenario's conversion: ``train(scenario:settings:progress:)`` on the
+    /// training paths, then ``rescore(_:scenario:settings:first:count:progress:)`` on all
+    /// the fresh paths and ``finish(_:scenario:settings:runs:)``.
+    public static func plan(
+        scenario: Scenario, settings: PlanSettings, progress: ((Planner.PlanProgress) -> Void)? = nil
+    ) throws -> PlanResult {
+        let training = try train(scenario: scenario, settings: settings, progress: progress)
+        let runs = try rescore(training, scenario: scenario, settings: settings, first: 0, count: settings.evaluationPaths, progress: progress)
+        return finish(training, scenario: scenario, settings: settings, runs: [runs])
+    }
+
+    /// The policies re-scored on fresh paths, each once, in order, with the number of
+    /// fresh paths it is scored on: never and the recommended policy on all of them,
+    /// convert now, the best schedule, the best trigger rule and the least-squares
+    /// policy on the first `comparisonPaths` (a policy met again keeps its first count).
+    static func freshPolicies(_ t: PlanTraining, settings: PlanSettings) -> [(candidate: Candidate, paths: Int)] {
+        let all = settings.evaluationPaths
+        let comparison = settings.comparisonPaths
+        var list: [(candidate: Candidate, paths: Int)] = []
+        for (c, n) in [
+            (t.never, all), (t.recommended, all), (t.now, comparison), (t.bestSchedule, comparison), (t.bestTrigger, comparison),
+            (t.leastSquares, comparison),
+        ] where !list.contains(where: { $0.candidate == c }) {
+            list.append((c, n))
+        }
+        return list
+    }
+
+    /// Runs the trained policies on fresh paths `first ..< first + count` (of the
+    /// `evaluationPaths`; a policy scored on fewer paths runs only those below its
+    /// count): `runs[policy][path - first]` in the order of ``freshPolicies(_:settings:)``.
+    /// A path's runs depend only on the path, so the runs of consecutive ranges, put
+    /// end to end, are those of the whole range (how sharded plans merge exactly).
+    public static func rescore(
+        _ t: PlanTraining, scenario: Scenario, settings: PlanSettings, first: Int, count: Int,
+        progress: ((Planner.PlanProgress) -> Void)? = nil
+    ) throws -> PlanFreshRuns {
+        precondition(first >= 0 && count >= 0 && first + count <= settings.evaluationPaths)
+        let policies = freshPolicies(t, settings: settings)
+        var phase = PlanProgress(phase: "re-scoring on fresh paths", done: 0, total: 6)
+        progress?(phase)
+        func step() {
+            phase.done += 1
+            progress?(phase)
+        }
+        let fresh = settings.evaluationSeed
+        // Never's runs, with the least-squares rule's states on each path.
+        let neverScenario = ConversionPolicy.never.apply(to: sized(scenario, t.never.sizes))
+        guard case .leastSquares(let rule) = t.leastSquares.policy else { preconditionFailure("the least-squares candidate") }
+        let lsMonths = rule.months
+        let neverRuns = try RiskRunner.runBatch(scenario: neverScenario, seed: fresh, first: first, count: count, threads: settings.threads) {
+            _, result in (runOf(result, keep: true), lsMonths.map { m in state(result.months, month: m, scenario: scenario) })
+        }
+        step()
+        var runs: [[Run]] = [neverRuns.map(\.0)]
+        for (c, paths) in policies.dropFirst() {
+            let n = max(0, min(first + count, paths) - first)
+            if case .leastSquares(let rule) = c.policy, c.sizes == t.never.sizes {
+                // The states come from never's fresh runs: only the paths that convert run.
+                var results = Array(neverRuns.prefix(n).map(\.0))
+                var jobs: [(path: Int, months: [Int?])] = []
+                for p in 0..<n {
+                    let starts = rule.decide(neverRuns[p].1)
+                    if starts.contains(where: { $0 != nil }) { jobs.append((first + p, starts)) }
+                }
+                let converted = try runSchedules(sized(scenario, c.sizes), seed: fresh, jobs: jobs, threads: settings.threads, flows: true)
+                for (job, run) in zip(jobs, converted) { results[job.path - first] = run }
+                runs.append(results)
+            } else if n > 0 {
+                runs.append(try run(c.policy, scenario: sized(scenario, c.sizes), seed: fresh, first: first, count: n, threads: settings.threads, flows: true))
+            } else {
+                runs.append([])
+            }
+            step()
+        }
+        return PlanFreshRuns(first: first, runs: runs.map { $0.map(PlanFreshRuns.PathRun.init) })
+    }
+
+    /// The plan's result from its training and the runs of all the fresh paths (one
+    /// ``rescore(_:scenario:settings:first:count:progress:)`` of every path, or the
+    /// shards' runs in path order).
+    public static func finish(_ t: PlanTraining, scenario: Scenario, settings: PlanSettings, runs parts: [PlanFreshRuns]) -> PlanResult {
+        let policies = freshPolicies(t, settings: settings)
+        var all = [[Run]](repeating: [], count: policies.count)
+        for part in parts {
+            for (i, r) in part.runs.enumerated() { all[i] += r.map(\.run) }
+        }
+        precondition(zip(all, policies).allSatisfy { $0.count == $1.paths }, "the fresh runs cover each policy's paths")
+        let cash = scenario.finance.startingCashUSD != nil
+        let neverRuns = all[0]
+        func paired(_ runs: [Run], _ c: Candidate) -> (score: PolicyScore, flows: [[Double]]) {
+            var scored = score(c.policy, runs, objective: settings.objective, cash: cash)
+            scored.sizes = c.sizes
+            let flows = runs.map(\.flows)
+            let n = runs.count
+            scored.incremental = Incremental(
+                npvs: scored.npvs, never: neverRuns.prefix(n).map(\.npv), flows: flows, neverFlows: neverRuns.prefix(n).map(\.flows),
+                discountRate: scenario.discountRatePerYear)
+            return (scored, flows)
+        }
+        var evaluated: [Candidate: (score: PolicyScore, flows: [[Double]])] = [:]
+        for (i, (c, _)) in policies.enumerated() { evaluated[c] = paired(all[i], c) }
+        let winner = t.winner
+        let recommended = evaluated[t.recommended]!.score
+        let now = evaluated[t.now]!.score
+        let schedule = evaluated[t.bestSchedule]!.score
+        let trigger = evaluated[t.bestTrigger]!.score
+        let leastSquares = evaluated[t.leastSquares]!.score
+        let never = evaluated[t.never]!.score
+        // The better of never and now, paired with the recommended policy on the paths both have.
+        let nowMean = now.npv.mean
+        let neverMean = DistributionSummary(Array(never.npvs.prefix(now.npvs.count))).mean
+        // Measured against the better of never and now; against the answer itself when
+        // the answer is one of them (0 then, by construction).
+        let baseline = winner.policy == .never ? never : t.recommended == t.now ? now : neverMean >= nowMean ? never : now
+        let paths = min(recommended.npvs.count, baseline.npvs.count)
+        let flexibility = DistributionSummary(zip(recommended.npvs.prefix(paths), baseline.npvs.prefix(paths)).map { $0 - $1 })
+        let recommendedScenario = sized(scenario, winner.sizes)
         return PlanResult(
-            scenarioName: scenario.name, settings: settings, candidates: candidates, never: never,
+            scenarioName: scenario.name, settings: settings, candidates: t.candidates, never: never,
             convertNow: now, bestSchedule: schedule, bestTrigger: trigger, leastSquares: leastSquares,
             recommended: recommended, recommendedInSample: winner, valueOfFlexibility: flexibility,
             flexibilityBaseline: baseline.policy == .never ? "never convert" : "convert everything now",
-            recommendation: headline(recommended, scenario: recommendedScenario), selection: selection)
+            recommendation: headline(recommended, scenario: recommendedScenario), selection: t.selection)
             .with {
                 $0.scenarioStartMonth = scenario.startMonth
-                $0.recommendedCumulativeCash = cumulativeCashPercentiles(evaluated[winnerCandidate]!.flows)
-                $0.rounds = rounds
-                $0.sized = combos.count > 1
-                $0.sizeChoices = sizeChoices
+                $0.recommendedCumulativeCash = cumulativeCashPercentiles(evaluated[t.recommended]!.flows)
+                $0.rounds = t.rounds
+                $0.sized = t.sized
+                $0.sizeChoices = t.sizeChoices
             }
     }
+
 
     /// Month by month, the P5, P25, P50, P75 and P95 of cumulative cash over paths
     /// (`flows[path][month]`), exact (sorted), interpolated as ``DistributionSummary``.
@@ -1193,5 +1258,61 @@ public enum Planner {
             result.append((.miningMargin, Quantiles.percentiles(margins, at: levels)))
         }
         return result
+    }
+}
+
+/// What the planner decides on the training paths: the report of the search and the
+/// policies to re-score on fresh paths. It is all a sharded plan's fresh-path shards and
+/// its merge need from the training stage (`plan --stage train --training-file`).
+public struct PlanTraining: Hashable, Sendable, Codable {
+    /// Every candidate scored on the training paths, best first.
+    public var candidates: [PolicyScore]
+    /// The recommended policy on the training paths (in sample), and why it was chosen.
+    public var winner: PolicyScore
+    public var selection: String
+    public var rounds: [PlanResult.Round]
+    public var sized: Bool
+    public var sizeChoices: [PlanResult.SizeChoice]
+    /// The policies re-scored on fresh paths.
+    public var never: Planner.Candidate
+    public var recommended: Planner.Candidate
+    public var now: Planner.Candidate
+    public var bestSchedule: Planner.Candidate
+    public var bestTrigger: Planner.Candidate
+    public var leastSquares: Planner.Candidate
+}
+
+/// The runs of the trained policies on a range of fresh paths (a shard's share, or all).
+public struct PlanFreshRuns: Sendable {
+    /// What the plan keeps of a policy on a path.
+    public struct PathRun: Hashable, Sendable {
+        public var npv: Double
+        /// The start month of each block (nil: not started).
+        public var starts: [Int?]
+        /// The monthly flows the NPV discounts (terminal value included).
+        public var flows: [Double]
+        /// Whether cash ran out (with starting cash).
+        public var cashOut: Bool
+
+        public init(npv: Double, starts: [Int?], flows: [Double], cashOut: Bool) {
+            self.npv = npv
+            self.starts = starts
+            self.flows = flows
+            self.cashOut = cashOut
+        }
+
+        init(_ run: Planner.Run) { self.init(npv: run.npv, starts: run.starts, flows: run.flows, cashOut: run.cashOut) }
+        var run: Planner.Run { (npv, starts, flows, cashOut) }
+    }
+
+    /// The first fresh path of the range.
+    public var first: Int
+    /// `runs[policy][path - first]`, policies in the plan's re-scoring order; a policy
+    /// scored on fewer paths has runs only for the paths below its count.
+    public var runs: [[PathRun]]
+
+    public init(first: Int, runs: [[PathRun]]) {
+        self.first = first
+        self.runs = runs
     }
 }

@@ -230,8 +230,11 @@ extension XLSXReport {
             let wrap = w.wrapped()
             for (i, line) in lines.enumerated() {
                 summary.write(i, 0, line.0, i == 0 ? f.bold : nil)
-                summary.write(i, 1, line.1, line.1.count > 90 ? wrap : nil)
-                if line.1.count > 90 { worksheet_set_row(summary.handle, lxw_row_t(i), 15 * Double(line.1.count / 80 + 1), nil) }
+                // The command line is never wrapped: its cell is the only one that differs
+                // between a plan and the merge of its shards, in its text alone.
+                let wraps = line.1.count > 90 && line.0 != "Command"
+                summary.write(i, 1, line.1, wraps ? wrap : nil)
+                if wraps { worksheet_set_row(summary.handle, lxw_row_t(i), 15 * Double(line.1.count / 80 + 1), nil) }
             }
             summary.write(7, 0, "Seed")
             summary.write(7, 1, Double(plan.seed), f.number)

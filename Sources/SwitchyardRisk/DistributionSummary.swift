@@ -5,7 +5,7 @@ import SwitchyardStochastic
 
 /// Summary statistics of one path-level quantity (e.g. NPV), computed exactly from all
 /// path values.
-public struct DistributionSummary: Hashable, Sendable {
+public struct DistributionSummary: Hashable, Sendable, Codable {
     /// The percentiles reported, as probabilities.
     public static let levels = [0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99]
 

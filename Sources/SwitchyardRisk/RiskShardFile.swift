@@ -137,27 +137,7 @@ public enum RiskShardFile {
     static func decode(path: String, records wanted: Bool) throws(RiskShardError)
         -> (manifest: RiskShardManifest, records: [(RiskRunner.PathRecord, [Double])]?)
     {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RiskShardError("\(path): cannot be read (no such file, or not a file)")
-        }
-        let magicBytes = Data(magic.utf8)
-        let stem = Data("switchyard-risk-shard ".utf8)
-        if data.prefix(stem.count) == stem, data.prefix(magicBytes.count) != magicBytes {
-            let line = String(decoding: data.prefix(40).prefix { $0 != 0x0A }, as: UTF8.self)
-            throw RiskShardError("\(path): '\(line)' is another shard format; this switchyard writes and reads '\(magic.dropLast())' (re-run the shard with this version)")
-        }
-        guard data.count > magicBytes.count, data.prefix(magicBytes.count) == magicBytes else {
-            throw RiskShardError("\(path): not a switchyard risk shard (it does not start with '\(magic.dropLast())')")
-        }
-        guard let end = data[magicBytes.count...].firstIndex(of: 0x0A) else {
-            throw RiskShardError("\(path): the shard's manifest line is cut short")
-        }
-        let manifest: RiskShardManifest
-        do {
-            manifest = try JSONDecoder().decode(RiskShardManifest.self, from: data[magicBytes.count..<end])
-        } catch {
-            throw RiskShardError("\(path): the shard's manifest is not readable: \(error)")
-        }
+        let (data, manifest, end): (Data, RiskShardManifest, Int) = try header(path: path, magic: magic, kind: "risk shard")
         // A manifest that does not describe a shard (damaged or written by hand).
         guard manifest.format == 2 else { throw RiskShardError("\(path): shard format \(manifest.format); this switchyard reads format 2") }
         guard (manifest.tornadoInputs?.count ?? 0) <= 1_000, manifest.tornadoSwing.map({ $0.isFinite }) ?? true else {
@@ -215,9 +195,42 @@ public enum RiskShardFile {
             }
             if !differs.isEmpty { problems.append("\(path) is not a shard of the same run as \(first.path): \(differs.joined(separator: "; "))") }
         }
-        let n = first.manifest.shards
+        problems += setProblems(shards.map { ($0.path, $0.manifest.shard) }, of: first.manifest.shards)
+        guard problems.isEmpty else { throw RiskShardError("cannot merge:\n  " + problems.joined(separator: "\n  ")) }
+        return shards.sorted { $0.manifest.shard < $1.manifest.shard }
+    }
+
+    /// A file's contents, its manifest (the JSON line after the magic line) and where
+    /// the manifest line ends. `kind` names the file in messages ("risk shard").
+    package static func header<M: Decodable>(path: String, magic: String, kind: String) throws(RiskShardError) -> (Data, M, Int) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RiskShardError("\(path): cannot be read (no such file, or not a file)")
+        }
+        let magicBytes = Data(magic.utf8)
+        let stem = Data(magic.prefix { $0 != " " }.utf8 + [0x20])
+        if data.prefix(stem.count) == stem, data.prefix(magicBytes.count) != magicBytes {
+            let line = String(decoding: data.prefix(40).prefix { $0 != 0x0A }, as: UTF8.self)
+            throw RiskShardError("\(path): '\(line)' is another format; this switchyard writes and reads '\(magic.dropLast())' (re-run it with this version)")
+        }
+        guard data.count > magicBytes.count, data.prefix(magicBytes.count) == magicBytes else {
+            throw RiskShardError("\(path): not a switchyard \(kind) (it does not start with '\(magic.dropLast())')")
+        }
+        guard let end = data[magicBytes.count...].firstIndex(of: 0x0A) else {
+            throw RiskShardError("\(path): the \(kind)'s manifest line is cut short")
+        }
+        do {
+            return (data, try JSONDecoder().decode(M.self, from: data[magicBytes.count..<end]), end)
+        } catch {
+            throw RiskShardError("\(path): the \(kind)'s manifest is not readable: \(error)")
+        }
+    }
+
+    /// What is wrong with a set of shards of one run of `n` shards: shards given more
+    /// than once, and missing ones (empty when each shard is there exactly once).
+    package static func setProblems(_ shards: [(path: String, shard: Int)], of n: Int) -> [String] {
+        var problems: [String] = []
         var byShard: [Int: [String]] = [:]
-        for (path, m) in shards { byShard[m.shard, default: []].append(path) }
+        for (path, k) in shards { byShard[k, default: []].append(path) }
         for (k, paths) in byShard.sorted(by: { $0.key < $1.key }) where paths.count > 1 {
             problems.append("shard \(k) of \(n) is given \(paths.count) times: \(paths.joined(separator: ", "))")
         }
@@ -225,8 +238,7 @@ public enum RiskShardFile {
         if !missing.isEmpty {
             problems.append("missing shard\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(n) (re-run those array tasks)")
         }
-        guard problems.isEmpty else { throw RiskShardError("cannot merge:\n  " + problems.joined(separator: "\n  ")) }
-        return shards.sorted { $0.manifest.shard < $1.manifest.shard }
+        return problems
     }
 
     /// The years' figures in file order (a function: key paths are not `Sendable`).
@@ -238,39 +250,44 @@ public enum RiskShardFile {
         ]
     }
 
-    struct Writer {
-        var data: Data
-        mutating func u64(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { data.append(contentsOf: $0) } }
-        mutating func int(_ x: Int) { u64(UInt64(bitPattern: Int64(x))) }
-        mutating func double(_ x: Double) { u64(x.bitPattern) }
-        mutating func optionalDouble(_ x: Double?) {
+    package struct Writer {
+        package var data: Data
+        package init(data: Data) { self.data = data }
+        package mutating func u64(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { data.append(contentsOf: $0) } }
+        package mutating func int(_ x: Int) { u64(UInt64(bitPattern: Int64(x))) }
+        package mutating func double(_ x: Double) { u64(x.bitPattern) }
+        package mutating func optionalDouble(_ x: Double?) {
             data.append(x == nil ? 0 : 1)
             double(x ?? 0)
         }
-        mutating func optionalInt(_ x: Int?) {
+        package mutating func optionalInt(_ x: Int?) {
             data.append(x == nil ? 0 : 1)
             int(x ?? 0)
         }
-        mutating func string(_ s: String) {
+        package mutating func string(_ s: String) {
             let bytes = Array(s.utf8)
             int(bytes.count)
             data.append(contentsOf: bytes)
         }
     }
 
-    struct Reader {
-        let data: Data
-        var position: Int
-        mutating func u64() -> UInt64? {
+    package struct Reader {
+        package let data: Data
+        package var position: Int
+        package init(data: Data, position: Int) {
+            self.data = data
+            self.position = position
+        }
+        package mutating func u64() -> UInt64? {
             guard position + 8 <= data.count else { return nil }
             var x: UInt64 = 0
             for i in 0..<8 { x |= UInt64(data[data.startIndex + position + i]) << (8 * UInt64(i)) }
             position += 8
             return x
         }
-        mutating func int() -> Int? { u64().map { Int(Int64(bitPattern: $0)) } }
-        mutating func double() -> Double? { u64().map(Double.init(bitPattern:)) }
-        mutating func flag() -> Bool? {
+        package mutating func int() -> Int? { u64().map { Int(Int64(bitPattern: $0)) } }
+        package mutating func double() -> Double? { u64().map(Double.init(bitPattern:)) }
+        package mutating func flag() -> Bool? {
             guard position < data.count else { return nil }
             defer { position += 1 }
             switch data[data.startIndex + position] {
@@ -279,15 +296,15 @@ public enum RiskShardFile {
             default: return nil
             }
         }
-        mutating func optionalDouble() -> Double?? {
+        package mutating func optionalDouble() -> Double?? {
             guard let present = flag(), let x = double() else { return nil }
             return .some(present ? x : nil)
         }
-        mutating func optionalInt() -> Int?? {
+        package mutating func optionalInt() -> Int?? {
             guard let present = flag(), let x = int() else { return nil }
             return .some(present ? x : nil)
         }
-        mutating func doubles(_ n: Int) -> [Double]? {
+        package mutating func doubles(_ n: Int) -> [Double]? {
             var xs: [Double] = []
             xs.reserveCapacity(n)
             for _ in 0..<n {
@@ -296,7 +313,7 @@ public enum RiskShardFile {
             }
             return xs
         }
-        mutating func string() -> String? {
+        package mutating func string() -> String? {
             guard let n = int(), n >= 0, n <= 1_000_000, position + n <= data.count else { return nil }
             defer { position += n }
             return String(decoding: data[(data.startIndex + position)..<(data.startIndex + position + n)], as: UTF8.self)

@@ -59,6 +59,13 @@ struct ScenarioOptions: ParsableArguments {
         try OutputPaths.check(([xlsx, json] + more).compactMap { $0 }, replace: force, inputs: scenario.map { [$0] } ?? [])
     }
 
+    /// The folder the scenario's relative file references are read from, as an absolute
+    /// path (nil: the built-in site), as shard and training files record it: a merge run
+    /// from another folder reads the same replays and traces.
+    var baseDirectory: String? {
+        scenario.map { URL(fileURLWithPath: $0).deletingLastPathComponent().standardizedFileURL.path }
+    }
+
     /// Identifies the run in workbooks.
     var runInfo: XLSXReport.RunInfo {
         .init(version: Switchyard.version, command: CommandLine.arguments.dropFirst().joined(separator: " "))

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import SwitchyardModel
+import SwitchyardPlanner
 import SwitchyardReport
 import SwitchyardRisk
 
@@ -11,7 +12,7 @@ import SwitchyardRisk
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Merge the shard files of a sharded risk run into its outputs.",
+        abstract: "Merge the shard files of a sharded risk run or plan into its outputs.",
         discussion: """
             Each shard comes from 'switchyard risk SCENARIO --paths P --seed S --shard K/N
             --shard-file FILE' (K from 1 to N, e.g. one Slurm array task each). The shards
@@ -24,6 +25,12 @@ struct MergeCommand: ParsableCommand {
             Shards of 'risk --tornado' (and --swing) or '--compare OTHER' also hold
             each path's NPV under every tornado variant and under OTHER, so the tornado
             and the comparison merge byte for byte too; all shards must agree on them.
+
+            Plan shards come from 'switchyard plan --training-file T --shard K/N
+            --shard-file FILE', after 'switchyard plan SCENARIO ... --stage train
+            --training-file T'. Their merge reads T (the path the shards recorded, or
+            --training-file) and writes the plan's --xlsx and --json, byte for byte
+            those of 'switchyard plan SCENARIO ...' on one machine.
             """
     )
 
@@ -42,6 +49,9 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Replace existing output files.")
     var force = false
 
+    @Option(help: "Plan shards: the training file they were scored for (default: the path each shard recorded).")
+    var trainingFile: String?
+
     @OptionGroup var parallel: ParallelOptions
 
     func validate() throws {
@@ -49,6 +59,15 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let planShards = shards.filter(PlanShardFile.looksLikePlanShard)
+        if !planShards.isEmpty {
+            guard planShards.count == shards.count else {
+                let others = shards.filter { !planShards.contains($0) }
+                throw RiskShardError("cannot merge: \(planShards.joined(separator: ", ")) are plan shards, \(others.joined(separator: ", ")) are not: merge one run at a time")
+            }
+            return try mergePlan()
+        }
+        guard trainingFile == nil else { throw ValidationError("--training-file goes with plan shards; these are risk shards") }
         var manifests: [(path: String, manifest: RiskShardManifest)] = []
         for path in shards { manifests.append((path, try RiskShardFile.manifest(path: path))) }
         let ordered = try RiskShardFile.check(manifests)
@@ -115,5 +134,41 @@ struct MergeCommand: ParsableCommand {
         try RiskCommand.writeOutputs(
             result, scenario: scenario, tornado: bars, comparison: comparison, csv: csv, xlsx: xlsx, json: json, force: force,
             info: .init(version: Switchyard.version, command: CommandLine.arguments.dropFirst().joined(separator: " ")))
+    }
+
+    /// The plan of fresh-path shards and their training file.
+    func mergePlan() throws {
+        guard csv == nil else { throw ValidationError("--csv is for risk shards: a plan writes --xlsx and --json") }
+        var manifests: [(path: String, manifest: PlanShardManifest)] = []
+        for path in shards { manifests.append((path, try PlanShardFile.manifest(path: path))) }
+        let ordered = try PlanShardFile.check(manifests)
+        let m = ordered[0].manifest
+        let trainingPath = trainingFile ?? m.trainingFile
+        let (trained, training, digest) = try PlanTrainingFile.read(path: trainingPath)
+        guard digest == m.trainingDigest else {
+            throw RiskShardError(
+                "\(trainingPath) is not the training the shards were scored for (its digest is \(digest), theirs \(m.trainingDigest)): give that file with --training-file, or re-run the shards")
+        }
+        let scenario = try ScenarioLoader.load(yaml: trained.scenarioYAML, file: "\(trainingPath) (its scenario)", baseDirectory: trained.baseDirectory)
+        var settings = trained.settings
+        settings.threads = parallel.threads
+        guard settings.evaluationPaths == m.evaluationPaths else {
+            throw RiskShardError("\(ordered[0].path): \(m.evaluationPaths) fresh paths; the training has \(settings.evaluationPaths)")
+        }
+        try OutputPaths.check([xlsx, json].compactMap { $0 }, replace: force, inputs: shards + [trainingPath])
+        var parts: [PlanFreshRuns] = []
+        for item in ordered {
+            let (manifest, runs) = try PlanShardFile.read(path: item.path)
+            guard manifest == item.manifest else { throw RiskShardError("\(item.path): changed while merging") }
+            if let problem = Planner.checkShard(runs, count: manifest.count, training: training, scenario: scenario, settings: settings) {
+                throw RiskShardError("\(item.path): \(problem)")
+            }
+            parts.append(runs)
+        }
+        let result = Planner.finish(training, scenario: scenario, settings: settings, runs: parts)
+        try PlanCommand.writeOutputs(
+            result, scenario: scenario, settings: settings, xlsx: xlsx, json: json, force: force,
+            info: .init(version: Switchyard.version, command: CommandLine.arguments.dropFirst().joined(separator: " ")),
+            showProgress: parallel.showProgress)
     }
 }

@@ -79,6 +79,53 @@ struct PlanCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "A more complex family of policies (schedule, trigger rule, least squares) is recommended over a simpler one only if it gains at least this share of the simpler one's objective, as well as more than 2 paired standard errors: 0.5% or 0.005; 0 for the noise test alone.")
     var materiality: String = "0.5%"
 
+    enum Stage: String, ExpressibleByArgument, CaseIterable { case train }
+
+    @Option(help: "'train': run only the search on the training paths and write it to --training-file (the first stage of a plan in shards).")
+    var stage: Stage?
+
+    @Option(help: "With --stage train: where to write the training. Without: the training to re-score on fresh paths (its scenario and settings are used; give --shard K/N --shard-file F for one shard, or --xlsx/--json for the whole plan).")
+    var trainingFile: String?
+
+    @Option(help: "With --training-file: re-score only shard K of N of the fresh paths: paths (K-1)*P/N to K*P/N - 1. 'switchyard merge' writes the plan's outputs.")
+    var shard: String?
+
+    @Option(help: "The shard file to write with --shard.")
+    var shardFile: String?
+
+    /// The options a training file fixes (refused with --training-file, outside --stage train).
+    static let settingsOptions = [
+        "--paths", "--comparison-paths", "--training-paths", "--screening-paths", "--least-squares-paths", "--objective", "--max-cvar",
+        "--max-loss", "--lambda", "--step", "--materiality", "--seed", "--no-terminal-value",
+    ]
+
+    /// Checks the staging options: --stage train, --training-file, --shard, --shard-file.
+    func validateStages(arguments: [String]) throws {
+        if stage == .train {
+            guard trainingFile != nil else { throw ValidationError("--stage train needs --training-file FILE (where the training is written)") }
+            guard shard == nil, shardFile == nil, options.xlsx == nil, options.json == nil else {
+                throw ValidationError("--stage train writes only its --training-file; then 'plan --training-file F --shard K/N --shard-file S' for each shard and 'switchyard merge' write the plan")
+            }
+        } else if trainingFile != nil {
+            guard options.scenario == nil else {
+                throw ValidationError("with --training-file the scenario comes from the training file: do not give one ('\(options.scenario!)')")
+            }
+            let given = Self.settingsOptions.filter { option in arguments.contains { $0 == option || $0.hasPrefix(option + "=") } }
+            guard given.isEmpty else {
+                throw ValidationError("with --training-file the plan's settings come from the training file: \(given.joined(separator: ", ")) cannot be given")
+            }
+            if shard != nil || shardFile != nil {
+                guard let shard, shardFile != nil else { throw ValidationError("--shard K/N and --shard-file FILE go together") }
+                _ = try RiskCommand.shardNumbers(shard, paths: Int.max)
+                guard options.xlsx == nil, options.json == nil else {
+                    throw ValidationError("--shard writes only its --shard-file; 'switchyard merge SHARDS... --xlsx/--json' writes the plan")
+                }
+            }
+        } else if shard != nil || shardFile != nil {
+            throw ValidationError("--shard needs --training-file (written by 'plan --stage train --training-file F')")
+        }
+    }
+
 
     func validate() throws {
         guard paths > 1, trainingPaths > 1 else { throw ValidationError("--paths and --training-paths must be at least 2") }
@@ -108,11 +155,11 @@ struct PlanCommand: ParsableCommand {
         }
         guard lambda.isFinite, lambda >= 0 else { throw ValidationError("--lambda must be >= 0") }
         _ = try RiskCommand.share(materiality, option: "--materiality", allowZero: true)
+        try validateStages(arguments: Array(CommandLine.arguments.dropFirst()))
     }
 
-    func run() throws {
-        let base = try options.load()
-        try options.checkOutputs()
+    /// The plan's settings from the options.
+    func settings(threads: Int) throws -> PlanSettings {
         let goal: PlanObjective =
             switch objective {
             case .mean: .meanNPV
@@ -125,41 +172,134 @@ struct PlanCommand: ParsableCommand {
             scheduleStepMonths: step, screeningPaths: screeningPaths, leastSquaresPaths: leastSquaresPaths,
             comparisonPaths: comparisonPaths)
         settings.materiality = try RiskCommand.share(materiality, option: "--materiality", allowZero: true)
+        return settings
+    }
+
+    /// Shows the planner's phases on stderr (when it is a terminal).
+    static func progress(_ showProgress: Bool) -> (progress: (Planner.PlanProgress) -> Void, finish: () -> Void) {
+        final class State {
+            var bar: ProgressBar?
+            var phase = ""
+        }
+        let state = State()
+        let units = [
+            "fixed schedules": "candidates", "trigger rules": "candidates", "least-squares Monte Carlo": "blocks",
+            "contenders": "rounds", "re-scoring on fresh paths": "policies",
+        ]
+        return (
+            { p in
+                guard showProgress else { return }
+                if p.phase != state.phase {
+                    state.bar?.finish()
+                    state.phase = p.phase
+                    state.bar = ProgressBar(
+                        enabled: true, unit: units[p.phase] ?? "steps", label: "plan: \(p.phase)\(p.phase == "trigger rules" ? " (the total is a bound)" : "")")
+                }
+                state.bar?.update(p.done, of: p.total)
+            },
+            { state.bar?.finish() }
+        )
+    }
+
+    func run() throws {
+        if stage == .train, let trainingFile { return try runTraining(to: trainingFile) }
+        if let trainingFile { return try runFromTraining(trainingFile) }
+        let base = try options.load()
+        try options.checkOutputs()
+        let settings = try settings(threads: parallel.threads)
+        noteCombinations(base)
+        let (progress, finish) = Self.progress(parallel.showProgress)
+        let result = try Planner.plan(scenario: base, settings: settings, progress: progress)
+        finish()
+        try Self.writeOutputs(
+            result, scenario: base, settings: settings, xlsx: options.xlsx, json: options.json, force: options.force, info: options.runInfo,
+            showProgress: parallel.showProgress)
+    }
+
+    func noteCombinations(_ base: Scenario) {
         let combinations = base.conversions.reduce(1) { $0 * max(1, $1.sizeOptions.count) }
         if combinations > 8 {
             FileHandle.standardError.write(
                 Data("note: \(combinations) combinations of block sizes: the fixed-schedule search runs at each of them, so the plan takes longer\n".utf8))
         }
-        let showProgress = parallel.showProgress
-        var bar: ProgressBar?
-        var phase = ""
-        let units = [
-            "fixed schedules": "candidates", "trigger rules": "candidates", "least-squares Monte Carlo": "blocks",
-            "contenders": "rounds", "re-scoring on fresh paths": "policies",
-        ]
-        let result = try Planner.plan(scenario: base, settings: settings) { p in
-            guard showProgress else { return }
-            if p.phase != phase {
-                bar?.finish()
-                phase = p.phase
-                bar = ProgressBar(enabled: true, unit: units[p.phase] ?? "steps", label: "plan: \(p.phase)\(p.phase == "trigger rules" ? " (the total is a bound)" : "")")
-            }
-            bar?.update(p.done, of: p.total)
+    }
+
+    /// The search alone, written to a training file.
+    func runTraining(to file: String) throws {
+        let base = try options.load()
+        try OutputPaths.check([file], replace: options.force, inputs: options.scenario.map { [$0] } ?? [])
+        let settings = try settings(threads: parallel.threads)
+        noteCombinations(base)
+        let (progress, finish) = Self.progress(parallel.showProgress)
+        let training = try Planner.train(scenario: base, settings: settings, progress: progress)
+        finish()
+        let manifest = PlanTrainingManifest(
+            version: Switchyard.version, scenarioName: base.name, scenarioYAML: try ScenarioExport.yaml(base),
+            baseDirectory: options.baseDirectory,
+            settings: settings, command: CommandLine.arguments.dropFirst().joined(separator: " "))
+        let outputs = OutputSet(replace: options.force)
+        let data = try PlanTrainingFile.encode(manifest: manifest, training: training)
+        try outputs.produce(at: file) { temporary in try data.write(to: URL(fileURLWithPath: temporary)) }
+        try outputs.commit()
+        let winner = training.winner
+        print("""
+            \(base.name) — plan training on \(TextFormat.grouped(Double(settings.trainingPaths))) paths (seed \(settings.seed)): \(training.candidates.count) candidates
+            In sample, the recommended policy: \(winner.policy.describe(for: winner.sizedScenario(base))) Mean NPV \(TextFormat.money(winner.npv.mean)) (training paths; optimistic by selection).
+            Next: re-score it on \(TextFormat.grouped(Double(settings.evaluationPaths))) fresh paths: 'switchyard plan --training-file \(file) --shard K/N --shard-file S' for K = 1..N, then 'switchyard merge S...'.
+            wrote \(file)
+            """)
+    }
+
+    /// The fresh-path stage from a training file: one shard, or the whole plan.
+    func runFromTraining(_ file: String) throws {
+        let (manifest, training, digest) = try PlanTrainingFile.read(path: file)
+        let scenario = try ScenarioLoader.load(yaml: manifest.scenarioYAML, file: "\(file) (its scenario)", baseDirectory: manifest.baseDirectory)
+        var settings = manifest.settings
+        settings.threads = parallel.threads
+        let (progress, finish) = Self.progress(parallel.showProgress)
+        guard let shard, let shardFile else {
+            try options.checkOutputs()
+            let runs = try Planner.rescore(training, scenario: scenario, settings: settings, first: 0, count: settings.evaluationPaths, progress: progress)
+            finish()
+            let result = Planner.finish(training, scenario: scenario, settings: settings, runs: [runs])
+            return try Self.writeOutputs(
+                result, scenario: scenario, settings: settings, xlsx: options.xlsx, json: options.json, force: options.force,
+                info: options.runInfo, showProgress: parallel.showProgress)
         }
-        bar?.finish()
+        let (k, n) = try RiskCommand.shardNumbers(shard, paths: settings.evaluationPaths)
+        try OutputPaths.check([shardFile], replace: options.force, inputs: [file])
+        let range = RiskRunner.shardRange(k: k - 1, of: n, paths: settings.evaluationPaths)
+        let runs = try Planner.rescore(training, scenario: scenario, settings: settings, first: range.lowerBound, count: range.count, progress: progress)
+        finish()
+        let shardManifest = PlanShardManifest(
+            version: Switchyard.version, trainingFile: URL(fileURLWithPath: file).standardizedFileURL.path, trainingDigest: digest,
+            evaluationPaths: settings.evaluationPaths, shard: k, shards: n, command: CommandLine.arguments.dropFirst().joined(separator: " "))
+        let outputs = OutputSet(replace: options.force)
+        let data = try PlanShardFile.encode(manifest: shardManifest, runs: runs)
+        try outputs.produce(at: shardFile) { temporary in try data.write(to: URL(fileURLWithPath: temporary)) }
+        try outputs.commit()
+        print("plan shard \(k) of \(n): fresh paths \(range.lowerBound) to \(range.upperBound - 1) of \(settings.evaluationPaths) (seed \(settings.seed)); wrote \(shardFile)")
+    }
+
+    /// Prints the plan and writes its workbook and JSON, renamed into place together
+    /// (`plan` and `merge` alike).
+    static func writeOutputs(
+        _ result: PlanResult, scenario base: Scenario, settings: PlanSettings, xlsx: String?, json: String?, force: Bool,
+        info: XLSXReport.RunInfo, showProgress: Bool
+    ) throws {
         let sheet = PlanReport.sheet(result, scenario: base)
         print(PlanReport.text(result, sheet))
         // Both outputs written first, then renamed into place together.
-        let outputs = OutputSet(replace: options.force)
-        if let xlsx = options.xlsx {
+        let outputs = OutputSet(replace: force)
+        if let xlsx {
             let decision = try PlanReport.decision(result, sheet, scenario: base, settings: settings, showProgress: showProgress)
             try outputs.produce(at: xlsx) { temporary in
-                try XLSXReport.writePlan(sheet, scenario: base, decision: decision, info: options.runInfo, to: temporary, replace: true)
+                try XLSXReport.writePlan(sheet, scenario: base, decision: decision, info: info, to: temporary, replace: true)
             }
         }
-        if let json = options.json { try outputs.write(JSONSummary.plan(sheet, version: Switchyard.version), to: json) }
+        if let json { try outputs.write(JSONSummary.plan(sheet, version: Switchyard.version), to: json) }
         try outputs.commit()
-        for written in [options.xlsx, options.json].compactMap({ $0 }) { print("wrote \(written)") }
+        for written in [xlsx, json].compactMap({ $0 }) { print("wrote \(written)") }
     }
 }
 

@@ -201,8 +201,7 @@ struct RiskCommand: ParsableCommand {
         bar.finish()
         var manifest = RiskShardManifest(
             version: Switchyard.version, scenarioName: base.name, scenarioYAML: try ScenarioExport.yaml(base),
-            baseDirectory: options.scenario.map { (($0 as NSString).deletingLastPathComponent as NSString).standardizingPath }
-                .map { $0.isEmpty ? FileManager.default.currentDirectoryPath : $0 },
+            baseDirectory: options.baseDirectory,
             seed: options.seed, paths: paths, shard: k, shards: n, command: CommandLine.arguments.dropFirst().joined(separator: " "))
         if tornado {
             manifest.tornadoSwing = swingValue

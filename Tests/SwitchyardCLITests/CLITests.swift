@@ -709,7 +709,7 @@ struct ShardCLITests {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         unzip.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
-            .replacingOccurrences(of: #"<t>(risk|merge) [^<]*</t>"#, with: "<t>COMMAND</t>", options: .regularExpression)
+            .replacingOccurrences(of: #"<t>(risk|merge|plan) [^<]*</t>"#, with: "<t>COMMAND</t>", options: .regularExpression)
     }
 
     @Test("Shards 1, 2, 3 and 7 of a risk run merge into its CSVs, JSON and workbook byte for byte", arguments: [1, 2, 3, 7])
@@ -783,6 +783,94 @@ struct ShardCLITests {
         #expect(otherCompare.status == 0, "\(otherCompare.stderr)")
         let compared = try switchyard(["merge", path("n2-s1.shard"), path("other.shard"), "--json", path("m.json")])
         #expect(compared.status != 0 && compared.stderr.contains("other.shard is not a shard of the same run") && compared.stderr.contains("--compare with 'Texas 200 MW reference site' (digest"), "\(compared.stderr)")
+    }
+
+    /// The small miner over 12 months: a plan that runs in seconds.
+    static func shortPlanScenario(in dir: URL) throws -> String {
+        let scenario = dir.appendingPathComponent("short.yaml")
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Models/small-miner-20mw.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "horizonMonths: 60", with: "horizonMonths: 12")
+            .replacingOccurrences(of: "startMonth: 7", with: "startMonth: 2")
+        try text.write(to: scenario, atomically: true, encoding: .utf8)
+        return scenario.path
+    }
+
+    @Test("A plan trained once and re-scored in 1, 2, 3 and 7 shards merges into the one-machine plan's JSON, workbook and text")
+    func planMergeIsExact() throws {
+        let dir = try scratchDirectory()
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        let scenario = try Self.shortPlanScenario(in: dir)
+        let settings = ["--paths", "14", "--comparison-paths", "7", "--training-paths", "4", "--step", "6", "--seed", "3", "--quiet"]
+        let single = try switchyard(["plan", scenario] + settings + ["--json", path("single.json"), "--xlsx", path("single.xlsx")])
+        #expect(single.status == 0, "\(single.stderr)")
+        let train = try switchyard(["plan", scenario] + settings + ["--stage", "train", "--training-file", path("t.train")])
+        #expect(train.status == 0 && train.stdout.contains("wrote \(path("t.train"))"), "\(train.stderr)")
+        for n in [1, 2, 3, 7] {
+            var shards: [String] = []
+            for k in 1...n {
+                let file = path("n\(n)-\(k).shard")
+                let run = try switchyard(["plan", "--training-file", path("t.train"), "--shard", "\(k)/\(n)", "--shard-file", file, "--quiet", "--threads", "1"])
+                #expect(run.status == 0, "\(run.stderr)")
+                shards.append(file)
+            }
+            let out = "n\(n)"
+            let merged = try switchyard(["merge"] + shards.reversed() + ["--json", path(out + ".json"), "--xlsx", path(out + ".xlsx"), "--quiet"])
+            #expect(merged.status == 0, "\(merged.stderr)")
+            let one = try #require(FileManager.default.contents(atPath: path("single.json")))
+            let other = try #require(FileManager.default.contents(atPath: path(out + ".json")))
+            #expect(one.count > 100 && one == other, "n = \(n)")
+            #expect(try Self.workbookText(path("single.xlsx")) == Self.workbookText(path(out + ".xlsx")), "n = \(n)")
+            #expect(merged.stdout.components(separatedBy: "\nwrote").first == single.stdout.components(separatedBy: "\nwrote").first, "n = \(n)")
+        }
+        // The whole fresh-path stage from the training file, on one machine.
+        let whole = try switchyard(["plan", "--training-file", path("t.train"), "--json", path("whole.json"), "--quiet"])
+        #expect(whole.status == 0 && FileManager.default.contents(atPath: path("whole.json")) == FileManager.default.contents(atPath: path("single.json")), "\(whole.stderr)")
+    }
+
+    @Test("Plan shards: missing, duplicated, foreign shards and the wrong training file are refused by name; settings cannot be given twice")
+    func badPlanShards() throws {
+        let dir = try scratchDirectory()
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        let scenario = try Self.shortPlanScenario(in: dir)
+        let settings = ["--paths", "6", "--comparison-paths", "3", "--training-paths", "3", "--step", "12", "--quiet"]
+        for seed in ["1", "2"] {
+            let train = try switchyard(["plan", scenario] + settings + ["--seed", seed, "--stage", "train", "--training-file", path("t\(seed).train")])
+            #expect(train.status == 0, "\(train.stderr)")
+            for k in 1...3 {
+                let run = try switchyard(["plan", "--training-file", path("t\(seed).train"), "--shard", "\(k)/3", "--shard-file", path("s\(k)-t\(seed).shard"), "--quiet"])
+                #expect(run.status == 0, "\(run.stderr)")
+            }
+        }
+        let (s1, s2, s3, foreign) = (path("s1-t1.shard"), path("s2-t1.shard"), path("s3-t1.shard"), path("s2-t2.shard"))
+        let missing = try switchyard(["merge", s1, s3, "--json", path("m.json")])
+        #expect(missing.status != 0 && missing.stderr.contains("missing shard 2 of 3"), "\(missing.stderr)")
+        let twice = try switchyard(["merge", s1, s2, s2, s3, "--json", path("m.json")])
+        #expect(twice.status != 0 && twice.stderr.contains("shard 2 of 3 is given 2 times"), "\(twice.stderr)")
+        let other = try switchyard(["merge", s1, foreign, s3, "--json", path("m.json")])
+        #expect(other.status != 0 && other.stderr.contains("\(foreign) is not a shard of the same plan") && other.stderr.contains("another training"), "\(other.stderr)")
+        let wrongTraining = try switchyard(["merge", s1, s2, s3, "--training-file", path("t2.train"), "--json", path("m.json")])
+        #expect(wrongTraining.status != 0 && wrongTraining.stderr.contains("t2.train is not the training the shards were scored for"), "\(wrongTraining.stderr)")
+        let risk = try switchyard(["risk", "--paths", "4", "--shard", "1/1", "--shard-file", path("r.shard"), "--quiet"])
+        #expect(risk.status == 0, "\(risk.stderr)")
+        let mixed = try switchyard(["merge", s1, s2, s3, path("r.shard"), "--json", path("m.json")])
+        #expect(mixed.status != 0 && mixed.stderr.contains("r.shard are not: merge one run at a time"), "\(mixed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: path("m.json")), "nothing written")
+        // A damaged training file.
+        let text = try String(contentsOfFile: path("t1.train"), encoding: .utf8)
+        try String(text.prefix(text.count - 200)).write(toFile: path("cut.train"), atomically: true, encoding: .utf8)
+        let cut = try switchyard(["plan", "--training-file", path("cut.train"), "--shard", "1/2", "--shard-file", path("x.shard")])
+        #expect(cut.status != 0 && cut.stderr.contains("cut.train: the training is not readable"), "\(cut.stderr)")
+        // The training fixes the scenario and the settings; the stages go together.
+        let again = try switchyard(["plan", "--training-file", path("t1.train"), "--paths", "8", "--shard", "1/2", "--shard-file", path("x.shard")])
+        #expect(again.status != 0 && again.stderr.contains("--paths cannot be given"), "\(again.stderr)")
+        let withScenario = try switchyard(["plan", scenario, "--training-file", path("t1.train"), "--shard", "1/2", "--shard-file", path("x.shard")])
+        #expect(withScenario.status != 0 && withScenario.stderr.contains("the scenario comes from the training file"), "\(withScenario.stderr)")
+        let noTraining = try switchyard(["plan", "--shard", "1/2", "--shard-file", path("x.shard")])
+        #expect(noTraining.status != 0 && noTraining.stderr.contains("--shard needs --training-file"), "\(noTraining.stderr)")
+        let noFile = try switchyard(["plan", "--stage", "train"])
+        #expect(noFile.status != 0 && noFile.stderr.contains("--stage train needs --training-file"), "\(noFile.stderr)")
+        let tooMany = try switchyard(["plan", "--training-file", path("t1.train"), "--shard", "7/7", "--shard-file", path("x.shard")])
+        #expect(tooMany.status != 0 && tooMany.stderr.contains("more shards (7) than paths (6)"), "\(tooMany.stderr)")
     }
 
     @Test("A missing, duplicated or foreign shard is refused with a message naming it")

@@ -101,7 +101,7 @@ public enum CashFlows {
     }
 
     /// The IRR where it means something, or why it does not.
-    public enum RateOfReturn: Hashable, Sendable, CustomStringConvertible {
+    public enum RateOfReturn: Hashable, Sendable, Codable, CustomStringConvertible {
         /// One sign change: the unique IRR (annual).
         case irr(Double)
         /// No IRR to report: the flows change sign this many times (0: all of one

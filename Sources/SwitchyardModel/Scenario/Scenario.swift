@@ -596,8 +596,8 @@ public struct Sensitivity: Hashable, Sendable {
 /// condition to hold again, for `forDays`, after the previous one started.
 /// Starts a conversion when a signal has stayed below a level for a number of days,
 /// within a window of months.
-public struct ConversionTrigger: Hashable, Sendable {
-    public enum Signal: Hashable, Sendable {
+public struct ConversionTrigger: Hashable, Sendable, Codable {
+    public enum Signal: Hashable, Sendable, Codable {
         /// The network hashprice, USD per PH/s per day.
         case hashprice
         /// The mining margin of the block's hall, USD per MWh: what the fleet the

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+public import Foundation
+public import SwitchyardModel
+public import SwitchyardRisk
+
+/// What a training file says about itself: the scenario (as `scenario export` writes
+/// it) and the plan's settings, so that the fresh-path shards and the merge plan the
+/// same thing without being told again.
+public struct PlanTrainingManifest: Codable, Hashable, Sendable {
+    public var format = 1
+    public var version: String
+    public var scenarioName: String
+    public var scenarioDigest: String
+    public var scenarioYAML: String
+    /// The folder its relative file references (replays, traces) are read from.
+    public var baseDirectory: String?
+    public var settings: PlanSettings
+    public var command: String
+
+    public init(version: String, scenarioName: String, scenarioYAML: String, baseDirectory: String?, settings: PlanSettings, command: String) {
+        self.version = version
+        self.scenarioName = scenarioName
+        self.scenarioDigest = RiskShardManifest.digest(scenarioYAML)
+        self.scenarioYAML = scenarioYAML
+        self.baseDirectory = baseDirectory
+        self.settings = settings
+        self.command = command
+    }
+}
+
+/// A training file (`plan --stage train --training-file F`): the magic line
+/// `switchyard-plan-training 1`, the manifest as one JSON line, then the training
+/// (``PlanTraining``) as JSON. Doubles are written in the shortest form that reads
+/// back to the same bits, so the plan finished from it is the one-machine plan.
+public enum PlanTrainingFile {
+    static let magic = "switchyard-plan-training 1\n"
+
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    public static func encode(manifest: PlanTrainingManifest, training: PlanTraining) throws -> Data {
+        var data = Data(magic.utf8)
+        data.append(try encoder().encode(manifest))
+        data.append(0x0A)
+        data.append(try encoder().encode(training))
+        data.append(0x0A)
+        return data
+    }
+
+    /// The manifest and the training of a file, and the file's digest (what the shards
+    /// record, to be merged only with the training they were scored for).
+    public static func read(path: String) throws(RiskShardError) -> (manifest: PlanTrainingManifest, training: PlanTraining, digest: String) {
+        let (data, manifest, end): (Data, PlanTrainingManifest, Int) = try RiskShardFile.header(path: path, magic: magic, kind: "plan training file")
+        guard manifest.format == 1 else { throw RiskShardError("\(path): training file format \(manifest.format); this switchyard reads format 1") }
+        let s = manifest.settings
+        guard s.trainingPaths > 1, s.evaluationPaths > 1, s.evaluationPaths <= 1_000_000, s.comparisonPaths > 1,
+            s.comparisonPaths <= s.evaluationPaths, s.threads > 0, s.scheduleStepMonths > 0
+        else {
+            throw RiskShardError("\(path): the manifest's settings are not a plan's (\(s.evaluationPaths) fresh paths, \(s.comparisonPaths) for comparisons)")
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "+inf", negativeInfinity: "-inf", nan: "nan")
+        let training: PlanTraining
+        do {
+            training = try decoder.decode(PlanTraining.self, from: data[(end + 1)...])
+        } catch {
+            throw RiskShardError("\(path): the training is not readable (damaged or cut short): \(error)")
+        }
+        guard case .leastSquares = training.leastSquares.policy else { throw RiskShardError("\(path): its least-squares policy is not one") }
+        return (manifest, training, digest(data))
+    }
+
+    /// FNV-1a 64 of the bytes, 16 hex digits.
+    static func digest(_ data: Data) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            h ^= UInt64(byte)
+            h &*= 0x0000_0100_0000_01b3
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// What a fresh-path shard of a plan says about itself.
+public struct PlanShardManifest: Codable, Hashable, Sendable {
+    public var format = 1
+    public var version: String
+    /// The training file it was scored for (as an absolute path) and its digest.
+    public var trainingFile: String
+    public var trainingDigest: String
+    public var evaluationPaths: Int
+    /// This shard, 1-based, of `shards`; its fresh paths are `first ..< first + count`.
+    public var shard: Int
+    public var shards: Int
+    public var first: Int
+    public var count: Int
+    public var command: String
+
+    public init(version: String, trainingFile: String, trainingDigest: String, evaluationPaths: Int, shard: Int, shards: Int, command: String) {
+        self.version = version
+        self.trainingFile = trainingFile
+        self.trainingDigest = trainingDigest
+        self.evaluationPaths = evaluationPaths
+        self.shard = shard
+        self.shards = shards
+        let range = RiskRunner.shardRange(k: shard - 1, of: shards, paths: evaluationPaths)
+        first = range.lowerBound
+        count = range.count
+        self.command = command
+    }
+}
+
+/// A fresh-path shard of a plan: the magic line `switchyard-plan-shard 1`, the manifest
+/// as one JSON line, then for each re-scored policy (in the plan's order) its number of
+/// runs and each run, little-endian: NPV, start months, monthly flows, cash-out flag.
+public enum PlanShardFile {
+    static let magic = "switchyard-plan-shard 1\n"
+
+    public static func encode(manifest: PlanShardManifest, runs: PlanFreshRuns) throws -> Data {
+        var data = Data(magic.utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        data.append(try encoder.encode(manifest))
+        data.append(0x0A)
+        var w = RiskShardFile.Writer(data: data)
+        w.int(runs.runs.count)
+        for policy in runs.runs {
+            w.int(policy.count)
+            for r in policy {
+                w.double(r.npv)
+                w.int(r.starts.count)
+                for s in r.starts { w.optionalInt(s) }
+                w.int(r.flows.count)
+                for x in r.flows { w.double(x) }
+                w.data.append(r.cashOut ? 1 : 0)
+            }
+        }
+        return w.data
+    }
+
+    public static func manifest(path: String) throws(RiskShardError) -> PlanShardManifest {
+        try decode(path: path, runs: false).manifest
+    }
+
+    /// The manifest and the runs of a shard file.
+    public static func read(path: String) throws(RiskShardError) -> (manifest: PlanShardManifest, runs: PlanFreshRuns) {
+        let (manifest, runs) = try decode(path: path, runs: true)
+        return (manifest, runs!)
+    }
+
+    static func decode(path: String, runs wanted: Bool) throws(RiskShardError) -> (manifest: PlanShardManifest, runs: PlanFreshRuns?) {
+        let (data, manifest, end): (Data, PlanShardManifest, Int) = try RiskShardFile.header(path: path, magic: magic, kind: "plan shard")
+        guard manifest.format == 1 else { throw RiskShardError("\(path): plan shard format \(manifest.format); this switchyard reads format 1") }
+        guard manifest.evaluationPaths > 1, manifest.evaluationPaths <= 1_000_000, manifest.shards >= 1,
+            manifest.shards <= manifest.evaluationPaths, manifest.shard >= 1, manifest.shard <= manifest.shards,
+            RiskRunner.shardRange(k: manifest.shard - 1, of: manifest.shards, paths: manifest.evaluationPaths)
+                == manifest.first..<(manifest.first + manifest.count)
+        else {
+            throw RiskShardError(
+                "\(path): the manifest does not describe a shard (shard \(manifest.shard) of \(manifest.shards), paths \(manifest.first) + \(manifest.count) of \(manifest.evaluationPaths))")
+        }
+        guard wanted else { return (manifest, nil) }
+        var r = RiskShardFile.Reader(data: data, position: end + 1)
+        func damaged(_ what: String) -> RiskShardError { RiskShardError("\(path): \(what) is cut short or damaged") }
+        guard let policies = r.int(), policies >= 1, policies <= 6 else { throw damaged("the list of policies") }
+        var runs: [[PlanFreshRuns.PathRun]] = []
+        for p in 0..<policies {
+            // (A run takes at least 25 bytes: a damaged count cannot ask for more.)
+            guard let count = r.int(), count >= 0, count <= manifest.count, count <= (data.count - r.position) / 25 else {
+                throw damaged("policy \(p + 1)'s runs")
+            }
+            var list: [PlanFreshRuns.PathRun] = []
+            list.reserveCapacity(count)
+            for i in 0..<count {
+                guard let npv = r.double(), let blocks = r.int(), blocks >= 0, blocks <= 1_000 else { throw damaged("policy \(p + 1)'s run \(i + 1)") }
+                var starts: [Int?] = []
+                for _ in 0..<blocks {
+                    guard let s = r.optionalInt() else { throw damaged("policy \(p + 1)'s run \(i + 1)") }
+                    starts.append(s)
+                }
+                guard let months = r.int(), months >= 0, months <= 100_000, let flows = r.doubles(months), let cashOut = r.flag() else {
+                    throw damaged("policy \(p + 1)'s run \(i + 1)")
+                }
+                list.append(PlanFreshRuns.PathRun(npv: npv, starts: starts, flows: flows, cashOut: cashOut))
+            }
+            runs.append(list)
+        }
+        guard r.position == data.count else { throw RiskShardError("\(path): \(data.count - r.position) unexpected bytes after the last run") }
+        return (manifest, PlanFreshRuns(first: manifest.first, runs: runs))
+    }
+
+    /// The shards of one plan, in shard order, after checking that they belong together:
+    /// the same version, training (by digest), fresh paths and shard count, each shard
+    /// exactly once.
+    public static func check(_ shards: [(path: String, manifest: PlanShardManifest)]) throws(RiskShardError) -> [(path: String, manifest: PlanShardManifest)] {
+        guard let first = shards.first else { throw RiskShardError("merge: no shard files given") }
+        var problems: [String] = []
+        for (path, m) in shards.dropFirst() {
+            var differs: [String] = []
+            if m.version != first.manifest.version { differs.append("switchyard version \(m.version), not \(first.manifest.version)") }
+            if m.trainingDigest != first.manifest.trainingDigest {
+                differs.append("another training (\(m.trainingFile), digest \(m.trainingDigest), not \(first.manifest.trainingFile), digest \(first.manifest.trainingDigest))")
+            }
+            if m.evaluationPaths != first.manifest.evaluationPaths { differs.append("\(m.evaluationPaths) fresh paths, not \(first.manifest.evaluationPaths)") }
+            if m.shards != first.manifest.shards { differs.append("one of \(m.shards) shards, not \(first.manifest.shards)") }
+            if !differs.isEmpty { problems.append("\(path) is not a shard of the same plan as \(first.path): \(differs.joined(separator: "; "))") }
+        }
+        problems += RiskShardFile.setProblems(shards.map { ($0.path, $0.manifest.shard) }, of: first.manifest.shards)
+        guard problems.isEmpty else { throw RiskShardError("cannot merge:\n  " + problems.joined(separator: "\n  ")) }
+        return shards.sorted { $0.manifest.shard < $1.manifest.shard }
+    }
+
+    /// Whether a file starts as a plan shard (the magic line's first word and kind).
+    public static func looksLikePlanShard(path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 22)) ?? Data()
+        return head == Data(magic.prefix(22).utf8)
+    }
+}
+
+extension Planner {
+    /// Checks that shard runs fit the training: as many policies as it re-scores, and
+    /// for each the runs of the shard's paths below the policy's count.
+    public static func checkShard(_ runs: PlanFreshRuns, count: Int, training: PlanTraining, scenario: Scenario, settings: PlanSettings) -> String? {
+        let policies = freshPolicies(training, settings: settings)
+        guard runs.runs.count == policies.count else {
+            return "it holds \(runs.runs.count) policies; the training re-scores \(policies.count)"
+        }
+        let blocks = scenario.conversions.count
+        for (i, (list, policy)) in zip(runs.runs, policies).enumerated() {
+            let expected = max(0, min(runs.first + count, policy.paths) - runs.first)
+            guard list.count == expected else { return "policy \(i + 1) has \(list.count) runs, not \(expected)" }
+            if let bad = list.first(where: { $0.starts.count != blocks || !$0.npv.isFinite }) {
+                return "policy \(i + 1) has a run with \(bad.starts.count) start months (not \(blocks)) or a non-finite NPV"
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import Foundation
+import SwitchyardModel
+@testable import SwitchyardPlanner
+import SwitchyardRisk
+import SwitchyardTestSupport
+import Testing
+
+/// Issue 16: a plan trained once, re-scored on fresh paths in shards and finished from
+/// the shards is the one-machine plan, to the bit.
+struct PlanShardTests {
+    /// Every reported figure of a plan as JSON bytes (doubles in their shortest exact
+    /// form, so equal bytes are equal bits).
+    static func fingerprint(_ r: PlanResult) throws -> Data {
+        struct View: Encodable {
+            var scores: [PolicyScore]
+            var candidates: [PolicyScore]
+            var flexibility: DistributionSummary
+            var texts: [String]
+            var cash: [[Double]]
+            var rounds: [PlanResult.Round]
+            var sizes: [PlanResult.SizeChoice]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(
+            View(
+                scores: [r.recommended, r.never, r.convertNow, r.bestSchedule, r.bestTrigger, r.leastSquares, r.recommendedInSample],
+                candidates: r.candidates, flexibility: r.valueOfFlexibility,
+                texts: [r.recommendation, r.selection, r.flexibilityBaseline], cash: r.recommendedCumulativeCash, rounds: r.rounds,
+                sizes: r.sizeChoices))
+    }
+
+    /// The known-answer site of ``PlannerTests`` with a random BTC price: paths differ,
+    /// and converting (around the halving) stays the answer.
+    static func scenario() throws -> Scenario {
+        var s = try PlannerTests.knownAnswerScenario()
+        s.bitcoin.volatility = 0.4
+        return s
+    }
+
+    @Test("A plan's fresh paths in 1, 2, 3 and 7 shards, through the training and shard files, finish as the one-machine plan")
+    func shardedPlanIsExact() throws {
+        let s = try Self.scenario()
+        let settings = PlanSettings(
+            trainingPaths: 6, evaluationPaths: 15, seed: 2, threads: 2, scheduleStepMonths: 6, leastSquaresPaths: 6, comparisonPaths: 8)
+        let single = try Planner.plan(scenario: s, settings: settings)
+        #expect(single.recommended.policy != .never, "the recommendation converts, so it is re-scored apart from never")
+        let reference = try Self.fingerprint(single)
+        // The training through its file.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plan-shards-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trained = try Planner.train(scenario: s, settings: settings)
+        let manifest = PlanTrainingManifest(
+            version: "t", scenarioName: s.name, scenarioYAML: "name: t\n", baseDirectory: nil, settings: settings, command: "test")
+        let trainingPath = dir.appendingPathComponent("training").path
+        try PlanTrainingFile.encode(manifest: manifest, training: trained).write(to: URL(fileURLWithPath: trainingPath))
+        let (readManifest, training, digest) = try PlanTrainingFile.read(path: trainingPath)
+        #expect(readManifest == manifest)
+        #expect(training == trained)
+        for n in [1, 2, 3, 7] {
+            var parts: [PlanFreshRuns] = []
+            for k in 0..<n {
+                let range = RiskRunner.shardRange(k: k, of: n, paths: settings.evaluationPaths)
+                var one = settings
+                one.threads = 1
+                let runs = try Planner.rescore(training, scenario: s, settings: one, first: range.lowerBound, count: range.count)
+                // Through the shard file.
+                let shardManifest = PlanShardManifest(
+                    version: "t", trainingFile: trainingPath, trainingDigest: digest, evaluationPaths: settings.evaluationPaths, shard: k + 1,
+                    shards: n, command: "test")
+                let file = dir.appendingPathComponent("n\(n)-\(k + 1)").path
+                try PlanShardFile.encode(manifest: shardManifest, runs: runs).write(to: URL(fileURLWithPath: file))
+                let (m, read) = try PlanShardFile.read(path: file)
+                #expect(m == shardManifest)
+                #expect(read.runs == runs.runs && read.first == range.lowerBound)
+                #expect(Planner.checkShard(read, count: range.count, training: training, scenario: s, settings: settings) == nil)
+                parts.append(read)
+            }
+            let merged = Planner.finish(training, scenario: s, settings: settings, runs: parts)
+            #expect(try Self.fingerprint(merged) == reference, "n = \(n)")
+        }
+    }
+
+    @Test("Shard runs that do not fit the training are named")
+    func checkShard() throws {
+        let s = try Self.scenario()
+        let settings = PlanSettings(trainingPaths: 3, evaluationPaths: 6, seed: 1, threads: 2, scheduleStepMonths: 12, comparisonPaths: 4)
+        let training = try Planner.train(scenario: s, settings: settings)
+        let runs = try Planner.rescore(training, scenario: s, settings: settings, first: 3, count: 3)
+        #expect(Planner.checkShard(runs, count: 3, training: training, scenario: s, settings: settings) == nil)
+        // Paths 3 to 5: the comparison policies (4 paths) have a run for path 3 only.
+        #expect(runs.runs.dropFirst(2).allSatisfy { $0.count == 1 })
+        var short = runs
+        short.runs[0].removeLast()
+        #expect(Planner.checkShard(short, count: 3, training: training, scenario: s, settings: settings)?.contains("policy 1 has 2 runs, not 3") == true)
+        var fewer = runs
+        fewer.runs.removeLast()
+        #expect(Planner.checkShard(fewer, count: 3, training: training, scenario: s, settings: settings)?.contains("policies") == true)
+    }
+}
