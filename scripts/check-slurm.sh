@@ -5,10 +5,13 @@
 # JSON with the same run on one machine byte for byte, and stops the daemons it
 # started. Needs root (it installs slurm-wlm and munge if missing). Not part of the
 # unit tests.
-#   scripts/check-slurm.sh [PATHS]
+# Then the same for a plan: the training job, a 4-shard array of fresh paths after it
+# and the merge (Examples/slurm/run-plan.sh), against the plan on one machine.
+#   scripts/check-slurm.sh [PATHS] [PLAN_PATHS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 paths=${1:-400}
+plan_paths=${2:-200}
 [ "$(id -u)" = 0 ] || { echo "check-slurm: run as root (it starts slurmctld, slurmd and munged)" >&2; exit 2; }
 command -v slurmctld > /dev/null && command -v munged > /dev/null \
     || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge > /dev/null
@@ -92,3 +95,14 @@ for f in paths.csv monthly.csv yearly.csv summary.csv risk.json; do
     cmp "single/$f" "again/$f" || { echo "check-slurm: $f differs after re-running shard 2" >&2; exit 1; }
 done
 echo "check-slurm: 4-shard array on Slurm, merged: byte-identical to the single run ($paths paths); shard 2 re-run alone: the same"
+
+# A plan in two stages: the training job, a 4-shard array of fresh paths after it, the
+# merge after the array; compared with the plan on one machine.
+plan_args=(--paths "$plan_paths" --comparison-paths "$((plan_paths / 2))" --training-paths 40 --screening-paths 20 --least-squares-paths 40 --step 12 --seed 5)
+"$SWITCHYARD" plan "$scenario" "${plan_args[@]}" --json plan-single.json --xlsx plan-single.xlsx --quiet > plan-single.txt
+WAIT=1 "$root/Examples/slurm/run-plan.sh" "$scenario" 4 "$work/plan-shards" "$work/plan-results" "${plan_args[@]}" \
+    || { echo "check-slurm: the plan's Slurm jobs failed:" >&2; tail -n 20 "$work"/*.out >&2; exit 1; }
+ls "$work/plan-shards"/plan-*.shard | wc -l | grep -qx 4 || { echo "check-slurm: expected 4 plan shard files" >&2; exit 1; }
+cmp plan-single.json plan-results/plan.json || { echo "check-slurm: the merged plan's JSON differs from the single-machine plan" >&2; exit 1; }
+diff <(grep -v '^wrote' plan-single.txt) <(grep -v '^wrote' plan-results/plan.txt) > /dev/null || { echo "check-slurm: the merged plan's text differs" >&2; exit 1; }
+echo "check-slurm: plan trained on Slurm, re-scored in a 4-shard array, merged: byte-identical to the single plan ($plan_paths fresh paths)"

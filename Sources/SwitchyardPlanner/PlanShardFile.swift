@@ -53,7 +53,8 @@ public enum PlanTrainingFile {
     }
 
     /// The manifest and the training of a file, and the file's digest (what the shards
-    /// record, to be merged only with the training they were scored for).
+    /// record, to be merged only with the training they were scored for). The caller
+    /// checks the training against the scenario (``Planner/problem(in:for:)``).
     public static func read(path: String) throws(RiskShardError) -> (manifest: PlanTrainingManifest, training: PlanTraining, digest: String) {
         let (data, manifest, end): (Data, PlanTrainingManifest, Int) = try RiskShardFile.header(path: path, magic: magic, kind: "plan training file")
         guard manifest.format == 1 else { throw RiskShardError("\(path): training file format \(manifest.format); this switchyard reads format 1") }
@@ -71,7 +72,9 @@ public enum PlanTrainingFile {
         } catch {
             throw RiskShardError("\(path): the training is not readable (damaged or cut short): \(error)")
         }
-        guard case .leastSquares = training.leastSquares.policy else { throw RiskShardError("\(path): its least-squares policy is not one") }
+        guard manifest.scenarioDigest == RiskShardManifest.digest(manifest.scenarioYAML) else {
+            throw RiskShardError("\(path): its scenario does not match its digest (the file was edited)")
+        }
         return (manifest, training, digest(data))
     }
 
@@ -240,6 +243,57 @@ extension Planner {
             if let bad = list.first(where: { $0.starts.count != blocks || !$0.npv.isFinite }) {
                 return "policy \(i + 1) has a run with \(bad.starts.count) start months (not \(blocks)) or a non-finite NPV"
             }
+        }
+        return nil
+    }
+}
+
+extension Planner {
+    /// What is wrong with a training for a scenario (read from a file that may have been
+    /// edited): a policy with another number of blocks, sizes or least-squares stages than
+    /// the scenario has, start months outside the horizon, decision months out of order,
+    /// non-finite levels or coefficients. Nil when it fits.
+    public static func problem(in t: PlanTraining, for scenario: Scenario) -> String? {
+        let blocks = scenario.conversions.count
+        let horizon = scenario.horizonMonths
+        func check(_ c: Candidate, _ name: String) -> String? {
+            guard c.sizes.isEmpty || c.sizes.count == blocks, c.sizes.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                return "\(name): \(c.sizes.count) block sizes for \(blocks) blocks, or a size that is not a positive number"
+            }
+            switch c.policy {
+            case .never: return nil
+            case .schedule(let months):
+                guard months.count == blocks, months.allSatisfy({ $0.map { (1...horizon).contains($0) } ?? true }) else {
+                    return "\(name): a schedule of \(months.count) start months for \(blocks) blocks, or a month outside 1...\(horizon)"
+                }
+            case .trigger(let trigger):
+                guard trigger.below.isFinite, trigger.forDays.isFinite, trigger.forDays >= 0, trigger.earliestMonth >= 1,
+                    trigger.latestMonth >= trigger.earliestMonth
+                else { return "\(name): a trigger rule with a level, days or months out of range" }
+            case .leastSquares(let rule):
+                let width = regressorNames.count
+                guard rule.stages.count == blocks, !rule.months.isEmpty, zip(rule.months, rule.months.dropFirst()).allSatisfy({ $0 < $1 }),
+                    rule.months.allSatisfy({ (1...horizon).contains($0) }), rule.stepMonths > 0,
+                    rule.stages.allSatisfy({ stage in
+                        [stage.exercise, stage.continuation].allSatisfy { fits in
+                            fits.count == rule.months.count && fits.allSatisfy { $0.map { $0.count == width && $0.allSatisfy(\.isFinite) } ?? true }
+                        }
+                    })
+                else { return "\(name): a least-squares rule that does not fit the scenario (stages, decision months or coefficients)" }
+            }
+            return nil
+        }
+        let named: [(Candidate, String)] = [
+            (t.never, "never"), (t.recommended, "the recommended policy"), (t.now, "convert now"), (t.bestSchedule, "the best schedule"),
+            (t.bestTrigger, "the best trigger rule"), (t.leastSquares, "the least-squares policy"),
+        ]
+        for (c, name) in named { if let problem = check(c, name) { return problem } }
+        guard case .leastSquares = t.leastSquares.policy, t.never.policy == .never else { return "the least-squares or never policy is not one" }
+        guard t.winner.policy == t.recommended.policy, t.winner.sizes == t.recommended.sizes else {
+            return "the recommended policy and its in-sample score disagree"
+        }
+        for (k, c) in t.candidates.enumerated() {
+            if let problem = check(Candidate(sizes: c.sizes, policy: c.policy), "candidate \(k + 1)") { return problem }
         }
         return nil
     }

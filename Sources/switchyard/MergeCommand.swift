@@ -150,6 +150,7 @@ struct MergeCommand: ParsableCommand {
                 "\(trainingPath) is not the training the shards were scored for (its digest is \(digest), theirs \(m.trainingDigest)): give that file with --training-file, or re-run the shards")
         }
         let scenario = try ScenarioLoader.load(yaml: trained.scenarioYAML, file: "\(trainingPath) (its scenario)", baseDirectory: trained.baseDirectory)
+        if let problem = Planner.problem(in: training, for: scenario) { throw RiskShardError("\(trainingPath): \(problem)") }
         var settings = trained.settings
         settings.threads = parallel.threads
         guard settings.evaluationPaths == m.evaluationPaths else {

@@ -254,6 +254,7 @@ struct PlanCommand: ParsableCommand {
     func runFromTraining(_ file: String) throws {
         let (manifest, training, digest) = try PlanTrainingFile.read(path: file)
         let scenario = try ScenarioLoader.load(yaml: manifest.scenarioYAML, file: "\(file) (its scenario)", baseDirectory: manifest.baseDirectory)
+        if let problem = Planner.problem(in: training, for: scenario) { throw RiskShardError("\(file): \(problem)") }
         var settings = manifest.settings
         settings.threads = parallel.threads
         let (progress, finish) = Self.progress(parallel.showProgress)

@@ -101,4 +101,31 @@ struct PlanShardTests {
         fewer.runs.removeLast()
         #expect(Planner.checkShard(fewer, count: 3, training: training, scenario: s, settings: settings)?.contains("policies") == true)
     }
+
+    @Test("A training that does not fit its scenario (an edited file) is named before it runs")
+    func trainingProblems() throws {
+        let s = try Self.scenario()
+        let settings = PlanSettings(trainingPaths: 3, evaluationPaths: 4, seed: 1, threads: 2, scheduleStepMonths: 12, comparisonPaths: 4)
+        let training = try Planner.train(scenario: s, settings: settings)
+        #expect(Planner.problem(in: training, for: s) == nil)
+        var twoMonths = training
+        twoMonths.bestSchedule.policy = .schedule([1, 2])
+        #expect(Planner.problem(in: twoMonths, for: s)?.contains("the best schedule: a schedule of 2 start months for 1 blocks") == true)
+        var late = training
+        late.now.policy = .schedule([s.horizonMonths + 5])
+        #expect(Planner.problem(in: late, for: s)?.contains("convert now") == true)
+        var badRule = training
+        if case .leastSquares(var rule) = badRule.leastSquares.policy {
+            rule.stages[0].exercise = rule.stages[0].exercise.map { $0.map { $0.map { _ in Double.nan } } }
+            rule.stages[0].exercise[0] = [Double](repeating: .nan, count: Planner.regressorNames.count)
+            badRule.leastSquares.policy = .leastSquares(rule)
+        }
+        #expect(Planner.problem(in: badRule, for: s)?.contains("least-squares rule that does not fit") == true)
+        var sizes = training
+        sizes.never.sizes = [-1]
+        #expect(Planner.problem(in: sizes, for: s)?.contains("never") == true)
+        var swapped = training
+        swapped.leastSquares = swapped.never
+        #expect(Planner.problem(in: swapped, for: s) != nil)
+    }
 }
