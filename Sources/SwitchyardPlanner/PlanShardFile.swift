@@ -132,10 +132,17 @@ public enum PlanShardFile {
         data.append(try encoder.encode(manifest))
         data.append(0x0A)
         var w = RiskShardFile.Writer(data: data)
-        w.int(runs.runs.count)
-        for policy in runs.runs {
-            w.int(policy.count)
-            for r in policy {
+        writeRuns(runs.runs, into: &w)
+        return w.data
+    }
+
+    /// Lists of runs: how many lists, then each list's count and runs (NPV, start months,
+    /// monthly flows, cash-out flag).
+    static func writeRuns(_ lists: [[PlanFreshRuns.PathRun]], into w: inout RiskShardFile.Writer) {
+        w.int(lists.count)
+        for list in lists {
+            w.int(list.count)
+            for r in list {
                 w.double(r.npv)
                 w.int(r.starts.count)
                 for s in r.starts { w.optionalInt(s) }
@@ -144,7 +151,36 @@ public enum PlanShardFile {
                 w.data.append(r.cashOut ? 1 : 0)
             }
         }
-        return w.data
+    }
+
+    /// Reads what ``writeRuns(_:into:)`` wrote: at most `lists` lists of at most `runs`
+    /// runs each; `name(k)` names list k in messages.
+    static func readRuns(
+        _ r: inout RiskShardFile.Reader, path: String, lists maxLists: Int, runs maxRuns: Int, name: (Int) -> String
+    ) throws(RiskShardError) -> [[PlanFreshRuns.PathRun]] {
+        func damaged(_ what: String) -> RiskShardError { RiskShardError("\(path): \(what) is cut short or damaged") }
+        guard let count = r.int(), count >= 1, count <= maxLists else { throw damaged("the list of \(name(0).split(separator: " ").first ?? "runs")s") }
+        var lists: [[PlanFreshRuns.PathRun]] = []
+        for p in 0..<count {
+            // (A run takes at least 25 bytes: a damaged count cannot ask for more.)
+            guard let n = r.int(), n >= 0, n <= maxRuns, n <= (r.data.count - r.position) / 25 else { throw damaged("\(name(p))'s runs") }
+            var list: [PlanFreshRuns.PathRun] = []
+            list.reserveCapacity(n)
+            for i in 0..<n {
+                guard let npv = r.double(), let blocks = r.int(), blocks >= 0, blocks <= 1_000 else { throw damaged("\(name(p))'s run \(i + 1)") }
+                var starts: [Int?] = []
+                for _ in 0..<blocks {
+                    guard let s = r.optionalInt() else { throw damaged("\(name(p))'s run \(i + 1)") }
+                    starts.append(s)
+                }
+                guard let months = r.int(), months >= 0, months <= 100_000, let flows = r.doubles(months), let cashOut = r.flag() else {
+                    throw damaged("\(name(p))'s run \(i + 1)")
+                }
+                list.append(PlanFreshRuns.PathRun(npv: npv, starts: starts, flows: flows, cashOut: cashOut))
+            }
+            lists.append(list)
+        }
+        return lists
     }
 
     public static func manifest(path: String) throws(RiskShardError) -> PlanShardManifest {
@@ -170,30 +206,7 @@ public enum PlanShardFile {
         }
         guard wanted else { return (manifest, nil) }
         var r = RiskShardFile.Reader(data: data, position: end + 1)
-        func damaged(_ what: String) -> RiskShardError { RiskShardError("\(path): \(what) is cut short or damaged") }
-        guard let policies = r.int(), policies >= 1, policies <= 6 else { throw damaged("the list of policies") }
-        var runs: [[PlanFreshRuns.PathRun]] = []
-        for p in 0..<policies {
-            // (A run takes at least 25 bytes: a damaged count cannot ask for more.)
-            guard let count = r.int(), count >= 0, count <= manifest.count, count <= (data.count - r.position) / 25 else {
-                throw damaged("policy \(p + 1)'s runs")
-            }
-            var list: [PlanFreshRuns.PathRun] = []
-            list.reserveCapacity(count)
-            for i in 0..<count {
-                guard let npv = r.double(), let blocks = r.int(), blocks >= 0, blocks <= 1_000 else { throw damaged("policy \(p + 1)'s run \(i + 1)") }
-                var starts: [Int?] = []
-                for _ in 0..<blocks {
-                    guard let s = r.optionalInt() else { throw damaged("policy \(p + 1)'s run \(i + 1)") }
-                    starts.append(s)
-                }
-                guard let months = r.int(), months >= 0, months <= 100_000, let flows = r.doubles(months), let cashOut = r.flag() else {
-                    throw damaged("policy \(p + 1)'s run \(i + 1)")
-                }
-                list.append(PlanFreshRuns.PathRun(npv: npv, starts: starts, flows: flows, cashOut: cashOut))
-            }
-            runs.append(list)
-        }
+        let runs = try readRuns(&r, path: path, lists: 6, runs: manifest.count) { "policy \($0 + 1)" }
         guard r.position == data.count else { throw RiskShardError("\(path): \(data.count - r.position) unexpected bytes after the last run") }
         return (manifest, PlanFreshRuns(first: manifest.first, runs: runs))
     }
@@ -219,12 +232,16 @@ public enum PlanShardFile {
         return shards.sorted { $0.manifest.shard < $1.manifest.shard }
     }
 
-    /// Whether a file starts as a plan shard (the magic line's first word and kind).
-    public static func looksLikePlanShard(path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    /// What a file is, from its magic line: "risk shard", "plan shard", "plan training
+    /// shard", "plan training file", or nil.
+    public static func kind(path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 22)) ?? Data()
-        return head == Data(magic.prefix(22).utf8)
+        let head = String(decoding: ((try? handle.read(upToCount: 40)) ?? Data()).prefix { $0 != 0x0A && $0 != 0x20 }, as: UTF8.self)
+        return [
+            "switchyard-risk-shard": "risk shard", "switchyard-plan-shard": "plan shard",
+            "switchyard-plan-train-shard": "plan training shard", "switchyard-plan-training": "plan training file",
+        ][head]
     }
 }
 
@@ -296,5 +313,95 @@ extension Planner {
             if let problem = check(Candidate(sizes: c.sizes, policy: c.policy), "candidate \(k + 1)") { return problem }
         }
         return nil
+    }
+}
+
+/// What a training shard says about itself: the training's manifest (scenario, settings,
+/// version, command) and its place in the last round.
+public struct PlanTrainShardManifest: Codable, Hashable, Sendable {
+    public var format = 1
+    public var training: PlanTrainingManifest
+    /// This shard, 1-based, of `shards`; its share of the last round's paths.
+    public var shard: Int
+    public var shards: Int
+    public var from: Int
+    public var first: Int
+    public var count: Int
+
+    public init(training: PlanTrainingManifest, shard: Int, shards: Int, slice: PlanFinalSlice) {
+        self.training = training
+        self.shard = shard
+        self.shards = shards
+        from = slice.from
+        first = slice.first
+        count = slice.count
+    }
+}
+
+/// A training shard (`plan --stage train --shard K/N --shard-file F`): the magic line
+/// `switchyard-plan-train-shard 1`, the manifest as one JSON line, then the runs of each
+/// finalist of the last round on the shard's paths.
+public enum PlanTrainShardFile {
+    static let magic = "switchyard-plan-train-shard 1\n"
+
+    public static func encode(manifest: PlanTrainShardManifest, slice: PlanFinalSlice) throws -> Data {
+        var data = Data(magic.utf8)
+        data.append(try PlanTrainingFile.encoder().encode(manifest))
+        data.append(0x0A)
+        var w = RiskShardFile.Writer(data: data)
+        PlanShardFile.writeRuns(slice.runs, into: &w)
+        return w.data
+    }
+
+    public static func manifest(path: String) throws(RiskShardError) -> PlanTrainShardManifest {
+        try decode(path: path, runs: false).manifest
+    }
+
+    public static func read(path: String) throws(RiskShardError) -> (manifest: PlanTrainShardManifest, slice: PlanFinalSlice) {
+        let (manifest, slice) = try decode(path: path, runs: true)
+        return (manifest, slice!)
+    }
+
+    static func decode(path: String, runs wanted: Bool) throws(RiskShardError) -> (manifest: PlanTrainShardManifest, slice: PlanFinalSlice?) {
+        let (data, manifest, end): (Data, PlanTrainShardManifest, Int) = try RiskShardFile.header(path: path, magic: magic, kind: "plan training shard")
+        let s = manifest.training.settings
+        guard manifest.format == 1, manifest.training.format == 1 else { throw RiskShardError("\(path): training shard format \(manifest.format); this switchyard reads format 1") }
+        guard s.trainingPaths > 1, s.trainingPaths <= 100_000, manifest.shards >= 1, manifest.shards <= s.trainingPaths, manifest.shard >= 1,
+            manifest.shard <= manifest.shards, manifest.from >= 0, manifest.from <= s.trainingPaths,
+            RiskRunner.shardRange(k: manifest.shard - 1, of: manifest.shards, paths: s.trainingPaths - manifest.from)
+                == (manifest.first - manifest.from)..<(manifest.first - manifest.from + manifest.count)
+        else {
+            throw RiskShardError(
+                "\(path): the manifest does not describe a training shard (shard \(manifest.shard) of \(manifest.shards), paths \(manifest.first) + \(manifest.count) from \(manifest.from) of \(s.trainingPaths))")
+        }
+        guard manifest.training.scenarioDigest == RiskShardManifest.digest(manifest.training.scenarioYAML) else {
+            throw RiskShardError("\(path): its scenario does not match its digest (the file was edited)")
+        }
+        guard wanted else { return (manifest, nil) }
+        var r = RiskShardFile.Reader(data: data, position: end + 1)
+        let runs = try PlanShardFile.readRuns(&r, path: path, lists: 1_000, runs: manifest.count) { "candidate \($0 + 1)" }
+        guard r.position == data.count else { throw RiskShardError("\(path): \(data.count - r.position) unexpected bytes after the last run") }
+        return (manifest, PlanFinalSlice(from: manifest.from, first: manifest.first, count: manifest.count, runs: runs))
+    }
+
+    /// The shards of one training, in shard order, after checking that they belong
+    /// together: the same version, scenario, settings and shard count, each exactly once.
+    public static func check(_ shards: [(path: String, manifest: PlanTrainShardManifest)]) throws(RiskShardError)
+        -> [(path: String, manifest: PlanTrainShardManifest)]
+    {
+        guard let first = shards.first else { throw RiskShardError("merge: no shard files given") }
+        var problems: [String] = []
+        for (path, m) in shards.dropFirst() {
+            var differs: [String] = []
+            let (a, b) = (m.training, first.manifest.training)
+            if a.version != b.version { differs.append("switchyard version \(a.version), not \(b.version)") }
+            if a.scenarioDigest != b.scenarioDigest { differs.append("another scenario (digest \(a.scenarioDigest), not \(b.scenarioDigest))") }
+            if a.settings != b.settings { differs.append("other plan settings (seed \(a.settings.seed), \(a.settings.trainingPaths) training paths; not seed \(b.settings.seed), \(b.settings.trainingPaths))") }
+            if m.shards != first.manifest.shards { differs.append("one of \(m.shards) shards, not \(first.manifest.shards)") }
+            if !differs.isEmpty { problems.append("\(path) is not a shard of the same training as \(first.path): \(differs.joined(separator: "; "))") }
+        }
+        problems += RiskShardFile.setProblems(shards.map { ($0.path, $0.manifest.shard) }, of: first.manifest.shards)
+        guard problems.isEmpty else { throw RiskShardError("cannot merge:\n  " + problems.joined(separator: "\n  ")) }
+        return shards.sorted { $0.manifest.shard < $1.manifest.shard }
     }
 }

@@ -371,6 +371,8 @@ extension PolicyScore {
 public enum PlannerError: Error, CustomStringConvertible {
     case noConversionProjects(scenario: String)
     case noFeasiblePolicy(objective: String)
+    /// Training shards that do not fit the search (named in the text).
+    case shards(String)
 
     public var description: String {
         switch self {
@@ -378,6 +380,8 @@ public enum PlannerError: Error, CustomStringConvertible {
             "\(name): the scenario has no conversion projects to plan (add a `conversions:` section)"
         case .noFeasiblePolicy(let objective):
             "no candidate policy satisfies the objective's limit (\(objective)); relax the limit"
+        case .shards(let text):
+            "the training shards do not fit the search: \(text)"
         }
     }
 }
@@ -516,6 +520,57 @@ public enum Planner {
     public static func train(
         scenario: Scenario, settings: PlanSettings, progress: ((Planner.PlanProgress) -> Void)? = nil
     ) throws -> PlanTraining {
+        guard case .training(let training) = try train(scenario: scenario, settings: settings, final: .run, progress: progress) else {
+            preconditionFailure("a whole training ends with the training")
+        }
+        return training
+    }
+
+    /// Shard `k` of `n` (0-based) of a training: the search up to its last round (the
+    /// same in every shard: it is deterministic), then the last round's runs on this
+    /// shard's share of the training paths the contenders lack (``PlanFinalSlice``).
+    public static func trainShard(
+        scenario: Scenario, settings: PlanSettings, shard k: Int, of n: Int, progress: ((Planner.PlanProgress) -> Void)? = nil
+    ) throws -> PlanFinalSlice {
+        precondition(n > 0 && k >= 0 && k < n)
+        guard case .slice(let slice) = try train(scenario: scenario, settings: settings, final: .slice(shard: k, of: n), progress: progress) else {
+            preconditionFailure("a training shard ends with its slice")
+        }
+        return slice
+    }
+
+    /// The training from its shards' slices (in shard order): the search again, then the
+    /// slices' runs in place of the last round: the training ``train(scenario:settings:progress:)``
+    /// gives, to the bit.
+    /// - Throws: ``PlannerError/shards(_:)`` when the slices do not tile the last round.
+    public static func trainMerge(
+        scenario: Scenario, settings: PlanSettings, slices: [PlanFinalSlice], progress: ((Planner.PlanProgress) -> Void)? = nil
+    ) throws -> PlanTraining {
+        guard case .training(let training) = try train(scenario: scenario, settings: settings, final: .given(slices), progress: progress) else {
+            preconditionFailure("a merged training ends with the training")
+        }
+        return training
+    }
+
+    /// Where the last round of the search (the contenders on all the training paths)
+    /// gets its runs.
+    enum FinalRound {
+        /// Here, on every training path.
+        case run
+        /// Only shard `shard` of `of` of the paths the contenders lack; the search stops there.
+        case slice(shard: Int, of: Int)
+        /// From the shards' slices, in shard order.
+        case given([PlanFinalSlice])
+    }
+
+    enum TrainOutcome {
+        case training(PlanTraining)
+        case slice(PlanFinalSlice)
+    }
+
+    static func train(
+        scenario: Scenario, settings: PlanSettings, final: FinalRound, progress: ((Planner.PlanProgress) -> Void)?
+    ) throws -> TrainOutcome {
         guard !scenario.conversions.isEmpty else { throw PlannerError.noConversionProjects(scenario: scenario.name) }
         var phase = PlanProgress(phase: "schedules", done: 0, total: 0)
         func begin(_ name: String, total: Int) {
@@ -801,9 +856,68 @@ public enum Planner {
         let keeps = [PlanSettings.keptAfterScreening, PlanSettings.keptAfterMiddleRound]
         begin("contenders", total: 2)
         var previous = n0
+        var lastRoundDone = false
         for (n, keep) in zip(roundPaths, keeps) where n > previous || n == settings.trainingPaths {
             let kept = survivors(pool, keep: keep, paths: previous)
             pool = kept + bestBySize.filter { !kept.contains($0) }
+            if n == settings.trainingPaths && !lastRoundDone {
+                lastRoundDone = true
+                // The last round extends the pool and, when least squares has paths to run,
+                // never at its sizes (whose runs give least squares' paths that do not convert).
+                var finalists = pool
+                let neverForLS = Candidate(sizes: leastSquaresCandidate.sizes, policy: .never)
+                if pool.contains(leastSquaresCandidate) && (runs[leastSquaresCandidate]?.count ?? 0) < n && !finalists.contains(neverForLS) {
+                    finalists.append(neverForLS)
+                }
+                let have = finalists.map { runs[$0]?.count ?? 0 }
+                let from = min(have.min() ?? n, n)
+                switch final {
+                case .run:
+                    try extend(pool, to: n)
+                case .slice(let k, let shards):
+                    let share = RiskRunner.shardRange(k: k, of: shards, paths: n - from)
+                    let range = (from + share.lowerBound)..<(from + share.upperBound)
+                    // Each finalist starts at the slice's first path (placeholders before
+                    // it, never read): extend then runs exactly the slice's paths.
+                    let placeholder: Run = (0, scenario.conversions.map { _ in nil }, [], false)
+                    for c in finalists where (runs[c]?.count ?? 0) < range.lowerBound {
+                        runs[c, default: []] += [Run](repeating: placeholder, count: range.lowerBound - (runs[c]?.count ?? 0))
+                    }
+                    // (Never for least squares too: in the whole round least squares extends
+                    // it to every path, whether or not this slice's least squares runs.)
+                    try extend(finalists, to: range.upperBound)
+                    let slice = zip(finalists, have).map { c, had in
+                        let start = min(max(range.lowerBound, had), range.upperBound)
+                        return runs[c]![start..<range.upperBound].map(PlanFreshRuns.PathRun.init)
+                    }
+                    return .slice(PlanFinalSlice(from: from, first: range.lowerBound, count: range.count, runs: slice))
+                case .given(let slices):
+                    // The slices must tile the paths from `from` to `n`, each holding what
+                    // each finalist lacks on its paths.
+                    var next = from
+                    for (k, slice) in slices.enumerated() {
+                        guard slice.from == from, slice.first == next, slice.count >= 0, slice.runs.count == finalists.count else {
+                            throw PlannerError.shards(
+                                "shard \(k + 1)'s last round (paths \(slice.first) + \(slice.count) from \(slice.from), \(slice.runs.count) candidates) does not follow the search's (paths from \(next), \(finalists.count) candidates)")
+                        }
+                        for (i, had) in have.enumerated() {
+                            let expected = max(0, slice.first + slice.count - max(slice.first, had))
+                            guard slice.runs[i].count == expected else {
+                                throw PlannerError.shards("shard \(k + 1): candidate \(i + 1) has \(slice.runs[i].count) runs, not \(expected)")
+                            }
+                        }
+                        next += slice.count
+                    }
+                    guard next == n else { throw PlannerError.shards("the shards cover the last round's paths \(from) to \(next - 1), not to \(n - 1)") }
+                    for c in pool where runs[c] == nil {
+                        runs[c] = []
+                        order.append(c)
+                    }
+                    for (i, c) in finalists.enumerated() {
+                        for slice in slices { runs[c]! += slice.runs[i].map(\.run) }
+                    }
+                }
+            }
             try extend(pool, to: n)
             if n > previous { rounds.append(.init(paths: n, candidates: pool.count)) }
             previous = n
@@ -835,11 +949,12 @@ public enum Planner {
             let difference = sizeChoices.first.map { best in DistributionSummary(zip(s.npvs, best.bestSchedule.npvs).map { $0 - $1 }) }
             sizeChoices.append(.init(sizes: c.sizes, bestSchedule: s, difference: difference))
         }
-        return PlanTraining(
-            candidates: candidates, winner: winner, selection: selection, rounds: rounds, sized: combos.count > 1,
-            sizeChoices: sizeChoices, never: Candidate(sizes: winner.policy == .never ? winner.sizes : sizes, policy: .never),
-            recommended: winnerCandidate, now: nowCandidate, bestSchedule: bestScheduleCandidate, bestTrigger: bestTriggerCandidate,
-            leastSquares: leastSquaresCandidate)
+        return .training(
+            PlanTraining(
+                candidates: candidates, winner: winner, selection: selection, rounds: rounds, sized: combos.count > 1,
+                sizeChoices: sizeChoices, never: Candidate(sizes: winner.policy == .never ? winner.sizes : sizes, policy: .never),
+                recommended: winnerCandidate, now: nowCandidate, bestSchedule: bestScheduleCandidate, bestTrigger: bestTriggerCandidate,
+                leastSquares: leastSquaresCandidate))
     }
 
     /// Plans a scenario's conversion: ``train(scenario:settings:progress:)`` on the
@@ -1313,6 +1428,24 @@ public struct PlanFreshRuns: Sendable {
 
     public init(first: Int, runs: [[PathRun]]) {
         self.first = first
+        self.runs = runs
+    }
+}
+
+/// A training shard's share of the search's last round: the runs of each finalist (the
+/// contenders, and never at the least-squares sizes) on the paths of `first ..< first +
+/// count` it lacks. The last round covers the training paths from `from` (the fewest any
+/// finalist had) to the last; shard k of n takes the k-th of n equal parts of those.
+public struct PlanFinalSlice: Sendable, Equatable {
+    public var from: Int
+    public var first: Int
+    public var count: Int
+    public var runs: [[PlanFreshRuns.PathRun]]
+
+    public init(from: Int, first: Int, count: Int, runs: [[PlanFreshRuns.PathRun]]) {
+        self.from = from
+        self.first = first
+        self.count = count
         self.runs = runs
     }
 }

@@ -31,6 +31,11 @@ struct MergeCommand: ParsableCommand {
             --training-file T'. Their merge reads T (the path the shards recorded, or
             --training-file) and writes the plan's --xlsx and --json, byte for byte
             those of 'switchyard plan SCENARIO ...' on one machine.
+
+            Training shards come from 'switchyard plan SCENARIO ... --stage train --shard
+            K/N --shard-file FILE': each runs the search up to its last round, then its
+            share of that round. Their merge (--training-file T, required) runs the
+            search again and writes T: the training 'plan --stage train' would write.
             """
     )
 
@@ -49,7 +54,7 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Replace existing output files.")
     var force = false
 
-    @Option(help: "Plan shards: the training file they were scored for (default: the path each shard recorded).")
+    @Option(help: "Plan shards: the training file they were scored for (default: the path each shard recorded). Training shards: the training file to write.")
     var trainingFile: String?
 
     @OptionGroup var parallel: ParallelOptions
@@ -59,17 +64,21 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let planShards = shards.filter(PlanShardFile.looksLikePlanShard)
-        if !planShards.isEmpty {
-            guard planShards.count == shards.count else {
-                let others = shards.filter { !planShards.contains($0) }
-                throw RiskShardError("cannot merge: \(planShards.joined(separator: ", ")) are plan shards, \(others.joined(separator: ", ")) are not: merge one run at a time")
-            }
-            return try mergePlan()
+        let kinds = shards.map { PlanShardFile.kind(path: $0) ?? "not a shard" }
+        if Set(kinds).count > 1 {
+            let listed = zip(shards, kinds).map { "\($0) (\($1))" }.joined(separator: ", ")
+            throw RiskShardError("cannot merge: the files are of different kinds: \(listed); merge one run at a time")
         }
-        guard trainingFile == nil else { throw ValidationError("--training-file goes with plan shards; these are risk shards") }
+        switch kinds.first {
+        case "plan shard": return try mergePlan()
+        case "plan training shard": return try mergeTraining()
+        case "plan training file":
+            throw RiskShardError("\(shards[0]) is a plan's training file: merge its fresh-path shards, with --training-file \(shards[0]) if they moved")
+        default: break
+        }
         var manifests: [(path: String, manifest: RiskShardManifest)] = []
         for path in shards { manifests.append((path, try RiskShardFile.manifest(path: path))) }
+        guard trainingFile == nil else { throw ValidationError("--training-file goes with plan shards; these are risk shards") }
         let ordered = try RiskShardFile.check(manifests)
         let m = ordered[0].manifest
         let scenario = try ScenarioLoader.load(yaml: m.scenarioYAML, file: "\(ordered[0].path) (its scenario)", baseDirectory: m.baseDirectory)
@@ -171,5 +180,33 @@ struct MergeCommand: ParsableCommand {
             result, scenario: scenario, settings: settings, xlsx: xlsx, json: json, force: force,
             info: .init(version: Switchyard.version, command: CommandLine.arguments.dropFirst().joined(separator: " ")),
             showProgress: parallel.showProgress)
+    }
+
+    /// The training file from training shards.
+    func mergeTraining() throws {
+        guard let trainingFile else { throw ValidationError("training shards merge into a training file: give --training-file FILE") }
+        guard csv == nil, xlsx == nil, json == nil else {
+            throw ValidationError("training shards merge into --training-file only; the plan's outputs come from merging its fresh-path shards")
+        }
+        var manifests: [(path: String, manifest: PlanTrainShardManifest)] = []
+        for path in shards { manifests.append((path, try PlanTrainShardFile.manifest(path: path))) }
+        let ordered = try PlanTrainShardFile.check(manifests)
+        let m = ordered[0].manifest.training
+        let scenario = try ScenarioLoader.load(yaml: m.scenarioYAML, file: "\(ordered[0].path) (its scenario)", baseDirectory: m.baseDirectory)
+        try OutputPaths.check([trainingFile], replace: force, inputs: shards)
+        var slices: [PlanFinalSlice] = []
+        for item in ordered {
+            let (manifest, slice) = try PlanTrainShardFile.read(path: item.path)
+            guard manifest == item.manifest else { throw RiskShardError("\(item.path): changed while merging") }
+            slices.append(slice)
+        }
+        var settings = m.settings
+        settings.threads = parallel.threads
+        let (progress, finish) = PlanCommand.progress(parallel.showProgress)
+        let training = try Planner.trainMerge(scenario: scenario, settings: settings, slices: slices, progress: progress)
+        finish()
+        var manifest = m
+        manifest.command = CommandLine.arguments.dropFirst().joined(separator: " ")
+        try PlanCommand.writeTraining(training, manifest: manifest, to: trainingFile, force: force, scenario: scenario)
     }
 }

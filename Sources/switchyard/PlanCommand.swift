@@ -87,7 +87,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "With --stage train: where to write the training. Without: the training to re-score on fresh paths (its scenario and settings are used; give --shard K/N --shard-file F for one shard, or --xlsx/--json for the whole plan).")
     var trainingFile: String?
 
-    @Option(help: "With --training-file: re-score only shard K of N of the fresh paths: paths (K-1)*P/N to K*P/N - 1. 'switchyard merge' writes the plan's outputs.")
+    @Option(help: "With --training-file: re-score only shard K of N of the fresh paths: paths (K-1)*P/N to K*P/N - 1; 'switchyard merge' writes the plan's outputs. With --stage train: shard K of N of the training (the search, then the K-th share of its last round); 'switchyard merge --training-file T' writes the training.")
     var shard: String?
 
     @Option(help: "The shard file to write with --shard.")
@@ -102,9 +102,17 @@ struct PlanCommand: ParsableCommand {
     /// Checks the staging options: --stage train, --training-file, --shard, --shard-file.
     func validateStages(arguments: [String]) throws {
         if stage == .train {
-            guard trainingFile != nil else { throw ValidationError("--stage train needs --training-file FILE (where the training is written)") }
-            guard shard == nil, shardFile == nil, options.xlsx == nil, options.json == nil else {
-                throw ValidationError("--stage train writes only its --training-file; then 'plan --training-file F --shard K/N --shard-file S' for each shard and 'switchyard merge' write the plan")
+            guard options.xlsx == nil, options.json == nil else {
+                throw ValidationError("--stage train writes only its --training-file (or --shard-file); then 'plan --training-file F --shard K/N --shard-file S' for each shard and 'switchyard merge' write the plan")
+            }
+            if shard != nil || shardFile != nil {
+                guard let shard, shardFile != nil else { throw ValidationError("--shard K/N and --shard-file FILE go together") }
+                guard trainingFile == nil else {
+                    throw ValidationError("--stage train --shard writes a training shard (--shard-file); 'switchyard merge SHARDS... --training-file T' writes the training file")
+                }
+                _ = try RiskCommand.shardNumbers(shard, paths: trainingPaths)
+            } else if trainingFile == nil {
+                throw ValidationError("--stage train needs --training-file FILE (where the training is written), or --shard K/N --shard-file FILE")
             }
         } else if trainingFile != nil {
             guard options.scenario == nil else {
@@ -202,6 +210,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
+        if stage == .train, let shard, let shardFile { return try runTrainingShard(shard, to: shardFile) }
         if stage == .train, let trainingFile { return try runTraining(to: trainingFile) }
         if let trainingFile { return try runFromTraining(trainingFile) }
         let base = try options.load()
@@ -233,21 +242,52 @@ struct PlanCommand: ParsableCommand {
         let (progress, finish) = Self.progress(parallel.showProgress)
         let training = try Planner.train(scenario: base, settings: settings, progress: progress)
         finish()
-        let manifest = PlanTrainingManifest(
-            version: Switchyard.version, scenarioName: base.name, scenarioYAML: try ScenarioExport.yaml(base),
-            baseDirectory: options.baseDirectory,
-            settings: settings, command: CommandLine.arguments.dropFirst().joined(separator: " "))
-        let outputs = OutputSet(replace: options.force)
+        try Self.writeTraining(training, manifest: try trainingManifest(base, settings: settings), to: file, force: options.force, scenario: base)
+    }
+
+    /// The manifest of this command's training (its settings with 1 thread: the threads
+    /// do not change a plan).
+    func trainingManifest(_ base: Scenario, settings: PlanSettings) throws -> PlanTrainingManifest {
+        var kept = settings
+        kept.threads = 1
+        return PlanTrainingManifest(
+            version: Switchyard.version, scenarioName: base.name, scenarioYAML: try ScenarioExport.yaml(base), baseDirectory: options.baseDirectory,
+            settings: kept, command: CommandLine.arguments.dropFirst().joined(separator: " "))
+    }
+
+    /// Writes a training file (`plan --stage train` and the merge of training shards).
+    static func writeTraining(_ training: PlanTraining, manifest: PlanTrainingManifest, to file: String, force: Bool, scenario base: Scenario) throws {
+        let outputs = OutputSet(replace: force)
         let data = try PlanTrainingFile.encode(manifest: manifest, training: training)
         try outputs.produce(at: file) { temporary in try data.write(to: URL(fileURLWithPath: temporary)) }
         try outputs.commit()
         let winner = training.winner
-        print("""
+        let settings = manifest.settings
+        print(TextFormat.wrap("""
             \(base.name) — plan training on \(TextFormat.grouped(Double(settings.trainingPaths))) paths (seed \(settings.seed)): \(training.candidates.count) candidates
             In sample, the recommended policy: \(winner.policy.describe(for: winner.sizedScenario(base))) Mean NPV \(TextFormat.money(winner.npv.mean)) (training paths; optimistic by selection).
             Next: re-score it on \(TextFormat.grouped(Double(settings.evaluationPaths))) fresh paths: 'switchyard plan --training-file \(file) --shard K/N --shard-file S' for K = 1..N, then 'switchyard merge S...'.
             wrote \(file)
-            """)
+            """))
+    }
+
+    /// One shard of a training: the search, then its share of the last round.
+    func runTrainingShard(_ text: String, to file: String) throws {
+        let base = try options.load()
+        let (k, n) = try RiskCommand.shardNumbers(text, paths: trainingPaths)
+        try OutputPaths.check([file], replace: options.force, inputs: options.scenario.map { [$0] } ?? [])
+        let settings = try settings(threads: parallel.threads)
+        noteCombinations(base)
+        let (progress, finish) = Self.progress(parallel.showProgress)
+        let slice = try Planner.trainShard(scenario: base, settings: settings, shard: k - 1, of: n, progress: progress)
+        finish()
+        let manifest = PlanTrainShardManifest(training: try trainingManifest(base, settings: settings), shard: k, shards: n, slice: slice)
+        let outputs = OutputSet(replace: options.force)
+        let data = try PlanTrainShardFile.encode(manifest: manifest, slice: slice)
+        try outputs.produce(at: file) { temporary in try data.write(to: URL(fileURLWithPath: temporary)) }
+        try outputs.commit()
+        let range = slice.count > 0 ? "training paths \(slice.first) to \(slice.first + slice.count - 1)" : "no training paths (the last round has fewer than shards)"
+        print("training shard \(k) of \(n): the search, then its last round on \(range) of \(settings.trainingPaths) (seed \(settings.seed)); wrote \(file)")
     }
 
     /// The fresh-path stage from a training file: one shard, or the whole plan.

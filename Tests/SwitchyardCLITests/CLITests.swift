@@ -827,6 +827,53 @@ struct ShardCLITests {
         #expect(whole.status == 0 && FileManager.default.contents(atPath: path("whole.json")) == FileManager.default.contents(atPath: path("single.json")), "\(whole.stderr)")
     }
 
+    @Test("A training in 3 shards (the search, then a share of its last round each) merges into the training file of one job, and on to the same plan")
+    func trainingShardsMerge() throws {
+        let dir = try scratchDirectory()
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        let scenario = try Self.shortPlanScenario(in: dir)
+        // 40 training paths: screened on 4, a middle round on 13, the last round on 40.
+        let settings = [
+            "--paths", "10", "--comparison-paths", "5", "--training-paths", "40", "--screening-paths", "4", "--least-squares-paths", "30",
+            "--step", "12", "--seed", "3", "--quiet",
+        ]
+        let single = try switchyard(["plan", scenario] + settings + ["--json", path("single.json")])
+        #expect(single.status == 0, "\(single.stderr)")
+        let whole = try switchyard(["plan", scenario] + settings + ["--stage", "train", "--training-file", path("whole.train")])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        var shards: [String] = []
+        for k in 1...3 {
+            let run = try switchyard(["plan", scenario] + settings + ["--stage", "train", "--shard", "\(k)/3", "--shard-file", path("t\(k).tshard"), "--threads", "1"])
+            #expect(run.status == 0 && run.stdout.contains("training shard \(k) of 3"), "\(run.stderr)")
+            shards.append(path("t\(k).tshard"))
+        }
+        let merged = try switchyard(["merge"] + shards.reversed() + ["--training-file", path("merged.train"), "--quiet"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        // The same training; the manifest's command line aside (its second line).
+        let a = try String(contentsOfFile: path("whole.train"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let b = try String(contentsOfFile: path("merged.train"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(a.count == 4 && b.count == 4 && a[0] == b[0] && a[2] == b[2] && a[2].count > 1_000)
+        for k in 1...2 {
+            let run = try switchyard(["plan", "--training-file", path("merged.train"), "--shard", "\(k)/2", "--shard-file", path("p\(k).shard"), "--quiet"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let plan = try switchyard(["merge", path("p1.shard"), path("p2.shard"), "--json", path("merged.json"), "--quiet"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(FileManager.default.contents(atPath: path("merged.json")) == FileManager.default.contents(atPath: path("single.json")))
+        // A missing shard, another seed's shard, outputs that a training merge does not write.
+        let missing = try switchyard(["merge", shards[0], shards[2], "--training-file", path("m.train")])
+        #expect(missing.status != 0 && missing.stderr.contains("missing shard 2 of 3"), "\(missing.stderr)")
+        let other = try switchyard(["plan", scenario] + settings.dropLast(3) + ["--seed", "4", "--quiet", "--stage", "train", "--shard", "2/3", "--shard-file", path("seed4.tshard")])
+        #expect(other.status == 0, "\(other.stderr)")
+        let foreign = try switchyard(["merge", shards[0], path("seed4.tshard"), shards[2], "--training-file", path("m.train")])
+        #expect(foreign.status != 0 && foreign.stderr.contains("seed4.tshard is not a shard of the same training") && foreign.stderr.contains("seed 4"), "\(foreign.stderr)")
+        let noOut = try switchyard(["merge"] + shards)
+        #expect(noOut.status != 0 && noOut.stderr.contains("give --training-file FILE"), "\(noOut.stderr)")
+        let both = try switchyard(["plan", scenario, "--stage", "train", "--shard", "1/3", "--shard-file", path("x"), "--training-file", path("y")])
+        #expect(both.status != 0 && both.stderr.contains("writes a training shard"), "\(both.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: path("m.train")))
+    }
+
     @Test("Plan shards: missing, duplicated, foreign shards and the wrong training file are refused by name; settings cannot be given twice")
     func badPlanShards() throws {
         let dir = try scratchDirectory()
@@ -853,7 +900,7 @@ struct ShardCLITests {
         let risk = try switchyard(["risk", "--paths", "4", "--shard", "1/1", "--shard-file", path("r.shard"), "--quiet"])
         #expect(risk.status == 0, "\(risk.stderr)")
         let mixed = try switchyard(["merge", s1, s2, s3, path("r.shard"), "--json", path("m.json")])
-        #expect(mixed.status != 0 && mixed.stderr.contains("r.shard are not: merge one run at a time"), "\(mixed.stderr)")
+        #expect(mixed.status != 0 && mixed.stderr.contains("the files are of different kinds") && mixed.stderr.contains("r.shard (risk shard)"), "\(mixed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: path("m.json")), "nothing written")
         // A damaged training file.
         let text = try String(contentsOfFile: path("t1.train"), encoding: .utf8)

@@ -85,6 +85,36 @@ struct PlanShardTests {
         }
     }
 
+    @Test("A training in 1, 2, 3 and 7 shards (the search, then a share of its last round each) merges into the whole training")
+    func shardedTrainingIsExact() throws {
+        let s = try Self.scenario()
+        // 16 training paths: screened on 4, a middle round on 8, the last round on all 16.
+        let settings = PlanSettings(
+            trainingPaths: 16, evaluationPaths: 4, seed: 4, threads: 2, scheduleStepMonths: 12, screeningPaths: 4, leastSquaresPaths: 8,
+            comparisonPaths: 4)
+        #expect(settings.middlePaths == 8)
+        let whole = try Planner.train(scenario: s, settings: settings)
+        #expect(whole.rounds.last?.paths == 16)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let reference = try encoder.encode(whole)
+        for n in [1, 2, 3, 7] {
+            var one = settings
+            one.threads = 1
+            let slices = try (0..<n).map { try Planner.trainShard(scenario: s, settings: one, shard: $0, of: n) }
+            // The slices tile the last round's paths.
+            #expect(slices.map(\.count).reduce(0, +) == 16 - slices[0].from, "n = \(n)")
+            #expect(slices[0].from < 16 && slices.last.map { $0.first + $0.count } == 16)
+            let merged = try Planner.trainMerge(scenario: s, settings: settings, slices: slices)
+            #expect(try encoder.encode(merged) == reference, "n = \(n)")
+            if n == 3 {
+                // A slice missing, or out of order: refused.
+                #expect(throws: PlannerError.self) { try Planner.trainMerge(scenario: s, settings: settings, slices: [slices[0], slices[2]]) }
+                #expect(throws: PlannerError.self) { try Planner.trainMerge(scenario: s, settings: settings, slices: [slices[1], slices[0], slices[2]]) }
+            }
+        }
+    }
+
     @Test("Shard runs that do not fit the training are named")
     func checkShard() throws {
         let s = try Self.scenario()
