@@ -5,8 +5,9 @@
 # JSON with the same run on one machine byte for byte, and stops the daemons it
 # started. Needs root (it installs slurm-wlm and munge if missing). Not part of the
 # unit tests.
-# Then the same for a plan: the training job, a 4-shard array of fresh paths after it
-# and the merge (Examples/slurm/run-plan.sh), against the plan on one machine.
+# Then the same for a plan (Examples/slurm/run-plan.sh): a 4-task training array, its
+# merge into the training file, a 4-shard array of fresh paths after it and the plan's
+# merge, against the plan on one machine.
 #   scripts/check-slurm.sh [PATHS] [PLAN_PATHS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -96,13 +97,14 @@ for f in paths.csv monthly.csv yearly.csv summary.csv risk.json; do
 done
 echo "check-slurm: 4-shard array on Slurm, merged: byte-identical to the single run ($paths paths); shard 2 re-run alone: the same"
 
-# A plan in two stages: the training job, a 4-shard array of fresh paths after it, the
-# merge after the array; compared with the plan on one machine.
-plan_args=(--paths "$plan_paths" --comparison-paths "$((plan_paths / 2))" --training-paths 40 --screening-paths 20 --least-squares-paths 40 --step 12 --seed 5)
+# A plan in two stages: a 4-task training array and its merge, a 4-shard array of fresh
+# paths after it, the plan's merge after that; compared with the plan on one machine.
+plan_args=(--paths "$plan_paths" --comparison-paths "$((plan_paths / 2))" --training-paths 60 --screening-paths 10 --least-squares-paths 30 --step 12 --seed 5)
 "$SWITCHYARD" plan "$scenario" "${plan_args[@]}" --json plan-single.json --xlsx plan-single.xlsx --quiet > plan-single.txt
 WAIT=1 "$root/Examples/slurm/run-plan.sh" "$scenario" 4 "$work/plan-shards" "$work/plan-results" "${plan_args[@]}" \
     || { echo "check-slurm: the plan's Slurm jobs failed:" >&2; tail -n 20 "$work"/*.out >&2; exit 1; }
 ls "$work/plan-shards"/plan-*.shard | wc -l | grep -qx 4 || { echo "check-slurm: expected 4 plan shard files" >&2; exit 1; }
+ls "$work/plan-shards"/train-*.tshard | wc -l | grep -qx 4 || { echo "check-slurm: expected 4 training shard files" >&2; exit 1; }
 cmp plan-single.json plan-results/plan.json || { echo "check-slurm: the merged plan's JSON differs from the single-machine plan" >&2; exit 1; }
 diff <(grep -v '^wrote' plan-single.txt) <(grep -v '^wrote' plan-results/plan.txt) > /dev/null || { echo "check-slurm: the merged plan's text differs" >&2; exit 1; }
-echo "check-slurm: plan trained on Slurm, re-scored in a 4-shard array, merged: byte-identical to the single plan ($plan_paths fresh paths)"
+echo "check-slurm: plan trained in a 4-task array, merged, re-scored in a 4-shard array, merged: byte-identical to the single plan ($plan_paths fresh paths)"

@@ -64,11 +64,9 @@ public enum PlanTrainingFile {
         else {
             throw RiskShardError("\(path): the manifest's settings are not a plan's (\(s.evaluationPaths) fresh paths, \(s.comparisonPaths) for comparisons)")
         }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "+inf", negativeInfinity: "-inf", nan: "nan")
         let training: PlanTraining
         do {
-            training = try decoder.decode(PlanTraining.self, from: data[(end + 1)...])
+            training = try JSONDecoder.planDecoder().decode(PlanTraining.self, from: data[(end + 1)...])
         } catch {
             throw RiskShardError("\(path): the training is not readable (damaged or cut short): \(error)")
         }
@@ -312,6 +310,15 @@ extension Planner {
         for (k, c) in t.candidates.enumerated() {
             if let problem = check(Candidate(sizes: c.sizes, policy: c.policy), "candidate \(k + 1)") { return problem }
         }
+        // Scores as the reports read them: a start month per block on every path, as many
+        // NPVs as paths, finite.
+        let scores = [("the recommended policy's training score", t.winner)] + t.candidates.enumerated().map { ("candidate \($0 + 1)'s score", $1) }
+            + t.sizeChoices.enumerated().map { ("size choice \($0 + 1)", $1.bestSchedule) }
+        for (name, score) in scores {
+            guard !score.npvs.isEmpty, score.npvs.count == score.startMonths.count, score.npvs.count == score.npv.count,
+                score.startMonths.allSatisfy({ $0.count == blocks }), score.npvs.allSatisfy(\.isFinite)
+            else { return "\(name): its paths, start months or NPVs do not fit (\(score.npvs.count) NPVs, \(score.startMonths.count) paths of start months)" }
+        }
         return nil
     }
 }
@@ -327,6 +334,9 @@ public struct PlanTrainShardManifest: Codable, Hashable, Sendable {
     public var from: Int
     public var first: Int
     public var count: Int
+    /// FNV-1a 64 of the search's state (its JSON line): the same in every shard of a
+    /// training, since the search is deterministic.
+    public var stateDigest: String = ""
 
     public init(training: PlanTrainingManifest, shard: Int, shards: Int, slice: PlanFinalSlice) {
         self.training = training
@@ -339,14 +349,20 @@ public struct PlanTrainShardManifest: Codable, Hashable, Sendable {
 }
 
 /// A training shard (`plan --stage train --shard K/N --shard-file F`): the magic line
-/// `switchyard-plan-train-shard 1`, the manifest as one JSON line, then the runs of each
-/// finalist of the last round on the shard's paths.
+/// `switchyard-plan-train-shard 1`, the manifest as one JSON line, the search's state
+/// before its last round as one JSON line, then the runs of each finalist of the last
+/// round on the shard's paths.
 public enum PlanTrainShardFile {
     static let magic = "switchyard-plan-train-shard 1\n"
 
-    public static func encode(manifest: PlanTrainShardManifest, slice: PlanFinalSlice) throws -> Data {
+    public static func encode(manifest: PlanTrainShardManifest, slice: PlanFinalSlice, state: PlanSearchState) throws -> Data {
+        let stateLine = try PlanTrainingFile.encoder().encode(state)
+        var manifest = manifest
+        manifest.stateDigest = PlanTrainingFile.digest(stateLine)
         var data = Data(magic.utf8)
         data.append(try PlanTrainingFile.encoder().encode(manifest))
+        data.append(0x0A)
+        data.append(stateLine)
         data.append(0x0A)
         var w = RiskShardFile.Writer(data: data)
         PlanShardFile.writeRuns(slice.runs, into: &w)
@@ -357,12 +373,14 @@ public enum PlanTrainShardFile {
         try decode(path: path, runs: false).manifest
     }
 
-    public static func read(path: String) throws(RiskShardError) -> (manifest: PlanTrainShardManifest, slice: PlanFinalSlice) {
-        let (manifest, slice) = try decode(path: path, runs: true)
-        return (manifest, slice!)
+    public static func read(path: String) throws(RiskShardError) -> (manifest: PlanTrainShardManifest, slice: PlanFinalSlice, state: PlanSearchState) {
+        let (manifest, read) = try decode(path: path, runs: true)
+        return (manifest, read!.slice, read!.state)
     }
 
-    static func decode(path: String, runs wanted: Bool) throws(RiskShardError) -> (manifest: PlanTrainShardManifest, slice: PlanFinalSlice?) {
+    static func decode(path: String, runs wanted: Bool) throws(RiskShardError)
+        -> (manifest: PlanTrainShardManifest, read: (slice: PlanFinalSlice, state: PlanSearchState)?)
+    {
         let (data, manifest, end): (Data, PlanTrainShardManifest, Int) = try RiskShardFile.header(path: path, magic: magic, kind: "plan training shard")
         let s = manifest.training.settings
         guard manifest.format == 1, manifest.training.format == 1 else { throw RiskShardError("\(path): training shard format \(manifest.format); this switchyard reads format 1") }
@@ -378,10 +396,21 @@ public enum PlanTrainShardFile {
             throw RiskShardError("\(path): its scenario does not match its digest (the file was edited)")
         }
         guard wanted else { return (manifest, nil) }
-        var r = RiskShardFile.Reader(data: data, position: end + 1)
+        guard let stateEnd = data[(end + 1)...].firstIndex(of: 0x0A) else { throw RiskShardError("\(path): the search's state is cut short") }
+        let stateLine = data[(end + 1)..<stateEnd]
+        guard PlanTrainingFile.digest(Data(stateLine)) == manifest.stateDigest else {
+            throw RiskShardError("\(path): the search's state does not match its digest (damaged or edited)")
+        }
+        let state: PlanSearchState
+        do {
+            state = try JSONDecoder.planDecoder().decode(PlanSearchState.self, from: stateLine)
+        } catch {
+            throw RiskShardError("\(path): the search's state is not readable: \(error)")
+        }
+        var r = RiskShardFile.Reader(data: data, position: stateEnd + 1)
         let runs = try PlanShardFile.readRuns(&r, path: path, lists: 1_000, runs: manifest.count) { "candidate \($0 + 1)" }
         guard r.position == data.count else { throw RiskShardError("\(path): \(data.count - r.position) unexpected bytes after the last run") }
-        return (manifest, PlanFinalSlice(from: manifest.from, first: manifest.first, count: manifest.count, runs: runs))
+        return (manifest, (PlanFinalSlice(from: manifest.from, first: manifest.first, count: manifest.count, runs: runs), state))
     }
 
     /// The shards of one training, in shard order, after checking that they belong
@@ -398,10 +427,22 @@ public enum PlanTrainShardFile {
             if a.scenarioDigest != b.scenarioDigest { differs.append("another scenario (digest \(a.scenarioDigest), not \(b.scenarioDigest))") }
             if a.settings != b.settings { differs.append("other plan settings (seed \(a.settings.seed), \(a.settings.trainingPaths) training paths; not seed \(b.settings.seed), \(b.settings.trainingPaths))") }
             if m.shards != first.manifest.shards { differs.append("one of \(m.shards) shards, not \(first.manifest.shards)") }
+            if differs.isEmpty && m.stateDigest != first.manifest.stateDigest {
+                differs.append("its search ended elsewhere (state digest \(m.stateDigest), not \(first.manifest.stateDigest): another build or machine arithmetic?)")
+            }
             if !differs.isEmpty { problems.append("\(path) is not a shard of the same training as \(first.path): \(differs.joined(separator: "; "))") }
         }
         problems += RiskShardFile.setProblems(shards.map { ($0.path, $0.manifest.shard) }, of: first.manifest.shards)
         guard problems.isEmpty else { throw RiskShardError("cannot merge:\n  " + problems.joined(separator: "\n  ")) }
         return shards.sorted { $0.manifest.shard < $1.manifest.shard }
+    }
+}
+
+extension JSONDecoder {
+    /// Reads what ``PlanTrainingFile``'s encoder writes (non-finite numbers as strings).
+    static func planDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "+inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
     }
 }

@@ -528,28 +528,16 @@ public enum Planner {
 
     /// Shard `k` of `n` (0-based) of a training: the search up to its last round (the
     /// same in every shard: it is deterministic), then the last round's runs on this
-    /// shard's share of the training paths the contenders lack (``PlanFinalSlice``).
+    /// shard's share of the training paths the contenders lack (``PlanFinalSlice``), with
+    /// the search's state before that round (what ``trainMerge(_:slices:settings:)`` completes).
     public static func trainShard(
         scenario: Scenario, settings: PlanSettings, shard k: Int, of n: Int, progress: ((Planner.PlanProgress) -> Void)? = nil
-    ) throws -> PlanFinalSlice {
+    ) throws -> (slice: PlanFinalSlice, state: PlanSearchState) {
         precondition(n > 0 && k >= 0 && k < n)
-        guard case .slice(let slice) = try train(scenario: scenario, settings: settings, final: .slice(shard: k, of: n), progress: progress) else {
+        guard case .slice(let slice, let state) = try train(scenario: scenario, settings: settings, final: .slice(shard: k, of: n), progress: progress) else {
             preconditionFailure("a training shard ends with its slice")
         }
-        return slice
-    }
-
-    /// The training from its shards' slices (in shard order): the search again, then the
-    /// slices' runs in place of the last round: the training ``train(scenario:settings:progress:)``
-    /// gives, to the bit.
-    /// - Throws: ``PlannerError/shards(_:)`` when the slices do not tile the last round.
-    public static func trainMerge(
-        scenario: Scenario, settings: PlanSettings, slices: [PlanFinalSlice], progress: ((Planner.PlanProgress) -> Void)? = nil
-    ) throws -> PlanTraining {
-        guard case .training(let training) = try train(scenario: scenario, settings: settings, final: .given(slices), progress: progress) else {
-            preconditionFailure("a merged training ends with the training")
-        }
-        return training
+        return (slice, state)
     }
 
     /// Where the last round of the search (the contenders on all the training paths)
@@ -559,13 +547,12 @@ public enum Planner {
         case run
         /// Only shard `shard` of `of` of the paths the contenders lack; the search stops there.
         case slice(shard: Int, of: Int)
-        /// From the shards' slices, in shard order.
-        case given([PlanFinalSlice])
     }
 
     enum TrainOutcome {
         case training(PlanTraining)
-        case slice(PlanFinalSlice)
+        /// A shard's share of the last round, and the search's state before it.
+        case slice(PlanFinalSlice, PlanSearchState)
     }
 
     static func train(
@@ -596,17 +583,7 @@ public enum Planner {
             if case .schedule(let months) = c.policy, months.allSatisfy({ $0 == nil }) { return Candidate(sizes: c.sizes, policy: .never) }
             return c
         }
-        func scored(_ c: Candidate, paths n: Int? = nil) -> PolicyScore {
-            let r = runs[c]!
-            var s = score(c.policy, n.map { Array(r.prefix($0)) } ?? r, objective: settings.objective)
-            s.sizes = c.sizes
-            return s
-        }
-        func better(_ a: PolicyScore, _ b: PolicyScore) -> Bool {
-            if a.feasible != b.feasible { return a.feasible }
-            if a.objective != b.objective { return a.objective > b.objective }
-            return rank(a.policy) < rank(b.policy)
-        }
+        func scored(_ c: Candidate, paths n: Int? = nil) -> PolicyScore { Planner.scored(c, runs, paths: n, objective: settings.objective) }
         /// Scores the candidates on the first `n` training paths (running only the paths
         /// each one lacks): schedules forked in one batch, trigger rules in another.
         func extend(_ candidates: [Candidate], to n: Int) throws {
@@ -835,17 +812,8 @@ public enum Planner {
         // Successive halving: the best candidates (and each family's best) go on to more
         // paths; the contenders are scored on all the training paths.
         var rounds: [PlanResult.Round] = [.init(paths: n0, candidates: order.count)]
-        func ranked(_ pool: [Candidate], paths n: Int) -> [Candidate] {
-            let scores = pool.map { (c: $0, s: scored($0, paths: n)) }
-            return scores.sorted { better($0.s, $1.s) || (!better($1.s, $0.s) && "\($0.c)" < "\($1.c)") }.map(\.c)
-        }
         func survivors(_ pool: [Candidate], keep: Int, paths n: Int) -> [Candidate] {
-            let sorted = ranked(pool, paths: n)
-            var kept = Array(sorted.prefix(keep))
-            for family in 0..<4 {
-                if let first = sorted.first(where: { rank($0.policy) == family }), !kept.contains(first) { kept.append(first) }
-            }
-            return kept
+            Planner.survivors(pool, keep: keep, runs, paths: n, objective: settings.objective)
         }
         // With sizes to choose from, each size's best schedule goes to the last round too:
         // "how much" is answered on all the training paths.
@@ -856,78 +824,125 @@ public enum Planner {
         let keeps = [PlanSettings.keptAfterScreening, PlanSettings.keptAfterMiddleRound]
         begin("contenders", total: 2)
         var previous = n0
-        var lastRoundDone = false
-        for (n, keep) in zip(roundPaths, keeps) where n > previous || n == settings.trainingPaths {
+        let rounds0: [(n: Int, keep: Int)] = zip(roundPaths, keeps).map { ($0, $1) }
+        for (index, (n, keep)) in rounds0.enumerated() where n > previous || n == settings.trainingPaths {
             let kept = survivors(pool, keep: keep, paths: previous)
             pool = kept + bestBySize.filter { !kept.contains($0) }
-            if n == settings.trainingPaths && !lastRoundDone {
-                lastRoundDone = true
-                // The last round extends the pool and, when least squares has paths to run,
-                // never at its sizes (whose runs give least squares' paths that do not convert).
-                var finalists = pool
-                let neverForLS = Candidate(sizes: leastSquaresCandidate.sizes, policy: .never)
-                if pool.contains(leastSquaresCandidate) && (runs[leastSquaresCandidate]?.count ?? 0) < n && !finalists.contains(neverForLS) {
-                    finalists.append(neverForLS)
+            guard n == settings.trainingPaths else {
+                try extend(pool, to: n)
+                if n > previous { rounds.append(.init(paths: n, candidates: pool.count)) }
+                previous = n
+                step()
+                continue
+            }
+            // The last round: the pool on every training path, and, when least squares
+            // has paths to run, never at its sizes (whose runs give least squares' paths
+            // that do not convert). What the rest of the training reads is the search's
+            // state from here on.
+            var finalists = pool
+            let neverForLS = Candidate(sizes: leastSquaresCandidate.sizes, policy: .never)
+            if pool.contains(leastSquaresCandidate) && (runs[leastSquaresCandidate]?.count ?? 0) < n && !finalists.contains(neverForLS) {
+                finalists.append(neverForLS)
+            }
+            let have = finalists.map { runs[$0]?.count ?? 0 }
+            func state() -> PlanSearchState {
+                PlanSearchState(
+                    order: order, runs: order.map { runs[$0]!.map(PlanFreshRuns.PathRun.init) }, pool: pool, finalists: finalists, have: have,
+                    from: min(have.min() ?? n, n), paths: n, previous: previous, rounds: rounds,
+                    laterKeeps: rounds0[(index + 1)...].filter { $0.n == settings.trainingPaths }.map(\.keep), bestBySize: bestBySize,
+                    sizes: sizes, sized: combos.count > 1, bestTrigger: bestTrigger!.policy, now: nowCandidate, leastSquares: leastSquaresCandidate,
+                    screeningPaths: n0, blocks: blocks)
+            }
+            switch final {
+            case .run:
+                try extend(pool, to: n)
+                step()
+                return .training(try complete(state(), settings: settings))
+            case .slice(let k, let shards):
+                let before = state()
+                let share = RiskRunner.shardRange(k: k, of: shards, paths: n - before.from)
+                let range = (before.from + share.lowerBound)..<(before.from + share.upperBound)
+                // Each finalist starts at the slice's first path (placeholders before it,
+                // never read): extend then runs exactly the slice's paths. (Never for least
+                // squares too: in the whole round least squares extends it to every path,
+                // whether or not this slice's least squares runs.)
+                let placeholder: Run = (0, scenario.conversions.map { _ in nil }, [], false)
+                for c in finalists where (runs[c]?.count ?? 0) < range.lowerBound {
+                    runs[c, default: []] += [Run](repeating: placeholder, count: range.lowerBound - (runs[c]?.count ?? 0))
                 }
-                let have = finalists.map { runs[$0]?.count ?? 0 }
-                let from = min(have.min() ?? n, n)
-                switch final {
-                case .run:
-                    try extend(pool, to: n)
-                case .slice(let k, let shards):
-                    let share = RiskRunner.shardRange(k: k, of: shards, paths: n - from)
-                    let range = (from + share.lowerBound)..<(from + share.upperBound)
-                    // Each finalist starts at the slice's first path (placeholders before
-                    // it, never read): extend then runs exactly the slice's paths.
-                    let placeholder: Run = (0, scenario.conversions.map { _ in nil }, [], false)
-                    for c in finalists where (runs[c]?.count ?? 0) < range.lowerBound {
-                        runs[c, default: []] += [Run](repeating: placeholder, count: range.lowerBound - (runs[c]?.count ?? 0))
-                    }
-                    // (Never for least squares too: in the whole round least squares extends
-                    // it to every path, whether or not this slice's least squares runs.)
-                    try extend(finalists, to: range.upperBound)
-                    let slice = zip(finalists, have).map { c, had in
-                        let start = min(max(range.lowerBound, had), range.upperBound)
-                        return runs[c]![start..<range.upperBound].map(PlanFreshRuns.PathRun.init)
-                    }
-                    return .slice(PlanFinalSlice(from: from, first: range.lowerBound, count: range.count, runs: slice))
-                case .given(let slices):
-                    // The slices must tile the paths from `from` to `n`, each holding what
-                    // each finalist lacks on its paths.
-                    var next = from
-                    for (k, slice) in slices.enumerated() {
-                        guard slice.from == from, slice.first == next, slice.count >= 0, slice.runs.count == finalists.count else {
-                            throw PlannerError.shards(
-                                "shard \(k + 1)'s last round (paths \(slice.first) + \(slice.count) from \(slice.from), \(slice.runs.count) candidates) does not follow the search's (paths from \(next), \(finalists.count) candidates)")
-                        }
-                        for (i, had) in have.enumerated() {
-                            let expected = max(0, slice.first + slice.count - max(slice.first, had))
-                            guard slice.runs[i].count == expected else {
-                                throw PlannerError.shards("shard \(k + 1): candidate \(i + 1) has \(slice.runs[i].count) runs, not \(expected)")
-                            }
-                        }
-                        next += slice.count
-                    }
-                    guard next == n else { throw PlannerError.shards("the shards cover the last round's paths \(from) to \(next - 1), not to \(n - 1)") }
-                    for c in pool where runs[c] == nil {
-                        runs[c] = []
-                        order.append(c)
-                    }
-                    for (i, c) in finalists.enumerated() {
-                        for slice in slices { runs[c]! += slice.runs[i].map(\.run) }
-                    }
+                try extend(finalists, to: range.upperBound)
+                let slice = zip(finalists, have).map { c, had in
+                    let start = min(max(range.lowerBound, had), range.upperBound)
+                    return runs[c]![start..<range.upperBound].map(PlanFreshRuns.PathRun.init)
+                }
+                return .slice(PlanFinalSlice(from: before.from, first: range.lowerBound, count: range.count, runs: slice), before)
+            }
+        }
+        preconditionFailure("the rounds end with one on all the training paths")
+    }
+
+    /// The training from the search's state before its last round and the last round's
+    /// shares (in shard order): what ``train(scenario:settings:progress:)`` gives, to the bit.
+    /// - Throws: ``PlannerError/shards(_:)`` when the slices do not tile the last round.
+    public static func trainMerge(_ state: PlanSearchState, slices: [PlanFinalSlice], settings: PlanSettings) throws -> PlanTraining {
+        var s = state
+        // The slices must tile the paths from `from` to the last, each holding what each
+        // finalist lacks on its paths.
+        var next = s.from
+        for (k, slice) in slices.enumerated() {
+            guard slice.from == s.from, slice.first == next, slice.count >= 0, slice.runs.count == s.finalists.count else {
+                throw PlannerError.shards(
+                    "shard \(k + 1)'s last round (paths \(slice.first) + \(slice.count) from \(slice.from), \(slice.runs.count) candidates) does not follow the search's (paths from \(next), \(s.finalists.count) candidates)")
+            }
+            for (i, had) in s.have.enumerated() {
+                let expected = max(0, slice.first + slice.count - max(slice.first, had))
+                guard slice.runs[i].count == expected else {
+                    throw PlannerError.shards("shard \(k + 1): candidate \(i + 1) has \(slice.runs[i].count) runs, not \(expected)")
+                }
+                guard slice.runs[i].allSatisfy({ $0.starts.count == s.blocks && $0.npv.isFinite }) else {
+                    throw PlannerError.shards("shard \(k + 1): candidate \(i + 1) has a run with another number of blocks or a non-finite NPV")
                 }
             }
-            try extend(pool, to: n)
-            if n > previous { rounds.append(.init(paths: n, candidates: pool.count)) }
-            previous = n
-            step()
+            next += slice.count
         }
-        let n2 = settings.trainingPaths
+        guard next == s.paths else { throw PlannerError.shards("the shards cover the last round's paths \(s.from) to \(next - 1), not to \(s.paths - 1)") }
+        // As the last round's extension would: new candidates join in the pool's order.
+        for c in s.pool where !s.order.contains(c) {
+            s.order.append(c)
+            s.runs.append([])
+        }
+        for (i, c) in s.finalists.enumerated() {
+            let at = s.order.firstIndex(of: c)!
+            for slice in slices { s.runs[at] += slice.runs[i] }
+        }
+        return try complete(s, settings: settings)
+    }
+
+    /// The rest of the training once the last round has run (`state.runs` hold it).
+    static func complete(_ state: PlanSearchState, settings: PlanSettings) throws -> PlanTraining {
+        guard state.order.count == state.runs.count, state.finalists.count == state.have.count else {
+            throw PlannerError.shards("the search's state is damaged")
+        }
+        var runs: [Candidate: [Run]] = [:]
+        for (c, r) in zip(state.order, state.runs) { runs[c] = r.map(\.run) }
+        let n2 = state.paths
+        guard state.pool.allSatisfy({ (runs[$0]?.count ?? 0) >= n2 }) else { throw PlannerError.shards("the last round is incomplete") }
+        let objective = settings.objective
+        func scored(_ c: Candidate, paths n: Int? = nil) -> PolicyScore { Planner.scored(c, runs, paths: n, objective: objective) }
+        func ranked(_ pool: [Candidate], paths n: Int) -> [Candidate] { Planner.ranked(pool, runs, paths: n, objective: objective) }
+        var pool = state.pool
+        var rounds = state.rounds
+        if n2 > state.previous { rounds.append(.init(paths: n2, candidates: pool.count)) }
+        // The last round repeated (when the middle round had all the training paths):
+        // survivors again, every path already run.
+        for keep in state.laterKeeps {
+            let kept = Planner.survivors(pool, keep: keep, runs, paths: n2, objective: objective)
+            pool = kept + state.bestBySize.filter { !kept.contains($0) }
+        }
         let contenders = ranked(pool, paths: n2).map { scored($0, paths: n2) }
         // Every candidate for the report: the contenders first, then the others by their
         // score on the paths they got.
-        let others = ranked(order.filter { !pool.contains($0) }, paths: n0).map { scored($0) }
+        let others = ranked(state.order.filter { !pool.contains($0) }, paths: state.screeningPaths).map { scored($0) }
         let candidates = contenders + others.sorted { a, b in
             a.npvs.count != b.npvs.count ? a.npvs.count > b.npvs.count : better(a, b)
         }
@@ -941,20 +956,50 @@ public enum Planner {
             contenders.first { rank($0.policy) == family }.map { Candidate(sizes: $0.sizes, policy: $0.policy) }
         }
         let bestScheduleCandidate = bestOf(1) ?? bestOf(0)!
-        let bestTriggerCandidate = bestOf(2) ?? Candidate(sizes: sizes, policy: bestTrigger!.policy)
+        let bestTriggerCandidate = bestOf(2) ?? Candidate(sizes: state.sizes, policy: state.bestTrigger)
         var sizeChoices: [PlanResult.SizeChoice] = []
         var seenSizes = Set<[Double]>()
-        for c in ranked(bestBySize, paths: n2) where seenSizes.insert(c.sizes).inserted {
+        for c in ranked(state.bestBySize, paths: n2) where seenSizes.insert(c.sizes).inserted {
             let s = scored(c, paths: n2)
             let difference = sizeChoices.first.map { best in DistributionSummary(zip(s.npvs, best.bestSchedule.npvs).map { $0 - $1 }) }
             sizeChoices.append(.init(sizes: c.sizes, bestSchedule: s, difference: difference))
         }
-        return .training(
-            PlanTraining(
-                candidates: candidates, winner: winner, selection: selection, rounds: rounds, sized: combos.count > 1,
-                sizeChoices: sizeChoices, never: Candidate(sizes: winner.policy == .never ? winner.sizes : sizes, policy: .never),
-                recommended: winnerCandidate, now: nowCandidate, bestSchedule: bestScheduleCandidate, bestTrigger: bestTriggerCandidate,
-                leastSquares: leastSquaresCandidate))
+        return PlanTraining(
+            candidates: candidates, winner: winner, selection: selection, rounds: rounds, sized: state.sized,
+            sizeChoices: sizeChoices, never: Candidate(sizes: winner.policy == .never ? winner.sizes : state.sizes, policy: .never),
+            recommended: winnerCandidate, now: state.now, bestSchedule: bestScheduleCandidate, bestTrigger: bestTriggerCandidate,
+            leastSquares: state.leastSquares)
+    }
+
+    /// A candidate scored on its first `n` runs (all of them when nil).
+    static func scored(_ c: Candidate, _ runs: [Candidate: [Run]], paths n: Int?, objective: PlanObjective) -> PolicyScore {
+        let r = runs[c]!
+        var s = score(c.policy, n.map { Array(r.prefix($0)) } ?? r, objective: objective)
+        s.sizes = c.sizes
+        return s
+    }
+
+    /// Feasible first, then the higher objective, then the simpler family.
+    static func better(_ a: PolicyScore, _ b: PolicyScore) -> Bool {
+        if a.feasible != b.feasible { return a.feasible }
+        if a.objective != b.objective { return a.objective > b.objective }
+        return rank(a.policy) < rank(b.policy)
+    }
+
+    /// Candidates best first on their first `n` runs (ties by their description).
+    static func ranked(_ pool: [Candidate], _ runs: [Candidate: [Run]], paths n: Int, objective: PlanObjective) -> [Candidate] {
+        let scores = pool.map { (c: $0, s: scored($0, runs, paths: n, objective: objective)) }
+        return scores.sorted { better($0.s, $1.s) || (!better($1.s, $0.s) && "\($0.c)" < "\($1.c)") }.map(\.c)
+    }
+
+    /// The best `keep` candidates and the best of each family.
+    static func survivors(_ pool: [Candidate], keep: Int, _ runs: [Candidate: [Run]], paths n: Int, objective: PlanObjective) -> [Candidate] {
+        let sorted = ranked(pool, runs, paths: n, objective: objective)
+        var kept = Array(sorted.prefix(keep))
+        for family in 0..<4 {
+            if let first = sorted.first(where: { rank($0.policy) == family }), !kept.contains(first) { kept.append(first) }
+        }
+        return kept
     }
 
     /// Plans a scenario's conversion: ``train(scenario:settings:progress:)`` on the
@@ -1400,7 +1445,7 @@ public struct PlanTraining: Hashable, Sendable, Codable {
 /// The runs of the trained policies on a range of fresh paths (a shard's share, or all).
 public struct PlanFreshRuns: Sendable {
     /// What the plan keeps of a policy on a path.
-    public struct PathRun: Hashable, Sendable {
+    public struct PathRun: Hashable, Sendable, Codable {
         public var npv: Double
         /// The start month of each block (nil: not started).
         public var starts: [Int?]
@@ -1448,4 +1493,32 @@ public struct PlanFinalSlice: Sendable, Equatable {
         self.count = count
         self.runs = runs
     }
+}
+
+/// The search when its last round begins: what the rest of the training reads. Every
+/// training shard reaches the same one (the search is deterministic) and carries it, so
+/// the merge completes the training without searching again.
+public struct PlanSearchState: Codable, Equatable, Sendable {
+    /// Every candidate scored so far, in the order first scored, and its runs (paths from 0).
+    var order: [Planner.Candidate]
+    var runs: [[PlanFreshRuns.PathRun]]
+    /// The last round's pool, the candidates it extends and how many runs each had.
+    var pool: [Planner.Candidate]
+    var finalists: [Planner.Candidate]
+    var have: [Int]
+    /// The last round's paths: `from ..< paths`.
+    var from: Int
+    var paths: Int
+    var previous: Int
+    var rounds: [PlanResult.Round]
+    /// Survivor counts of rounds after the last one on the same paths (rarely any).
+    var laterKeeps: [Int]
+    var bestBySize: [Planner.Candidate]
+    var sizes: [Double]
+    var sized: Bool
+    var bestTrigger: ConversionPolicy
+    var now: Planner.Candidate
+    var leastSquares: Planner.Candidate
+    var screeningPaths: Int
+    var blocks: Int
 }

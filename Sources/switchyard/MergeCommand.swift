@@ -33,9 +33,10 @@ struct MergeCommand: ParsableCommand {
             those of 'switchyard plan SCENARIO ...' on one machine.
 
             Training shards come from 'switchyard plan SCENARIO ... --stage train --shard
-            K/N --shard-file FILE': each runs the search up to its last round, then its
-            share of that round. Their merge (--training-file T, required) runs the
-            search again and writes T: the training 'plan --stage train' would write.
+            K/N --shard-file FILE': each runs the search up to its last round (the same
+            in every shard), then its share of that round. Their merge (--training-file
+            T, required) completes the training from the search's state and the shares
+            and writes T: the training 'plan --stage train' would write.
             """
     )
 
@@ -195,16 +196,17 @@ struct MergeCommand: ParsableCommand {
         let scenario = try ScenarioLoader.load(yaml: m.scenarioYAML, file: "\(ordered[0].path) (its scenario)", baseDirectory: m.baseDirectory)
         try OutputPaths.check([trainingFile], replace: force, inputs: shards)
         var slices: [PlanFinalSlice] = []
+        var state: PlanSearchState?
         for item in ordered {
-            let (manifest, slice) = try PlanTrainShardFile.read(path: item.path)
+            let (manifest, slice, searched) = try PlanTrainShardFile.read(path: item.path)
             guard manifest == item.manifest else { throw RiskShardError("\(item.path): changed while merging") }
             slices.append(slice)
+            state = state ?? searched
         }
         var settings = m.settings
         settings.threads = parallel.threads
-        let (progress, finish) = PlanCommand.progress(parallel.showProgress)
-        let training = try Planner.trainMerge(scenario: scenario, settings: settings, slices: slices, progress: progress)
-        finish()
+        let training = try Planner.trainMerge(state!, slices: slices, settings: settings)
+        if let problem = Planner.problem(in: training, for: scenario) { throw RiskShardError("\(ordered[0].path): \(problem)") }
         var manifest = m
         manifest.command = CommandLine.arguments.dropFirst().joined(separator: " ")
         try PlanCommand.writeTraining(training, manifest: manifest, to: trainingFile, force: force, scenario: scenario)

@@ -279,11 +279,11 @@ struct PlanCommand: ParsableCommand {
         let settings = try settings(threads: parallel.threads)
         noteCombinations(base)
         let (progress, finish) = Self.progress(parallel.showProgress)
-        let slice = try Planner.trainShard(scenario: base, settings: settings, shard: k - 1, of: n, progress: progress)
+        let (slice, state) = try Planner.trainShard(scenario: base, settings: settings, shard: k - 1, of: n, progress: progress)
         finish()
         let manifest = PlanTrainShardManifest(training: try trainingManifest(base, settings: settings), shard: k, shards: n, slice: slice)
         let outputs = OutputSet(replace: options.force)
-        let data = try PlanTrainShardFile.encode(manifest: manifest, slice: slice)
+        let data = try PlanTrainShardFile.encode(manifest: manifest, slice: slice, state: state)
         try outputs.produce(at: file) { temporary in try data.write(to: URL(fileURLWithPath: temporary)) }
         try outputs.commit()
         let range = slice.count > 0 ? "training paths \(slice.first) to \(slice.first + slice.count - 1)" : "no training paths (the last round has fewer than shards)"

@@ -101,16 +101,18 @@ struct PlanShardTests {
         for n in [1, 2, 3, 7] {
             var one = settings
             one.threads = 1
-            let slices = try (0..<n).map { try Planner.trainShard(scenario: s, settings: one, shard: $0, of: n) }
-            // The slices tile the last round's paths.
+            let shards = try (0..<n).map { try Planner.trainShard(scenario: s, settings: one, shard: $0, of: n) }
+            let slices = shards.map(\.slice)
+            // Every shard reaches the same search state; the slices tile the last round's paths.
+            #expect(shards.allSatisfy { $0.state == shards[0].state }, "n = \(n)")
             #expect(slices.map(\.count).reduce(0, +) == 16 - slices[0].from, "n = \(n)")
             #expect(slices[0].from < 16 && slices.last.map { $0.first + $0.count } == 16)
-            let merged = try Planner.trainMerge(scenario: s, settings: settings, slices: slices)
+            let merged = try Planner.trainMerge(shards[0].state, slices: slices, settings: settings)
             #expect(try encoder.encode(merged) == reference, "n = \(n)")
             if n == 3 {
                 // A slice missing, or out of order: refused.
-                #expect(throws: PlannerError.self) { try Planner.trainMerge(scenario: s, settings: settings, slices: [slices[0], slices[2]]) }
-                #expect(throws: PlannerError.self) { try Planner.trainMerge(scenario: s, settings: settings, slices: [slices[1], slices[0], slices[2]]) }
+                #expect(throws: PlannerError.self) { try Planner.trainMerge(shards[0].state, slices: [slices[0], slices[2]], settings: settings) }
+                #expect(throws: PlannerError.self) { try Planner.trainMerge(shards[0].state, slices: [slices[1], slices[0], slices[2]], settings: settings) }
             }
         }
     }
