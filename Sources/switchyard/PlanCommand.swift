@@ -81,7 +81,7 @@ struct PlanCommand: ParsableCommand {
 
     enum Stage: String, ExpressibleByArgument, CaseIterable { case train }
 
-    @Option(help: "'train': run only the search on the training paths and write it to --training-file (the first stage of a plan in shards).")
+    @Option(help: "'train': run only the training (the search on the training paths) and write it to --training-file; with --shard K/N --shard-file F, one shard of it (the first stage of a plan in shards).")
     var stage: Stage?
 
     @Option(help: "With --stage train: where to write the training. Without: the training to re-score on fresh paths (its scenario and settings are used; give --shard K/N --shard-file F for one shard, or --xlsx/--json for the whole plan).")
