@@ -17,6 +17,32 @@ public struct PlanTrainingManifest: Codable, Hashable, Sendable {
     public var baseDirectory: String?
     public var settings: PlanSettings
     public var command: String
+    /// FNV-1a 64 of the training's JSON (set when written) and of the replayed data
+    /// (``Scenario/dataDigest``).
+    public var trainingDigest = ""
+    public var dataDigest = ""
+
+    /// What is wrong with the settings (nil when they are a plan's): the field, its value
+    /// and the rule.
+    public var settingsProblem: String? {
+        let s = settings
+        let rules: [(Bool, String)] = [
+            (s.trainingPaths >= 2 && s.trainingPaths <= 100_000, "trainingPaths \(s.trainingPaths): from 2 to 100,000"),
+            (s.evaluationPaths >= 2 && s.evaluationPaths <= 1_000_000, "evaluationPaths \(s.evaluationPaths): from 2 to 1,000,000"),
+            (s.comparisonPaths >= 2 && s.comparisonPaths <= s.evaluationPaths, "comparisonPaths \(s.comparisonPaths): from 2 to evaluationPaths (\(s.evaluationPaths))"),
+            (s.screeningPaths >= 2 && s.screeningPaths <= s.trainingPaths, "screeningPaths \(s.screeningPaths): from 2 to trainingPaths (\(s.trainingPaths))"),
+            (s.leastSquaresPaths >= 2 && s.leastSquaresPaths <= s.trainingPaths, "leastSquaresPaths \(s.leastSquaresPaths): from 2 to trainingPaths (\(s.trainingPaths))"),
+            (s.threads >= 1 && s.threads <= 4_096, "threads \(s.threads): from 1 to 4,096"),
+            (s.scheduleStepMonths >= 1 && s.scheduleStepMonths <= 1_200, "scheduleStepMonths \(s.scheduleStepMonths): from 1 to 1,200"),
+            (s.materiality.isFinite && s.materiality >= 0 && s.materiality < 1, "materiality \(s.materiality): from 0 up to 1"),
+        ]
+        if let broken = rules.first(where: { !$0.0 }) { return "the manifest's settings are not a plan's: \(broken.1)" }
+        switch s.objective {
+        case .meanNPV: return nil
+        case .meanNPVWithCVaRLimit(let x), .riskAverse(let x), .meanNPVWithLossLimit(let x):
+            return x.isFinite ? nil : "the manifest's settings are not a plan's: the objective's limit or weight \(x) is not a finite number"
+        }
+    }
 
     public init(version: String, scenarioName: String, scenarioYAML: String, baseDirectory: String?, settings: PlanSettings, command: String) {
         self.version = version
@@ -44,10 +70,13 @@ public enum PlanTrainingFile {
     }
 
     public static func encode(manifest: PlanTrainingManifest, training: PlanTraining) throws -> Data {
+        let body = try encoder().encode(training)
+        var manifest = manifest
+        manifest.trainingDigest = digest(body)
         var data = Data(magic.utf8)
         data.append(try encoder().encode(manifest))
         data.append(0x0A)
-        data.append(try encoder().encode(training))
+        data.append(body)
         data.append(0x0A)
         return data
     }
@@ -58,17 +87,17 @@ public enum PlanTrainingFile {
     public static func read(path: String) throws(RiskShardError) -> (manifest: PlanTrainingManifest, training: PlanTraining, digest: String) {
         let (data, manifest, end): (Data, PlanTrainingManifest, Int) = try RiskShardFile.header(path: path, magic: magic, kind: "plan training file")
         guard manifest.format == 1 else { throw RiskShardError("\(path): training file format \(manifest.format); this switchyard reads format 1") }
-        let s = manifest.settings
-        guard s.trainingPaths > 1, s.evaluationPaths > 1, s.evaluationPaths <= 1_000_000, s.comparisonPaths > 1,
-            s.comparisonPaths <= s.evaluationPaths, s.threads > 0, s.scheduleStepMonths > 0
-        else {
-            throw RiskShardError("\(path): the manifest's settings are not a plan's (\(s.evaluationPaths) fresh paths, \(s.comparisonPaths) for comparisons)")
+        if let problem = manifest.settingsProblem { throw RiskShardError("\(path): \(problem)") }
+        var body = data[(end + 1)...]
+        if body.last == 0x0A { body = body.dropLast() }
+        guard digest(Data(body)) == manifest.trainingDigest else {
+            throw RiskShardError("\(path): the training does not match its digest (the file is damaged, cut short or edited)")
         }
         let training: PlanTraining
         do {
-            training = try JSONDecoder.planDecoder().decode(PlanTraining.self, from: data[(end + 1)...])
+            training = try JSONDecoder.planDecoder().decode(PlanTraining.self, from: body)
         } catch {
-            throw RiskShardError("\(path): the training is not readable (damaged or cut short): \(error)")
+            throw RiskShardError("\(path): the training is not readable (damaged or cut short): \(RiskShardFile.describe(error))")
         }
         guard manifest.scenarioDigest == RiskShardManifest.digest(manifest.scenarioYAML) else {
             throw RiskShardError("\(path): its scenario does not match its digest (the file was edited)")
@@ -77,15 +106,7 @@ public enum PlanTrainingFile {
     }
 
     /// FNV-1a 64 of the bytes, 16 hex digits.
-    static func digest(_ data: Data) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            h ^= UInt64(byte)
-            h &*= 0x0000_0100_0000_01b3
-        }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    static func digest(_ data: Data) -> String { RiskShardFile.digest(data) }
 }
 
 /// What a fresh-path shard of a plan says about itself.
@@ -102,6 +123,8 @@ public struct PlanShardManifest: Codable, Hashable, Sendable {
     public var first: Int
     public var count: Int
     public var command: String
+    /// FNV-1a 64 of the runs' bytes (set when written).
+    public var runsDigest = ""
 
     public init(version: String, trainingFile: String, trainingDigest: String, evaluationPaths: Int, shard: Int, shards: Int, command: String) {
         self.version = version
@@ -124,14 +147,17 @@ public enum PlanShardFile {
     static let magic = "switchyard-plan-shard 1\n"
 
     public static func encode(manifest: PlanShardManifest, runs: PlanFreshRuns) throws -> Data {
+        var w = RiskShardFile.Writer(data: Data())
+        writeRuns(runs.runs, into: &w)
+        var manifest = manifest
+        manifest.runsDigest = RiskShardFile.digest(w.data)
         var data = Data(magic.utf8)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         data.append(try encoder.encode(manifest))
         data.append(0x0A)
-        var w = RiskShardFile.Writer(data: data)
-        writeRuns(runs.runs, into: &w)
-        return w.data
+        data.append(w.data)
+        return data
     }
 
     /// Lists of runs: how many lists, then each list's count and runs (NPV, start months,
@@ -203,6 +229,9 @@ public enum PlanShardFile {
                 "\(path): the manifest does not describe a shard (shard \(manifest.shard) of \(manifest.shards), paths \(manifest.first) + \(manifest.count) of \(manifest.evaluationPaths))")
         }
         guard wanted else { return (manifest, nil) }
+        guard RiskShardFile.digest(data[(end + 1)...]) == manifest.runsDigest else {
+            throw RiskShardError("\(path): its runs do not match their digest (the file is damaged, cut short or edited)")
+        }
         var r = RiskShardFile.Reader(data: data, position: end + 1)
         let runs = try readRuns(&r, path: path, lists: 6, runs: manifest.count) { "policy \($0 + 1)" }
         guard r.position == data.count else { throw RiskShardError("\(path): \(data.count - r.position) unexpected bytes after the last run") }
@@ -255,8 +284,11 @@ extension Planner {
         for (i, (list, policy)) in zip(runs.runs, policies).enumerated() {
             let expected = max(0, min(runs.first + count, policy.paths) - runs.first)
             guard list.count == expected else { return "policy \(i + 1) has \(list.count) runs, not \(expected)" }
-            if let bad = list.first(where: { $0.starts.count != blocks || !$0.npv.isFinite }) {
-                return "policy \(i + 1) has a run with \(bad.starts.count) start months (not \(blocks)) or a non-finite NPV"
+            if let bad = list.first(where: { $0.starts.count != blocks || !$0.npv.isFinite || !$0.flows.allSatisfy(\.isFinite) }) {
+                return "policy \(i + 1) has a run with \(bad.starts.count) start months (not \(blocks)) or a number that is not finite"
+            }
+            if let bad = list.first(where: { $0.flows.count != list[0].flows.count }) {
+                return "policy \(i + 1) has runs of \(bad.flows.count) and \(list[0].flows.count) months"
             }
         }
         return nil
@@ -337,6 +369,8 @@ public struct PlanTrainShardManifest: Codable, Hashable, Sendable {
     /// FNV-1a 64 of the search's state (its JSON line): the same in every shard of a
     /// training, since the search is deterministic.
     public var stateDigest: String = ""
+    /// FNV-1a 64 of the runs' bytes (after the state line).
+    public var runsDigest: String = ""
 
     public init(training: PlanTrainingManifest, shard: Int, shards: Int, slice: PlanFinalSlice) {
         self.training = training
@@ -357,16 +391,18 @@ public enum PlanTrainShardFile {
 
     public static func encode(manifest: PlanTrainShardManifest, slice: PlanFinalSlice, state: PlanSearchState) throws -> Data {
         let stateLine = try PlanTrainingFile.encoder().encode(state)
+        var w = RiskShardFile.Writer(data: Data())
+        PlanShardFile.writeRuns(slice.runs, into: &w)
         var manifest = manifest
         manifest.stateDigest = PlanTrainingFile.digest(stateLine)
+        manifest.runsDigest = PlanTrainingFile.digest(w.data)
         var data = Data(magic.utf8)
         data.append(try PlanTrainingFile.encoder().encode(manifest))
         data.append(0x0A)
         data.append(stateLine)
         data.append(0x0A)
-        var w = RiskShardFile.Writer(data: data)
-        PlanShardFile.writeRuns(slice.runs, into: &w)
-        return w.data
+        data.append(w.data)
+        return data
     }
 
     public static func manifest(path: String) throws(RiskShardError) -> PlanTrainShardManifest {
@@ -384,6 +420,7 @@ public enum PlanTrainShardFile {
         let (data, manifest, end): (Data, PlanTrainShardManifest, Int) = try RiskShardFile.header(path: path, magic: magic, kind: "plan training shard")
         let s = manifest.training.settings
         guard manifest.format == 1, manifest.training.format == 1 else { throw RiskShardError("\(path): training shard format \(manifest.format); this switchyard reads format 1") }
+        if let problem = manifest.training.settingsProblem { throw RiskShardError("\(path): \(problem)") }
         guard s.trainingPaths > 1, s.trainingPaths <= 100_000, manifest.shards >= 1, manifest.shards <= s.trainingPaths, manifest.shard >= 1,
             manifest.shard <= manifest.shards, manifest.from >= 0, manifest.from <= s.trainingPaths,
             RiskRunner.shardRange(k: manifest.shard - 1, of: manifest.shards, paths: s.trainingPaths - manifest.from)
@@ -405,12 +442,27 @@ public enum PlanTrainShardFile {
         do {
             state = try JSONDecoder.planDecoder().decode(PlanSearchState.self, from: stateLine)
         } catch {
-            throw RiskShardError("\(path): the search's state is not readable: \(error)")
+            throw RiskShardError("\(path): the search's state is not readable: \(RiskShardFile.describe(error))")
+        }
+        guard RiskShardFile.digest(data[(stateEnd + 1)...]) == manifest.runsDigest else {
+            throw RiskShardError("\(path): its runs do not match their digest (the file is damaged, cut short or edited)")
         }
         var r = RiskShardFile.Reader(data: data, position: stateEnd + 1)
         let runs = try PlanShardFile.readRuns(&r, path: path, lists: 1_000, runs: manifest.count) { "candidate \($0 + 1)" }
         guard r.position == data.count else { throw RiskShardError("\(path): \(data.count - r.position) unexpected bytes after the last run") }
         return (manifest, (PlanFinalSlice(from: manifest.from, first: manifest.first, count: manifest.count, runs: runs), state))
+    }
+
+    /// The settings that differ, "name a, not b".
+    static func differences(_ a: PlanSettings, _ b: PlanSettings) -> String {
+        let pairs: [(String, String, String)] = [
+            ("seed", "\(a.seed)", "\(b.seed)"), ("trainingPaths", "\(a.trainingPaths)", "\(b.trainingPaths)"),
+            ("evaluationPaths", "\(a.evaluationPaths)", "\(b.evaluationPaths)"), ("comparisonPaths", "\(a.comparisonPaths)", "\(b.comparisonPaths)"),
+            ("screeningPaths", "\(a.screeningPaths)", "\(b.screeningPaths)"), ("leastSquaresPaths", "\(a.leastSquaresPaths)", "\(b.leastSquaresPaths)"),
+            ("scheduleStepMonths", "\(a.scheduleStepMonths)", "\(b.scheduleStepMonths)"), ("objective", "\(a.objective)", "\(b.objective)"),
+            ("materiality", "\(a.materiality)", "\(b.materiality)"), ("threads", "\(a.threads)", "\(b.threads)"),
+        ]
+        return pairs.filter { $0.1 != $0.2 }.map { "\($0.0) \($0.1), not \($0.2)" }.joined(separator: "; ")
     }
 
     /// The shards of one training, in shard order, after checking that they belong
@@ -425,7 +477,8 @@ public enum PlanTrainShardFile {
             let (a, b) = (m.training, first.manifest.training)
             if a.version != b.version { differs.append("switchyard version \(a.version), not \(b.version)") }
             if a.scenarioDigest != b.scenarioDigest { differs.append("another scenario (digest \(a.scenarioDigest), not \(b.scenarioDigest))") }
-            if a.settings != b.settings { differs.append("other plan settings (seed \(a.settings.seed), \(a.settings.trainingPaths) training paths; not seed \(b.settings.seed), \(b.settings.trainingPaths))") }
+            if a.dataDigest != b.dataDigest { differs.append("other replayed data (a replay or trace file changed between the shards)") }
+            if a.settings != b.settings { differs.append("other plan settings (\(PlanTrainShardFile.differences(a.settings, b.settings)))") }
             if m.shards != first.manifest.shards { differs.append("one of \(m.shards) shards, not \(first.manifest.shards)") }
             if differs.isEmpty && m.stateDigest != first.manifest.stateDigest {
                 differs.append("its search ended elsewhere (state digest \(m.stateDigest), not \(first.manifest.stateDigest): another build or machine arithmetic?)")

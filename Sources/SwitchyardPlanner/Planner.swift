@@ -885,6 +885,7 @@ public enum Planner {
     /// shares (in shard order): what ``train(scenario:settings:progress:)`` gives, to the bit.
     /// - Throws: ``PlannerError/shards(_:)`` when the slices do not tile the last round.
     public static func trainMerge(_ state: PlanSearchState, slices: [PlanFinalSlice], settings: PlanSettings) throws -> PlanTraining {
+        if let problem = state.problem { throw PlannerError.shards("the search's state is damaged: \(problem)") }
         var s = state
         // The slices must tile the paths from `from` to the last, each holding what each
         // finalist lacks on its paths.
@@ -1521,4 +1522,31 @@ public struct PlanSearchState: Codable, Equatable, Sendable {
     var leastSquares: Planner.Candidate
     var screeningPaths: Int
     var blocks: Int
+
+    /// What does not hold together (nil when the state is sound): counts, ranges, runs
+    /// with another number of blocks or a non-finite NPV, candidates the rounds read
+    /// without runs.
+    var problem: String? {
+        guard blocks >= 1, paths >= 1, from >= 0, from <= paths, previous >= 0, screeningPaths >= 1, screeningPaths <= paths else {
+            return "blocks \(blocks), paths \(paths), from \(from), previous \(previous), screening paths \(screeningPaths)"
+        }
+        guard order.count == runs.count, finalists.count == have.count, have.allSatisfy({ $0 >= 0 && $0 <= paths }) else {
+            return "\(order.count) candidates with \(runs.count) lists of runs, \(finalists.count) finalists with \(have.count) counts"
+        }
+        guard laterKeeps.count <= 2, laterKeeps.allSatisfy({ $0 >= 1 && $0 <= 1_000 }) else { return "later rounds \(laterKeeps)" }
+        let known = Set(order)
+        guard finalists.allSatisfy({ known.contains($0) || pool.contains($0) }), pool.allSatisfy({ finalists.contains($0) }),
+            bestBySize.allSatisfy({ pool.contains($0) })
+        else { return "a finalist, pool or size candidate that the search never scored" }
+        for (i, (c, list)) in zip(order, runs).enumerated() {
+            guard !list.isEmpty || pool.contains(c) else { return "candidate \(i + 1) has no runs" }
+            guard list.allSatisfy({ $0.starts.count == blocks && $0.npv.isFinite }) else {
+                return "candidate \(i + 1) has a run with another number of blocks or a non-finite NPV"
+            }
+        }
+        for (c, had) in zip(finalists, have) {
+            guard had == (order.firstIndex(of: c).map { runs[$0].count } ?? 0) else { return "a finalist's count of runs" }
+        }
+        return nil
+    }
 }

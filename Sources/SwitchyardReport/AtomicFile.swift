@@ -44,7 +44,7 @@ public enum OutputPaths {
             if let input = read.first(where: { $0.1 == fullyResolved(path) }),
                 !(path.lowercased().hasSuffix(".xlsx") && input.0.lowercased().hasSuffix(".xlsx"))
             {
-                throw .unusable(path: path, reason: "is the scenario this run reads (\(input.0)); write the output elsewhere")
+                throw .unusable(path: path, reason: "is a file this run reads (\(input.0)); write the output elsewhere")
             }
             // A name that is there at all, even a link to nothing, is an existing file.
             var info = stat()

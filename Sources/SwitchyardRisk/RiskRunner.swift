@@ -203,6 +203,16 @@ public enum RiskRunner {
         return aggregate.result(reachedPrecision: nil)
     }
 
+    /// As ``merge(scenario:settings:records:)``, batches pulled from `next` until it
+    /// returns nil; an error from `next` stops the merge (nothing is summarised).
+    /// - Throws: `next`'s error, or ``RiskShardError`` when the batches hold no path.
+    public static func merge(scenario: Scenario, settings: RiskSettings, next: () throws -> [PathRecord]?) throws -> RiskResult {
+        let aggregate = Aggregate(scenario: scenario, settings: settings)
+        while let batch = try next() { aggregate.add(batch, threads: settings.threads) }
+        guard !aggregate.outcomes.isEmpty else { throw RiskShardError("merge: the shards hold no path") }
+        return aggregate.result(reachedPrecision: nil)
+    }
+
     /// The running summary of a risk run, fed batches of records in path order.
     final class Aggregate {
         let scenario: Scenario

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 public import Foundation
-import SwitchyardModel
+public import SwitchyardModel
 
 /// What a shard of a risk run says about itself: enough to check that shards belong
 /// together and to rebuild the scenario for the merged outputs.
@@ -31,6 +31,12 @@ public struct RiskShardManifest: Codable, Hashable, Sendable {
     /// path holds its NPV (after the tornado's).
     public var compareName: String?
     public var compareDigest: String?
+
+    /// FNV-1a 64 of the records' bytes (everything after the manifest line) and of the
+    /// data the scenario replays (``Scenario/dataDigest``): a damaged or edited shard, or
+    /// a data file changed between two shards, is caught.
+    public var recordsDigest = ""
+    public var dataDigest = ""
 
     /// The NPVs each path holds beyond its record: the tornado's, then the comparison's.
     public var extrasPerPath: Int { 2 * (tornadoInputs?.count ?? 0) + (compareName != nil ? 1 : 0) }
@@ -86,12 +92,7 @@ public enum RiskShardFile {
     /// (``RiskShardManifest/extrasPerPath`` of them; empty when there are none).
     public static func encode(manifest: RiskShardManifest, records: [RiskRunner.PathRecord], extras: [[Double]] = []) throws -> Data {
         precondition(extras.isEmpty ? manifest.extrasPerPath == 0 : extras.count == records.count)
-        var data = Data(magic.utf8)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        data.append(try encoder.encode(manifest))
-        data.append(0x0A)
-        var w = Writer(data: data)
+        var w = Writer(data: Data())
         let yearFields = Self.yearFields
         w.int(records.count)
         for (i, r) in records.enumerated() {
@@ -120,7 +121,26 @@ public enum RiskShardFile {
             precondition(more.count == manifest.extrasPerPath)
             for x in more { w.double(x) }
         }
-        return w.data
+        var manifest = manifest
+        manifest.recordsDigest = digest(w.data)
+        var data = Data(magic.utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        data.append(try encoder.encode(manifest))
+        data.append(0x0A)
+        data.append(w.data)
+        return data
+    }
+
+    /// FNV-1a 64 of bytes, 16 hex digits (an identity and damage check, not a signature).
+    package static func digest(_ data: some Sequence<UInt8>) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            h ^= UInt64(byte)
+            h &*= 0x0000_0100_0000_01b3
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// The manifest of a shard file (reads only its first lines).
@@ -140,8 +160,16 @@ public enum RiskShardFile {
         let (data, manifest, end): (Data, RiskShardManifest, Int) = try header(path: path, magic: magic, kind: "risk shard")
         // A manifest that does not describe a shard (damaged or written by hand).
         guard manifest.format == 2 else { throw RiskShardError("\(path): shard format \(manifest.format); this switchyard reads format 2") }
-        guard (manifest.tornadoInputs?.count ?? 0) <= 1_000, manifest.tornadoSwing.map({ $0.isFinite }) ?? true else {
-            throw RiskShardError("\(path): the manifest's tornado is damaged")
+        guard (manifest.tornadoInputs?.count ?? 0) <= 1_000, manifest.tornadoSwing.map({ $0.isFinite }) ?? true,
+            (manifest.tornadoSwing == nil) == (manifest.tornadoInputs == nil)
+        else {
+            throw RiskShardError("\(path): the manifest's tornado is damaged (tornadoSwing and tornadoInputs go together)")
+        }
+        guard (manifest.compareName == nil) == (manifest.compareDigest == nil) else {
+            throw RiskShardError("\(path): the manifest's comparison is damaged (compareName and compareDigest go together)")
+        }
+        guard manifest.scenarioDigest == RiskShardManifest.digest(manifest.scenarioYAML) else {
+            throw RiskShardError("\(path): its scenario does not match its digest (the file was edited)")
         }
         guard manifest.paths >= 1, manifest.paths <= 10_000_000, manifest.shards >= 1, manifest.shards <= manifest.paths,
             manifest.shard >= 1, manifest.shard <= manifest.shards,
@@ -152,6 +180,9 @@ public enum RiskShardFile {
                 "\(path): the manifest does not describe a shard (shard \(manifest.shard) of \(manifest.shards), paths \(manifest.first) + \(manifest.count) of \(manifest.paths))")
         }
         guard wanted else { return (manifest, nil) }
+        guard digest(data[(end + 1)...]) == manifest.recordsDigest else {
+            throw RiskShardError("\(path): its records do not match their digest (the file is damaged, cut short or edited)")
+        }
         var r = Reader(data: data, position: end + 1)
         // (Each record takes at least 100 bytes: a damaged count cannot ask for more.)
         guard let count = r.int(), count == manifest.count, count <= (data.count - r.position) / 100 + 1 else {
@@ -180,12 +211,17 @@ public enum RiskShardFile {
             var differs: [String] = []
             if m.version != first.manifest.version { differs.append("switchyard version \(m.version), not \(first.manifest.version)") }
             if m.scenarioDigest != first.manifest.scenarioDigest { differs.append("another scenario (digest \(m.scenarioDigest), not \(first.manifest.scenarioDigest))") }
+            if m.dataDigest != first.manifest.dataDigest {
+                differs.append("other replayed data (digest \(m.dataDigest), not \(first.manifest.dataDigest): a replay or trace file changed between the shards)")
+            }
             if m.seed != first.manifest.seed { differs.append("seed \(m.seed), not \(first.manifest.seed)") }
             if m.paths != first.manifest.paths { differs.append("\(m.paths) paths, not \(first.manifest.paths)") }
             if m.shards != first.manifest.shards { differs.append("one of \(m.shards) shards, not \(first.manifest.shards)") }
-            if m.tornadoSwing != first.manifest.tornadoSwing || m.tornadoInputs != first.manifest.tornadoInputs {
+            if m.tornadoSwing != first.manifest.tornadoSwing {
                 func tornado(_ m: RiskShardManifest) -> String { m.tornadoSwing.map { "--tornado --swing \($0)" } ?? "no --tornado" }
                 differs.append("\(tornado(m)), not \(tornado(first.manifest))")
+            } else if m.tornadoInputs != first.manifest.tornadoInputs {
+                differs.append("other tornado inputs (\((m.tornadoInputs ?? []).joined(separator: ", ")))")
             }
             if m.compareDigest != first.manifest.compareDigest || m.compareName != first.manifest.compareName {
                 func compared(_ m: RiskShardManifest) -> String {
@@ -209,7 +245,7 @@ public enum RiskShardFile {
         let magicBytes = Data(magic.utf8)
         let stem = Data(magic.prefix { $0 != " " }.utf8 + [0x20])
         if data.prefix(stem.count) == stem, data.prefix(magicBytes.count) != magicBytes {
-            let line = String(decoding: data.prefix(40).prefix { $0 != 0x0A }, as: UTF8.self)
+            let line = String(decoding: data.prefix(40).prefix { $0 != 0x0A }, as: UTF8.self).replacingOccurrences(of: "\r", with: "\\r")
             throw RiskShardError("\(path): '\(line)' is another format; this switchyard writes and reads '\(magic.dropLast())' (re-run it with this version)")
         }
         guard data.count > magicBytes.count, data.prefix(magicBytes.count) == magicBytes else {
@@ -221,7 +257,21 @@ public enum RiskShardFile {
         do {
             return (data, try JSONDecoder().decode(M.self, from: data[magicBytes.count..<end]), end)
         } catch {
-            throw RiskShardError("\(path): the \(kind)'s manifest is not readable: \(error)")
+            throw RiskShardError("\(path): the \(kind)'s manifest is not readable: \(describe(error))")
+        }
+    }
+
+    /// A decoding error as "field: what" (the field's path in the JSON).
+    package static func describe(_ error: any Error) -> String {
+        func at(_ path: [any CodingKey]) -> String {
+            path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error as? DecodingError {
+        case .dataCorrupted(let c)?: return "\(at(c.codingPath)): \(c.debugDescription)"
+        case .keyNotFound(let key, let c)?: return "\(at(c.codingPath + [key])) is missing"
+        case .typeMismatch(let type, let c)?: return "\(at(c.codingPath)) is not a \(type) (\(c.debugDescription))"
+        case .valueNotFound(let type, let c)?: return "\(at(c.codingPath)) has no \(type) value"
+        default: return "\(error)"
         }
     }
 
@@ -236,9 +286,29 @@ public enum RiskShardFile {
         }
         let missing = (1...max(1, n)).filter { byShard[$0] == nil }
         if !missing.isEmpty {
-            problems.append("missing shard\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(n) (re-run those array tasks)")
+            // Runs of consecutive shards as ranges ("3-7"), at most 20 of them.
+            var ranges: [ClosedRange<Int>] = []
+            for k in missing {
+                if let last = ranges.last, last.upperBound == k - 1 { ranges[ranges.count - 1] = last.lowerBound...k } else { ranges.append(k...k) }
+            }
+            let shown = ranges.prefix(20).map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }
+            let more = ranges.count > 20 ? " and \(ranges.count - 20) more ranges" : ""
+            problems.append("missing shard\(missing.count == 1 ? "" : "s") \(shown.joined(separator: ", "))\(more) of \(n) (re-run those array tasks)")
         }
         return problems
+    }
+
+    /// What is wrong with a record of a run of `months` months (nil when it is sound): the
+    /// number of monthly figures, a figure the run guarantees finite that is not.
+    public static func problem(in record: RiskRunner.PathRecord, months: Int) -> String? {
+        let o = record.outcome
+        guard record.monthlyFigures.count == months * FanAccumulator.figuresPerMonth else {
+            return "it holds \(record.monthlyFigures.count / FanAccumulator.figuresPerMonth) months of figures; the scenario has \(months)"
+        }
+        let finite = [o.npvUSD, o.totalFreeCashFlowUSD, o.btcMined, o.curtailedEnergyMWh, o.revenueUSD, o.terminalValueUSD]
+            + [o.irr, o.equityNPVUSD].compactMap { $0 } + record.monthlyFigures
+        guard finite.allSatisfy(\.isFinite), o.gpuUtilisation.isFinite || o.gpuUtilisation.isNaN else { return "it holds a number that is not finite" }
+        return nil
     }
 
     /// The years' figures in file order (a function: key paths are not `Sendable`).
@@ -347,5 +417,30 @@ public enum RiskShardFile {
                 equityNPVUSD: equity, cashOutMonth: cashOut)
             return RiskRunner.PathRecord(outcome: outcome, monthlyFigures: figures, years: years)
         }
+    }
+}
+
+extension Scenario {
+    /// FNV-1a 64 of the data the scenario replays (the replays' values and the GPU
+    /// trace's jobs, as loaded): shard and training files record it, so a data file that
+    /// changed between two shards, or before a merge, is caught. Empty data hashes too.
+    public var dataDigest: String {
+        var bytes: [UInt8] = []
+        func add(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { bytes.append(contentsOf: $0) } }
+        let replays: [Replay?] = [bitcoin.priceReplay, bitcoin.feesReplay, electricity.market.replay, gpuCloud?.priceReplay]
+        for replay in replays {
+            add(UInt64(replay?.values.count ?? 0))
+            for v in replay?.values ?? [] { add(v.bitPattern) }
+        }
+        if case .trace(_, let jobs)? = gpuCloud?.demand {
+            add(UInt64(jobs.count))
+            for job in jobs {
+                bytes.append(contentsOf: Array(job.id.utf8) + [0])
+                add(job.submitSeconds.bitPattern)
+                add(UInt64(bitPattern: Int64(job.gpus)))
+                add(job.durationSeconds.bitPattern)
+            }
+        }
+        return RiskShardFile.digest(bytes)
     }
 }

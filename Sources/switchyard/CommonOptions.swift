@@ -55,8 +55,8 @@ struct ScenarioOptions: ParsableArguments {
     /// Fails before any work if an output cannot be written: it exists and --force was
     /// not given, it is a folder or a device, its folder is missing or read-only, or two
     /// outputs are the same file.
-    func checkOutputs(_ more: [String?] = []) throws {
-        try OutputPaths.check(([xlsx, json] + more).compactMap { $0 }, replace: force, inputs: scenario.map { [$0] } ?? [])
+    func checkOutputs(_ more: [String?] = [], inputs: [String] = []) throws {
+        try OutputPaths.check(([xlsx, json] + more).compactMap { $0 }, replace: force, inputs: (scenario.map { [$0] } ?? []) + inputs)
     }
 
     /// The folder the scenario's relative file references are read from, as an absolute

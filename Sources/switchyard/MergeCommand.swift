@@ -43,7 +43,7 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "The shard files (any order).")
     var shards: [String]
 
-    @Option(help: "Write paths.csv, monthly.csv, yearly.csv and summary.csv to this folder.")
+    @Option(help: "Risk shards: write paths.csv, monthly.csv, yearly.csv and summary.csv (and sensitivity.csv for a tornado) to this folder.")
     var csv: String?
 
     @Option(help: "Write an XLSX workbook.")
@@ -65,6 +65,12 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
+        for path in shards {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                FileManager.default.isReadableFile(atPath: path)
+            else { throw RiskShardError("\(path): cannot be read (no such file, or not a file)") }
+        }
         let kinds = shards.map { PlanShardFile.kind(path: $0) ?? "not a shard" }
         if Set(kinds).count > 1 {
             let listed = zip(shards, kinds).map { "\($0) (\($1))" }.joined(separator: ", ")
@@ -79,10 +85,13 @@ struct MergeCommand: ParsableCommand {
         }
         var manifests: [(path: String, manifest: RiskShardManifest)] = []
         for path in shards { manifests.append((path, try RiskShardFile.manifest(path: path))) }
-        guard trainingFile == nil else { throw ValidationError("--training-file goes with plan shards; these are risk shards") }
+        guard trainingFile == nil else { throw RiskShardError("merge: --training-file goes with plan shards; these are risk shards") }
         let ordered = try RiskShardFile.check(manifests)
         let m = ordered[0].manifest
         let scenario = try ScenarioLoader.load(yaml: m.scenarioYAML, file: "\(ordered[0].path) (its scenario)", baseDirectory: m.baseDirectory)
+        guard scenario.dataDigest == m.dataDigest else {
+            throw RiskShardError("\(ordered[0].path): a replay or trace file of its scenario changed after the shards ran (data digest \(scenario.dataDigest), not \(m.dataDigest)): re-run the shards")
+        }
         // The tornado's variants as the shards ran them (the same inputs, in order).
         let variants = m.tornadoSwing.map { RiskRunner.tornadoVariants(scenario: scenario, swing: $0) } ?? []
         if let inputs = m.tornadoInputs, inputs != variants.map(\.bar.input) {
@@ -98,37 +107,36 @@ struct MergeCommand: ParsableCommand {
         try OutputPaths.check(([xlsx, json].compactMap { $0 }) + csvFiles, replace: force, inputs: shards)
         let settings = RiskSettings(paths: m.paths, seed: m.seed, threads: parallel.threads)
         // One shard in memory at a time, checked to follow the one before.
-        var failure: RiskShardError?
         var next = 0
         // The tornado's sums and the compared scenario's NPVs, in path order (the single
         // run's order of addition).
         var lowSums = [Double](repeating: 0, count: variants.count)
         var highSums = lowSums
         var otherNPVs: [Double] = []
-        let batches = ordered.lazy.compactMap { item -> [RiskRunner.PathRecord]? in
-            guard failure == nil else { return nil }
-            do {
-                let (manifest, records, extras) = try RiskShardFile.read(path: item.path)
-                guard manifest == item.manifest, manifest.first == next, records.first.map({ Int($0.outcome.path) == next }) ?? true else {
-                    failure = RiskShardError("\(item.path): its paths do not follow the shard before it (expected path \(next) first)")
-                    return nil
-                }
-                next += records.count
-                for more in extras {
-                    for k in variants.indices {
-                        lowSums[k] += more[2 * k]
-                        highSums[k] += more[2 * k + 1]
-                    }
-                    if m.compareName != nil { otherNPVs.append(more[2 * variants.count]) }
-                }
-                return records
-            } catch {
-                failure = (error as? RiskShardError) ?? RiskShardError("\(item.path): \(error)")
-                return nil
+        var remaining = ordered[...]
+        let result = try RiskRunner.merge(scenario: scenario, settings: settings) { () throws -> [RiskRunner.PathRecord]? in
+            guard let item = remaining.popFirst() else { return nil }
+            let (manifest, records, extras) = try RiskShardFile.read(path: item.path)
+            guard manifest == item.manifest, manifest.first == next, records.first.map({ Int($0.outcome.path) == next }) ?? true else {
+                throw RiskShardError("\(item.path): its paths do not follow the shard before it (expected path \(next) first)")
             }
+            for (i, record) in records.enumerated() {
+                if let problem = RiskShardFile.problem(in: record, months: scenario.horizonMonths) {
+                    throw RiskShardError("\(item.path): record \(i + 1): \(problem)")
+                }
+                guard Int(record.outcome.path) == next + i else { throw RiskShardError("\(item.path): record \(i + 1) is not path \(next + i)") }
+            }
+            next += records.count
+            for more in extras {
+                guard more.allSatisfy(\.isFinite) else { throw RiskShardError("\(item.path): a tornado or comparison NPV is not finite") }
+                for k in variants.indices {
+                    lowSums[k] += more[2 * k]
+                    highSums[k] += more[2 * k + 1]
+                }
+                if m.compareName != nil { otherNPVs.append(more[2 * variants.count]) }
+            }
+            return records
         }
-        let result = RiskRunner.merge(scenario: scenario, settings: settings, records: batches)
-        if let failure { throw failure }
         guard result.paths.count == m.paths else { throw RiskShardError("merge: the shards hold \(result.paths.count) paths, not \(m.paths)") }
         print(RiskReport.text(result, scenario: scenario))
         var bars: [TornadoBar]?
@@ -148,7 +156,7 @@ struct MergeCommand: ParsableCommand {
 
     /// The plan of fresh-path shards and their training file.
     func mergePlan() throws {
-        guard csv == nil else { throw ValidationError("--csv is for risk shards: a plan writes --xlsx and --json") }
+        guard csv == nil else { throw RiskShardError("merge: --csv is for risk shards: a plan writes --xlsx and --json") }
         var manifests: [(path: String, manifest: PlanShardManifest)] = []
         for path in shards { manifests.append((path, try PlanShardFile.manifest(path: path))) }
         let ordered = try PlanShardFile.check(manifests)
@@ -161,6 +169,9 @@ struct MergeCommand: ParsableCommand {
         }
         let scenario = try ScenarioLoader.load(yaml: trained.scenarioYAML, file: "\(trainingPath) (its scenario)", baseDirectory: trained.baseDirectory)
         if let problem = Planner.problem(in: training, for: scenario) { throw RiskShardError("\(trainingPath): \(problem)") }
+        guard scenario.dataDigest == trained.dataDigest else {
+            throw RiskShardError("\(trainingPath): a replay or trace file of its scenario changed since the training (re-run the training and the shards)")
+        }
         var settings = trained.settings
         settings.threads = parallel.threads
         guard settings.evaluationPaths == m.evaluationPaths else {
@@ -185,15 +196,18 @@ struct MergeCommand: ParsableCommand {
 
     /// The training file from training shards.
     func mergeTraining() throws {
-        guard let trainingFile else { throw ValidationError("training shards merge into a training file: give --training-file FILE") }
+        guard let trainingFile else { throw RiskShardError("merge: training shards merge into a training file: give --training-file FILE") }
         guard csv == nil, xlsx == nil, json == nil else {
-            throw ValidationError("training shards merge into --training-file only; the plan's outputs come from merging its fresh-path shards")
+            throw RiskShardError("merge: training shards merge into --training-file only; the plan's outputs come from merging its fresh-path shards")
         }
         var manifests: [(path: String, manifest: PlanTrainShardManifest)] = []
         for path in shards { manifests.append((path, try PlanTrainShardFile.manifest(path: path))) }
         let ordered = try PlanTrainShardFile.check(manifests)
         let m = ordered[0].manifest.training
         let scenario = try ScenarioLoader.load(yaml: m.scenarioYAML, file: "\(ordered[0].path) (its scenario)", baseDirectory: m.baseDirectory)
+        guard scenario.dataDigest == m.dataDigest else {
+            throw RiskShardError("\(ordered[0].path): a replay or trace file of its scenario changed after the shards ran: re-run them")
+        }
         try OutputPaths.check([trainingFile], replace: force, inputs: shards)
         var slices: [PlanFinalSlice] = []
         var state: PlanSearchState?

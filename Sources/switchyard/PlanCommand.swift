@@ -250,9 +250,11 @@ struct PlanCommand: ParsableCommand {
     func trainingManifest(_ base: Scenario, settings: PlanSettings) throws -> PlanTrainingManifest {
         var kept = settings
         kept.threads = 1
-        return PlanTrainingManifest(
+        var manifest = PlanTrainingManifest(
             version: Switchyard.version, scenarioName: base.name, scenarioYAML: try ScenarioExport.yaml(base), baseDirectory: options.baseDirectory,
             settings: kept, command: CommandLine.arguments.dropFirst().joined(separator: " "))
+        manifest.dataDigest = base.dataDigest
+        return manifest
     }
 
     /// Writes a training file (`plan --stage train` and the merge of training shards).
@@ -295,11 +297,14 @@ struct PlanCommand: ParsableCommand {
         let (manifest, training, digest) = try PlanTrainingFile.read(path: file)
         let scenario = try ScenarioLoader.load(yaml: manifest.scenarioYAML, file: "\(file) (its scenario)", baseDirectory: manifest.baseDirectory)
         if let problem = Planner.problem(in: training, for: scenario) { throw RiskShardError("\(file): \(problem)") }
+        guard scenario.dataDigest == manifest.dataDigest else {
+            throw RiskShardError("\(file): a replay or trace file of its scenario changed since the training (re-run the training)")
+        }
         var settings = manifest.settings
         settings.threads = parallel.threads
         let (progress, finish) = Self.progress(parallel.showProgress)
         guard let shard, let shardFile else {
-            try options.checkOutputs()
+            try options.checkOutputs(inputs: [file])
             let runs = try Planner.rescore(training, scenario: scenario, settings: settings, first: 0, count: settings.evaluationPaths, progress: progress)
             finish()
             let result = Planner.finish(training, scenario: scenario, settings: settings, runs: [runs])

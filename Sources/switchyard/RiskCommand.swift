@@ -36,7 +36,7 @@ struct RiskCommand: ParsableCommand {
     @Option(help: "Compare with another scenario on the same paths, or with 'never': this scenario with no conversion.")
     var compare: String?
 
-    @Option(help: "Write paths.csv, monthly.csv, summary.csv (and sensitivity.csv) to this folder.")
+    @Option(help: "Write paths.csv, monthly.csv, yearly.csv, summary.csv (and sensitivity.csv with --tornado) to this folder.")
     var csv: String?
 
     @Option(help: "Run only shard K of N (K from 1 to N): paths (K-1)*P/N to K*P/N - 1, on the same random streams as the whole run. Writes --shard-file; 'switchyard merge' writes the outputs.")
@@ -140,7 +140,7 @@ struct RiskCommand: ParsableCommand {
             }
         } ?? []
         try Self.prepareCSVFolder(csv)
-        try options.checkOutputs(csvFiles)
+        try options.checkOutputs(csvFiles, inputs: compare.map { [$0] } ?? [])
         let (seed, threads, force) = (options.seed, parallel.threads, options.force)
         let settings = RiskSettings(
             paths: paths, seed: seed, threads: threads, precision: try precision.map { try Self.share($0, option: "--precision") })
@@ -203,6 +203,7 @@ struct RiskCommand: ParsableCommand {
             version: Switchyard.version, scenarioName: base.name, scenarioYAML: try ScenarioExport.yaml(base),
             baseDirectory: options.baseDirectory,
             seed: options.seed, paths: paths, shard: k, shards: n, command: CommandLine.arguments.dropFirst().joined(separator: " "))
+        manifest.dataDigest = base.dataDigest
         if tornado {
             manifest.tornadoSwing = swingValue
             manifest.tornadoInputs = variants.map(\.bar.input)
