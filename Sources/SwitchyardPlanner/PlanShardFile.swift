@@ -22,6 +22,14 @@ public struct PlanTrainingManifest: Codable, Hashable, Sendable {
     public var trainingDigest = ""
     public var dataDigest = ""
 
+    /// The fields that decide what the training means, sealed into its digest.
+    var seal: Data {
+        var data = Data("\(version) \(scenarioDigest) \(dataDigest) \(baseDirectory ?? "-")\n".utf8)
+        data.append((try? PlanTrainingFile.encoder().encode(settings)) ?? Data())
+        data.append(0x0A)
+        return data
+    }
+
     /// What is wrong with the settings (nil when they are a plan's): the field, its value
     /// and the rule.
     public var settingsProblem: String? {
@@ -72,7 +80,7 @@ public enum PlanTrainingFile {
     public static func encode(manifest: PlanTrainingManifest, training: PlanTraining) throws -> Data {
         let body = try encoder().encode(training)
         var manifest = manifest
-        manifest.trainingDigest = digest(body)
+        manifest.trainingDigest = RiskShardFile.digest(manifest.seal, body)
         var data = Data(magic.utf8)
         data.append(try encoder().encode(manifest))
         data.append(0x0A)
@@ -90,7 +98,7 @@ public enum PlanTrainingFile {
         if let problem = manifest.settingsProblem { throw RiskShardError("\(path): \(problem)") }
         var body = data[(end + 1)...]
         if body.last == 0x0A { body = body.dropLast() }
-        guard digest(Data(body)) == manifest.trainingDigest else {
+        guard RiskShardFile.digest(manifest.seal, body) == manifest.trainingDigest else {
             throw RiskShardError("\(path): the training does not match its digest (the file is damaged, cut short or edited)")
         }
         let training: PlanTraining
@@ -126,6 +134,9 @@ public struct PlanShardManifest: Codable, Hashable, Sendable {
     /// FNV-1a 64 of the runs' bytes (set when written).
     public var runsDigest = ""
 
+    /// The fields that decide what the runs mean, sealed into their digest.
+    var seal: Data { Data("\(version) \(trainingDigest) \(evaluationPaths) \(shard)/\(shards) \(first)+\(count)\n".utf8) }
+
     public init(version: String, trainingFile: String, trainingDigest: String, evaluationPaths: Int, shard: Int, shards: Int, command: String) {
         self.version = version
         self.trainingFile = trainingFile
@@ -150,7 +161,7 @@ public enum PlanShardFile {
         var w = RiskShardFile.Writer(data: Data())
         writeRuns(runs.runs, into: &w)
         var manifest = manifest
-        manifest.runsDigest = RiskShardFile.digest(w.data)
+        manifest.runsDigest = RiskShardFile.digest(manifest.seal, w.data)
         var data = Data(magic.utf8)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -229,7 +240,7 @@ public enum PlanShardFile {
                 "\(path): the manifest does not describe a shard (shard \(manifest.shard) of \(manifest.shards), paths \(manifest.first) + \(manifest.count) of \(manifest.evaluationPaths))")
         }
         guard wanted else { return (manifest, nil) }
-        guard RiskShardFile.digest(data[(end + 1)...]) == manifest.runsDigest else {
+        guard RiskShardFile.digest(manifest.seal, data[(end + 1)...]) == manifest.runsDigest else {
             throw RiskShardError("\(path): its runs do not match their digest (the file is damaged, cut short or edited)")
         }
         var r = RiskShardFile.Reader(data: data, position: end + 1)
@@ -372,6 +383,9 @@ public struct PlanTrainShardManifest: Codable, Hashable, Sendable {
     /// FNV-1a 64 of the runs' bytes (after the state line).
     public var runsDigest: String = ""
 
+    /// The fields that decide what the state and runs mean, sealed into their digests.
+    var seal: Data { training.seal + Data("\(shard)/\(shards) \(from) \(first)+\(count)\n".utf8) }
+
     public init(training: PlanTrainingManifest, shard: Int, shards: Int, slice: PlanFinalSlice) {
         self.training = training
         self.shard = shard
@@ -394,8 +408,8 @@ public enum PlanTrainShardFile {
         var w = RiskShardFile.Writer(data: Data())
         PlanShardFile.writeRuns(slice.runs, into: &w)
         var manifest = manifest
-        manifest.stateDigest = PlanTrainingFile.digest(stateLine)
-        manifest.runsDigest = PlanTrainingFile.digest(w.data)
+        manifest.stateDigest = RiskShardFile.digest(manifest.training.seal, stateLine)
+        manifest.runsDigest = RiskShardFile.digest(manifest.seal, w.data)
         var data = Data(magic.utf8)
         data.append(try PlanTrainingFile.encoder().encode(manifest))
         data.append(0x0A)
@@ -435,7 +449,7 @@ public enum PlanTrainShardFile {
         guard wanted else { return (manifest, nil) }
         guard let stateEnd = data[(end + 1)...].firstIndex(of: 0x0A) else { throw RiskShardError("\(path): the search's state is cut short") }
         let stateLine = data[(end + 1)..<stateEnd]
-        guard PlanTrainingFile.digest(Data(stateLine)) == manifest.stateDigest else {
+        guard RiskShardFile.digest(manifest.training.seal, stateLine) == manifest.stateDigest else {
             throw RiskShardError("\(path): the search's state does not match its digest (damaged or edited)")
         }
         let state: PlanSearchState
@@ -444,7 +458,7 @@ public enum PlanTrainShardFile {
         } catch {
             throw RiskShardError("\(path): the search's state is not readable: \(RiskShardFile.describe(error))")
         }
-        guard RiskShardFile.digest(data[(stateEnd + 1)...]) == manifest.runsDigest else {
+        guard RiskShardFile.digest(manifest.seal, data[(stateEnd + 1)...]) == manifest.runsDigest else {
             throw RiskShardError("\(path): its runs do not match their digest (the file is damaged, cut short or edited)")
         }
         var r = RiskShardFile.Reader(data: data, position: stateEnd + 1)

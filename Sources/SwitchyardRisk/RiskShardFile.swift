@@ -38,6 +38,13 @@ public struct RiskShardManifest: Codable, Hashable, Sendable {
     public var recordsDigest = ""
     public var dataDigest = ""
 
+    /// The manifest's fields that decide what the records mean, sealed into their digest:
+    /// a manifest edited by hand (another seed, range, tornado, ...) no longer matches.
+    var seal: String {
+        let tornado = "\(tornadoSwing.map { "\($0.bitPattern)" } ?? "-") \((tornadoInputs ?? []).joined(separator: "|"))"
+        return "\(version) \(seed) \(paths) \(shard)/\(shards) \(first)+\(count) \(scenarioDigest) \(dataDigest) \(tornado) \(compareName ?? "-") \(compareDigest ?? "-")\n"
+    }
+
     /// The NPVs each path holds beyond its record: the tornado's, then the comparison's.
     public var extrasPerPath: Int { 2 * (tornadoInputs?.count ?? 0) + (compareName != nil ? 1 : 0) }
 
@@ -122,7 +129,7 @@ public enum RiskShardFile {
             for x in more { w.double(x) }
         }
         var manifest = manifest
-        manifest.recordsDigest = digest(w.data)
+        manifest.recordsDigest = digest(Data(manifest.seal.utf8), w.data)
         var data = Data(magic.utf8)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -133,11 +140,22 @@ public enum RiskShardFile {
     }
 
     /// FNV-1a 64 of bytes, 16 hex digits (an identity and damage check, not a signature).
-    package static func digest(_ data: some Sequence<UInt8>) -> String {
+    package static func digest(_ data: some Sequence<UInt8>) -> String { digest(Data(), data) }
+
+    /// FNV-1a 64 of `head` then `body` (no copy of the body: a shard is read once).
+    package static func digest(_ head: Data, _ body: some Sequence<UInt8>) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            h ^= UInt64(byte)
-            h &*= 0x0000_0100_0000_01b3
+        func add(_ bytes: UnsafeRawBufferPointer) {
+            for byte in bytes {
+                h ^= UInt64(byte)
+                h &*= 0x0000_0100_0000_01b3
+            }
+        }
+        head.withUnsafeBytes(add)
+        if let data = body as? Data {
+            data.withUnsafeBytes(add)
+        } else if body.withContiguousStorageIfAvailable({ add(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(body).withUnsafeBytes(add)
         }
         let hex = String(h, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
@@ -180,7 +198,7 @@ public enum RiskShardFile {
                 "\(path): the manifest does not describe a shard (shard \(manifest.shard) of \(manifest.shards), paths \(manifest.first) + \(manifest.count) of \(manifest.paths))")
         }
         guard wanted else { return (manifest, nil) }
-        guard digest(data[(end + 1)...]) == manifest.recordsDigest else {
+        guard digest(Data(manifest.seal.utf8), data[(end + 1)...]) == manifest.recordsDigest else {
             throw RiskShardError("\(path): its records do not match their digest (the file is damaged, cut short or edited)")
         }
         var r = Reader(data: data, position: end + 1)

@@ -947,6 +947,14 @@ struct ShardCLITests {
         try Data(edited.utf8).write(to: URL(fileURLWithPath: path("edited.shard")))
         let scenarioEdited = try switchyard(["merge", path("edited.shard"), path("s2.shard"), path("s3.shard"), "--json", path("m.json")])
         #expect(scenarioEdited.status == 1 && scenarioEdited.stderr.contains("its scenario does not match its digest"), "\(scenarioEdited.stderr)")
+        // Every manifest edited to another seed: the records no longer match.
+        #expect(text.contains("\"seed\":2"))
+        for k in 1...3 {
+            let shard = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path("s\(k).shard"))), as: UTF8.self)
+            try Data(shard.replacingOccurrences(of: "\"seed\":2", with: "\"seed\":9").utf8).write(to: URL(fileURLWithPath: path("seed\(k).shard")))
+        }
+        let seedEdited = try switchyard(["merge", path("seed1.shard"), path("seed2.shard"), path("seed3.shard"), "--json", path("m.json")])
+        #expect(seedEdited.status == 1 && seedEdited.stderr.contains("seed1.shard: its records do not match their digest"), "\(seedEdited.stderr)")
         // A file that is not there, or a folder.
         let missing = try switchyard(["merge", path("s1.shard"), path("s2.shard"), path("nothing.shard")])
         #expect(missing.status == 1 && missing.stderr.contains("nothing.shard: cannot be read"), "\(missing.stderr)")
