@@ -115,6 +115,18 @@ public enum PlanTrainingFile {
 
     /// FNV-1a 64 of the bytes, 16 hex digits.
     static func digest(_ data: Data) -> String { RiskShardFile.digest(data) }
+
+    /// A training file read and its scenario loaded (its data files read again), after
+    /// checking that the training fits the scenario and the data did not change since.
+    public static func open(path: String) throws -> (manifest: PlanTrainingManifest, training: PlanTraining, digest: String, scenario: Scenario) {
+        let (manifest, training, digest) = try read(path: path)
+        let scenario = try ScenarioLoader.load(yaml: manifest.scenarioYAML, file: "\(path) (its scenario)", baseDirectory: manifest.baseDirectory)
+        if let problem = Planner.problem(in: training, for: scenario) { throw RiskShardError("\(path): \(problem)") }
+        guard scenario.dataDigest == manifest.dataDigest else {
+            throw RiskShardError("\(path): a replay or trace file of its scenario changed since the training (re-run the training and its shards)")
+        }
+        return (manifest, training, digest, scenario)
+    }
 }
 
 /// What a fresh-path shard of a plan says about itself.

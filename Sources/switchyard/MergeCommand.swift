@@ -162,15 +162,10 @@ struct MergeCommand: ParsableCommand {
         let ordered = try PlanShardFile.check(manifests)
         let m = ordered[0].manifest
         let trainingPath = trainingFile ?? m.trainingFile
-        let (trained, training, digest) = try PlanTrainingFile.read(path: trainingPath)
+        let (trained, training, digest, scenario) = try PlanTrainingFile.open(path: trainingPath)
         guard digest == m.trainingDigest else {
             throw RiskShardError(
                 "\(trainingPath) is not the training the shards were scored for (its digest is \(digest), theirs \(m.trainingDigest)): give that file with --training-file, or re-run the shards")
-        }
-        let scenario = try ScenarioLoader.load(yaml: trained.scenarioYAML, file: "\(trainingPath) (its scenario)", baseDirectory: trained.baseDirectory)
-        if let problem = Planner.problem(in: training, for: scenario) { throw RiskShardError("\(trainingPath): \(problem)") }
-        guard scenario.dataDigest == trained.dataDigest else {
-            throw RiskShardError("\(trainingPath): a replay or trace file of its scenario changed since the training (re-run the training and the shards)")
         }
         var settings = trained.settings
         settings.threads = parallel.threads

@@ -294,12 +294,7 @@ struct PlanCommand: ParsableCommand {
 
     /// The fresh-path stage from a training file: one shard, or the whole plan.
     func runFromTraining(_ file: String) throws {
-        let (manifest, training, digest) = try PlanTrainingFile.read(path: file)
-        let scenario = try ScenarioLoader.load(yaml: manifest.scenarioYAML, file: "\(file) (its scenario)", baseDirectory: manifest.baseDirectory)
-        if let problem = Planner.problem(in: training, for: scenario) { throw RiskShardError("\(file): \(problem)") }
-        guard scenario.dataDigest == manifest.dataDigest else {
-            throw RiskShardError("\(file): a replay or trace file of its scenario changed since the training (re-run the training)")
-        }
+        let (manifest, training, digest, scenario) = try PlanTrainingFile.open(path: file)
         var settings = manifest.settings
         settings.threads = parallel.threads
         let (progress, finish) = Self.progress(parallel.showProgress)
