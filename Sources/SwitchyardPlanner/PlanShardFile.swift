@@ -307,11 +307,13 @@ extension Planner {
         for (i, (list, policy)) in zip(runs.runs, policies).enumerated() {
             let expected = max(0, min(runs.first + count, policy.paths) - runs.first)
             guard list.count == expected else { return "policy \(i + 1) has \(list.count) runs, not \(expected)" }
-            if let bad = list.first(where: { $0.starts.count != blocks || !$0.npv.isFinite || !$0.flows.allSatisfy(\.isFinite) }) {
-                return "policy \(i + 1) has a run with \(bad.starts.count) start months (not \(blocks)) or a number that is not finite"
-            }
-            if let bad = list.first(where: { $0.flows.count != list[0].flows.count }) {
-                return "policy \(i + 1) has runs of \(bad.flows.count) and \(list[0].flows.count) months"
+            let months = scenario.horizonMonths
+            for (k, run) in list.enumerated() {
+                let at = "policy \(i + 1), run \(k + 1)"
+                guard run.starts.count == blocks else { return "\(at) has \(run.starts.count) start months; the scenario has \(blocks) blocks" }
+                guard run.starts.allSatisfy({ $0.map { (1...months + 1).contains($0) } ?? true }) else { return "\(at) has a start month outside 1...\(months)" }
+                guard run.flows.count == months else { return "\(at) has \(run.flows.count) months of flows; the scenario has \(months)" }
+                guard ([run.npv] + run.flows).allSatisfy({ $0.isFinite && abs($0) <= 1e15 }) else { return "\(at) holds a number that is not finite or is beyond 1e15" }
             }
         }
         return nil
@@ -371,8 +373,9 @@ extension Planner {
             + t.sizeChoices.enumerated().map { ("size choice \($0 + 1)", $1.bestSchedule) }
         for (name, score) in scores {
             guard !score.npvs.isEmpty, score.npvs.count == score.startMonths.count, score.npvs.count == score.npv.count,
-                score.startMonths.allSatisfy({ $0.count == blocks }), score.npvs.allSatisfy(\.isFinite)
+                score.startMonths.allSatisfy({ $0.count == blocks })
             else { return "\(name): its paths, start months or NPVs do not fit (\(score.npvs.count) NPVs, \(score.startMonths.count) paths of start months)" }
+            guard score.npvs.allSatisfy({ $0.isFinite && abs($0) <= 1e15 }) else { return "\(name): an NPV is not finite or is beyond 1e15" }
         }
         return nil
     }

@@ -900,7 +900,7 @@ public enum Planner {
                 guard slice.runs[i].count == expected else {
                     throw PlannerError.shards("shard \(k + 1): candidate \(i + 1) has \(slice.runs[i].count) runs, not \(expected)")
                 }
-                guard slice.runs[i].allSatisfy({ $0.starts.count == s.blocks && $0.npv.isFinite }) else {
+                guard slice.runs[i].allSatisfy({ $0.starts.count == s.blocks && $0.npv.isFinite && abs($0.npv) <= 1e15 && $0.starts.allSatisfy { ($0 ?? 1) >= 1 && ($0 ?? 1) <= 100_000 } }) else {
                     throw PlannerError.shards("shard \(k + 1): candidate \(i + 1) has a run with another number of blocks or a non-finite NPV")
                 }
             }
@@ -1535,13 +1535,14 @@ public struct PlanSearchState: Codable, Equatable, Sendable {
         }
         guard laterKeeps.count <= 2, laterKeeps.allSatisfy({ $0 >= 1 && $0 <= 1_000 }) else { return "later rounds \(laterKeeps)" }
         let known = Set(order)
+        guard known.count == order.count else { return "a candidate listed twice" }
         guard finalists.allSatisfy({ known.contains($0) || pool.contains($0) }), pool.allSatisfy({ finalists.contains($0) }),
             bestBySize.allSatisfy({ pool.contains($0) })
         else { return "a finalist, pool or size candidate that the search never scored" }
         for (i, (c, list)) in zip(order, runs).enumerated() {
             guard !list.isEmpty || pool.contains(c) else { return "candidate \(i + 1) has no runs" }
-            guard list.allSatisfy({ $0.starts.count == blocks && $0.npv.isFinite }) else {
-                return "candidate \(i + 1) has a run with another number of blocks or a non-finite NPV"
+            guard list.allSatisfy({ $0.starts.count == blocks && $0.npv.isFinite && abs($0.npv) <= 1e15 && $0.starts.allSatisfy { ($0 ?? 1) >= 1 && ($0 ?? 1) <= 100_000 } }) else {
+                return "candidate \(i + 1) has a run with another number of blocks, a start month out of range or an NPV not finite or beyond 1e15"
             }
         }
         for (c, had) in zip(finalists, have) {

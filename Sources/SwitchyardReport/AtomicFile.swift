@@ -28,13 +28,14 @@ public enum OutputPaths {
     ///   folder or not a regular file (a device, a pipe: never replaced, even with
     ///   --force), lies in a folder that does not exist or cannot be written, or is the
     ///   same file as another output.
-    ///   An output may not be one of `inputs` (the scenario the run reads), except a
-    ///   workbook written over the workbook it was read from (its Inputs sheet is
-    ///   written again).
-    public static func check(_ paths: [String], replace: Bool, inputs: [String] = []) throws(OutputError) {
+    ///   An output may not be one of `inputs` or `rewritable` (files the run reads),
+    ///   except a workbook written over a workbook of `rewritable` (the scenario's own
+    ///   workbook: its Inputs sheet is written again).
+    public static func check(_ paths: [String], replace: Bool, inputs: [String] = [], rewritable: [String] = []) throws(OutputError) {
         var seen: [String: String] = [:]
         func fullyResolved(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
-        let read = inputs.filter { FileManager.default.fileExists(atPath: $0) }.map { ($0, fullyResolved($0)) }
+        let read = (inputs + rewritable).filter { FileManager.default.fileExists(atPath: $0) }.map { ($0, fullyResolved($0)) }
+        let workbooks = Set(rewritable.filter { $0.lowercased().hasSuffix(".xlsx") })
         for path in paths {
             guard !path.isEmpty else { throw .unusable(path: "''", reason: "is an empty file name; give a file name") }
             let url = URL(fileURLWithPath: path)
@@ -42,7 +43,7 @@ public enum OutputPaths {
             if let other = seen[canonical] { throw .sameFile(path: path, other: other) }
             seen[canonical] = path
             if let input = read.first(where: { $0.1 == fullyResolved(path) }),
-                !(path.lowercased().hasSuffix(".xlsx") && input.0.lowercased().hasSuffix(".xlsx"))
+                !(path.lowercased().hasSuffix(".xlsx") && workbooks.contains(input.0))
             {
                 throw .unusable(path: path, reason: "is a file this run reads (\(input.0)); write the output elsewhere")
             }

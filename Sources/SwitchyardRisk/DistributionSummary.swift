@@ -40,7 +40,10 @@ public struct DistributionSummary: Hashable, Sendable, Codable {
         let variance = values.count > 1 ? values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1) : 0
         standardDeviation = variance.squareRoot()
         standardError = (variance / n).squareRoot()
-        confidenceInterval95 = (mean - 1.96 * standardError)...(mean + 1.96 * standardError)
+        // (A range needs ordered bounds: values so large that the sums overflow give
+        // non-finite statistics, not a trap.)
+        let (low, high) = (mean - 1.96 * standardError, mean + 1.96 * standardError)
+        confidenceInterval95 = low <= high ? low...high : -Double.infinity...Double.infinity
         let extra = [0.01, 0.05]
         let all = Quantiles.percentiles(values, at: Self.levels + extra)
         percentiles = Array(all.prefix(Self.levels.count))

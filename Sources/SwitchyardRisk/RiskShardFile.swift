@@ -6,7 +6,7 @@ public import SwitchyardModel
 /// What a shard of a risk run says about itself: enough to check that shards belong
 /// together and to rebuild the scenario for the merged outputs.
 public struct RiskShardManifest: Codable, Hashable, Sendable {
-    public var format = 2
+    public var format = 3
     public var version: String
     public var scenarioName: String
     /// FNV-1a 64 of `scenarioYAML`, in hex: shards of one run have the same.
@@ -93,7 +93,7 @@ public struct RiskShardError: Error, CustomStringConvertible, Sendable {
 /// bits, optionals with a flag byte), the monthly figures and the years. Doubles are
 /// kept to the bit, so merged shards give the single run's outputs byte for byte.
 public enum RiskShardFile {
-    static let magic = "switchyard-risk-shard 2\n"
+    static let magic = "switchyard-risk-shard 3\n"
 
     /// `extras[i]`: the NPVs path `records[i]` holds beyond its record
     /// (``RiskShardManifest/extrasPerPath`` of them; empty when there are none).
@@ -177,7 +177,7 @@ public enum RiskShardFile {
     {
         let (data, manifest, end): (Data, RiskShardManifest, Int) = try header(path: path, magic: magic, kind: "risk shard")
         // A manifest that does not describe a shard (damaged or written by hand).
-        guard manifest.format == 2 else { throw RiskShardError("\(path): shard format \(manifest.format); this switchyard reads format 2") }
+        guard manifest.format == 3 else { throw RiskShardError("\(path): shard format \(manifest.format); this switchyard reads format 3") }
         guard (manifest.tornadoInputs?.count ?? 0) <= 1_000, manifest.tornadoSwing.map({ $0.isFinite }) ?? true,
             (manifest.tornadoSwing == nil) == (manifest.tornadoInputs == nil)
         else {
@@ -318,14 +318,21 @@ public enum RiskShardFile {
 
     /// What is wrong with a record of a run of `months` months (nil when it is sound): the
     /// number of monthly figures, a figure the run guarantees finite that is not.
-    public static func problem(in record: RiskRunner.PathRecord, months: Int) -> String? {
+    public static func problem(in record: RiskRunner.PathRecord, months: Int, years yearCount: Int) -> String? {
+        guard record.years.count == yearCount else { return "it holds \(record.years.count) years; the run has \(yearCount)" }
         let o = record.outcome
         guard record.monthlyFigures.count == months * FanAccumulator.figuresPerMonth else {
             return "it holds \(record.monthlyFigures.count / FanAccumulator.figuresPerMonth) months of figures; the scenario has \(months)"
         }
+        let years = record.years.flatMap { y in yearFields.map { y[keyPath: $0] } }
         let finite = [o.npvUSD, o.totalFreeCashFlowUSD, o.btcMined, o.curtailedEnergyMWh, o.revenueUSD, o.terminalValueUSD]
-            + [o.irr, o.equityNPVUSD].compactMap { $0 } + record.monthlyFigures
-        guard finite.allSatisfy(\.isFinite), o.gpuUtilisation.isFinite || o.gpuUtilisation.isNaN else { return "it holds a number that is not finite" }
+            + [o.irr, o.equityNPVUSD].compactMap { $0 } + record.monthlyFigures + years + (o.gpuUtilisation.isNaN ? [] : [o.gpuUtilisation])
+        // (1e15: a thousand trillion USD, or of any figure: beyond what a site can reach,
+        // and far from where sums of a million paths overflow.)
+        guard finite.allSatisfy({ $0.isFinite && abs($0) <= 1e15 }) else { return "it holds a number that is not finite or is beyond 1e15" }
+        guard o.paybackMonth.map({ (1...months).contains($0) }) ?? true, o.cashOutMonth.map({ (1...months).contains($0) }) ?? true else {
+            return "its payback or cash-out month is outside 1...\(months)"
+        }
         return nil
     }
 
@@ -439,6 +446,14 @@ public enum RiskShardFile {
 }
 
 extension Scenario {
+    /// The data files the scenario reads (replays, a GPU trace): inputs no output may
+    /// overwrite.
+    public var dataFiles: [String] {
+        var files = [bitcoin.priceReplay, bitcoin.feesReplay, electricity.market.replay, gpuCloud?.priceReplay].compactMap { $0?.file }
+        if case .trace(let path, _)? = gpuCloud?.demand { files.append(path) }
+        return files
+    }
+
     /// FNV-1a 64 of the data the scenario replays (the replays' values and the GPU
     /// trace's jobs, as loaded): shard and training files record it, so a data file that
     /// changed between two shards, or before a merge, is caught. Empty data hashes too.

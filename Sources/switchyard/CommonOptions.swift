@@ -56,7 +56,7 @@ struct ScenarioOptions: ParsableArguments {
     /// not given, it is a folder or a device, its folder is missing or read-only, or two
     /// outputs are the same file.
     func checkOutputs(_ more: [String?] = [], inputs: [String] = []) throws {
-        try OutputPaths.check(([xlsx, json] + more).compactMap { $0 }, replace: force, inputs: (scenario.map { [$0] } ?? []) + inputs)
+        try OutputPaths.check(([xlsx, json] + more).compactMap { $0 }, replace: force, inputs: inputs, rewritable: scenario.map { [$0] } ?? [])
     }
 
     /// The folder the scenario's relative file references are read from, as an absolute

@@ -113,22 +113,26 @@ struct MergeCommand: ParsableCommand {
         var lowSums = [Double](repeating: 0, count: variants.count)
         var highSums = lowSums
         var otherNPVs: [Double] = []
+        var years: Int?
         var remaining = ordered[...]
         let result = try RiskRunner.merge(scenario: scenario, settings: settings) { () throws -> [RiskRunner.PathRecord]? in
             guard let item = remaining.popFirst() else { return nil }
             let (manifest, records, extras) = try RiskShardFile.read(path: item.path)
-            guard manifest == item.manifest, manifest.first == next, records.first.map({ Int($0.outcome.path) == next }) ?? true else {
+            guard manifest == item.manifest, manifest.first == next else {
                 throw RiskShardError("\(item.path): its paths do not follow the shard before it (expected path \(next) first)")
             }
             for (i, record) in records.enumerated() {
-                if let problem = RiskShardFile.problem(in: record, months: scenario.horizonMonths) {
+                guard Int(exactly: record.outcome.path) == next + i else { throw RiskShardError("\(item.path): record \(i + 1) is not path \(next + i)") }
+                years = years ?? record.years.count
+                if let problem = RiskShardFile.problem(in: record, months: scenario.horizonMonths, years: years!) {
                     throw RiskShardError("\(item.path): record \(i + 1): \(problem)")
                 }
-                guard Int(record.outcome.path) == next + i else { throw RiskShardError("\(item.path): record \(i + 1) is not path \(next + i)") }
             }
             next += records.count
             for more in extras {
-                guard more.allSatisfy(\.isFinite) else { throw RiskShardError("\(item.path): a tornado or comparison NPV is not finite") }
+                guard more.allSatisfy({ $0.isFinite && abs($0) <= 1e15 }) else {
+                    throw RiskShardError("\(item.path): a tornado or comparison NPV is not finite or is beyond 1e15")
+                }
                 for k in variants.indices {
                     lowSums[k] += more[2 * k]
                     highSums[k] += more[2 * k + 1]

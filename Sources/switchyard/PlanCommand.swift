@@ -214,7 +214,7 @@ struct PlanCommand: ParsableCommand {
         if stage == .train, let trainingFile { return try runTraining(to: trainingFile) }
         if let trainingFile { return try runFromTraining(trainingFile) }
         let base = try options.load()
-        try options.checkOutputs()
+        try options.checkOutputs(inputs: base.dataFiles)
         let settings = try settings(threads: parallel.threads)
         noteCombinations(base)
         let (progress, finish) = Self.progress(parallel.showProgress)
@@ -236,7 +236,7 @@ struct PlanCommand: ParsableCommand {
     /// The search alone, written to a training file.
     func runTraining(to file: String) throws {
         let base = try options.load()
-        try OutputPaths.check([file], replace: options.force, inputs: options.scenario.map { [$0] } ?? [])
+        try OutputPaths.check([file], replace: options.force, inputs: (options.scenario.map { [$0] } ?? []) + base.dataFiles)
         let settings = try settings(threads: parallel.threads)
         noteCombinations(base)
         let (progress, finish) = Self.progress(parallel.showProgress)
@@ -277,7 +277,7 @@ struct PlanCommand: ParsableCommand {
     func runTrainingShard(_ text: String, to file: String) throws {
         let base = try options.load()
         let (k, n) = try RiskCommand.shardNumbers(text, paths: trainingPaths)
-        try OutputPaths.check([file], replace: options.force, inputs: options.scenario.map { [$0] } ?? [])
+        try OutputPaths.check([file], replace: options.force, inputs: (options.scenario.map { [$0] } ?? []) + base.dataFiles)
         let settings = try settings(threads: parallel.threads)
         noteCombinations(base)
         let (progress, finish) = Self.progress(parallel.showProgress)
@@ -299,7 +299,7 @@ struct PlanCommand: ParsableCommand {
         settings.threads = parallel.threads
         let (progress, finish) = Self.progress(parallel.showProgress)
         guard let shard, let shardFile else {
-            try options.checkOutputs(inputs: [file])
+            try options.checkOutputs(inputs: [file] + scenario.dataFiles)
             let runs = try Planner.rescore(training, scenario: scenario, settings: settings, first: 0, count: settings.evaluationPaths, progress: progress)
             finish()
             let result = Planner.finish(training, scenario: scenario, settings: settings, runs: [runs])
@@ -308,7 +308,7 @@ struct PlanCommand: ParsableCommand {
                 info: options.runInfo, showProgress: parallel.showProgress)
         }
         let (k, n) = try RiskCommand.shardNumbers(shard, paths: settings.evaluationPaths)
-        try OutputPaths.check([shardFile], replace: options.force, inputs: [file])
+        try OutputPaths.check([shardFile], replace: options.force, inputs: [file] + scenario.dataFiles)
         let range = RiskRunner.shardRange(k: k - 1, of: n, paths: settings.evaluationPaths)
         let runs = try Planner.rescore(training, scenario: scenario, settings: settings, first: range.lowerBound, count: range.count, progress: progress)
         finish()

@@ -140,7 +140,7 @@ struct RiskCommand: ParsableCommand {
             }
         } ?? []
         try Self.prepareCSVFolder(csv)
-        try options.checkOutputs(csvFiles, inputs: compare.map { [$0] } ?? [])
+        try options.checkOutputs(csvFiles, inputs: (compare.map { [$0] } ?? []) + base.dataFiles + (other?.dataFiles ?? []))
         let (seed, threads, force) = (options.seed, parallel.threads, options.force)
         let settings = RiskSettings(
             paths: paths, seed: seed, threads: threads, precision: try precision.map { try Self.share($0, option: "--precision") })
@@ -177,7 +177,8 @@ struct RiskCommand: ParsableCommand {
         let base = try options.load()
         let other = try compared(with: base)
         let (k, n) = try Self.shardNumbers(text, paths: paths)
-        try OutputPaths.check([file], replace: options.force, inputs: (options.scenario.map { [$0] } ?? []) + (compare.map { [$0] } ?? []))
+        try OutputPaths.check(
+            [file], replace: options.force, inputs: (options.scenario.map { [$0] } ?? []) + (compare.map { [$0] } ?? []) + base.dataFiles + (other?.dataFiles ?? []))
         if tornado { noteOwnSwing(base) }
         let swingValue = try Self.share(swing, option: "--swing")
         // Each path also keeps its NPV under each tornado variant and the compared scenario.
@@ -210,7 +211,8 @@ struct RiskCommand: ParsableCommand {
         }
         if let other {
             manifest.compareName = other.name
-            manifest.compareDigest = RiskShardManifest.digest(try ScenarioExport.yaml(other))
+            // Its export and its replayed data: a compared scenario whose data changed between shards differs.
+            manifest.compareDigest = RiskShardManifest.digest(try ScenarioExport.yaml(other) + "\n" + other.dataDigest)
         }
         let outputs = OutputSet(replace: options.force)
         let data = try RiskShardFile.encode(manifest: manifest, records: records, extras: extras)
@@ -222,6 +224,7 @@ struct RiskCommand: ParsableCommand {
     /// Makes the --csv folder (refusing a file of that name).
     static func prepareCSVFolder(_ csv: String?) throws {
         guard let csv else { return }
+        guard !csv.isEmpty else { throw OutputError.unusable(path: "''", reason: "is an empty folder name; give --csv a folder") }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: csv, isDirectory: &isDirectory), !isDirectory.boolValue {
             throw OutputError.unusable(path: csv, reason: "is a file; --csv takes a folder")

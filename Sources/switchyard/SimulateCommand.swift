@@ -35,7 +35,7 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try options.load()
-        try options.checkOutputs([ledger, yearly, trace])
+        try options.checkOutputs([ledger, yearly, trace], inputs: loaded.dataFiles)
         let (seed, force) = (options.seed, options.force)
         var simulation = Simulation<SiteModel.Event>(tracing: trace != nil)
         var model = SiteModel(scenario: loaded, seed: seed, path: path, simulation: &simulation)

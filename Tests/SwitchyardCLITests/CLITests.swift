@@ -990,6 +990,15 @@ struct ShardCLITests {
         try prices(3)
         let after = try switchyard(["merge", path("r1.shard"), path("r2.shard"), "--json", path("m.json")])
         #expect(after.status == 1 && after.stderr.contains("changed after the shards ran"), "\(after.stderr)")
+        // No output may overwrite a replayed data file, or a compared workbook.
+        let overData = try switchyard(["risk", path("replayed.yaml"), "--paths", "2", "--json", path("prices.csv"), "--force", "--quiet"])
+        #expect(overData.status != 0 && overData.stderr.contains("is a file this run reads"), "\(overData.stderr)")
+        let book = try switchyard(["risk", "--paths", "2", "--xlsx", path("other.xlsx"), "--quiet"])
+        #expect(book.status == 0, "\(book.stderr)")
+        let overCompared = try switchyard(["risk", "--paths", "2", "--compare", path("other.xlsx"), "--xlsx", path("other.xlsx"), "--force", "--quiet"])
+        #expect(overCompared.status != 0 && overCompared.stderr.contains("is a file this run reads"), "\(overCompared.stderr)")
+        let emptyCSV = try switchyard(["risk", "--paths", "2", "--csv", "", "--quiet"])
+        #expect(emptyCSV.status != 0 && emptyCSV.stderr.contains("empty folder name"), "\(emptyCSV.stderr)")
     }
 
     @Test("A missing, duplicated or foreign shard is refused with a message naming it")
